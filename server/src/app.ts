@@ -1,0 +1,150 @@
+import "reflect-metadata";
+import { hostname } from "node:os";
+import Fastify, { type FastifyInstance } from "fastify";
+import formbody from "@fastify/formbody";
+import type { DestinationStream, Logger } from "pino";
+import { AppService } from "./apps/app-service";
+import { channelStrategies } from "./channels";
+import type { Config, Role } from "./config/config";
+import { resolveSecret } from "./config/secret";
+import { deriveKeys } from "./crypto/secret-keys";
+import { openDatabase, type OpenDatabase } from "./db/open-database";
+import { DeliveryEvents } from "./delivery/delivery-events";
+import { DeliveryStore } from "./delivery/delivery-store";
+import { Dispatcher } from "./delivery/dispatcher";
+import { defaultRetryOptions, type RetryOptions } from "./delivery/retry-policy";
+import { DeliveryWorker } from "./delivery/worker";
+import { MemoryEventBus, type EventBus } from "./events/event-bus";
+import { RedisEventBus } from "./events/redis-event-bus";
+import { buildClientSchema } from "./graphql/schema";
+import { registerGraphql } from "./http/graphql-route";
+import { registerHealthRoutes } from "./http/health-routes";
+import { attachSubscriptions } from "./http/subscriptions";
+import { parseTrustProxy } from "./http/trust-proxy";
+import { createLogger } from "./observability/logger";
+import { Metrics } from "./observability/metrics";
+import { buildRegistry } from "./providers/build-registry";
+import type { Provider } from "./providers/provider";
+import { BlockStore } from "./ratelimit/block-store";
+import { RateLimits } from "./ratelimit/rate-limits";
+import { SendPolicy } from "./ratelimit/send-policy";
+import { connectRedis, type RedisClient } from "./redis";
+import type { Services } from "./services";
+import { TokenSigner } from "./tokens/token-signer";
+import { VerificationService } from "./verification/verification-service";
+import { VerifyService } from "./verification/verify-service";
+
+/** What tests and the CLI may swap: vendors (inject a test provider, never a NODE_ENV branch), logs, timings. */
+export interface AppOptions {
+  role?: Role;
+  providers?: Provider[];
+  logStream?: DestinationStream;
+  retry?: RetryOptions;
+  workerId?: string;
+}
+
+export interface RunningApp {
+  url: string;
+  config: Config;
+  log: Logger;
+  db: OpenDatabase;
+  services: Services;
+  worker?: DeliveryWorker;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds one gateway process: database (embedded or DATABASE_URL, migrated), Redis (or
+ * in-process stand-ins), services, the delivery worker (roles all/worker) and the HTTP server
+ * (GraphQL + WebSocket for roles all/api; health and metrics for every role).
+ */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
+  const role = options.role ?? "all";
+  const log = createLogger(config.logLevel, options.logStream);
+  const keys = deriveKeys(resolveSecret(config));
+  const db = await openDatabase(config, log, { migrate: true });
+  const cleanups: Array<() => Promise<unknown>> = [() => db.close()];
+  try {
+    const ds = db.ds;
+    let redis: RedisClient | undefined;
+    let bus: EventBus;
+    if (config.redisUrl) {
+      redis = await connectRedis(config.redisUrl, log);
+      cleanups.unshift(() => redis!.quit().catch(() => undefined));
+      bus = await RedisEventBus.connect(redis, config.redisPrefix, log);
+    } else {
+      bus = new MemoryEventBus();
+    }
+    cleanups.unshift(() => bus.close());
+
+    const registry = buildRegistry(config, ds, log, options.providers);
+    for (const p of registry.all()) await p.verify?.();
+    const metrics = new Metrics(ds);
+    const blocks = new BlockStore(ds, keys.lookup);
+    const limits = new RateLimits(redis, config.redisPrefix, blocks, log);
+    const deliveryEvents = new DeliveryEvents(bus);
+    const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl);
+    await tokens.init();
+
+    let worker: DeliveryWorker | undefined;
+    if (role !== "api") {
+      const workerId = options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+      const store = new DeliveryStore(ds);
+      const dispatcher = new Dispatcher(store, registry, channelStrategies(), keys, deliveryEvents, log.child({ component: "dispatcher" }), workerId,
+        options.retry ?? defaultRetryOptions, {
+          onAttempt: (provider, channel, outcome, latencyMs) => {
+            metrics.deliveryAttempts.inc({ provider, channel, outcome });
+            if (outcome === "SENT") metrics.sendLatency.observe({ provider, channel }, latencyMs / 1000);
+          },
+        });
+      worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), { ...config.worker, workerId });
+    }
+    const wake = worker ? () => worker!.wake() : () => undefined;
+    const services: Services = {
+      apps: new AppService(ds),
+      verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry), blocks, deliveryEvents, wake),
+      verify: new VerifyService(ds, keys, tokens),
+      deliveryEvents, tokens, blocks, limits, registry, metrics,
+    };
+
+    const fastify = Fastify({ bodyLimit: 64 * 1024, trustProxy: parseTrustProxy(config.trustProxy) as boolean | string[], logger: false, genReqId: () => crypto.randomUUID() });
+    await fastify.register(formbody);
+    registerHealthRoutes(fastify, ds, redis, metrics, role);
+    let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
+    if (role !== "worker") {
+      const schema = await buildClientSchema();
+      const apollo = await registerGraphql(fastify, schema, services, log, config.production);
+      cleanups.unshift(() => apollo.stop());
+      fastify.get("/.well-known/jwks.json", async (_req, reply) => {
+        reply.header("cache-control", "public, max-age=300");
+        return services.tokens.jwks();
+      });
+      subscriptions = attachSubscriptions(fastify.server, schema, services, log, (req) => req?.socket?.remoteAddress ?? null);
+    }
+    await fastify.listen({ port: config.port, host: config.host });
+    const address = fastify.server.address() as { port: number };
+    const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
+    await worker?.start();
+    log.info({ url, role, providers: registry.all().map((p) => p.name) }, "otp-gateway listening");
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        log.info("shutting down");
+        await subscriptions?.close();
+        await closeHttp(fastify);
+        await worker?.stop(config.shutdownGraceMs);
+        for (const c of cleanups) await c().catch((err) => log.warn({ err }, "cleanup failed"));
+        log.info("stopped");
+        log.flush?.();
+      })());
+    return { url, config, log, db, services, worker, stop };
+  } catch (err) {
+    for (const c of cleanups) await c().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function closeHttp(fastify: FastifyInstance): Promise<void> {
+  await fastify.close();
+}

@@ -1,0 +1,116 @@
+import type { DataSource } from "typeorm";
+import { AppEntity } from "./app.entity";
+import { ApiKeyEntity } from "./api-key.entity";
+import { generateApiKey, parseApiKey, secretMatches } from "./api-key";
+
+/** The settings an app can be created or updated with; every limit has the contract's default. */
+export interface AppOptions {
+  name: string;
+  codeLength?: number;
+  ttlSeconds?: number;
+  maxAttempts?: number;
+  resendCooldownSeconds?: number;
+  maxSends?: number;
+  hourlyBudget?: number | null;
+  countries?: string[] | null;
+  defaultLocale?: string;
+  settings?: AppEntity["settings"];
+}
+
+export class AppService {
+  constructor(private readonly ds: DataSource) {}
+
+  async create(options: AppOptions): Promise<{ app: AppEntity; apiKey: string }> {
+    validateAppOptions(options);
+    return this.ds.transaction(async (m) => {
+      const app = await m.getRepository(AppEntity).save(
+        m.getRepository(AppEntity).create({
+          name: options.name,
+          codeLength: options.codeLength ?? 6,
+          ttlSeconds: options.ttlSeconds ?? 300,
+          maxAttempts: options.maxAttempts ?? 5,
+          resendCooldownSeconds: options.resendCooldownSeconds ?? 30,
+          maxSends: options.maxSends ?? 5,
+          hourlyBudget: options.hourlyBudget ?? null,
+          countries: options.countries?.length ? options.countries.map((c) => c.toUpperCase()) : null,
+          defaultLocale: options.defaultLocale ?? "en",
+          settings: options.settings ?? {},
+        }),
+      );
+      const key = generateApiKey();
+      await m.getRepository(ApiKeyEntity).insert({ id: key.id, appId: app.id, secretHash: key.secretHash });
+      return { app, apiKey: key.key };
+    });
+  }
+
+  /** Issues a new key; older keys stay valid until revoked, so clients can roll over without downtime. */
+  async addKey(appId: string): Promise<string> {
+    const key = generateApiKey();
+    await this.ds.getRepository(ApiKeyEntity).insert({ id: key.id, appId, secretHash: key.secretHash });
+    return key.key;
+  }
+
+  /** Revokes every live key of the app; returns how many. */
+  async revokeKeys(appId: string): Promise<number> {
+    const result = await this.ds.query(
+      `UPDATE api_keys SET revoked_at = now() WHERE app_id = $1 AND revoked_at IS NULL`,
+      [appId],
+    );
+    return result[1] ?? 0;
+  }
+
+  async find(appId: string): Promise<AppEntity | null> {
+    return this.ds.getRepository(AppEntity).findOneBy({ id: appId });
+  }
+
+  async count(): Promise<number> {
+    return this.ds.getRepository(AppEntity).count();
+  }
+
+  /** The app a key belongs to, or null for a missing, malformed, unknown or revoked key. */
+  async authenticate(key: string | null): Promise<AppEntity | null> {
+    const parsed = key ? parseApiKey(key) : null;
+    if (!parsed) return null;
+    const rows: Array<{ secret_hash: Buffer; app: Record<string, unknown> }> = await this.ds.query(
+      `SELECT k.secret_hash, to_jsonb(a.*) AS app FROM api_keys k JOIN apps a ON a.id = k.app_id
+        WHERE k.id = $1 AND k.revoked_at IS NULL`,
+      [parsed.id],
+    );
+    if (!rows.length || !secretMatches(parsed.secret, rows[0].secret_hash)) return null;
+    return appFromRow(rows[0].app);
+  }
+}
+
+function appFromRow(r: Record<string, any>): AppEntity {
+  return Object.assign(new AppEntity(), {
+    id: r.id,
+    name: r.name,
+    codeLength: r.code_length,
+    ttlSeconds: r.ttl_seconds,
+    maxAttempts: r.max_attempts,
+    resendCooldownSeconds: r.resend_cooldown_seconds,
+    maxSends: r.max_sends,
+    hourlyBudget: r.hourly_budget,
+    countries: r.countries,
+    defaultLocale: r.default_locale,
+    settings: r.settings ?? {},
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  });
+}
+
+export function validateAppOptions(o: AppOptions): void {
+  const problems: string[] = [];
+  const range = (name: string, v: number | undefined | null, min: number, max: number) => {
+    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < min || v > max)) problems.push(`${name} must be a whole number from ${min} to ${max}`);
+  };
+  if (!o.name || o.name.trim().length === 0 || o.name.length > 100) problems.push("name must be 1 to 100 characters");
+  range("ttl", o.ttlSeconds, 1, 86400);
+  range("code length", o.codeLength, 4, 10);
+  range("max attempts", o.maxAttempts, 1, 20);
+  range("resend cooldown", o.resendCooldownSeconds, 0, 3600);
+  range("max sends", o.maxSends, 1, 1000);
+  range("hourly budget", o.hourlyBudget, 1, 10_000_000);
+  for (const c of o.countries ?? []) if (!/^[A-Za-z]{2}$/.test(c)) problems.push(`country "${c}" is not an ISO 3166 alpha-2 code`);
+  if (problems.length) throw new Error(problems.join("; "));
+}

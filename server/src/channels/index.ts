@@ -1,0 +1,14 @@
+import { Channel } from "../verification/enums";
+import type { ChannelStrategy } from "./channel";
+import { EmailChannel } from "./email-channel";
+import { SmsChannel } from "./sms-channel";
+import { VoiceChannel } from "./voice-channel";
+
+/** One strategy per channel. */
+export function channelStrategies(): Map<Channel, ChannelStrategy> {
+  return new Map<Channel, ChannelStrategy>([
+    [Channel.SMS, new SmsChannel()],
+    [Channel.VOICE, new VoiceChannel()],
+    [Channel.EMAIL, new EmailChannel()],
+  ]);
+}

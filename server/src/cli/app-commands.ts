@@ -1,0 +1,63 @@
+import type { Command } from "commander";
+import { AppService } from "../apps/app-service";
+import { withDatabase } from "./with-database";
+
+const int = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number`);
+  return Number(v);
+};
+
+/** `otp-gateway app create|revoke-key|add-key`. */
+export function registerAppCommands(program: Command): void {
+  const app = program.command("app").description("manage client apps and their API keys");
+  app
+    .command("create")
+    .description("create a client app and print its id and API key")
+    .requiredOption("--name <name>", "the app's name, shown in messages")
+    .option("--ttl <seconds>", "code validity in seconds (1 to 86400)", int("--ttl"))
+    .option("--code-length <digits>", "digits per code (4 to 10)", int("--code-length"))
+    .option("--max-attempts <n>", "verify attempts per verification", int("--max-attempts"))
+    .option("--resend-cooldown <seconds>", "seconds before the first resend (doubles with each resend)", int("--resend-cooldown"))
+    .option("--max-sends <n>", "sends per destination per 10 minutes", int("--max-sends"))
+    .option("--hourly-budget <n>", "the app's cap on sends per hour", int("--hourly-budget"))
+    .option("--countries <list>", "allowed destination countries for SMS/VOICE, e.g. US,GB")
+    .option("--locale <tag>", "default message locale", "en")
+    .option("--json", "print {\"id\",\"apiKey\"} as JSON")
+    .action(async (o) => {
+      await withDatabase(async ({ ds }) => {
+        const { app: created, apiKey } = await new AppService(ds).create({
+          name: o.name, ttlSeconds: o.ttl, codeLength: o.codeLength, maxAttempts: o.maxAttempts,
+          resendCooldownSeconds: o.resendCooldown, maxSends: o.maxSends, hourlyBudget: o.hourlyBudget,
+          countries: o.countries ? String(o.countries).split(",").map((c: string) => c.trim()).filter(Boolean) : null,
+          defaultLocale: o.locale,
+        });
+        if (o.json) process.stdout.write(`${JSON.stringify({ id: created.id, apiKey })}\n`);
+        else process.stdout.write(`App id:  ${created.id}\nAPI key: ${apiKey}\n(the key is shown once; store it now)\n`);
+      });
+    });
+  app
+    .command("revoke-key")
+    .description("revoke every API key of an app")
+    .requiredOption("--id <appId>", "the app's id")
+    .action(async (o) => {
+      await withDatabase(async ({ ds }) => {
+        const service = new AppService(ds);
+        if (!(await service.find(o.id).catch(() => null))) throw new Error(`no app with id ${o.id}`);
+        const n = await service.revokeKeys(o.id);
+        process.stdout.write(`Revoked ${n} key(s) of app ${o.id}\n`);
+      });
+    });
+  app
+    .command("add-key")
+    .description("issue an additional API key for an app (for rotation: add, deploy, then revoke the old)")
+    .requiredOption("--id <appId>", "the app's id")
+    .option("--json", "print {\"id\",\"apiKey\"} as JSON")
+    .action(async (o) => {
+      await withDatabase(async ({ ds }) => {
+        const service = new AppService(ds);
+        if (!(await service.find(o.id).catch(() => null))) throw new Error(`no app with id ${o.id}`);
+        const apiKey = await service.addKey(o.id);
+        process.stdout.write(o.json ? `${JSON.stringify({ id: o.id, apiKey })}\n` : `API key: ${apiKey}\n`);
+      });
+    });
+}

@@ -1,0 +1,69 @@
+import { envSchema, type Env } from "./env";
+
+export type Role = "all" | "api" | "worker";
+
+export interface TwilioConfig { accountSid: string; authToken: string; from: string; apiBaseUrl?: string }
+export interface VonageConfig { apiKey: string; apiSecret: string; from: string; apiBaseUrl?: string; signatureSecret?: string }
+export interface SmtpConfig { url: string; from: string }
+
+/** Everything the gateway needs, typed. Built from the environment by loadConfig, or directly by tests. */
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  /** Undefined only before resolveSecret() filled it from the data directory. */
+  otpSecret?: string;
+  dataDir: string;
+  twilio?: TwilioConfig;
+  vonage?: VonageConfig;
+  smtp?: SmtpConfig;
+  trustProxy?: string;
+  outboxInProduction: boolean;
+  logLevel: Env["LOG_LEVEL"];
+  worker: { concurrency: number; leaseSeconds: number; pollMs: number };
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Parses and validates the environment. Messages name the variable, never its value. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"} ${i.message}`));
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === "production";
+  const config: Config = {
+    production,
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl: (env.PUBLIC_URL ?? `http://${env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST}:${env.PORT}`).replace(/\/$/, ""),
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
+    otpSecret: env.OTP_SECRET,
+    dataDir: env.DATA_DIR,
+    twilio: env.TWILIO_ACCOUNT_SID
+      ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN!, from: env.TWILIO_FROM!, apiBaseUrl: env.TWILIO_API_BASE_URL }
+      : undefined,
+    vonage: env.VONAGE_API_KEY
+      ? { apiKey: env.VONAGE_API_KEY, apiSecret: env.VONAGE_API_SECRET!, from: env.VONAGE_FROM!, apiBaseUrl: env.VONAGE_API_BASE_URL, signatureSecret: env.VONAGE_SIGNATURE_SECRET }
+      : undefined,
+    smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.MAIL_FROM! } : undefined,
+    trustProxy: env.TRUST_PROXY,
+    outboxInProduction: env.OUTBOX_IN_PRODUCTION,
+    logLevel: env.LOG_LEVEL,
+    worker: { concurrency: env.WORKER_CONCURRENCY, leaseSeconds: env.WORKER_LEASE_SECONDS, pollMs: env.WORKER_POLL_MS },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  };
+  return config;
+}

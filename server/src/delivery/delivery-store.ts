@@ -1,0 +1,110 @@
+import type { DataSource } from "typeorm";
+import type { Row } from "../verification/verification-view";
+
+/** A claimed delivery with what the worker needs to render it. */
+export interface ClaimedDelivery {
+  delivery: Row;
+  verification: { status: string; expiresAt: Date; codeCipher: Buffer | null; destination: string; locale: string; purpose: string | null; transaction: { amount: string; payee: string } | null };
+  app: { name: string; settings: Record<string, any>; ttlSeconds: number };
+}
+
+export interface AttemptRecord { provider: string; providerMessageId?: string | null; outcome: "SENT" | "RETRY" | "FAILED"; errorCode?: string | null; errorMessage?: string | null; latencyMs: number }
+
+/**
+ * The delivery outbox in SQL. Every transition is one statement that updates the delivery,
+ * appends its attempt and its event, and returns the new row for publishing. Transitions
+ * of a claimed row require the claim (`leased_by`): a worker whose lease lapsed changes nothing.
+ */
+export class DeliveryStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async claim(limit: number, leaseSeconds: number, workerId: string): Promise<ClaimedDelivery[]> {
+    const rows: Row[] = await this.ds.query(
+      `WITH c AS (
+         SELECT id FROM deliveries
+          WHERE (status = 'QUEUED' AND next_attempt_at <= now()) OR (status = 'SENDING' AND lease_until < now())
+          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+       ),
+       d AS (
+         UPDATE deliveries SET status = 'SENDING', attempts = attempts + 1, lease_until = now() + make_interval(secs => $2),
+                leased_by = $3, updated_at = now()
+           FROM c WHERE deliveries.id = c.id RETURNING deliveries.*
+       ),
+       e AS (
+         INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source)
+         SELECT id, verification_id, 'SENDING', provider, 'worker' FROM d
+       )
+       SELECT to_jsonb(d.*) AS delivery, v.status AS v_status, v.expires_at, v.code_cipher, v.destination, v.locale, v.purpose,
+              v.transaction, a.name AS app_name, a.settings AS app_settings, a.ttl_seconds
+         FROM d JOIN verifications v ON v.id = d.verification_id JOIN apps a ON a.id = d.app_id`,
+      [limit, leaseSeconds, workerId],
+    );
+    return rows.map((r) => ({
+      delivery: r.delivery,
+      verification: {
+        status: r.v_status, expiresAt: r.expires_at, codeCipher: r.code_cipher, destination: r.destination,
+        locale: r.locale, purpose: r.purpose, transaction: r.transaction,
+      },
+      app: { name: r.app_name, settings: r.app_settings ?? {}, ttlSeconds: r.ttl_seconds },
+    }));
+  }
+
+  /** Records a hand-off the vendor accepted. */
+  sent(d: Row, workerId: string, a: AttemptRecord, status: string): Promise<Row | null> {
+    return this.transition(d, workerId, a, `status = $3, provider = $4, provider_message_id = $5, error_code = NULL, error_message = NULL, lease_until = NULL`, [
+      status, a.provider, a.providerMessageId ?? null,
+    ]);
+  }
+
+  /** Back to the queue on the same provider after `delayMs`. */
+  retry(d: Row, workerId: string, a: AttemptRecord, delayMs: number): Promise<Row | null> {
+    return this.transition(d, workerId, a, `status = 'QUEUED', next_attempt_at = now() + make_interval(secs => $3::float8 / 1000),
+      error_code = $4, error_message = $5, lease_until = NULL`, [delayMs, a.errorCode ?? null, a.errorMessage ?? null]);
+  }
+
+  /** Back to the queue at once, on the next provider of the channel. */
+  failover(d: Row, workerId: string, a: AttemptRecord, nextIndex: number, nextProvider: string): Promise<Row | null> {
+    return this.transition(d, workerId, a, `status = 'QUEUED', provider = $3, provider_index = $4, attempts = 0, next_attempt_at = now(),
+      error_code = $5, error_message = $6, lease_until = NULL`, [nextProvider, nextIndex, a.errorCode ?? null, a.errorMessage ?? null]);
+  }
+
+  /** A final failure (nothing more to try), with the last error. */
+  failed(d: Row, workerId: string, a: AttemptRecord | null, code: string, message: string): Promise<Row | null> {
+    return this.transition(d, workerId, a, `status = 'FAILED', error_code = $3, error_message = $4, lease_until = NULL`, [code, message]);
+  }
+
+  private async transition(d: Row, workerId: string, a: AttemptRecord | null, set: string, params: unknown[]): Promise<Row | null> {
+    const attemptCte = a
+      ? `, att AS (
+           INSERT INTO delivery_attempts (delivery_id, provider, provider_message_id, outcome, error_code, error_message, latency_ms)
+           SELECT id, $${params.length + 3}, $${params.length + 4}, $${params.length + 5}, $${params.length + 6}, $${params.length + 7}, $${params.length + 8} FROM u
+         )`
+      : "";
+    const attemptParams = a ? [a.provider, a.providerMessageId ?? null, a.outcome, a.errorCode ?? null, a.errorMessage ?? null, Math.round(a.latencyMs)] : [];
+    const rows = await this.ds.query(
+      `WITH u AS (
+         UPDATE deliveries SET ${set}, updated_at = now()
+          WHERE id = $1 AND status = 'SENDING' AND leased_by = $2
+          RETURNING *
+       ),
+       ev AS (
+         INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source, error_code, error_message)
+         SELECT id, verification_id, status, provider, 'worker', error_code, error_message FROM u
+       )${attemptCte}
+       SELECT * FROM u`,
+      [d.id, workerId, ...params, ...attemptParams],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Marks pending verifications past their expiry EXPIRED and drops their code material. */
+  async expireVerifications(limit = 500): Promise<number> {
+    const rows = await this.ds.query(
+      `UPDATE verifications SET status = 'EXPIRED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
+        WHERE id IN (SELECT id FROM verifications WHERE status = 'PENDING' AND expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [limit],
+    );
+    return rows.length;
+  }
+}

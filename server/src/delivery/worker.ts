@@ -1,0 +1,120 @@
+import { Client } from "pg";
+import type { Logger } from "pino";
+import { NOTIFY_CHANNEL } from "../verification/sql";
+import type { DeliveryStore } from "./delivery-store";
+import type { Dispatcher } from "./dispatcher";
+
+export interface WorkerOptions { concurrency: number; leaseSeconds: number; pollMs: number; workerId: string }
+
+/**
+ * Claims queued deliveries (FOR UPDATE SKIP LOCKED, with a lease) and dispatches them, up to
+ * `concurrency` at once. Woken by the API in the same process, by LISTEN/NOTIFY from other
+ * processes, and by a poll as the safety net (retries that come due, lapsed leases).
+ */
+export class DeliveryWorker {
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private looping = false;
+  private dirty = false;
+  private timers: NodeJS.Timeout[] = [];
+  private listener?: Client;
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly dispatcher: Dispatcher,
+    private readonly databaseUrl: string,
+    private readonly log: Logger,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.listen();
+    this.timers.push(setInterval(() => this.wake(), this.options.pollMs));
+    this.timers.push(setInterval(() => void this.sweep(), 30_000));
+    this.wake();
+  }
+
+  /** Asks for a claim round; cheap to call often (rounds never overlap). */
+  wake(): void {
+    if (!this.running) return;
+    this.dirty = true;
+    if (!this.looping) void this.loop();
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  /** Stops claiming, lets in-flight sends finish within the grace period; unfinished claims return to the queue when their lease lapses. */
+  async stop(graceMs: number): Promise<void> {
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const drained = Promise.allSettled([...this.inFlight]);
+    await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  private async loop(): Promise<void> {
+    this.looping = true;
+    try {
+      while (this.running && this.dirty) {
+        this.dirty = false;
+        const free = this.options.concurrency - this.inFlight.size;
+        if (free <= 0) break; // a finishing dispatch wakes us again
+        let claimed;
+        try {
+          claimed = await this.store.claim(free, this.options.leaseSeconds, this.options.workerId);
+        } catch (err) {
+          this.log.error({ err: (err as Error).message }, "claiming deliveries failed; will retry on the next poll");
+          break;
+        }
+        for (const c of claimed) this.track(c);
+        if (claimed.length === free) this.dirty = true; // there may be more
+      }
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  private track(c: Parameters<Dispatcher["dispatch"]>[0]): void {
+    const p = this.dispatcher
+      .dispatch(c)
+      .catch((err) => this.log.error({ err, deliveryId: c.delivery.id }, "dispatch failed; the delivery returns to the queue when its lease lapses"))
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.wake();
+      });
+    this.inFlight.add(p);
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      await this.store.expireVerifications();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "expiry sweep failed");
+    }
+  }
+
+  /** LISTEN on a dedicated connection; on loss, reconnect in the background while polling covers. */
+  private async listen(): Promise<void> {
+    if (!this.running) return;
+    const client = new Client({ connectionString: this.databaseUrl });
+    client.on("notification", () => this.wake());
+    client.on("error", () => undefined);
+    client.on("end", () => {
+      if (this.listener === client && this.running) setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      this.listener = client;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "LISTEN failed; polling until it reconnects");
+      await client.end().catch(() => undefined);
+      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+    }
+  }
+}

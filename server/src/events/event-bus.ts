@@ -1,0 +1,68 @@
+import { EventEmitter } from "node:events";
+
+/** A delivery status change as it travels between processes: JSON, dates as ISO strings. */
+export interface DeliveryEventMessage {
+  verificationId: string;
+  appId: string;
+  delivery: {
+    id: string;
+    channel: string;
+    provider: string;
+    status: string;
+    errorCode: string | null;
+    errorMessage: string | null;
+    createdAt: string;
+    updatedAt: string;
+  };
+}
+
+export type Unsubscribe = () => void;
+
+/**
+ * Fans delivery events out to subscribers by verification id. One process: an EventEmitter.
+ * Several: RedisEventBus publishes on one Redis channel and every process re-emits locally.
+ */
+export interface EventBus {
+  publish(event: DeliveryEventMessage): Promise<void>;
+  subscribe(verificationId: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe;
+  /** Every event, for process-wide listeners (the admin live log, metrics). */
+  subscribeAll(handler: (e: DeliveryEventMessage) => void): Unsubscribe;
+  close(): Promise<void>;
+}
+
+export class LocalFanout {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  emit(e: DeliveryEventMessage): void {
+    this.emitter.emit(e.verificationId, e);
+    this.emitter.emit("*", e);
+  }
+
+  on(key: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {
+    this.emitter.on(key, handler);
+    return () => this.emitter.off(key, handler);
+  }
+
+  get listenerCount(): number {
+    return this.emitter.eventNames().reduce((n, name) => n + this.emitter.listenerCount(name), 0);
+  }
+}
+
+export class MemoryEventBus implements EventBus {
+  private readonly fanout = new LocalFanout();
+
+  async publish(e: DeliveryEventMessage): Promise<void> {
+    // Asynchronous like Redis, so that subscribers never run inside the publisher's transaction code.
+    queueMicrotask(() => this.fanout.emit(e));
+  }
+
+  subscribe(verificationId: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {
+    return this.fanout.on(verificationId, handler);
+  }
+
+  subscribeAll(handler: (e: DeliveryEventMessage) => void): Unsubscribe {
+    return this.fanout.on("*", handler);
+  }
+
+  async close(): Promise<void> {}
+}

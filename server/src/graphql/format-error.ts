@@ -1,0 +1,29 @@
+import type { GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { Logger } from "pino";
+import { GatewayError } from "../errors";
+
+/** Codes that graphql-js and Apollo produce for malformed requests: safe to pass through. */
+const PASS_THROUGH = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST", "PERSISTED_QUERY_NOT_FOUND", "OPERATION_RESOLUTION_FAILURE", "UNAUTHENTICATED"]);
+
+/**
+ * The one place errors become GraphQL errors: a GatewayError keeps its contract code and
+ * extensions; a malformed request keeps graphql-js's message; anything else is an internal
+ * error, logged with an id and answered without detail (and never with a stack trace).
+ */
+export function createFormatError(log: Logger, hideSuggestions: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof GatewayError) {
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: original.code, ...original.extensions } };
+    }
+    const code = formatted.extensions?.code as string | undefined;
+    if (code && PASS_THROUGH.has(code)) {
+      const message = hideSuggestions ? formatted.message.replace(/ ?Did you mean .*\?$/, "") : formatted.message;
+      return { message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    }
+    const errorId = crypto.randomUUID();
+    log.error({ err: original, errorId, path: formatted.path }, "internal error in a GraphQL operation");
+    return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR", errorId } };
+  };
+}

@@ -1,0 +1,28 @@
+import "reflect-metadata";
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { buildSchema, type PubSub } from "type-graphql";
+import { DeliveryStatusResolver } from "../delivery/delivery-status.resolver";
+import { VerificationResolver } from "../verification/verification.resolver";
+import { DateTimeScalar } from "./scalars";
+
+const noTopicPubSub: PubSub = {
+  publish: () => undefined,
+  subscribe: () => {
+    throw new Error("topic subscriptions are not used; subscriptions use `subscribe`");
+  },
+};
+
+/** The client API schema. Built once per process; `schema/schema.graphql` is its sorted print. */
+export async function buildClientSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [VerificationResolver, DeliveryStatusResolver],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: false,
+    // type-graphql insists on a pubSub; deliveryStatus brings its own `subscribe` over the EventBus.
+    pubSub: noTopicPubSub,
+  });
+}
+
+export function printSorted(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,39 @@
+import type { RenderedMessage } from "../channels/channel";
+import type { Channel, DeliveryStatus } from "../verification/enums";
+
+/** A rendered message plus the ids a provider needs to correlate callbacks. */
+export interface OutboundMessage extends RenderedMessage {
+  deliveryId: string;
+  verificationId: string;
+  appId: string;
+}
+
+export interface SendResult {
+  providerMessageId: string;
+  /** What the vendor said at hand-off; SENT unless the vendor already reports more. */
+  status?: DeliveryStatus;
+}
+
+/**
+ * How a failure should be handled:
+ * - transient: the vendor may accept it later (network, 5xx, 429): retry with backoff;
+ * - provider: this vendor can't send it (auth, account, route): try the next provider;
+ * - permanent: nobody can (invalid number, blocked recipient): stop.
+ */
+export type FailureKind = "transient" | "provider" | "permanent";
+
+export class ProviderError extends Error {
+  constructor(public readonly kind: FailureKind, public readonly code: string, message: string) {
+    super(message);
+    this.name = "ProviderError";
+  }
+}
+
+/** One vendor, one small class: hands rendered messages over and translates its words into ours. */
+export interface Provider {
+  readonly name: string;
+  readonly channels: readonly Channel[];
+  send(message: OutboundMessage): Promise<SendResult>;
+  /** Checks credentials at start-up, so that a bad configuration fails there and not at the first send. */
+  verify?(): Promise<void>;
+}

@@ -1,0 +1,36 @@
+import type { Channel } from "../verification/enums";
+import type { Provider } from "./provider";
+
+/**
+ * Maps each channel to its providers in failover order. Resolvers and the worker ask the
+ * registry; they never name a vendor.
+ */
+export class ProviderRegistry {
+  private readonly byChannel = new Map<Channel, Provider[]>();
+
+  constructor(private readonly order: Partial<Record<Channel, Provider[]>>) {
+    for (const [channel, providers] of Object.entries(order)) this.byChannel.set(channel as Channel, providers ?? []);
+  }
+
+  forChannel(channel: Channel): Provider[] {
+    return this.byChannel.get(channel) ?? [];
+  }
+
+  /** The provider at a failover position, or undefined past the end. */
+  at(channel: Channel, index: number): Provider | undefined {
+    return this.forChannel(channel)[index];
+  }
+
+  get(name: string): Provider | undefined {
+    for (const list of this.byChannel.values()) for (const p of list) if (p.name === name) return p;
+    return undefined;
+  }
+
+  all(): Provider[] {
+    return [...new Set([...this.byChannel.values()].flat())];
+  }
+
+  supports(channel: Channel): boolean {
+    return this.forChannel(channel).length > 0;
+  }
+}

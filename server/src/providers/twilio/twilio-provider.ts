@@ -1,0 +1,83 @@
+import twilio from "twilio";
+import type { TwilioConfig } from "../../config/config";
+import { Channel, DeliveryStatus } from "../../verification/enums";
+import { ProviderError, type OutboundMessage, type Provider, type SendResult } from "../provider";
+
+type TwilioClient = ReturnType<typeof twilio>;
+
+/** Twilio error codes that no retry or other vendor will fix (the number itself is the problem). */
+const PERMANENT = new Set([21211, 21214, 21217, 21407, 21408, 21421, 21606, 21610, 21612, 21614, 13224, 13225, 13226]);
+/** Codes that mean this account can't send it, where another vendor may. */
+const PROVIDER = new Set([20003, 20005, 20008, 20429, 21603, 21606, 30002, 30007]);
+
+/** Twilio's message/call status words in our terms. */
+export function mapTwilioStatus(status: string): DeliveryStatus | null {
+  switch (status) {
+    case "accepted": case "scheduled": case "queued": case "sending": case "initiated": case "ringing":
+      return DeliveryStatus.SENT;
+    case "sent": case "in-progress":
+      return DeliveryStatus.SENT;
+    case "delivered": case "read": case "completed":
+      return DeliveryStatus.DELIVERED;
+    case "undelivered": case "busy": case "no-answer":
+      return DeliveryStatus.UNDELIVERED;
+    case "failed": case "canceled":
+      return DeliveryStatus.FAILED;
+    default:
+      return null;
+  }
+}
+
+export class TwilioProvider implements Provider {
+  readonly name = "twilio";
+  readonly channels = [Channel.SMS, Channel.VOICE] as const;
+  private readonly client: TwilioClient;
+
+  constructor(private readonly config: TwilioConfig, private readonly statusCallbackUrl: string) {
+    this.client = twilio(config.accountSid, config.authToken, { autoRetry: false, timeout: 10_000 });
+    // The SDK's regional edge settings only rename Twilio's host; a full base URL reaches any stand-in.
+    if (config.apiBaseUrl) (this.client.api as unknown as { baseUrl: string }).baseUrl = config.apiBaseUrl.replace(/\/$/, "");
+  }
+
+  async verify(): Promise<void> {
+    try {
+      await this.client.api.v2010.accounts(this.config.accountSid).fetch();
+    } catch (e) {
+      throw new Error(`Twilio credentials were refused: ${describe(e)}`);
+    }
+  }
+
+  async send(m: OutboundMessage): Promise<SendResult> {
+    try {
+      if (m.channel === Channel.VOICE) {
+        const call = await this.client.calls.create({
+          to: m.to, from: this.config.from, twiml: m.voice!.twiml,
+          statusCallback: this.statusCallbackUrl, statusCallbackEvent: ["completed"],
+        });
+        return { providerMessageId: call.sid, status: mapTwilioStatus(call.status) ?? DeliveryStatus.SENT };
+      }
+      const msg = await this.client.messages.create({ to: m.to, from: this.config.from, body: m.text, statusCallback: this.statusCallbackUrl });
+      return { providerMessageId: msg.sid, status: mapTwilioStatus(msg.status) ?? DeliveryStatus.SENT };
+    } catch (e) {
+      throw classify(e);
+    }
+  }
+}
+
+function describe(e: unknown): string {
+  const err = e as { status?: number; code?: number; message?: string };
+  return err.code ? `${err.code} ${err.message ?? ""}`.trim() : err.message ?? String(e);
+}
+
+/** Twilio's RestException carries the HTTP status and Twilio's own error code. */
+export function classify(e: unknown): ProviderError {
+  const err = e as { status?: number; code?: number | string; message?: string };
+  const status = typeof err.status === "number" ? err.status : undefined;
+  const code = typeof err.code === "number" ? err.code : undefined;
+  const message = (err.message ?? "Twilio request failed").slice(0, 500);
+  if (code !== undefined && PERMANENT.has(code)) return new ProviderError("permanent", String(code), message);
+  if (code !== undefined && PROVIDER.has(code)) return new ProviderError("provider", String(code), message);
+  if (status === undefined || status === 429 || status >= 500) return new ProviderError("transient", String(code ?? status ?? (err.code || "NETWORK")), message);
+  if (status === 401 || status === 403) return new ProviderError("provider", String(code ?? status), message);
+  return new ProviderError("permanent", String(code ?? status), message);
+}

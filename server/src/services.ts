@@ -1,0 +1,22 @@
+import type { AppService } from "./apps/app-service";
+import type { DeliveryEvents } from "./delivery/delivery-events";
+import type { Metrics } from "./observability/metrics";
+import type { ProviderRegistry } from "./providers/registry";
+import type { BlockStore } from "./ratelimit/block-store";
+import type { RateLimits } from "./ratelimit/rate-limits";
+import type { TokenSigner } from "./tokens/token-signer";
+import type { VerificationService } from "./verification/verification-service";
+import type { VerifyService } from "./verification/verify-service";
+
+/** The services one process wires together (app.ts), handed to resolvers and routes through context. */
+export interface Services {
+  apps: AppService;
+  verifications: VerificationService;
+  verify: VerifyService;
+  deliveryEvents: DeliveryEvents;
+  tokens: TokenSigner;
+  blocks: BlockStore;
+  limits: RateLimits;
+  registry: ProviderRegistry;
+  metrics: Metrics;
+}

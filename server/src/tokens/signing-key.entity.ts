@@ -1,0 +1,12 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from "typeorm";
+
+/** A token signing key pair; the private half is stored encrypted under OTP_SECRET. */
+@Entity({ name: "signing_keys" })
+export class SigningKeyEntity {
+  @PrimaryColumn({ type: "text" }) kid: string;
+  @Column({ type: "text" }) alg: string;
+  @Column({ type: "jsonb", name: "public_jwk" }) publicJwk: Record<string, unknown>;
+  @Column({ type: "bytea", name: "private_key_cipher" }) privateKeyCipher: Buffer;
+  @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
+  @Column({ type: "timestamptz", name: "retired_at", nullable: true }) retiredAt: Date | null;
+}

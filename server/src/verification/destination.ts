@@ -1,0 +1,64 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { badInput } from "../errors";
+import { Channel } from "./enums";
+
+/** A destination after normalization: E.164 for phones, lower-cased for e-mail. */
+export interface Destination { kind: "phone" | "email"; value: string; country: string | null; phoneType?: string }
+
+const EMAIL = /^[^\s@"<>()[\]\\,;:]{1,64}@(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const MAX_LENGTH = 320;
+
+export function isEmailLike(raw: string): boolean {
+  return raw.includes("@");
+}
+
+/** Parses a phone number in any common international format ("+1 (415) 555-2671", "0044 20 …"). */
+export function parsePhone(raw: string, field = "destination"): Destination {
+  let text = raw.trim();
+  if (text.startsWith("00")) text = `+${text.slice(2)}`;
+  if (!text.startsWith("+")) throw badInput(field, "Phone numbers need their country code, e.g. +14155552671");
+  const phone = parsePhoneNumberFromString(text);
+  if (!phone || !phone.isValid()) throw badInput(field, "Not a valid phone number");
+  return { kind: "phone", value: phone.number, country: phone.country ?? null, phoneType: phone.getType() };
+}
+
+export function parseEmail(raw: string, field = "destination"): Destination {
+  const text = raw.trim();
+  if (!EMAIL.test(text)) throw badInput(field, "Not a valid e-mail address");
+  // Domains are case-insensitive; local parts are in practice treated the same by every large provider.
+  return { kind: "email", value: text.toLowerCase(), country: null };
+}
+
+/** Parses a destination for a channel; a channel that doesn't fit the destination is BAD_USER_INPUT on `channel`. */
+export function parseDestination(raw: string, channel: Channel): Destination {
+  if (raw.length > MAX_LENGTH) throw badInput("destination", `At most ${MAX_LENGTH} characters`);
+  if (channel === Channel.EMAIL) {
+    if (!isEmailLike(raw)) throw badInput("channel", "EMAIL needs an e-mail address");
+    return parseEmail(raw);
+  }
+  if (isEmailLike(raw)) throw badInput("channel", `${channel} needs a phone number`);
+  return parsePhone(raw);
+}
+
+/** Parses a destination whose channel is unknown (verifyOtp by destination, support search). */
+export function parseAnyDestination(raw: string, field = "destination"): Destination {
+  if (raw.length > MAX_LENGTH) throw badInput(field, `At most ${MAX_LENGTH} characters`);
+  return isEmailLike(raw) ? parseEmail(raw, field) : parsePhone(raw, field);
+}
+
+/** "+1******4567" and "j***@example.com": enough for a person to recognise, not to reuse. */
+export function maskDestination(value: string): string {
+  if (value.includes("@")) {
+    const [local, domain] = value.split("@");
+    return `${local.slice(0, 1)}***@${domain}`;
+  }
+  const phone = parsePhoneNumberFromString(value);
+  if (!phone) return `${value.slice(0, 2)}***${value.slice(-2)}`;
+  const national = phone.nationalNumber.toString();
+  return `+${phone.countryCallingCode}${"*".repeat(Math.max(national.length - 4, 0))}${national.slice(-4)}`;
+}
+
+/** The channels a destination can receive on. */
+export function channelFits(dest: Destination, channel: Channel): boolean {
+  return dest.kind === "email" ? channel === Channel.EMAIL : channel !== Channel.EMAIL;
+}

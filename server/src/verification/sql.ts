@@ -1,0 +1,22 @@
+/**
+ * SQL shared by the verification statements. Each mutation is one statement: data-modifying
+ * CTEs commit the verification, its QUEUED delivery, the delivery's first event and the
+ * worker's wake-up (pg_notify, delivered at commit) together, or nothing.
+ */
+export const VERIFICATION_COLUMNS = `id, app_id, channel, destination, destination_country, purpose, locale, transaction,
+  client_ip, code_length, status, failed_attempts, max_attempts, send_count, expires_at, resend_available_at, completed_at,
+  created_at, updated_at`;
+
+/** Appended to a statement whose CTE `v` holds one verification: queues its delivery through provider $P. */
+export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string) => `
+  d AS (
+    INSERT INTO deliveries (id, verification_id, app_id, channel, provider)
+    SELECT ${deliveryIdParam}, v.id, v.app_id, v.channel, ${providerParam} FROM v
+    RETURNING *
+  ),
+  e AS (
+    INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source)
+    SELECT d.id, d.verification_id, d.status, d.provider, 'api' FROM d
+  )`;
+
+export const NOTIFY_CHANNEL = "otpg_delivery";

@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import type { DataSource } from "typeorm";
+import type { AppEntity } from "../apps/app.entity";
+import type { SecretKeys } from "../crypto/secret-keys";
+import { badInput, notFound, rateLimited } from "../errors";
+import type { DeliveryEvents } from "../delivery/delivery-events";
+import type { ProviderRegistry } from "../providers/registry";
+import type { BlockStore } from "../ratelimit/block-store";
+import type { SendPolicy } from "../ratelimit/send-policy";
+import { encryptCode, generateCode, hashCode } from "./code";
+import { channelFits, maskDestination, parseDestination, parseAnyDestination } from "./destination";
+import { Channel, VerificationStatus } from "./enums";
+import { checkClientIp, checkLocale, checkPurpose, checkTransaction, isUuid } from "./input-rules";
+import { NOTIFY_CHANNEL, VERIFICATION_COLUMNS, queueDeliveryCtes } from "./sql";
+import { effectiveStatus, toVerificationView, type Row, type VerificationView } from "./verification-view";
+
+export interface RequestOtpParams {
+  destination: string;
+  channel: Channel;
+  purpose?: string | null;
+  locale?: string | null;
+  transaction?: { amount: string; payee: string } | null;
+  clientIp?: string | null;
+}
+
+/** Longest cooldown a growing resend delay reaches. */
+const MAX_RESEND_COOLDOWN_SECONDS = 3600;
+
+/**
+ * Starting, resending, cancelling and reading verifications. Nothing is sent from here: each
+ * mutation commits rows that the delivery worker picks up (a transactional outbox).
+ */
+export class VerificationService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly keys: SecretKeys,
+    private readonly registry: ProviderRegistry,
+    private readonly policy: SendPolicy,
+    private readonly blocks: BlockStore,
+    private readonly events: DeliveryEvents,
+    private readonly wakeWorker: () => void,
+  ) {}
+
+  async request(app: AppEntity, input: RequestOtpParams, socketIp: string | null): Promise<VerificationView> {
+    const purpose = checkPurpose(input.purpose);
+    const locale = checkLocale(input.locale) ?? app.defaultLocale;
+    const transaction = checkTransaction(input.transaction);
+    const clientIp = checkClientIp(input.clientIp) ?? socketIp;
+    const dest = parseDestination(input.destination, input.channel);
+    await this.policy.check(app, dest, input.channel);
+
+    const id = randomUUID();
+    const deliveryId = randomUUID();
+    const code = generateCode(app.codeLength);
+    const provider = this.registry.forChannel(input.channel)[0].name;
+    const [row] = await this.ds.query(
+      `WITH superseded AS (
+         UPDATE verifications SET status = 'CANCELED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
+          WHERE app_id = $2 AND destination = $4 AND status = 'PENDING' AND purpose IS NOT DISTINCT FROM $6
+       ),
+       v AS (
+         INSERT INTO verifications (id, app_id, channel, destination, destination_country, purpose, locale, transaction, client_ip,
+                                    code_hash, code_cipher, code_length, max_attempts, expires_at, resend_available_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                 now() + make_interval(secs => $14), now() + make_interval(secs => $15))
+         RETURNING ${VERIFICATION_COLUMNS}
+       ),
+       ${queueDeliveryCtes("$16::uuid", "$17")}
+       SELECT to_jsonb(v.*) AS v, to_jsonb(d.*) AS d, pg_notify('${NOTIFY_CHANNEL}', '') FROM v, d`,
+      [
+        id, app.id, input.channel, dest.value, dest.country, purpose, locale, transaction ? JSON.stringify(transaction) : null, clientIp,
+        hashCode(this.keys, id, { purpose, transaction }, code), encryptCode(this.keys, id, code), app.codeLength, app.maxAttempts,
+        app.ttlSeconds, app.resendCooldownSeconds, deliveryId, provider,
+      ],
+    );
+    this.wakeWorker();
+    await this.events.published(row.d);
+    return toVerificationView(row.v, [row.d]);
+  }
+
+  /** Sends a new code (the old one dies), optionally on another channel; the failed-attempt budget is kept. */
+  async resend(app: AppEntity, verificationId: string, channel?: Channel | null): Promise<VerificationView> {
+    const current = await this.load(app, verificationId);
+    if (effectiveStatus(current) !== VerificationStatus.PENDING) return toVerificationView(current);
+    const target = channel ?? current.channel;
+    const dest = parseAnyDestination(current.destination);
+    if (!channelFits(dest, target)) throw badInput("channel", `${target} can't reach this destination`);
+    const waitMs = new Date(current.resend_available_at).getTime() - Date.now();
+    if (waitMs > 0) await this.refuseCooldown(app, current, waitMs);
+    await this.policy.check(app, dest, target);
+
+    const code = generateCode(current.code_length);
+    const transaction = current.transaction ?? null;
+    const rows = await this.ds.query(
+      `WITH v AS (
+         UPDATE verifications SET code_hash = $2, code_cipher = $3, channel = $4, send_count = send_count + 1,
+                expires_at = now() + make_interval(secs => $5),
+                resend_available_at = now() + make_interval(secs => LEAST($6 * power(2, send_count), ${MAX_RESEND_COOLDOWN_SECONDS})),
+                updated_at = now()
+          WHERE id = $1 AND status = 'PENDING' AND expires_at > now() AND resend_available_at <= now()
+          RETURNING ${VERIFICATION_COLUMNS}
+       ),
+       old AS (
+         UPDATE deliveries SET status = 'FAILED', error_code = 'SUPERSEDED', error_message = 'Replaced by a resend before it was sent', updated_at = now()
+          WHERE verification_id IN (SELECT id FROM v) AND status = 'QUEUED'
+          RETURNING *
+       ),
+       old_events AS (
+         INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source, error_code, error_message)
+         SELECT id, verification_id, status, provider, 'api', error_code, error_message FROM old
+       ),
+       ${queueDeliveryCtes("$7::uuid", "$8")}
+       SELECT to_jsonb(v.*) AS v, to_jsonb(d.*) AS d, (SELECT coalesce(jsonb_agg(to_jsonb(old.*)), '[]') FROM old) AS old,
+              pg_notify('${NOTIFY_CHANNEL}', '') FROM v, d`,
+      [
+        current.id, hashCode(this.keys, current.id, { purpose: current.purpose, transaction }, code), encryptCode(this.keys, current.id, code),
+        target, app.ttlSeconds, app.resendCooldownSeconds, randomUUID(), this.registry.forChannel(target)[0].name,
+      ],
+    );
+    if (!rows.length) {
+      // Lost a race with another resend, a verify or the expiry: answer with what is true now.
+      const now = await this.load(app, verificationId);
+      const wait = new Date(now.resend_available_at).getTime() - Date.now();
+      if (effectiveStatus(now) === VerificationStatus.PENDING && wait > 0) await this.refuseCooldown(app, now, wait);
+      return toVerificationView(now);
+    }
+    this.wakeWorker();
+    for (const old of rows[0].old) await this.events.published(old);
+    await this.events.published(rows[0].d);
+    return toVerificationView(rows[0].v);
+  }
+
+  async cancel(app: AppEntity, verificationId: string): Promise<VerificationView> {
+    if (!isUuid(verificationId)) throw notFound();
+    const rows = await this.ds.query(
+      `UPDATE verifications SET status = 'CANCELED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
+        WHERE id = $1 AND app_id = $2 AND status = 'PENDING' AND expires_at > now()
+        RETURNING ${VERIFICATION_COLUMNS}`,
+      [verificationId, app.id],
+    );
+    return toVerificationView(rows[0] ?? (await this.load(app, verificationId)));
+  }
+
+  async get(app: AppEntity, verificationId: string): Promise<VerificationView> {
+    return toVerificationView(await this.load(app, verificationId));
+  }
+
+  async deliveries(verificationId: string): Promise<Row[]> {
+    return this.ds.query(`SELECT * FROM deliveries WHERE verification_id = $1 ORDER BY created_at, id`, [verificationId]);
+  }
+
+  /** The app's own verification, or NOT_FOUND: another app's is indistinguishable from none. */
+  async load(app: AppEntity, verificationId: string): Promise<Row> {
+    if (!isUuid(verificationId)) throw notFound();
+    const [row] = await this.ds.query(`SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id = $1 AND app_id = $2`, [verificationId, app.id]);
+    if (!row) throw notFound();
+    return row;
+  }
+
+  private async refuseCooldown(app: AppEntity, v: Row, waitMs: number): Promise<never> {
+    await this.blocks.record({
+      appId: app.id, rule: "resend_cooldown", key: `${app.id}:${v.destination}`, keyMasked: maskDestination(v.destination),
+      hits: v.send_count + 1, limit: v.send_count, blockedUntil: new Date(Date.now() + waitMs),
+      details: { verificationId: v.id },
+    });
+    throw rateLimited(waitMs / 1000, "A new code can't be sent yet");
+  }
+}

@@ -1,0 +1,28 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from "typeorm";
+import type { Channel, VerificationStatus } from "./enums";
+
+/** One verification: the code lives here only as an HMAC (to verify) and a ciphertext (for the worker, while pending). */
+@Entity({ name: "verifications" })
+export class VerificationEntity {
+  @PrimaryColumn({ type: "uuid" }) id: string;
+  @Column({ type: "uuid", name: "app_id" }) appId: string;
+  @Column({ type: "text" }) channel: Channel;
+  @Column({ type: "text" }) destination: string;
+  @Column({ type: "text", name: "destination_country", nullable: true }) destinationCountry: string | null;
+  @Column({ type: "text", nullable: true }) purpose: string | null;
+  @Column({ type: "text" }) locale: string;
+  @Column({ type: "jsonb", nullable: true }) transaction: { amount: string; payee: string } | null;
+  @Column({ type: "text", name: "client_ip", nullable: true }) clientIp: string | null;
+  @Column({ type: "bytea", name: "code_hash", nullable: true, select: false }) codeHash: Buffer | null;
+  @Column({ type: "bytea", name: "code_cipher", nullable: true, select: false }) codeCipher: Buffer | null;
+  @Column({ type: "int", name: "code_length" }) codeLength: number;
+  @Column({ type: "text" }) status: VerificationStatus;
+  @Column({ type: "int", name: "failed_attempts" }) failedAttempts: number;
+  @Column({ type: "int", name: "max_attempts" }) maxAttempts: number;
+  @Column({ type: "int", name: "send_count" }) sendCount: number;
+  @Column({ type: "timestamptz", name: "expires_at" }) expiresAt: Date;
+  @Column({ type: "timestamptz", name: "resend_available_at" }) resendAvailableAt: Date;
+  @Column({ type: "timestamptz", name: "completed_at", nullable: true }) completedAt: Date | null;
+  @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
+  @UpdateDateColumn({ type: "timestamptz", name: "updated_at" }) updatedAt: Date;
+}

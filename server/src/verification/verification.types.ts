@@ -1,0 +1,65 @@
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { Channel, DeliveryStatus, VerificationStatus } from "./enums";
+import type { DeliveryView, VerificationView } from "./verification-view";
+
+@ObjectType({ description: "One hand-off of a code to a person, through one provider" })
+export class Delivery implements DeliveryView {
+  @Field(() => ID) id: string;
+  @Field(() => Channel) channel: Channel;
+  @Field(() => String, { description: '"twilio", "vonage", "smtp", "outbox", ...' }) provider: string;
+  @Field(() => DeliveryStatus) status: DeliveryStatus;
+  @Field(() => String, { nullable: true, description: 'The provider\'s own code, e.g. Twilio "30003"' }) errorCode: string | null;
+  @Field(() => String, { nullable: true }) errorMessage: string | null;
+  @Field(() => Date) createdAt: Date;
+  @Field(() => Date) updatedAt: Date;
+}
+
+@ObjectType()
+export class Verification implements Omit<VerificationView, "deliveries" | "appId"> {
+  @Field(() => ID) id: string;
+  @Field(() => Channel) channel: Channel;
+  @Field(() => VerificationStatus) status: VerificationStatus;
+  @Field(() => String, { description: 'Masked: "+1******4567", "j***@example.com"' }) to: string;
+  @Field(() => String, { nullable: true }) purpose: string | null;
+  @Field(() => Int) codeLength: number;
+  @Field(() => Date) expiresAt: Date;
+  @Field(() => Date) resendAvailableAt: Date;
+  @Field(() => Int) attemptsRemaining: number;
+  @Field(() => [Delivery], { description: "Oldest first" }) deliveries: Delivery[];
+}
+
+@ObjectType()
+export class VerifyOtpResult {
+  @Field(() => VerificationStatus, { description: "APPROVED on success; PENDING after a wrong code with attempts left" }) status: VerificationStatus;
+  @Field(() => Int) attemptsRemaining: number;
+  @Field(() => String, { nullable: true, description: "On APPROVED: a signed JWT, verifiable with /.well-known/jwks.json" }) token: string | null;
+}
+
+@ObjectType()
+export class DeliveryEvent {
+  @Field(() => ID) verificationId: string;
+  @Field(() => Delivery) delivery: Delivery;
+}
+
+@InputType()
+export class TransactionInput {
+  @Field(() => String) amount: string;
+  @Field(() => String) payee: string;
+}
+
+@InputType()
+export class RequestOtpInput {
+  @Field(() => String, { description: "A phone number in any common format (normalized to E.164) or an e-mail address" }) destination: string;
+  @Field(() => Channel, { description: "SMS and VOICE need a phone number, EMAIL an e-mail address" }) channel: Channel;
+  @Field(() => String, { nullable: true }) purpose?: string | null;
+  @Field(() => String, { nullable: true, description: 'BCP 47 ("es", "pt-BR"); falls back to the app\'s default, then "en"' }) locale?: string | null;
+  @Field(() => TransactionInput, { nullable: true }) transaction?: TransactionInput | null;
+  @Field(() => String, { nullable: true, description: "The end user's IP as the calling backend saw it" }) clientIp?: string | null;
+}
+
+@InputType()
+export class VerifyOtpInput {
+  @Field(() => ID, { nullable: true }) verificationId?: string | null;
+  @Field(() => String, { nullable: true }) destination?: string | null;
+  @Field(() => String) code: string;
+}

@@ -1,0 +1,112 @@
+import type { DataSource } from "typeorm";
+import type { AppEntity } from "../apps/app.entity";
+import type { SecretKeys } from "../crypto/secret-keys";
+import { badInput, notFound } from "../errors";
+import type { TokenSigner } from "../tokens/token-signer";
+import { CODE_PATTERN, hashCode } from "./code";
+import { parseAnyDestination } from "./destination";
+import { VerificationStatus } from "./enums";
+import { checkClientIp, isUuid } from "./input-rules";
+import type { Row } from "./verification-view";
+
+export interface VerifyOtpParams { verificationId?: string | null; destination?: string | null; code: string }
+export interface VerifyResult { status: VerificationStatus; attemptsRemaining: number; token: string | null }
+
+/**
+ * Checks a code. Checking and spending an attempt is one UPDATE guarded by
+ * `status = 'PENDING' AND failed_attempts < max_attempts`: concurrent right codes approve
+ * exactly once (the others find it consumed), concurrent wrong codes spend exactly the budget.
+ */
+export class VerifyService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly keys: SecretKeys,
+    private readonly tokens: TokenSigner,
+  ) {}
+
+  async verify(app: AppEntity, input: VerifyOtpParams, clientIp: string | null): Promise<VerifyResult> {
+    if (!CODE_PATTERN.test(input.code)) throw badInput("code", "code must be 4 to 10 digits");
+    const ip = checkClientIp(clientIp);
+    const target = await this.findTarget(app, input);
+    const hash = hashCode(this.keys, target.id, { purpose: target.purpose, transaction: target.transaction }, input.code);
+
+    const [row] = await this.ds.query(
+      `WITH u AS (
+         UPDATE verifications SET
+           failed_attempts = failed_attempts + CASE WHEN code_hash = $2 THEN 0 ELSE 1 END,
+           status = CASE WHEN code_hash = $2 THEN 'APPROVED'
+                         WHEN failed_attempts + 1 >= max_attempts THEN 'MAX_ATTEMPTS_REACHED' ELSE 'PENDING' END,
+           code_hash = CASE WHEN code_hash = $2 OR failed_attempts + 1 >= max_attempts THEN NULL ELSE code_hash END,
+           code_cipher = CASE WHEN code_hash = $2 OR failed_attempts + 1 >= max_attempts THEN NULL ELSE code_cipher END,
+           completed_at = CASE WHEN code_hash = $2 OR failed_attempts + 1 >= max_attempts THEN now() END,
+           updated_at = now()
+         WHERE id = $1 AND status = 'PENDING' AND expires_at > now() AND failed_attempts < max_attempts
+         RETURNING id, app_id, status, failed_attempts, max_attempts, channel, destination, purpose, transaction
+       ),
+       a AS (
+         INSERT INTO verify_attempts (verification_id, app_id, client_ip, outcome)
+         SELECT id, app_id, $3, CASE WHEN status = 'APPROVED' THEN 'APPROVED' ELSE 'WRONG_CODE' END FROM u
+       )
+       SELECT * FROM u`,
+      [target.id, hash, ip],
+    );
+    if (row) {
+      const attemptsRemaining = row.max_attempts - row.failed_attempts;
+      if (row.status !== VerificationStatus.APPROVED) return { status: row.status, attemptsRemaining, token: null };
+      return { status: VerificationStatus.APPROVED, attemptsRemaining, token: await this.issueToken(app, row) };
+    }
+    return this.answerClosed(app, target.id, ip);
+  }
+
+  /** The verification the code is for: by id, or the app's latest pending one for a destination. */
+  private async findTarget(app: AppEntity, input: VerifyOtpParams): Promise<Row> {
+    let rows: Row[];
+    if (input.verificationId) {
+      if (!isUuid(input.verificationId)) throw notFound();
+      rows = await this.ds.query(`SELECT id, purpose, transaction FROM verifications WHERE id = $1 AND app_id = $2`, [input.verificationId, app.id]);
+    } else if (input.destination) {
+      const dest = parseAnyDestination(input.destination);
+      rows = await this.ds.query(
+        `SELECT id, purpose, transaction FROM verifications WHERE app_id = $1 AND destination = $2 AND status = 'PENDING'
+          ORDER BY created_at DESC LIMIT 1`,
+        [app.id, dest.value],
+      );
+    } else {
+      throw badInput("verificationId", "Give verificationId or destination");
+    }
+    if (!rows.length) throw notFound();
+    return rows[0];
+  }
+
+  /** No attempt was spent: the verification is expired, consumed or closed. Say which, and log the try. */
+  private async answerClosed(app: AppEntity, id: string, ip: string | null): Promise<VerifyResult> {
+    const [row] = await this.ds.query(
+      `WITH expired AS (
+         UPDATE verifications SET status = 'EXPIRED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
+          WHERE id = $1 AND status = 'PENDING' AND expires_at <= now()
+          RETURNING id, status, failed_attempts, max_attempts
+       )
+       SELECT id, status, failed_attempts, max_attempts FROM expired
+       UNION ALL
+       SELECT id, status, failed_attempts, max_attempts FROM verifications WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM expired)`,
+      [id],
+    );
+    const status: VerificationStatus = row.status;
+    const outcome = status === VerificationStatus.APPROVED ? "CONSUMED" : status;
+    await this.ds.query(`INSERT INTO verify_attempts (verification_id, app_id, client_ip, outcome) VALUES ($1, $2, $3, $4)`, [id, app.id, ip, outcome]);
+    // Approved means consumed: the contract answers a replay as if the verification never existed.
+    if (status === VerificationStatus.APPROVED) throw notFound();
+    return { status, attemptsRemaining: Math.max(0, row.max_attempts - row.failed_attempts), token: null };
+  }
+
+  private issueToken(app: AppEntity, v: Row): Promise<string> {
+    const email = v.channel === "EMAIL";
+    const claims: Record<string, unknown> = email
+      ? { email: v.destination, email_verified: true }
+      : { phone_number: v.destination, phone_number_verified: true };
+    claims.amr = ["otp", String(v.channel).toLowerCase()];
+    if (v.purpose) claims.purpose = v.purpose;
+    if (v.transaction) claims.transaction = v.transaction;
+    return this.tokens.sign(claims, app.id, v.id);
+  }
+}

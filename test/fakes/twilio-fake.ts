@@ -1,0 +1,433 @@
+/**
+ * TwilioFake — a local stand-in for the parts of the Twilio REST API (2010-04-01) that the
+ * gateway uses, so integration tests can drive the REAL `twilio` SDK end to end.
+ *
+ * Pointing the SDK at it (twilio v6):
+ *   const client = twilio(accountSid, authToken);   // accountSid must start with "AC"
+ *   client.api.baseUrl = fake.url;                  // Domain.absoluteUrl() uses this verbatim
+ * The SDK only installs its https.Agent for https URLs, so plain http://127.0.0.1 works.
+ * Do not set `region`/`edge` (or TWILIO_REGION/TWILIO_EDGE): the SDK would rewrite the hostname.
+ *
+ * What is faithful (checked against node_modules/twilio/lib):
+ *  - HTTP Basic auth accountSid:authToken; 401 + error 20003 otherwise.
+ *  - Error bodies use Twilio's shape {code, message, more_info, status}; the SDK turns any
+ *    non-2xx into RestException with `.status` (HTTP) and `.code` (Twilio error code).
+ *  - Resource JSON is snake_case with RFC 2822 dates, as MessageInstance/CallInstance expect.
+ *  - Status callbacks are form-urlencoded POSTs signed with X-Twilio-Signature, computed by the
+ *    SDK's own getExpectedTwilioSignature(authToken, url, params) (HMAC-SHA1 over the URL +
+ *    sorted key/value pairs, base64).
+ * What is not: pagination/listing, media, Messaging Services, retries of failed callbacks.
+ */
+import http from "node:http";
+import https from "node:https";
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import twilio from "twilio";
+
+export interface TwilioFakeOptions {
+  accountSid: string;
+  authToken: string;
+  /** Gap before each status callback (default 50ms) — long enough to observe "queued" first. */
+  callbackDelayMs?: number;
+}
+
+export interface TwilioErrorSpec {
+  status: number;
+  code?: number;
+  message?: string;
+}
+
+export type TwilioOutcome = "delivered" | { status: "undelivered" | "failed"; errorCode: string };
+
+export interface TwilioRecord {
+  sid: string;
+  to: string;
+  from: string;
+  body?: string;
+  twiml?: string;
+  url?: string;
+  statusCallback?: string;
+  kind: "sms" | "call";
+  at: Date;
+}
+
+export interface TwilioCallbackRecord {
+  url: string;
+  params: Record<string, string>;
+  /** HTTP status our server answered; 0 when the request could not be made at all. */
+  status: number;
+  error?: string;
+}
+
+/** Signature Twilio would put in X-Twilio-Signature for a POST of `params` to `url`. */
+export function signTwilioRequest(authToken: string, url: string, params: Record<string, string>): string {
+  return twilio.getExpectedTwilioSignature(authToken, url, params);
+}
+
+/** Twilio's default message per error code, so injected errors read like the real thing. */
+const DEFAULT_MESSAGES: Record<number, string> = {
+  20003: "Authenticate",
+  20404: "The requested resource was not found",
+  20429: "Too Many Requests",
+  20500: "An internal server error has occurred",
+  20503: "Service is unavailable. Please try again",
+  21211: "The 'To' number is not a valid phone number.",
+  21602: "Message body is required.",
+  21603: "A 'From' phone number is required.",
+  21604: "A 'To' phone number is required.",
+};
+/** When a spec gives only an HTTP status, pick the code Twilio uses for it. */
+const CODE_FOR_STATUS: Record<number, number> = { 401: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503 };
+
+export type Waiter<T> = { pred: (r: T) => boolean; resolve: (r: T) => void };
+
+export class TwilioFake {
+  readonly messages: TwilioRecord[] = [];
+  readonly callbacks: TwilioCallbackRecord[] = [];
+  /** Send attempts (POST Messages/Calls), including rejected and failed ones. */
+  requests = 0;
+
+  private server!: http.Server;
+  private port = 0;
+  private failQueue: TwilioErrorSpec[] = [];
+  private outage: TwilioErrorSpec | null = null;
+  private outcomes = new Map<string, TwilioOutcome>();
+  private msgWaiters: Waiter<TwilioRecord>[] = [];
+  private cbWaiters: Waiter<TwilioCallbackRecord>[] = [];
+  private timers = new Set<NodeJS.Timeout>();
+  private inflight = new Set<Promise<void>>();
+  private stopped = false;
+
+  private constructor(private readonly opts: Required<TwilioFakeOptions>) {}
+
+  static async start(opts: TwilioFakeOptions): Promise<TwilioFake> {
+    const fake = new TwilioFake({ callbackDelayMs: 50, ...opts });
+    fake.server = http.createServer((req, res) => {
+      fake.handle(req, res).catch((err) => send(res, 500, { message: String(err) }));
+    });
+    await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
+    fake.port = (fake.server.address() as AddressInfo).port;
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.inflight]);
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next `n` send attempts fail with `spec` (queued after any earlier failNext). */
+  failNext(n: number, spec: TwilioErrorSpec): void {
+    for (let i = 0; i < n; i++) this.failQueue.push(spec);
+  }
+
+  /** Fail every send until turned off — models a vendor outage for failover tests. */
+  setOutage(on: boolean, status = 503): void {
+    this.outage = on ? { status } : null;
+  }
+
+  /** Script what the handset "does" with traffic to `to` (default: delivered / completed). */
+  setOutcome(to: string, outcome: TwilioOutcome): void {
+    this.outcomes.set(to, outcome);
+  }
+
+  /** Forget recorded traffic and scripted behaviour (the server keeps running). */
+  clear(): void {
+    this.messages.length = 0;
+    this.callbacks.length = 0;
+    this.requests = 0;
+    this.failQueue = [];
+    this.outage = null;
+    this.outcomes.clear();
+  }
+
+  waitForMessage(pred: (r: TwilioRecord) => boolean = () => true, timeoutMs = 5000): Promise<TwilioRecord> {
+    return waitFor(this.messages, this.msgWaiters, pred, timeoutMs, "Twilio message");
+  }
+
+  /** Resolves once a matching callback has been POSTed AND answered by the receiver. */
+  waitForCallback(
+    pred: (c: TwilioCallbackRecord) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<TwilioCallbackRecord> {
+    return waitFor(this.callbacks, this.cbWaiters, pred, timeoutMs, "Twilio status callback");
+  }
+
+  // ---------------------------------------------------------------- request handling
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", this.url).pathname;
+    const m = /^\/2010-04-01\/Accounts\/([^/]+?)(?:\/(Messages|Calls))?\.json$/.exec(path);
+    const isSend = req.method === "POST" && !!m?.[2];
+    if (isSend) this.requests++;
+    const raw = await readBody(req);
+
+    if (!this.authorized(req)) return this.error(res, { status: 401 });
+    if (!m || m[1] !== this.opts.accountSid) return this.error(res, { status: 404 });
+    if (!m[2]) {
+      if (req.method !== "GET") return this.error(res, { status: 405, code: 20004, message: "Method not allowed" });
+      return send(res, 200, this.accountJson());
+    }
+    if (!isSend) return this.error(res, { status: 405, code: 20004, message: "Method not allowed" });
+
+    // Injected failures come after auth (Twilio authenticates before it does anything else).
+    const injected = this.failQueue.shift() ?? this.outage;
+    if (injected) return this.error(res, injected);
+
+    const p = Object.fromEntries(new URLSearchParams(raw));
+    const invalid = validate(p, m[2] === "Messages");
+    if (invalid) return this.error(res, invalid);
+
+    const rec: TwilioRecord = {
+      sid: (m[2] === "Messages" ? "SM" : "CA") + randomBytes(16).toString("hex"),
+      to: p.To,
+      from: p.From ?? p.MessagingServiceSid,
+      kind: m[2] === "Messages" ? "sms" : "call",
+      at: new Date(),
+      ...(p.Body !== undefined && { body: p.Body }),
+      ...(p.Twiml !== undefined && { twiml: p.Twiml }),
+      ...(p.Url !== undefined && { url: p.Url }),
+      ...(p.StatusCallback && { statusCallback: p.StatusCallback }),
+    };
+    send(res, 201, rec.kind === "sms" ? this.messageJson(rec) : this.callJson(rec));
+    this.record(rec);
+    if (rec.statusCallback) this.scheduleCallbacks(rec, p.StatusCallbackEvent);
+  }
+
+  private authorized(req: http.IncomingMessage): boolean {
+    const expected = "Basic " + Buffer.from(`${this.opts.accountSid}:${this.opts.authToken}`).toString("base64");
+    return req.headers.authorization === expected;
+  }
+
+  private error(res: http.ServerResponse, spec: TwilioErrorSpec): void {
+    const code = spec.code ?? CODE_FOR_STATUS[spec.status] ?? 20500;
+    send(res, spec.status, {
+      code,
+      message: spec.message ?? DEFAULT_MESSAGES[code] ?? "Error",
+      more_info: `https://www.twilio.com/docs/errors/${code}`,
+      status: spec.status,
+    });
+  }
+
+  private record(rec: TwilioRecord): void {
+    this.messages.push(rec);
+    notify(this.msgWaiters, rec);
+  }
+
+  // ---------------------------------------------------------------- resource JSON
+
+  private accountJson() {
+    const sid = this.opts.accountSid;
+    return {
+      sid,
+      owner_account_sid: sid,
+      friendly_name: "OTP Gateway test account",
+      status: "active",
+      type: "Full",
+      auth_token: this.opts.authToken,
+      date_created: rfc2822(new Date(0)),
+      date_updated: rfc2822(new Date(0)),
+      uri: `/2010-04-01/Accounts/${sid}.json`,
+      subresource_uris: { messages: `/2010-04-01/Accounts/${sid}/Messages.json`, calls: `/2010-04-01/Accounts/${sid}/Calls.json` },
+    };
+  }
+
+  private messageJson(r: TwilioRecord) {
+    const sid = this.opts.accountSid;
+    return {
+      account_sid: sid,
+      api_version: "2010-04-01",
+      body: r.body ?? "",
+      date_created: rfc2822(r.at),
+      date_sent: null,
+      date_updated: rfc2822(r.at),
+      direction: "outbound-api",
+      error_code: null,
+      error_message: null,
+      from: r.from,
+      messaging_service_sid: null,
+      num_media: "0",
+      num_segments: String(Math.max(1, Math.ceil((r.body ?? "").length / 160))),
+      price: null,
+      price_unit: "USD",
+      sid: r.sid,
+      status: "queued",
+      subresource_uris: { media: `/2010-04-01/Accounts/${sid}/Messages/${r.sid}/Media.json` },
+      to: r.to,
+      uri: `/2010-04-01/Accounts/${sid}/Messages/${r.sid}.json`,
+    };
+  }
+
+  private callJson(r: TwilioRecord) {
+    const sid = this.opts.accountSid;
+    return {
+      account_sid: sid,
+      annotation: null,
+      answered_by: null,
+      api_version: "2010-04-01",
+      caller_name: null,
+      date_created: rfc2822(r.at),
+      date_updated: rfc2822(r.at),
+      direction: "outbound-api",
+      duration: null,
+      end_time: null,
+      forwarded_from: null,
+      from: r.from,
+      from_formatted: r.from,
+      group_sid: null,
+      parent_call_sid: null,
+      phone_number_sid: null,
+      price: null,
+      price_unit: "USD",
+      sid: r.sid,
+      start_time: null,
+      status: "queued",
+      subresource_uris: {},
+      to: r.to,
+      to_formatted: r.to,
+      trunk_sid: null,
+      uri: `/2010-04-01/Accounts/${sid}/Calls/${r.sid}.json`,
+      queue_time: "0",
+    };
+  }
+
+  // ---------------------------------------------------------------- status callbacks
+
+  /** Build the status sequence Twilio would report for this record, then POST it step by step. */
+  private scheduleCallbacks(rec: TwilioRecord, events: string | undefined): void {
+    const outcome = this.outcomes.get(rec.to) ?? "delivered";
+    const base: Record<string, string> = { AccountSid: this.opts.accountSid, ApiVersion: "2010-04-01", From: rec.from, To: rec.to };
+    const steps: Record<string, string>[] = [];
+    if (rec.kind === "sms") {
+      const msg = (status: string, extra: Record<string, string> = {}) =>
+        ({ ...base, MessageSid: rec.sid, SmsSid: rec.sid, MessageStatus: status, SmsStatus: status, ...extra });
+      if (outcome === "delivered") steps.push(msg("sent"), msg("delivered"));
+      // Carrier rejections (undelivered) are reported after "sent"; "failed" never left Twilio.
+      else if (outcome.status === "undelivered") steps.push(msg("sent"), msg("undelivered", { ErrorCode: outcome.errorCode }));
+      else steps.push(msg("failed", { ErrorCode: outcome.errorCode }));
+    } else {
+      // Twilio sends only "completed" unless StatusCallbackEvent asks for progress events too.
+      // The "completed" event carries the final CallStatus (completed / no-answer / failed).
+      const requested = (events ?? "").split(/[\s,]+/).filter(Boolean);
+      const final = outcome === "delivered" ? "completed" : outcome.status === "undelivered" ? "no-answer" : "failed";
+      const progress = final === "completed" ? ["initiated", "ringing", "answered"] : ["initiated", "ringing"];
+      const statusFor: Record<string, string> = { initiated: "queued", ringing: "ringing", answered: "in-progress" };
+      const call = (status: string, extra: Record<string, string> = {}) => ({
+        ...base, CallSid: rec.sid, CallStatus: status, Direction: "outbound-api",
+        CallbackSource: "call-progress-events", SequenceNumber: String(steps.length), Timestamp: rfc2822(new Date()), ...extra,
+      });
+      for (const ev of progress) if (requested.includes(ev)) steps.push(call(statusFor[ev]));
+      steps.push(call(final, final === "completed" ? { CallDuration: "7", Duration: "1" } : {}));
+    }
+    const url = rec.statusCallback!;
+    const run = async () => {
+      for (const params of steps) {
+        await this.delay(this.opts.callbackDelayMs);
+        if (this.stopped) return;
+        await this.postCallback(url, params);
+      }
+    };
+    const p = run().finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.timers.delete(t); resolve(); }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  private async postCallback(url: string, params: Record<string, string>): Promise<void> {
+    const body = new URLSearchParams(params).toString();
+    const headers = {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "X-Twilio-Signature": signTwilioRequest(this.opts.authToken, url, params),
+      "User-Agent": "TwilioProxy/1.1",
+      "I-Twilio-Idempotency-Token": randomBytes(16).toString("hex"),
+    };
+    const result = await httpPost(url, headers, body);
+    const rec: TwilioCallbackRecord = { url, params, status: result.status, ...(result.error && { error: result.error }) };
+    this.callbacks.push(rec);
+    notify(this.cbWaiters, rec);
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+/** Twilio's own first-line validation for the fields the gateway sends. */
+function validate(p: Record<string, string>, isMessage: boolean): TwilioErrorSpec | null {
+  if (!p.To) return { status: 400, code: 21604 };
+  if (!/^\+[1-9]\d{6,14}$/.test(p.To)) return { status: 400, code: 21211, message: `The 'To' number ${p.To} is not a valid phone number.` };
+  if (!p.From && !p.MessagingServiceSid) return { status: 400, code: 21603 };
+  if (isMessage && !p.Body && !p.MediaUrl) return { status: 400, code: 21602 };
+  if (!isMessage && !p.Twiml && !p.Url && !p.ApplicationSid) return { status: 400, code: 21205, message: "Url is not a valid URL." };
+  return null;
+}
+
+function rfc2822(d: Date): string {
+  return d.toUTCString().replace("GMT", "+0000");
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(json) });
+  res.end(json);
+}
+
+export function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** One-shot POST without keep-alive, so stopping the receiver never hangs on our sockets. */
+export function httpPost(url: string, headers: Record<string, string>, body: string, method = "POST"): Promise<{ status: number; error?: string }> {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const mod = u.protocol === "https:" ? https : http;
+    const req = mod.request(u, { method, headers: { ...headers, "Content-Length": Buffer.byteLength(body) }, agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on("timeout", () => req.destroy(new Error("callback timed out")));
+    req.on("error", (err) => resolve({ status: 0, error: err.message }));
+    req.end(body);
+  });
+}
+
+export function notify<T>(waiters: Waiter<T>[], rec: T): void {
+  for (const w of [...waiters]) {
+    if (w.pred(rec)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(rec);
+    }
+  }
+}
+
+/** First already-recorded match, else the first future one; rejects after `timeoutMs`. */
+export function waitFor<T>(list: T[], waiters: Waiter<T>[], pred: (r: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const found = list.find(pred);
+  if (found) return Promise.resolve(found);
+  return new Promise<T>((resolve, reject) => {
+    const w: Waiter<T> = {
+      pred,
+      resolve: (r) => { clearTimeout(timer); resolve(r); },
+    };
+    const timer = setTimeout(() => {
+      waiters.splice(waiters.indexOf(w), 1);
+      reject(new Error(`Timed out after ${timeoutMs}ms waiting for a matching ${what} (${list.length} recorded)`));
+    }, timeoutMs);
+    waiters.push(w);
+  });
+}

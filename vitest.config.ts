@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  // Node packages load graphql as CJS; without this alias vitest loads it as ESM and
+  // type-graphql fails with "Cannot use GraphQLObjectType from another module or realm".
+  resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: suites share one Postgres and Redis, each in its own database and key prefix.
+    fileParallelism: true,
+    maxWorkers: 2,
+    reporters: ["default", "./test/helpers/summary-reporter.ts"],
+  },
+});
