@@ -130,7 +130,7 @@ describe("TwilioFake with the real twilio SDK", () => {
     const err = await client.messages.create({ to: "+15005550006", from: "+15005550001", body: "x" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).toMatchObject({ status: 400, code: 21211, moreInfo: "https://www.twilio.com/docs/errors/21211" });
-    expect(err.constructor.name).toBe("RestException");
+    expect((err as Error).constructor.name).toBe("RestException");
     expect(fake.requests).toBe(1);
     expect(fake.messages).toHaveLength(0);
     // Only the next request fails.
@@ -218,7 +218,7 @@ describe("VonageFake with the real @vonage/server-sdk", () => {
     fake.failNext(1, { httpStatus: 500 });
     const err = await vonage.sms.send({ to: "447700900001", from: "OTPGW", text: "x" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VetchError);
-    expect((err as VetchError).response.status).toBe(500);
+    expect((err as VetchError).response?.status).toBe(500);
 
     fake.setOutage(true);
     await expect(vonage.sms.send({ to: "447700900001", from: "OTPGW", text: "x" })).rejects.toMatchObject({ response: { status: 503 } });

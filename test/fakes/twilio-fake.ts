@@ -94,7 +94,7 @@ export class TwilioFake {
   private outcomes = new Map<string, TwilioOutcome>();
   private msgWaiters: Waiter<TwilioRecord>[] = [];
   private cbWaiters: Waiter<TwilioCallbackRecord>[] = [];
-  private timers = new Set<NodeJS.Timeout>();
+  private timers = new Map<NodeJS.Timeout, () => void>();
   private inflight = new Set<Promise<void>>();
   private stopped = false;
 
@@ -116,7 +116,8 @@ export class TwilioFake {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    // Cut pending delays short (pending callbacks then see `stopped` and send nothing).
+    for (const [t, wake] of this.timers) { clearTimeout(t); wake(); }
     this.timers.clear();
     await Promise.allSettled([...this.inflight]);
     this.server.closeAllConnections();
@@ -138,7 +139,10 @@ export class TwilioFake {
     this.outcomes.set(to, outcome);
   }
 
-  /** Forget recorded traffic and scripted behaviour (the server keeps running). */
+  /**
+   * Forget recorded traffic and scripted behaviour (the server keeps running). Callbacks
+   * already scheduled still fire, so match records by sid rather than by position.
+   */
   clear(): void {
     this.messages.length = 0;
     this.callbacks.length = 0;
@@ -239,62 +243,32 @@ export class TwilioFake {
     };
   }
 
-  private messageJson(r: TwilioRecord) {
-    const sid = this.opts.accountSid;
+  /** Fields shared by Message and Call resources (snake_case, RFC 2822 dates, like Twilio). */
+  private commonJson(r: TwilioRecord, collection: "Messages" | "Calls") {
     return {
-      account_sid: sid,
-      api_version: "2010-04-01",
+      sid: r.sid, account_sid: this.opts.accountSid, api_version: "2010-04-01", status: "queued",
+      to: r.to, from: r.from, direction: "outbound-api", price: null, price_unit: "USD",
+      date_created: rfc2822(r.at), date_updated: rfc2822(r.at),
+      uri: `/2010-04-01/Accounts/${this.opts.accountSid}/${collection}/${r.sid}.json`,
+    };
+  }
+
+  private messageJson(r: TwilioRecord) {
+    return {
+      ...this.commonJson(r, "Messages"),
       body: r.body ?? "",
-      date_created: rfc2822(r.at),
-      date_sent: null,
-      date_updated: rfc2822(r.at),
-      direction: "outbound-api",
-      error_code: null,
-      error_message: null,
-      from: r.from,
-      messaging_service_sid: null,
-      num_media: "0",
       num_segments: String(Math.max(1, Math.ceil((r.body ?? "").length / 160))),
-      price: null,
-      price_unit: "USD",
-      sid: r.sid,
-      status: "queued",
-      subresource_uris: { media: `/2010-04-01/Accounts/${sid}/Messages/${r.sid}/Media.json` },
-      to: r.to,
-      uri: `/2010-04-01/Accounts/${sid}/Messages/${r.sid}.json`,
+      num_media: "0", date_sent: null, error_code: null, error_message: null, messaging_service_sid: null,
+      subresource_uris: { media: `/2010-04-01/Accounts/${this.opts.accountSid}/Messages/${r.sid}/Media.json` },
     };
   }
 
   private callJson(r: TwilioRecord) {
-    const sid = this.opts.accountSid;
     return {
-      account_sid: sid,
-      annotation: null,
-      answered_by: null,
-      api_version: "2010-04-01",
-      caller_name: null,
-      date_created: rfc2822(r.at),
-      date_updated: rfc2822(r.at),
-      direction: "outbound-api",
-      duration: null,
-      end_time: null,
-      forwarded_from: null,
-      from: r.from,
-      from_formatted: r.from,
-      group_sid: null,
-      parent_call_sid: null,
-      phone_number_sid: null,
-      price: null,
-      price_unit: "USD",
-      sid: r.sid,
-      start_time: null,
-      status: "queued",
-      subresource_uris: {},
-      to: r.to,
-      to_formatted: r.to,
-      trunk_sid: null,
-      uri: `/2010-04-01/Accounts/${sid}/Calls/${r.sid}.json`,
-      queue_time: "0",
+      ...this.commonJson(r, "Calls"),
+      to_formatted: r.to, from_formatted: r.from, answered_by: null, caller_name: null, duration: null,
+      start_time: null, end_time: null, forwarded_from: null, group_sid: null, parent_call_sid: null,
+      phone_number_sid: null, trunk_sid: null, queue_time: "0", subresource_uris: {},
     };
   }
 
@@ -341,7 +315,7 @@ export class TwilioFake {
   private delay(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(() => { this.timers.delete(t); resolve(); }, ms);
-      this.timers.add(t);
+      this.timers.set(t, resolve);
     });
   }
 

@@ -124,7 +124,7 @@ export class VonageFake {
   private outcomes = new Map<string, { status: VonageDlrStatus; errCode: string }>();
   private msgWaiters: Waiter<VonageRecord>[] = [];
   private cbWaiters: Waiter<VonageCallbackRecord>[] = [];
-  private timers = new Set<NodeJS.Timeout>();
+  private timers = new Map<NodeJS.Timeout, () => void>();
   private inflight = new Set<Promise<void>>();
   private stopped = false;
   /** "METHOD /path" -> handler. Add "POST /v1/calls" here to fake the Voice API. */
@@ -152,7 +152,8 @@ export class VonageFake {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    // Cut pending delays short (pending callbacks then see `stopped` and send nothing).
+    for (const [t, wake] of this.timers) { clearTimeout(t); wake(); }
     this.timers.clear();
     await Promise.allSettled([...this.inflight]);
     this.server.closeAllConnections();
@@ -178,6 +179,7 @@ export class VonageFake {
     this.outcomes.set(msisdn(to), outcome);
   }
 
+  /** Like TwilioFake.clear(): DLRs already scheduled still fire, so match by messageId. */
   clear(): void {
     this.messages.length = 0;
     this.callbacks.length = 0;
@@ -277,7 +279,7 @@ export class VonageFake {
     const run = async () => {
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => { this.timers.delete(t); resolve(); }, this.opts.callbackDelayMs);
-        this.timers.add(t);
+        this.timers.set(t, resolve);
       });
       if (this.stopped) return;
       const now = new Date();

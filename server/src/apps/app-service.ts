@@ -53,10 +53,10 @@ export class AppService {
   /** Revokes every live key of the app; returns how many. */
   async revokeKeys(appId: string): Promise<number> {
     const result = await this.ds.query(
-      `UPDATE api_keys SET revoked_at = now() WHERE app_id = $1 AND revoked_at IS NULL`,
+      `WITH r AS (UPDATE api_keys SET revoked_at = now() WHERE app_id = $1 AND revoked_at IS NULL RETURNING id) SELECT count(*)::int AS n FROM r`,
       [appId],
     );
-    return result[1] ?? 0;
+    return result[0].n;
   }
 
   async find(appId: string): Promise<AppEntity | null> {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { AppService } from "../apps/app-service";
+import { AppService, validateAppOptions, type AppOptions } from "../apps/app-service";
 import { withDatabase } from "./with-database";
 
 const int = (name: string) => (v: string) => {
@@ -24,13 +24,15 @@ export function registerAppCommands(program: Command): void {
     .option("--locale <tag>", "default message locale", "en")
     .option("--json", "print {\"id\",\"apiKey\"} as JSON")
     .action(async (o) => {
+      const options: AppOptions = {
+        name: o.name, ttlSeconds: o.ttl, codeLength: o.codeLength, maxAttempts: o.maxAttempts,
+        resendCooldownSeconds: o.resendCooldown, maxSends: o.maxSends, hourlyBudget: o.hourlyBudget,
+        countries: o.countries ? String(o.countries).split(",").map((c: string) => c.trim()).filter(Boolean) : null,
+        defaultLocale: o.locale,
+      };
+      validateAppOptions(options); // before touching the database: bad flags change nothing
       await withDatabase(async ({ ds }) => {
-        const { app: created, apiKey } = await new AppService(ds).create({
-          name: o.name, ttlSeconds: o.ttl, codeLength: o.codeLength, maxAttempts: o.maxAttempts,
-          resendCooldownSeconds: o.resendCooldown, maxSends: o.maxSends, hourlyBudget: o.hourlyBudget,
-          countries: o.countries ? String(o.countries).split(",").map((c: string) => c.trim()).filter(Boolean) : null,
-          defaultLocale: o.locale,
-        });
+        const { app: created, apiKey } = await new AppService(ds).create(options);
         if (o.json) process.stdout.write(`${JSON.stringify({ id: created.id, apiKey })}\n`);
         else process.stdout.write(`App id:  ${created.id}\nAPI key: ${apiKey}\n(the key is shown once; store it now)\n`);
       });

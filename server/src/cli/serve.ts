@@ -7,15 +7,6 @@ import { createApp } from "../app";
  */
 export async function serve(config: Config, role: Role): Promise<void> {
   const app = await createApp(config, { role });
-  if (db_isEmbedded(app) && (await app.services.apps.count()) === 0) {
-    const { app: demo, apiKey } = await app.services.apps.create({ name: "Demo app" });
-    process.stdout.write(
-      `\n  Demo app created (embedded database, first run).\n  App id:  ${demo.id}\n  API key: ${apiKey}\n` +
-        `  This key is shown once. Try:\n` +
-        `  curl -s ${app.url}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${apiKey}' \\\n` +
-        `    -d '{"query":"mutation { requestOtp(input: {destination: \\"+14155552671\\", channel: SMS}) { id status to } }"}'\n\n`,
-    );
-  }
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) process.exit(1); // a second signal: stop waiting
@@ -30,8 +21,13 @@ export async function serve(config: Config, role: Role): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
-}
-
-function db_isEmbedded(app: { db: { embedded: boolean } }): boolean {
-  return app.db.embedded;
+  if (app.db.embedded && (await app.services.apps.count()) === 0) {
+    const { app: demo, apiKey } = await app.services.apps.create({ name: "Demo app" });
+    process.stdout.write(
+      `\n  Demo app created (embedded database, first run).\n  App id:  ${demo.id}\n  API key: ${apiKey}\n` +
+        `  This key is shown once. Try:\n` +
+        `  curl -s ${app.url}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${apiKey}' \\\n` +
+        `    -d '{"query":"mutation { requestOtp(input: {destination: \\"+14155552671\\", channel: SMS}) { id status to } }"}'\n\n`,
+    );
+  }
 }

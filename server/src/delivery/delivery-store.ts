@@ -100,9 +100,11 @@ export class DeliveryStore {
   /** Marks pending verifications past their expiry EXPIRED and drops their code material. */
   async expireVerifications(limit = 500): Promise<number> {
     const rows = await this.ds.query(
-      `UPDATE verifications SET status = 'EXPIRED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
-        WHERE id IN (SELECT id FROM verifications WHERE status = 'PENDING' AND expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
+      `WITH x AS (
+         UPDATE verifications SET status = 'EXPIRED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
+          WHERE id IN (SELECT id FROM verifications WHERE status = 'PENDING' AND expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING id
+       ) SELECT id FROM x`,
       [limit],
     );
     return rows.length;

@@ -17,6 +17,8 @@ export async function registerGraphql(fastify: FastifyInstance, schema: GraphQLS
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Shutdown is ours (serve.ts): Apollo would stop itself and re-raise the signal, killing the drain.
+    stopOnTerminationSignals: false,
     formatError: createFormatError(log, production),
     plugins: production ? [ApolloServerPluginLandingPageDisabled()] : [],
   });

@@ -33,11 +33,12 @@ export class BlockStore {
   /** Marks a block lifted; returns its rule and limiter key so the caller can reset the counter. */
   async lift(id: string, by: string, reason: string): Promise<{ rule: string; key: string } | null> {
     const rows = await this.ds.query(
-      `UPDATE rate_limit_blocks SET lifted_at = now(), lifted_by = $2, lift_reason = $3
-        WHERE id = $1 AND lifted_at IS NULL RETURNING rule, details->>'limiterKey' AS key`,
+      `WITH l AS (
+         UPDATE rate_limit_blocks SET lifted_at = now(), lifted_by = $2, lift_reason = $3
+          WHERE id = $1 AND lifted_at IS NULL RETURNING rule, details->>'limiterKey' AS key
+       ) SELECT * FROM l`,
       [id, by, reason],
     );
-    const found = rows[0]?.[0] ?? rows[0];
-    return found?.rule ? { rule: found.rule, key: found.key } : null;
+    return rows.length ? { rule: rows[0].rule, key: rows[0].key } : null;
   }
 }

@@ -33,7 +33,7 @@ export class RateLimits {
         throw rateLimited(5, "Rate limiting is temporarily unavailable; try again shortly");
       }
       const retryAfter = e.msBeforeNext / 1000;
-      if (e.consumedPoints - points < rule.points) {
+      if (e.consumedPoints - points <= rule.points) {
         // First refusal of this window: one row per block, not one per hammering request.
         await this.blocks
           .record({

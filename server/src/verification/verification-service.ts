@@ -133,9 +133,11 @@ export class VerificationService {
   async cancel(app: AppEntity, verificationId: string): Promise<VerificationView> {
     if (!isUuid(verificationId)) throw notFound();
     const rows = await this.ds.query(
-      `UPDATE verifications SET status = 'CANCELED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
-        WHERE id = $1 AND app_id = $2 AND status = 'PENDING' AND expires_at > now()
-        RETURNING ${VERIFICATION_COLUMNS}`,
+      `WITH c AS (
+         UPDATE verifications SET status = 'CANCELED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
+          WHERE id = $1 AND app_id = $2 AND status = 'PENDING' AND expires_at > now()
+          RETURNING ${VERIFICATION_COLUMNS}
+       ) SELECT * FROM c`,
       [verificationId, app.id],
     );
     return toVerificationView(rows[0] ?? (await this.load(app, verificationId)));

@@ -1,0 +1,30 @@
+import type { LogCapture } from "./log-capture";
+
+/** Waits until `fn` returns a value (not undefined), polling; fails with `what` after the timeout. */
+export async function eventually<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The code in the newest outbox message to `to`, as a person would read it off their phone. */
+export function codeFromOutbox(logs: LogCapture, to: string, after = 0): Promise<string> {
+  return eventually(() => {
+    const lines = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.outbox && l.outbox.to === to);
+    const body: string | undefined = lines.slice(after).at(-1)?.outbox.body;
+    return body ? extractCode(body) : undefined;
+  }, `an outbox message to ${to}`);
+}
+
+/** Pulls a code out of a message body: the first run of 4-10 digits (voice scripts read them "1, 2, 3"). */
+export function extractCode(body: string): string {
+  const direct = /\b(\d{4,10})\b/.exec(body);
+  if (direct) return direct[1];
+  const spoken = /(\d(?:, \d){3,9})/.exec(body);
+  if (spoken) return spoken[1].replace(/, /g, "");
+  throw new Error(`no code in message: ${body}`);
+}
