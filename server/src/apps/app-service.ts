@@ -1,4 +1,6 @@
 import type { DataSource } from "typeorm";
+import { channelSettingsProblems } from "../channels/channel-settings";
+import { supportedLocales } from "../channels/locales";
 import { AppEntity } from "./app.entity";
 import { ApiKeyEntity } from "./api-key.entity";
 import { generateApiKey, parseApiKey, secretMatches } from "./api-key";
@@ -112,5 +114,10 @@ export function validateAppOptions(o: AppOptions): void {
   range("max sends", o.maxSends, 1, 1000);
   range("hourly budget", o.hourlyBudget, 1, 10_000_000);
   for (const c of o.countries ?? []) if (!/^[A-Za-z]{2}$/.test(c)) problems.push(`country "${c}" is not an ISO 3166 alpha-2 code`);
+  // The default is what messages fall back to, so it must be a language the gateway speaks.
+  if (o.defaultLocale !== undefined && !(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/.test(o.defaultLocale) && supportedLocales.includes(o.defaultLocale.split("-")[0].toLowerCase()))) {
+    problems.push(`default locale must be one of ${supportedLocales.join(", ")} (optionally with a region, e.g. pt-BR)`);
+  }
+  problems.push(...channelSettingsProblems(o.settings ?? {}));
   if (problems.length) throw new Error(problems.join("; "));
 }

@@ -6,7 +6,10 @@ export interface RenderContext {
   to: string;
   code: string;
   appName: string;
+  /** The verification's BCP 47 tag; an unsupported one falls back to `defaultLocale`, then "en". */
   locale: string;
+  /** The app's default locale (optional: verifications record a supported tag already). */
+  defaultLocale?: string | null;
   ttlSeconds: number;
   purpose: string | null;
   transaction: { amount: string; payee: string } | null;
@@ -20,6 +23,7 @@ export interface RenderedMessage {
   text: string;
   subject?: string;
   html?: string;
+  /** `language` is BCP 47 ("pt-BR") for any vendor; `twiml` is ready for Twilio's `<Say>`. */
   voice?: { script: string; language: string; twiml: string };
 }
 

@@ -1,39 +1,68 @@
-/** Message wording, per locale. Placeholders: {app} {code} {minutes} {amount} {payee}. */
-export interface Templates {
-  sms: string;
-  smsTransaction: string;
-  voice: string;
-  voiceTransaction: string;
-  emailSubject: string;
-  emailBody: string;
-  emailTransaction: string;
-  emailIgnore: string;
-}
+import type { RenderContext } from "./channel";
+import { locales, type LocaleMessages, type VoiceSpec } from "./locales";
 
-export const templates: Record<string, Templates> = {
-  en: {
-    sms: "{code} is your {app} code. Valid {minutes} min. Don't share it.",
-    smsTransaction: "{code} is your {app} code to pay {amount} to {payee}. Don't share it.",
-    voice: "Your {app} verification code is: {digits}. Again: {digits}.",
-    voiceTransaction: "Your {app} code to pay {amount} to {payee} is: {digits}. Again: {digits}.",
-    emailSubject: "{code} is your {app} verification code",
-    emailBody: "Your {app} verification code is {code}. It expires in {minutes} minutes.",
-    emailTransaction: "This code confirms a payment of {amount} to {payee}.",
-    emailIgnore: "If you didn't ask for this code, you can ignore this e-mail.",
-  },
-};
+/** Kept for existing imports: the wording per base language. */
+export type Templates = LocaleMessages;
+export const templates = locales;
+
+const baseOf = (tag: string) => tag.split(/[-_]/)[0].toLowerCase();
 
 /** The closest locale we have: "pt-BR" → "pt" → the app default → "en". */
-export function resolveLocale(requested: string | null | undefined, appDefault: string): string {
+export function resolveLocale(requested: string | null | undefined, appDefault: string | null | undefined = "en"): string {
   for (const candidate of [requested, appDefault]) {
-    if (!candidate) continue;
-    if (templates[candidate]) return candidate;
-    const base = candidate.split("-")[0].toLowerCase();
-    if (templates[base]) return base;
+    if (candidate && locales[baseOf(candidate)]) return baseOf(candidate);
   }
   return "en";
 }
 
+/**
+ * The tag to record on a verification: the requested one when we speak its language (keeping
+ * its region, which picks the voice: "pt-PT" vs "pt-BR"), else the app's default, else "en".
+ */
+export function pickLocale(requested: string | null | undefined, appDefault: string | null | undefined): string {
+  for (const candidate of [requested, appDefault]) {
+    if (candidate && locales[baseOf(candidate)]) return candidate;
+  }
+  return "en";
+}
+
+/** The voice for a tag: the region's variant when we have one ("en-GB"), else the language's default. */
+export function voiceFor(tag: string | null | undefined, appDefault?: string | null): VoiceSpec {
+  const chosen = pickLocale(tag, appDefault);
+  const spec = locales[baseOf(chosen)].voice;
+  const region = chosen.split(/[-_]/).slice(1).find((p) => /^([A-Za-z]{2}|\d{3})$/.test(p));
+  const variant = region ? spec.variants?.[`${baseOf(chosen)}-${region.toUpperCase()}`] : undefined;
+  return variant ?? { language: spec.language, twilioVoice: spec.twilioVoice, twilioLanguage: spec.twilioLanguage };
+}
+
 export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? "");
+}
+
+/**
+ * Collapses control characters and line breaks to single spaces: an app name or payee with a
+ * newline must not be able to forge a line of its own (a fake `@domain #code` WebOTP line).
+ */
+export function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, " ").trim();
+}
+
+export interface MessageValues extends Record<string, string> {
+  app: string; code: string; minutes: string; amount: string; payee: string;
+}
+
+/** The placeholder values of one message, made safe to place on a line. */
+export function messageValues(ctx: RenderContext, appName = oneLine(ctx.appName)): MessageValues {
+  return {
+    app: appName,
+    code: ctx.code,
+    minutes: String(Math.max(1, Math.round(ctx.ttlSeconds / 60))),
+    amount: ctx.transaction ? oneLine(ctx.transaction.amount) : "",
+    payee: ctx.transaction ? oneLine(ctx.transaction.payee) : "",
+  };
+}
+
+/** The wording for a render: the verification's locale, then the app default when given, then English. */
+export function messagesFor(ctx: RenderContext): LocaleMessages {
+  return locales[resolveLocale(ctx.locale, ctx.defaultLocale)];
 }

@@ -22,6 +22,8 @@ export function registerAppCommands(program: Command): void {
     .option("--hourly-budget <n>", "the app's cap on sends per hour", int("--hourly-budget"))
     .option("--countries <list>", "allowed destination countries for SMS/VOICE, e.g. US,GB")
     .option("--locale <tag>", "default message locale", "en")
+    .option("--sms-app-hash <hash>", "Android SMS Retriever app hash (11 characters), added as a line to each SMS")
+    .option("--webotp-domain <host>", "domain for the WebOTP line `@domain #code` ending each SMS, e.g. example.com")
     .option("--json", "print {\"id\",\"apiKey\"} as JSON")
     .action(async (o) => {
       const options: AppOptions = {
@@ -29,6 +31,10 @@ export function registerAppCommands(program: Command): void {
         resendCooldownSeconds: o.resendCooldown, maxSends: o.maxSends, hourlyBudget: o.hourlyBudget,
         countries: o.countries ? String(o.countries).split(",").map((c: string) => c.trim()).filter(Boolean) : null,
         defaultLocale: o.locale,
+        settings: {
+          ...(o.smsAppHash !== undefined ? { smsAppHash: String(o.smsAppHash) } : {}),
+          ...(o.webotpDomain !== undefined ? { webOtpDomain: String(o.webotpDomain).toLowerCase() } : {}),
+        },
       };
       validateAppOptions(options); // before touching the database: bad flags change nothing
       await withDatabase(async ({ ds }) => {

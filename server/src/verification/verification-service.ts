@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { AppEntity } from "../apps/app.entity";
+import { pickLocale } from "../channels/templates";
 import type { SecretKeys } from "../crypto/secret-keys";
 import { badInput, notFound, rateLimited } from "../errors";
 import type { DeliveryEvents } from "../delivery/delivery-events";
@@ -43,7 +44,8 @@ export class VerificationService {
 
   async request(app: AppEntity, input: RequestOtpParams, socketIp: string | null): Promise<VerificationView> {
     const purpose = checkPurpose(input.purpose);
-    const locale = checkLocale(input.locale) ?? app.defaultLocale;
+    // Recorded as the tag the message will be written in (a language we lack falls back to the app's default, then en).
+    const locale = pickLocale(checkLocale(input.locale), app.defaultLocale);
     const transaction = checkTransaction(input.transaction);
     const clientIp = checkClientIp(input.clientIp) ?? socketIp;
     const dest = parseDestination(input.destination, input.channel);
