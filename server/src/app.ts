@@ -22,7 +22,9 @@ import { registerHealthRoutes } from "./http/health-routes";
 import { attachSubscriptions } from "./http/subscriptions";
 import { parseTrustProxy } from "./http/trust-proxy";
 import { createLogger } from "./observability/logger";
+import { countHttpRequests } from "./observability/http-metrics";
 import { Metrics } from "./observability/metrics";
+import { echoRequestId, requestIdFor } from "./observability/request-id";
 import { buildRegistry } from "./providers/build-registry";
 import type { Provider } from "./providers/provider";
 import { BlockStore } from "./ratelimit/block-store";
@@ -82,6 +84,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const metrics = new Metrics(ds);
     const blocks = new BlockStore(ds, keys.lookup);
     const limits = new RateLimits(redis, config.redisPrefix, blocks, log);
+    limits.onRefusal = (rule) => metrics.limitRefusals.inc({ rule });
     const deliveryEvents = new DeliveryEvents(bus);
     const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl);
     await tokens.init();
@@ -92,9 +95,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const store = new DeliveryStore(ds);
       const dispatcher = new Dispatcher(store, registry, channelStrategies(), keys, deliveryEvents, log.child({ component: "dispatcher" }), workerId,
         options.retry ?? defaultRetryOptions, {
-          onAttempt: (provider, channel, outcome, latencyMs) => {
-            metrics.deliveryAttempts.inc({ provider, channel, outcome });
+          onAttempt: (provider, channel, outcome, latencyMs, country) => {
+            metrics.deliveryAttempts.inc({ provider, channel, country: country ?? "none", outcome });
             if (outcome === "SENT") metrics.sendLatency.observe({ provider, channel }, latencyMs / 1000);
+          },
+          onDispatch: (c) => {
+            const waitedMs = Date.now() - new Date(c.delivery.next_attempt_at).getTime();
+            metrics.queueDelay.observe({ channel: c.delivery.channel }, Math.max(0, waitedMs) / 1000);
           },
         });
       worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), { ...config.worker, workerId });
@@ -107,8 +114,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       deliveryEvents, tokens, blocks, limits, registry, metrics,
     };
 
-    const fastify = Fastify({ bodyLimit: 64 * 1024, trustProxy: parseTrustProxy(config.trustProxy) as boolean | string[], logger: false, genReqId: () => crypto.randomUUID() });
+    const fastify = Fastify({ bodyLimit: 64 * 1024, trustProxy: parseTrustProxy(config.trustProxy) as boolean | string[], logger: false, genReqId: requestIdFor });
     await fastify.register(formbody);
+    echoRequestId(fastify);
+    countHttpRequests(fastify, metrics);
     registerHealthRoutes(fastify, ds, redis, metrics, role);
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
     if (role !== "worker") {

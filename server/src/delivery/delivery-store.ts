@@ -4,7 +4,7 @@ import type { Row } from "../verification/verification-view";
 /** A claimed delivery with what the worker needs to render it. */
 export interface ClaimedDelivery {
   delivery: Row;
-  verification: { status: string; expiresAt: Date; codeCipher: Buffer | null; destination: string; locale: string; purpose: string | null; transaction: { amount: string; payee: string } | null };
+  verification: { status: string; expiresAt: Date; codeCipher: Buffer | null; destination: string; locale: string; purpose: string | null; transaction: { amount: string; payee: string } | null; country?: string | null };
   app: { name: string; settings: Record<string, any>; ttlSeconds: number };
 }
 
@@ -34,7 +34,7 @@ export class DeliveryStore {
          INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source)
          SELECT id, verification_id, 'SENDING', provider, 'worker' FROM d
        )
-       SELECT to_jsonb(d.*) AS delivery, v.status AS v_status, v.expires_at, v.code_cipher, v.destination, v.locale, v.purpose,
+       SELECT to_jsonb(d.*) AS delivery, v.status AS v_status, v.expires_at, v.code_cipher, v.destination, v.destination_country, v.locale, v.purpose,
               v.transaction, a.name AS app_name, a.settings AS app_settings, a.ttl_seconds
          FROM d JOIN verifications v ON v.id = d.verification_id JOIN apps a ON a.id = d.app_id`,
       [limit, leaseSeconds, workerId],
@@ -43,7 +43,7 @@ export class DeliveryStore {
       delivery: r.delivery,
       verification: {
         status: r.v_status, expiresAt: r.expires_at, codeCipher: r.code_cipher, destination: r.destination,
-        locale: r.locale, purpose: r.purpose, transaction: r.transaction,
+        locale: r.locale, purpose: r.purpose, transaction: r.transaction, country: r.destination_country,
       },
       app: { name: r.app_name, settings: r.app_settings ?? {}, ttlSeconds: r.ttl_seconds },
     }));

@@ -12,7 +12,10 @@ import type { ClaimedDelivery, DeliveryStore } from "./delivery-store";
 import { decide, defaultRetryOptions, type RetryOptions } from "./retry-policy";
 
 export interface DispatchObserver {
-  onAttempt?(provider: string, channel: string, outcome: string, latencyMs: number): void;
+  /** Every hand-off, with the destination's country (null for e-mail) for per-country metrics. */
+  onAttempt?(provider: string, channel: string, outcome: string, latencyMs: number, country: string | null): void;
+  /** A claimed delivery is about to be dispatched (metrics: how long it waited in the queue). */
+  onDispatch?(c: ClaimedDelivery): void;
 }
 
 /**
@@ -35,6 +38,7 @@ export class Dispatcher {
   async dispatch(c: ClaimedDelivery): Promise<void> {
     const d = c.delivery;
     const v = c.verification;
+    this.observer.onDispatch?.(c);
     if (v.status !== VerificationStatus.PENDING || new Date(v.expiresAt).getTime() <= Date.now() || !v.codeCipher) {
       return this.publish(await this.store.failed(d, this.workerId, null, "VERIFICATION_CLOSED", "The verification ended before this message was sent"));
     }
@@ -51,7 +55,7 @@ export class Dispatcher {
     try {
       const result = await provider.send({ ...message, deliveryId: d.id, verificationId: d.verification_id, appId: d.app_id });
       const latencyMs = performance.now() - started;
-      this.observer.onAttempt?.(provider.name, d.channel, "SENT", latencyMs);
+      this.observer.onAttempt?.(provider.name, d.channel, "SENT", latencyMs, v.country ?? null);
       const row = await this.store.sent(d, this.workerId, { provider: provider.name, providerMessageId: result.providerMessageId, outcome: "SENT", latencyMs }, result.status ?? DeliveryStatus.SENT);
       if (!row) this.log.warn({ deliveryId: d.id }, "delivery was sent after its lease lapsed; another worker may send it again");
       return this.publish(row);
@@ -60,7 +64,7 @@ export class Dispatcher {
       const err = e instanceof ProviderError ? e : new ProviderError("transient", "INTERNAL", (e as Error)?.message ?? String(e));
       const decision = decide(err, d.attempts, d.provider_index, providers.length, this.retry);
       const outcome = decision.action === "retry" ? "RETRY" : "FAILED";
-      this.observer.onAttempt?.(provider.name, d.channel, outcome, latencyMs);
+      this.observer.onAttempt?.(provider.name, d.channel, outcome, latencyMs, v.country ?? null);
       const attempt = { provider: provider.name, outcome, errorCode: err.code, errorMessage: err.message, latencyMs } as const;
       this.log.warn(
         { deliveryId: d.id, provider: provider.name, to: maskDestination(v.destination), errorCode: err.code, kind: err.kind, decision: decision.action },

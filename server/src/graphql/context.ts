@@ -8,4 +8,6 @@ export interface GqlContext {
   socketIp: string | null;
   requestId: string;
   services: Services;
+  /** performance.now() when the request arrived, so operation latency includes authentication. */
+  receivedAt?: number;
 }

@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors";
@@ -23,7 +23,10 @@ export function createFormatError(log: Logger, hideSuggestions: boolean) {
       return { message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
     const errorId = crypto.randomUUID();
-    log.error({ err: original, errorId, path: formatted.path }, "internal error in a GraphQL operation");
-    return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR", errorId } };
+    // Stamped by the operation observer (or the context function): lets support match an answer to its log line.
+    const requestId = formatted.extensions?.requestId as string | undefined;
+    const cause = original instanceof GraphQLError && original.originalError ? original.originalError : original;
+    log.error({ err: cause, errorId, reqId: requestId, path: formatted.path }, "internal error in a GraphQL operation");
+    return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR", errorId, ...(requestId && { requestId }) } };
   };
 }

@@ -1,8 +1,9 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 
 /**
- * Structured JSON logs. Secrets and codes are redacted by key wherever they appear; the
- * development outbox is the only component that prints a message body (and so a code).
+ * Structured JSON logs. Secrets, codes and raw destinations are redacted by key wherever they
+ * appear (one level deep); the development outbox is the only component that prints a
+ * message body (and so a code). Request-scoped lines carry `reqId` (see request-id.ts).
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
@@ -15,7 +16,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           "authorization", "*.authorization", "*.headers.authorization", "headers.authorization",
           "password", "*.password", "apiKey", "*.apiKey", "token", "*.token", "code", "*.code",
           "otpSecret", "*.otpSecret", "authToken", "*.authToken", "apiSecret", "*.apiSecret",
-          "connectionParams", "*.connectionParams", "cookie", "*.cookie",
+          "connectionParams", "*.connectionParams", "cookie", "*.cookie", "*.headers.cookie", "headers.cookie",
+          // GraphQL variables carry destinations and codes; a destination is logged only masked (maskDestination).
+          "variables", "*.variables", "destination", "*.destination", "phoneNumber", "*.phoneNumber",
+          "secret", "*.secret", "codeHash", "*.codeHash", "codeCipher", "*.codeCipher", "signatureSecret", "*.signatureSecret",
         ],
         censor: "[redacted]",
       },

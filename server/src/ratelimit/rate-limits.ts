@@ -15,6 +15,8 @@ export interface LimitSubject { appId: string | null; key: string; keyMasked: st
  */
 export class RateLimits {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
+  /** Told of every refusal by rule name (metrics); "limiter_unavailable" when failing closed. */
+  onRefusal?: (rule: string) => void;
 
   constructor(
     private readonly redis: RedisClient | undefined,
@@ -28,6 +30,7 @@ export class RateLimits {
     try {
       await limiter.consume(subject.key, points);
     } catch (e) {
+      this.onRefusal?.(e instanceof RateLimiterRes ? rule.name : "limiter_unavailable");
       if (!(e instanceof RateLimiterRes)) {
         this.log.error({ err: e, rule: rule.name }, "rate limiter unavailable; refusing (fail closed)");
         throw rateLimited(5, "Rate limiting is temporarily unavailable; try again shortly");

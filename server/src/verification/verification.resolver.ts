@@ -18,8 +18,10 @@ export class VerificationResolver {
   }
 
   @Mutation(() => VerifyOtpResult)
-  verifyOtp(@Arg("input", () => VerifyOtpInput) input: VerifyOtpInput, @Ctx() ctx: GqlContext): Promise<VerifyOtpResult> {
-    return ctx.services.verify.verify(ctx.app, input, ctx.socketIp);
+  async verifyOtp(@Arg("input", () => VerifyOtpInput) input: VerifyOtpInput, @Ctx() ctx: GqlContext): Promise<VerifyOtpResult> {
+    const result = await ctx.services.verify.verify(ctx.app, input, ctx.socketIp);
+    ctx.services.metrics.verifyOutcomes.inc({ outcome: result.status });
+    return result;
   }
 
   @Mutation(() => Verification, { description: "May switch channel, e.g. SMS -> VOICE" })
