@@ -20,7 +20,7 @@ import { buildClientSchema } from "./graphql/schema";
 import { registerGraphql } from "./http/graphql-route";
 import { registerHealthRoutes } from "./http/health-routes";
 import { attachSubscriptions } from "./http/subscriptions";
-import { parseTrustProxy } from "./http/trust-proxy";
+import { clientIpResolver, parseTrustProxy } from "./http/trust-proxy";
 import { createLogger } from "./observability/logger";
 import { countHttpRequests } from "./observability/http-metrics";
 import { Metrics } from "./observability/metrics";
@@ -104,7 +104,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             metrics.queueDelay.observe({ channel: c.delivery.channel }, Math.max(0, waitedMs) / 1000);
           },
         });
-      worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), { ...config.worker, workerId });
+      worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), { ...config.worker, workerId, events: deliveryEvents });
     }
     const wake = worker ? () => worker!.wake() : () => undefined;
     const services: Services = {
@@ -128,7 +128,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         reply.header("cache-control", "public, max-age=300");
         return services.tokens.jwks();
       });
-      subscriptions = attachSubscriptions(fastify.server, schema, services, log, (req) => req?.socket?.remoteAddress ?? null);
+      subscriptions = attachSubscriptions(fastify.server, schema, services, log, clientIpResolver(config.trustProxy), config.production);
     }
     await fastify.listen({ port: config.port, host: config.host });
     const address = fastify.server.address() as { port: number };

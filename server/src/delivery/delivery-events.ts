@@ -36,4 +36,8 @@ export class DeliveryEvents {
   subscribeAll(handler: (e: DeliveryEventMessage) => void): Unsubscribe {
     return this.bus.subscribeAll(handler);
   }
+
+  subscriberCount(verificationId: string): number {
+    return this.bus.subscriberCount(verificationId);
+  }
 }

@@ -4,7 +4,11 @@ import { NOTIFY_CHANNEL } from "../verification/sql";
 import type { DeliveryStore } from "./delivery-store";
 import type { Dispatcher } from "./dispatcher";
 
-export interface WorkerOptions { concurrency: number; leaseSeconds: number; pollMs: number; workerId: string }
+export interface WorkerOptions {
+  concurrency: number; leaseSeconds: number; pollMs: number; workerId: string;
+  /** Where a claim's SENDING state is published, so subscribers see QUEUED → SENDING → SENT. */
+  events?: { published(row: Record<string, any>): Promise<void> };
+}
 
 /**
  * Claims queued deliveries (FOR UPDATE SKIP LOCKED, with a lease) and dispatches them, up to
@@ -80,6 +84,8 @@ export class DeliveryWorker {
   }
 
   private track(c: Parameters<Dispatcher["dispatch"]>[0]): void {
+    // Not awaited: issued before the dispatch's own events on the same bus connection, so they stay in order.
+    void this.options.events?.published(c.delivery);
     const p = this.dispatcher
       .dispatch(c)
       .catch((err) => this.log.error({ err, deliveryId: c.delivery.id }, "dispatch failed; the delivery returns to the queue when its lease lapses"))

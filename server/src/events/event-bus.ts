@@ -27,6 +27,8 @@ export interface EventBus {
   subscribe(verificationId: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe;
   /** Every event, for process-wide listeners (the admin live log, metrics). */
   subscribeAll(handler: (e: DeliveryEventMessage) => void): Unsubscribe;
+  /** Handlers listening to one verification in this process (operations, and tests of cleanup). */
+  subscriberCount(verificationId: string): number;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,10 @@ export class LocalFanout {
   on(key: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {
     this.emitter.on(key, handler);
     return () => this.emitter.off(key, handler);
+  }
+
+  count(key: string): number {
+    return this.emitter.listenerCount(key);
   }
 
   get listenerCount(): number {
@@ -62,6 +68,10 @@ export class MemoryEventBus implements EventBus {
 
   subscribeAll(handler: (e: DeliveryEventMessage) => void): Unsubscribe {
     return this.fanout.on("*", handler);
+  }
+
+  subscriberCount(verificationId: string): number {
+    return this.fanout.count(verificationId);
   }
 
   async close(): Promise<void> {}

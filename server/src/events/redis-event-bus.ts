@@ -47,6 +47,10 @@ export class RedisEventBus implements EventBus {
     return this.fanout.on("*", handler);
   }
 
+  subscriberCount(verificationId: string): number {
+    return this.fanout.count(verificationId);
+  }
+
   async close(): Promise<void> {
     await this.sub.quit().catch(() => undefined);
   }
