@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import Fastify, { type FastifyInstance } from "fastify";
 import formbody from "@fastify/formbody";
 import type { DestinationStream, Logger } from "pino";
+import { registerAdmin } from "./admin/register-admin";
 import { AppService } from "./apps/app-service";
 import { channelStrategies } from "./channels";
 import type { Config, Role } from "./config/config";
@@ -120,6 +121,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     countHttpRequests(fastify, metrics);
     registerHealthRoutes(fastify, ds, redis, metrics, role);
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
+    let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {
       const schema = await buildClientSchema();
       const apollo = await registerGraphql(fastify, schema, services, log, config.production);
@@ -129,6 +131,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         return services.tokens.jwks();
       });
       subscriptions = attachSubscriptions(fastify.server, schema, services, log, clientIpResolver(config.trustProxy), config.production);
+      dashboard = await registerAdmin(fastify, { config, ds, services, keys, log, clientIp: clientIpResolver(config.trustProxy) });
     }
     await fastify.listen({ port: config.port, host: config.host });
     const address = fastify.server.address() as { port: number };
@@ -141,6 +144,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       (stopping ??= (async () => {
         log.info("shutting down");
         await subscriptions?.close();
+        await dashboard?.close();
         await closeHttp(fastify);
         await worker?.stop(config.shutdownGraceMs);
         for (const c of cleanups) await c().catch((err) => log.warn({ err }, "cleanup failed"));

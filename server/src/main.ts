@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Role } from "./config/config";
 import { resolveSecret } from "./config/secret";
 import { deriveKeys } from "./crypto/secret-keys";
 import { buildClientSchema, printSorted } from "./graphql/schema";
+import { registerAdminCommands } from "./cli/admin-commands";
 import { registerAppCommands } from "./cli/app-commands";
 import { serve } from "./cli/serve";
 import { withDatabase } from "./cli/with-database";
@@ -56,6 +57,7 @@ program
   });
 
 registerAppCommands(program);
+registerAdminCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

@@ -26,6 +26,19 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
   worker: { concurrency: number; leaseSeconds: number; pollMs: number };
   shutdownGraceMs: number;
+  /** The support dashboard: session lifetimes, TOTP policy, login limits (per 15 minutes). */
+  admin: AdminConfig;
+}
+
+export interface AdminConfig {
+  sessionIdleSeconds: number;
+  sessionMaxSeconds: number;
+  /** ADMIN_REQUIRE_TOTP: staff with the ADMIN role must sign in with a TOTP second factor. */
+  requireTotpForAdmin: boolean;
+  loginMaxPerEmail: number;
+  loginMaxPerIp: number;
+  /** Cookies get `Secure` when the gateway is reached over HTTPS (PUBLIC_URL). */
+  secureCookies: boolean;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +77,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     worker: { concurrency: env.WORKER_CONCURRENCY, leaseSeconds: env.WORKER_LEASE_SECONDS, pollMs: env.WORKER_POLL_MS },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    admin: {
+      sessionIdleSeconds: env.ADMIN_SESSION_IDLE_SECONDS,
+      sessionMaxSeconds: env.ADMIN_SESSION_MAX_SECONDS,
+      requireTotpForAdmin: env.ADMIN_REQUIRE_TOTP,
+      loginMaxPerEmail: env.ADMIN_LOGIN_MAX_PER_EMAIL,
+      loginMaxPerIp: env.ADMIN_LOGIN_MAX_PER_IP,
+      secureCookies: (env.PUBLIC_URL ?? "").startsWith("https:"),
+    },
   };
   return config;
 }

@@ -44,6 +44,11 @@ export const envSchema = z
     WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    ADMIN_SESSION_IDLE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(1800),
+    ADMIN_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
+    ADMIN_REQUIRE_TOTP: boolFlag,
+    ADMIN_LOGIN_MAX_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(5),
+    ADMIN_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";

@@ -16,6 +16,11 @@ const noTopicPubSub: PubSub = {
 export async function buildClientSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [VerificationResolver, DeliveryStatusResolver],
+    // Only types these resolvers reach: the admin API's types (same process) stay out of this schema.
+    orphanedTypes: [],
+    // Client operations are authorized by API key in the context, never by @Authorized. type-graphql
+    // still wants a checker once any resolver in the process uses @Authorized (the admin API's do).
+    authChecker: () => false,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
     // type-graphql insists on a pubSub; deliveryStatus brings its own `subscribe` over the EventBus.

@@ -1,4 +1,5 @@
 import { Initial1764100000000 } from "./1764100000000-Initial";
+import { Admin1764400000000 } from "./1764400000000-Admin";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
-export const migrations = [Initial1764100000000];
+export const migrations = [Initial1764100000000, Admin1764400000000];

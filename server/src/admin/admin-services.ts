@@ -1,0 +1,30 @@
+import type { DataSource } from "typeorm";
+import type { Config } from "../config/config";
+import type { SecretKeys } from "../crypto/secret-keys";
+import type { Services } from "../services";
+import { AuditLog } from "./auth/audit-log";
+import { LoginService } from "./auth/login-service";
+import { SessionStore } from "./auth/sessions";
+import { StaffStore } from "./auth/staff-store";
+import { Totp } from "./auth/totp";
+
+/** What the admin API works with: the gateway's services plus staff, sessions, sign-in and the audit log. */
+export interface AdminServices {
+  ds: DataSource;
+  config: Config;
+  gateway: Services;
+  staff: StaffStore;
+  sessions: SessionStore;
+  login: LoginService;
+  audit: AuditLog;
+  /** The outbox holds codes: shown in development, and in production only with OUTBOX_IN_PRODUCTION. */
+  outboxVisible: boolean;
+}
+
+export function createAdminServices(ds: DataSource, config: Config, gateway: Services, keys: SecretKeys): AdminServices {
+  const staff = new StaffStore(ds);
+  const sessions = new SessionStore(ds, { idleSeconds: config.admin.sessionIdleSeconds, maxSeconds: config.admin.sessionMaxSeconds });
+  const audit = new AuditLog(ds);
+  const login = new LoginService(staff, sessions, new Totp(keys.keyWrap), gateway.limits, audit, config.admin);
+  return { ds, config, gateway, staff, sessions, login, audit, outboxVisible: !config.production || config.outboxInProduction };
+}

@@ -1,0 +1,134 @@
+import { registerEnumType } from "type-graphql";
+import type { DataSource } from "typeorm";
+import type { BlockStore } from "../../ratelimit/block-store";
+import { explainError } from "../error-explanations";
+
+/** What one line of a verification's timeline records. */
+export enum TimelineKind {
+  REQUEST = "REQUEST",
+  RATE_LIMIT = "RATE_LIMIT",
+  DELIVERY_ATTEMPT = "DELIVERY_ATTEMPT",
+  DELIVERY_STATUS = "DELIVERY_STATUS",
+  STATUS_CALLBACK = "STATUS_CALLBACK",
+  VERIFY_ATTEMPT = "VERIFY_ATTEMPT",
+  OUTCOME = "OUTCOME",
+}
+registerEnumType(TimelineKind, { name: "TimelineKind" });
+
+export interface TimelineEntryData {
+  at: Date;
+  kind: TimelineKind;
+  summary: string;
+  provider?: string | null;
+  channel?: string | null;
+  status?: string | null;
+  source?: string | null;
+  messageId?: string | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  errorExplanation?: string | null;
+  latencyMs?: number | null;
+  ip?: string | null;
+  rule?: string | null;
+  hits?: number | null;
+  limit?: number | null;
+  blockedUntil?: Date | null;
+  blockId?: string | null;
+  liftedAt?: Date | null;
+  liftReason?: string | null;
+  deliveryId?: string | null;
+  purpose?: string | null;
+  locale?: string | null;
+  appName?: string | null;
+  destination?: string | null;
+}
+
+/** Order of entries stamped with the same instant (one statement writes an attempt and its status together). */
+const ORDER: Record<TimelineKind, number> = {
+  REQUEST: 0, RATE_LIMIT: 1, DELIVERY_ATTEMPT: 2, DELIVERY_STATUS: 3, STATUS_CALLBACK: 4, VERIFY_ATTEMPT: 5, OUTCOME: 6,
+};
+
+/**
+ * One verification's story in time order, merged from the rows every decision left: its request,
+ * the rate-limit refusals on its destination (or its client IP) around that time, every delivery
+ * attempt with the vendor's raw error explained, every status change and provider callback,
+ * every verify attempt, and the outcome. `v` is a row from loadVerification; `destination` is
+ * what the viewer may see of it.
+ */
+export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Record<string, any>, destination: string | null): Promise<TimelineEntryData[]> {
+  const keys = [`${v.app_id}:${v.destination}`, v.app_id as string];
+  if (v.client_ip) keys.push(`${v.app_id}:${v.client_ip}`, `ip:${v.client_ip}`, v.client_ip as string);
+  const windowEnd = v.completed_at ?? v.expires_at;
+  const rows: Array<{ at: Date; kind: TimelineKind; data: Record<string, any> }> = await ds.query(
+    `SELECT * FROM (
+       SELECT b.created_at AS at, 'RATE_LIMIT' AS kind, 0::bigint AS seq, jsonb_build_object(
+                'blockId', b.id, 'rule', b.rule, 'hits', b.hits, 'limit', b."limit", 'blockedUntil', b.blocked_until,
+                'liftedAt', b.lifted_at, 'liftReason', b.lift_reason) AS data
+         FROM rate_limit_blocks b
+        WHERE (b.key_hash = ANY($2) OR b.details->>'verificationId' = $5)
+          AND b.created_at BETWEEN $3::timestamptz - interval '15 minutes' AND $4::timestamptz
+       UNION ALL
+       SELECT a.created_at, 'DELIVERY_ATTEMPT', a.id, jsonb_build_object(
+                'deliveryId', a.delivery_id, 'provider', a.provider, 'channel', d.channel, 'messageId', a.provider_message_id,
+                'status', a.outcome, 'errorCode', a.error_code, 'errorMessage', a.error_message, 'latencyMs', a.latency_ms)
+         FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+        WHERE d.verification_id = $1
+       UNION ALL
+       SELECT e.created_at, CASE WHEN e.source IN ('worker', 'api') THEN 'DELIVERY_STATUS' ELSE 'STATUS_CALLBACK' END, e.id,
+              jsonb_build_object('deliveryId', e.delivery_id, 'provider', e.provider, 'status', e.status, 'source', e.source,
+                'errorCode', e.error_code, 'errorMessage', e.error_message, 'channel', d.channel)
+         FROM delivery_events e JOIN deliveries d ON d.id = e.delivery_id
+        WHERE e.verification_id = $1
+       UNION ALL
+       SELECT va.created_at, 'VERIFY_ATTEMPT', va.id, jsonb_build_object('ip', va.client_ip, 'status', va.outcome)
+         FROM verify_attempts va WHERE va.verification_id = $1
+     ) t ORDER BY at, seq`,
+    [v.id, keys.map((k) => blocks.keyHash(k)), v.created_at, windowEnd, String(v.id)],
+  );
+
+  const entries: TimelineEntryData[] = [
+    {
+      at: new Date(v.created_at), kind: TimelineKind.REQUEST, appName: v.app_name, channel: v.channel, purpose: v.purpose,
+      locale: v.locale, ip: v.client_ip, destination,
+      summary: `${v.app_name} requested a ${v.channel} code${v.purpose ? ` for "${v.purpose}"` : ""} (locale ${v.locale}${v.client_ip ? `, client IP ${v.client_ip}` : ""})`,
+    },
+    ...rows.map((r) => toEntry(r.kind, new Date(r.at), r.data)),
+  ];
+  const outcome = outcomeEntry(v);
+  if (outcome) entries.push(outcome);
+  return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || ORDER[a.kind] - ORDER[b.kind]);
+}
+
+function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): TimelineEntryData {
+  const base = { at, kind, ...d, blockedUntil: d.blockedUntil ? new Date(d.blockedUntil) : null, liftedAt: d.liftedAt ? new Date(d.liftedAt) : null };
+  const explanation = explainError(d.provider, d.errorCode, d.source);
+  const error = d.errorCode ? ` — error ${d.errorCode}${d.errorMessage ? `: ${d.errorMessage}` : ""}` : "";
+  switch (kind) {
+    case TimelineKind.RATE_LIMIT:
+      return { ...base, summary: `Rate limit "${d.rule}" refused a request (${d.hits} of ${d.limit} allowed)${d.liftedAt ? `; lifted: ${d.liftReason}` : ""}` };
+    case TimelineKind.DELIVERY_ATTEMPT:
+      return {
+        ...base, errorExplanation: explanation,
+        summary: `${d.channel} hand-off to ${d.provider}: ${d.status === "SENT" ? "accepted" : d.status === "RETRY" ? "failed, will retry" : "failed"}${d.messageId ? ` (message ${d.messageId})` : ""} in ${d.latencyMs} ms${error}`,
+      };
+    case TimelineKind.STATUS_CALLBACK:
+      return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${d.status}${error}` };
+    case TimelineKind.VERIFY_ATTEMPT:
+      return { ...base, summary: `Code check ${d.status === "APPROVED" ? "succeeded" : `failed (${String(d.status).toLowerCase().replaceAll("_", " ")})`}${d.ip ? ` from ${d.ip}` : ""}` };
+    default:
+      return { ...base, errorExplanation: explanation, summary: `Delivery ${d.status} via ${d.provider}${error}` };
+  }
+}
+
+function outcomeEntry(v: Record<string, any>): TimelineEntryData | null {
+  if (v.status === "PENDING") return null;
+  const at = new Date(v.completed_at ?? v.expires_at);
+  const words: Record<string, string> = {
+    APPROVED: "Verified: the customer entered the right code",
+    EXPIRED: "Expired: the code was never entered in time",
+    CANCELED: "Canceled (by the app, or replaced by a newer request)",
+    MAX_ATTEMPTS_REACHED: "Locked: too many wrong codes",
+    FAILED: "Failed: no message could be delivered",
+  };
+  return { at, kind: TimelineKind.OUTCOME, status: v.status, summary: words[v.status] ?? v.status };
+}

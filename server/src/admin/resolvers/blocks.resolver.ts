@@ -1,0 +1,34 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { isUuid } from "../../verification/input-rules";
+import { liftBlock } from "../block-lifting";
+import { staffOf, type AdminContext } from "../context";
+import { listBlocks, loadBlock } from "../queries/blocks";
+import { toBlockRecord } from "../records";
+import { BlockFilter, BlockPage, BlockRecord } from "../types/block.types";
+import { PageArgs } from "../types/page-args";
+
+/** Rate-limit blocks, active and past; lifting one takes a reason and is audited. Any staff role. */
+@Authorized()
+@Resolver()
+export class BlocksResolver {
+  @Query(() => BlockPage)
+  async blocks(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg("filter", () => BlockFilter, { nullable: true }) filter: BlockFilter | null,
+    @Ctx() ctx: AdminContext,
+  ): Promise<BlockPage> {
+    const { rows, total } = await listBlocks(ctx.admin.ds, ctx.admin.gateway.blocks, filter ?? {}, page);
+    return { data: rows.map(toBlockRecord), total };
+  }
+
+  @Query(() => BlockRecord, { nullable: true })
+  async block(@Arg("id", () => ID) id: string, @Ctx() ctx: AdminContext): Promise<BlockRecord | null> {
+    const row = isUuid(id) ? await loadBlock(ctx.admin.ds, id) : null;
+    return row ? toBlockRecord(row) : null;
+  }
+
+  @Mutation(() => BlockRecord, { description: "Lets the key through again at once. Audited." })
+  liftBlock(@Arg("id", () => ID) id: string, @Arg("reason", () => String) reason: string, @Ctx() ctx: AdminContext): Promise<BlockRecord> {
+    return liftBlock(ctx.admin, staffOf(ctx), id, reason, ctx.ip);
+  }
+}

@@ -1,0 +1,56 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { badInput, notFound } from "../../errors";
+import { StaffRole } from "../auth/roles";
+import { staffOf, type AdminContext } from "../context";
+import { AuditFilter, AuditPage, AuditRecord } from "../types/audit.types";
+import { PageArgs } from "../types/page-args";
+import { StaffCreateInput, StaffFilter, StaffPage, StaffUpdateInput, StaffUser } from "../types/staff.types";
+
+/** Staff users and the audit log. ADMIN only. */
+@Authorized(StaffRole.ADMIN)
+@Resolver()
+export class StaffResolver {
+  @Query(() => StaffPage)
+  staffUsers(@Args(() => PageArgs) page: PageArgs, @Arg("filter", () => StaffFilter, { nullable: true }) filter: StaffFilter | null, @Ctx() ctx: AdminContext) {
+    return ctx.admin.staff.list({ ...page, q: filter?.q, role: filter?.role });
+  }
+
+  @Query(() => StaffUser, { nullable: true })
+  staffUser(@Arg("id", () => ID) id: string, @Ctx() ctx: AdminContext) {
+    return ctx.admin.staff.get(id).catch(() => null);
+  }
+
+  @Mutation(() => StaffUser)
+  async createStaff(@Arg("input", () => StaffCreateInput) input: StaffCreateInput, @Ctx() ctx: AdminContext): Promise<StaffUser> {
+    const created = await ctx.admin.staff.create(input);
+    await ctx.admin.audit.record({ actor: staffOf(ctx), action: "staff.create", targetType: "staff", targetId: created.id, ip: ctx.ip, after: created });
+    return created;
+  }
+
+  @Mutation(() => StaffUser, { description: "Role, disabling, authenticator reset or a new password; ends the user's sessions" })
+  async updateStaff(@Arg("id", () => ID) id: string, @Arg("input", () => StaffUpdateInput) input: StaffUpdateInput, @Ctx() ctx: AdminContext): Promise<StaffUser> {
+    const before = await ctx.admin.staff.get(id);
+    const losesAdmin = before.role === StaffRole.ADMIN && !before.disabled && ((input.role && input.role !== StaffRole.ADMIN) || input.disabled === true);
+    if (losesAdmin && (await ctx.admin.staff.countActiveAdmins(id)) === 0) throw badInput("role", "The last active ADMIN can't be demoted or disabled");
+    const after = await ctx.admin.staff.update(id, input);
+    await ctx.admin.sessions.revokeAllOf(id);
+    // The snapshot says a password was set, never what it is.
+    await ctx.admin.audit.record({
+      actor: staffOf(ctx), action: "staff.update", targetType: "staff", targetId: id, ip: ctx.ip,
+      before, after: { ...after, passwordChanged: input.password != null },
+    });
+    return after;
+  }
+
+  @Query(() => AuditPage, { description: "Every staff action, newest first" })
+  auditLog(@Args(() => PageArgs) page: PageArgs, @Arg("filter", () => AuditFilter, { nullable: true }) filter: AuditFilter | null, @Ctx() ctx: AdminContext) {
+    return ctx.admin.audit.list(filter ?? {}, page.page, Math.min(Math.max(page.perPage, 1), 500), page.sortField, page.sortOrder);
+  }
+
+  @Query(() => AuditRecord, { nullable: true })
+  async auditEntry(@Arg("id", () => ID) id: string, @Ctx() ctx: AdminContext) {
+    const entry = await ctx.admin.audit.get(id);
+    if (!entry) throw notFound("Audit entry not found");
+    return entry;
+  }
+}

@@ -1,0 +1,73 @@
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { Channel } from "../../verification/enums";
+
+@ObjectType({ description: "An API key's public part: its secret is never stored or shown again" })
+export class ApiKeyInfo {
+  @Field(() => ID) id: string;
+  @Field(() => String, { description: 'e.g. "otpk_3f2a…_…"' }) hint: string;
+  @Field(() => Date) createdAt: Date;
+  @Field(() => Date, { nullable: true }) revokedAt: Date | null;
+}
+
+@ObjectType({ description: "A client app and its settings" })
+export class AppRecord {
+  @Field(() => ID) id: string;
+  @Field(() => String, { description: "Shown in messages" }) name: string;
+  @Field(() => Int) codeLength: number;
+  @Field(() => Int) ttlSeconds: number;
+  @Field(() => Int) maxAttempts: number;
+  @Field(() => Int) resendCooldownSeconds: number;
+  @Field(() => Int, { description: "Sends per destination per 10 minutes" }) maxSends: number;
+  @Field(() => Int, { nullable: true }) hourlyBudget: number | null;
+  @Field(() => [String], { description: "Allowed destination countries (empty: all)" }) countries: string[];
+  @Field(() => String) defaultLocale: string;
+  @Field(() => Channel, { nullable: true }) fallbackChannel: Channel | null;
+  @Field(() => [String], { description: "Destinations for the app's own testing" }) testDestinations: string[];
+  @Field(() => String, { nullable: true }) smsAppHash: string | null;
+  @Field(() => String, { nullable: true }) webOtpDomain: string | null;
+  @Field(() => Date) createdAt: Date;
+  @Field(() => Date) updatedAt: Date;
+  @Field(() => [ApiKeyInfo]) keys: ApiKeyInfo[];
+}
+
+@ObjectType()
+export class AppPage {
+  @Field(() => [AppRecord]) data: AppRecord[];
+  @Field(() => Int) total: number;
+}
+
+@ObjectType({ description: "An app's id and name, for filters" })
+export class AppOption {
+  @Field(() => ID) id: string;
+  @Field(() => String) name: string;
+}
+
+@ObjectType({ description: "A new API key: shown this once, never again" })
+export class IssuedKey {
+  @Field(() => AppRecord) app: AppRecord;
+  @Field(() => String) apiKey: string;
+  @Field(() => ID, { nullable: true, description: "The key this one replaced (now revoked)" }) revokedKeyId: string | null;
+}
+
+@InputType()
+export class AppInput {
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => Int, { nullable: true }) codeLength?: number | null;
+  @Field(() => Int, { nullable: true }) ttlSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) maxAttempts?: number | null;
+  @Field(() => Int, { nullable: true }) resendCooldownSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) maxSends?: number | null;
+  @Field(() => Int, { nullable: true, description: "0 or null: no hourly cap" }) hourlyBudget?: number | null;
+  @Field(() => [String], { nullable: true }) countries?: string[] | null;
+  @Field(() => String, { nullable: true }) defaultLocale?: string | null;
+  @Field(() => Channel, { nullable: true }) fallbackChannel?: Channel | null;
+  @Field(() => [String], { nullable: true }) testDestinations?: string[] | null;
+  @Field(() => String, { nullable: true }) smsAppHash?: string | null;
+  @Field(() => String, { nullable: true }) webOtpDomain?: string | null;
+}
+
+@InputType()
+export class AppFilter {
+  @Field(() => String, { nullable: true }) q?: string | null;
+  @Field(() => [ID], { nullable: true }) ids?: string[] | null;
+}

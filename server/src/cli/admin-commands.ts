@@ -1,0 +1,54 @@
+import { writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import { Option, type Command } from "commander";
+import { AuditLog } from "../admin/auth/audit-log";
+import { StaffRole } from "../admin/auth/roles";
+import { StaffStore } from "../admin/auth/staff-store";
+import { buildAdminSchema } from "../admin/schema";
+import { GatewayError } from "../errors";
+import { printSorted } from "../graphql/schema";
+import { withDatabase } from "./with-database";
+
+/** Reads the password from stdin (up to the first newline), so it never appears in argv or shell history. */
+async function readPassword(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0];
+}
+
+/** `otp-gateway admin create|schema`: dashboard users from the command line (how the first ADMIN is made). */
+export function registerAdminCommands(program: Command): void {
+  const admin = program.command("admin").description("dashboard users and the admin API");
+  admin
+    .command("create")
+    .description("create a dashboard user (the password is read from stdin)")
+    .requiredOption("--email <email>", "the user's e-mail address (their login)")
+    .addOption(new Option("--role <role>", "ADMIN manages apps, keys and staff; SUPPORT investigates").choices(["ADMIN", "SUPPORT"]).makeOptionMandatory())
+    .option("--password-stdin", "read the password from standard input")
+    .action(async (o: { email: string; role: StaffRole; passwordStdin?: boolean }) => {
+      if (!o.passwordStdin) throw new Error("give the password on standard input with --password-stdin, e.g. `printf '%s' \"$PW\" | otp-gateway admin create … --password-stdin`");
+      const password = await readPassword();
+      await withDatabase(async ({ ds }) => {
+        try {
+          const staff = await new StaffStore(ds).create({ email: o.email, role: o.role, password });
+          await new AuditLog(ds).record({
+            actor: { id: null, email: `cli:${userInfo().username}`, role: null }, action: "staff.create", targetType: "staff", targetId: staff.id, after: staff,
+          });
+          process.stdout.write(`Created ${staff.role} ${staff.email} (${staff.id}). Sign in at /admin.\n`);
+        } catch (err) {
+          // Bad input reads as a sentence at the command line, not as a GraphQL error.
+          if (err instanceof GatewayError) throw new Error(err.message);
+          throw err;
+        }
+      });
+    });
+  admin
+    .command("schema")
+    .description("print the admin API's GraphQL schema (sorted), or write it to a file")
+    .option("--out <file>", "write to this file")
+    .action(async (o: { out?: string }) => {
+      const text = printSorted(await buildAdminSchema());
+      if (o.out) writeFileSync(o.out, text);
+      else process.stdout.write(text);
+    });
+}
