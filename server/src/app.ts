@@ -13,7 +13,10 @@ import { openDatabase, type OpenDatabase } from "./db/open-database";
 import { DeliveryEvents } from "./delivery/delivery-events";
 import { DeliveryStore } from "./delivery/delivery-store";
 import { Dispatcher } from "./delivery/dispatcher";
-import { defaultRetryOptions, type RetryOptions } from "./delivery/retry-policy";
+import { Fallback } from "./delivery/fallback";
+import type { RetryOptions } from "./delivery/retry-policy";
+import { StatusCallbacks } from "./delivery/status-callbacks";
+import { registerDeliveryWebhooks } from "./delivery/webhooks";
 import { DeliveryWorker } from "./delivery/worker";
 import { MemoryEventBus, type EventBus } from "./events/event-bus";
 import { RedisEventBus } from "./events/redis-event-bus";
@@ -26,8 +29,10 @@ import { createLogger } from "./observability/logger";
 import { countHttpRequests } from "./observability/http-metrics";
 import { Metrics } from "./observability/metrics";
 import { echoRequestId, requestIdFor } from "./observability/request-id";
+import { registerProviderHealthGauge } from "./observability/provider-metrics";
 import { buildRegistry } from "./providers/build-registry";
-import type { Provider } from "./providers/provider";
+import type { BreakerOptions } from "./providers/circuit-breaker";
+import { ProviderError, type Provider } from "./providers/provider";
 import { BlockStore } from "./ratelimit/block-store";
 import { RateLimits } from "./ratelimit/rate-limits";
 import { SendPolicy } from "./ratelimit/send-policy";
@@ -42,7 +47,9 @@ export interface AppOptions {
   role?: Role;
   providers?: Provider[];
   logStream?: DestinationStream;
+  /** Retry timings and circuit breaker thresholds; default to the configuration's (DELIVERY_*, CIRCUIT_*). */
   retry?: RetryOptions;
+  breaker?: BreakerOptions;
   workerId?: string;
 }
 
@@ -80,13 +87,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     cleanups.unshift(() => bus.close());
 
-    const registry = buildRegistry(config, ds, log, options.providers);
-    for (const p of registry.all()) await p.verify?.();
+    const registry = buildRegistry(config, ds, log, options.providers, options.breaker ?? config.delivery.breaker);
+    cleanups.push(async () => { for (const p of registry.all()) await p.close?.(); });
+    await verifyProviders(registry.all(), log);
     const metrics = new Metrics(ds);
+    registerProviderHealthGauge(metrics.registry, registry);
     const blocks = new BlockStore(ds, keys.lookup);
     const limits = new RateLimits(redis, config.redisPrefix, blocks, log);
     limits.onRefusal = (rule) => metrics.limitRefusals.inc({ rule });
     const deliveryEvents = new DeliveryEvents(bus);
+    const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }));
+    const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }));
     const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl);
     await tokens.init();
 
@@ -95,7 +106,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const workerId = options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
       const store = new DeliveryStore(ds);
       const dispatcher = new Dispatcher(store, registry, channelStrategies(), keys, deliveryEvents, log.child({ component: "dispatcher" }), workerId,
-        options.retry ?? defaultRetryOptions, {
+        options.retry ?? config.delivery.retry, {
           onAttempt: (provider, channel, outcome, latencyMs, country) => {
             metrics.deliveryAttempts.inc({ provider, channel, country: country ?? "none", outcome });
             if (outcome === "SENT") metrics.sendLatency.observe({ provider, channel }, latencyMs / 1000);
@@ -104,8 +115,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             const waitedMs = Date.now() - new Date(c.delivery.next_attempt_at).getTime();
             metrics.queueDelay.observe({ channel: c.delivery.channel }, Math.max(0, waitedMs) / 1000);
           },
-        });
-      worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), { ...config.worker, workerId, events: deliveryEvents });
+        }, { fallback, callbacks: statusCallbacks });
+      worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), {
+        ...config.worker, workerId, sweep: () => statusCallbacks.sweep(), events: deliveryEvents,
+      });
     }
     const wake = worker ? () => worker!.wake() : () => undefined;
     const services: Services = {
@@ -130,6 +143,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         reply.header("cache-control", "public, max-age=300");
         return services.tokens.jwks();
       });
+      registerDeliveryWebhooks(fastify, config, statusCallbacks, log);
       subscriptions = attachSubscriptions(fastify.server, schema, services, log, clientIpResolver(config.trustProxy), config.production);
       dashboard = await registerAdmin(fastify, { config, ds, services, keys, log, clientIp: clientIpResolver(config.trustProxy) });
     }
@@ -155,6 +169,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   } catch (err) {
     for (const c of cleanups) await c().catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Checks every provider's credentials before serving: refused credentials stop the start-up
+ * (a misconfiguration should fail here, not at the first code). A vendor that can't be reached
+ * right now doesn't: its circuit breaker deals with outages.
+ */
+async function verifyProviders(providers: Provider[], log: Logger): Promise<void> {
+  for (const p of providers) {
+    try {
+      await p.verify?.();
+    } catch (err) {
+      if (!(err instanceof ProviderError && err.kind === "transient")) throw err;
+      log.warn({ provider: p.name, errorCode: err.code, err: err.message }, "provider unreachable at start-up; starting anyway");
+    }
   }
 }
 

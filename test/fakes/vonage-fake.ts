@@ -68,6 +68,8 @@ export interface VonageRecord {
   text?: string;
   clientRef?: string;
   callback?: string;
+  /** "unicode" for text outside GSM-7 (otherwise Vonage sends it as GSM and it arrives garbled). */
+  type?: string;
   kind: "sms";
   at: Date;
 }
@@ -130,6 +132,7 @@ export class VonageFake {
   /** "METHOD /path" -> handler. Add "POST /v1/calls" here to fake the Voice API. */
   private readonly routes: Record<string, Handler> = {
     "POST /sms/json": (req, res, body) => this.sendSms(req, res, body),
+    "GET /account/get-balance": (req, res, body) => this.getBalance(req, res, body),
   };
 
   private constructor(private readonly opts: VonageFakeOptions & { callbackDelayMs: number }) {
@@ -247,6 +250,7 @@ export class VonageFake {
       ...(p.text !== undefined && { text: p.text }),
       ...(p["client-ref"] !== undefined && { clientRef: p["client-ref"] }),
       ...(p.callback && { callback: p.callback }),
+      ...(p.type !== undefined && { type: p.type }),
     };
     json(res, 200, {
       "message-count": "1",
@@ -263,6 +267,15 @@ export class VonageFake {
     this.messages.push(rec);
     notify(this.msgWaiters, rec);
     this.scheduleDlr(rec);
+  }
+
+  /** Account API (what a gateway calls at start-up to prove its credentials): 401 for bad ones, like Vonage. */
+  private getBalance(req: http.IncomingMessage, res: http.ServerResponse, p: Record<string, string>): void {
+    const [key, secret] = basicCredentials(req) ?? [p.api_key, p.api_secret];
+    if (key !== this.opts.apiKey || secret !== this.opts.apiSecret) {
+      return json(res, 401, { "error-code": "401", "error-code-label": "authentication failed" });
+    }
+    json(res, 200, { value: 3.14159265, autoReload: false });
   }
 
   /** Vonage's error shape: HTTP 200, message-count 1, non-zero status with error-text. */

@@ -101,6 +101,9 @@ function appFromRow(r: Record<string, any>): AppEntity {
   });
 }
 
+/** Channels an app may name as its fallback (settings.fallbackChannel). */
+export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL"];
+
 export function validateAppOptions(o: AppOptions): void {
   const problems: string[] = [];
   const range = (name: string, v: number | undefined | null, min: number, max: number) => {
@@ -114,6 +117,9 @@ export function validateAppOptions(o: AppOptions): void {
   range("max sends", o.maxSends, 1, 1000);
   range("hourly budget", o.hourlyBudget, 1, 10_000_000);
   for (const c of o.countries ?? []) if (!/^[A-Za-z]{2}$/.test(c)) problems.push(`country "${c}" is not an ISO 3166 alpha-2 code`);
+  if (o.settings?.fallbackChannel !== undefined && !FALLBACK_CHANNELS.includes(o.settings.fallbackChannel)) {
+    problems.push(`fallback channel must be one of ${FALLBACK_CHANNELS.join(", ")}`);
+  }
   // The default is what messages fall back to, so it must be a language the gateway speaks.
   if (o.defaultLocale !== undefined && !(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/.test(o.defaultLocale) && supportedLocales.includes(o.defaultLocale.split("-")[0].toLowerCase()))) {
     problems.push(`default locale must be one of ${supportedLocales.join(", ")} (optionally with a region, e.g. pt-BR)`);

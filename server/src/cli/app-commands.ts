@@ -1,10 +1,16 @@
 import type { Command } from "commander";
-import { AppService, validateAppOptions, type AppOptions } from "../apps/app-service";
+import { AppService, FALLBACK_CHANNELS, validateAppOptions, type AppOptions } from "../apps/app-service";
 import { withDatabase } from "./with-database";
 
 const int = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number`);
   return Number(v);
+};
+
+const fallbackChannel = (v: string) => {
+  const channel = v.trim().toUpperCase();
+  if (!FALLBACK_CHANNELS.includes(channel)) throw new Error(`--fallback-channel must be one of ${FALLBACK_CHANNELS.join(", ")}`);
+  return channel;
 };
 
 /** `otp-gateway app create|revoke-key|add-key`. */
@@ -24,6 +30,7 @@ export function registerAppCommands(program: Command): void {
     .option("--locale <tag>", "default message locale", "en")
     .option("--sms-app-hash <hash>", "Android SMS Retriever app hash (11 characters), added as a line to each SMS")
     .option("--webotp-domain <host>", "domain for the WebOTP line `@domain #code` ending each SMS, e.g. example.com")
+    .option("--fallback-channel <channel>", "channel that takes over when a delivery fails or is undelivered (SMS, VOICE or EMAIL; e.g. VOICE for SMS apps)", fallbackChannel)
     .option("--json", "print {\"id\",\"apiKey\"} as JSON")
     .action(async (o) => {
       const options: AppOptions = {
@@ -34,6 +41,7 @@ export function registerAppCommands(program: Command): void {
         settings: {
           ...(o.smsAppHash !== undefined ? { smsAppHash: String(o.smsAppHash) } : {}),
           ...(o.webotpDomain !== undefined ? { webOtpDomain: String(o.webotpDomain).toLowerCase() } : {}),
+          ...(o.fallbackChannel !== undefined ? { fallbackChannel: o.fallbackChannel } : {}),
         },
       };
       validateAppOptions(options); // before touching the database: bad flags change nothing

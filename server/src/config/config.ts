@@ -1,9 +1,23 @@
-import { envSchema, type Env } from "./env";
+import { PROVIDER_NAMES, envSchema, type Env } from "./env";
 
 export type Role = "all" | "api" | "worker";
 
 export interface TwilioConfig { accountSid: string; authToken: string; from: string; apiBaseUrl?: string }
-export interface VonageConfig { apiKey: string; apiSecret: string; from: string; apiBaseUrl?: string; signatureSecret?: string }
+export type VonageSignatureMethod = Env["VONAGE_SIGNATURE_METHOD"];
+export interface VonageConfig {
+  apiKey: string; apiSecret: string; from: string; apiBaseUrl?: string; signatureSecret?: string; signatureMethod: VonageSignatureMethod;
+}
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+export type ChannelName = "SMS" | "VOICE" | "EMAIL";
+
+/** How deliveries are sent: vendor order per channel, retry timings, circuit breaker thresholds. */
+export interface DeliveryConfig {
+  /** Explicit failover order per channel (SMS_PROVIDERS, ...); a channel left out gets every configured vendor. */
+  providerOrder: Partial<Record<ChannelName, ProviderName[]>>;
+  providerTimeoutMs: number;
+  retry: { attemptsPerProvider: number; baseDelayMs: number; maxDelayMs: number };
+  breaker: { consecutiveFailures: number; failureRatio: number; window: number; halfOpenAfterMs: number };
+}
 export interface SmtpConfig { url: string; from: string }
 
 /** Everything the gateway needs, typed. Built from the environment by loadConfig, or directly by tests. */
@@ -26,6 +40,7 @@ export interface Config {
   logLevel: Env["LOG_LEVEL"];
   worker: { concurrency: number; leaseSeconds: number; pollMs: number };
   shutdownGraceMs: number;
+  delivery: DeliveryConfig;
   /** The support dashboard: session lifetimes, TOTP policy, login limits (per 15 minutes). */
   admin: AdminConfig;
 }
@@ -69,7 +84,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN!, from: env.TWILIO_FROM!, apiBaseUrl: env.TWILIO_API_BASE_URL }
       : undefined,
     vonage: env.VONAGE_API_KEY
-      ? { apiKey: env.VONAGE_API_KEY, apiSecret: env.VONAGE_API_SECRET!, from: env.VONAGE_FROM!, apiBaseUrl: env.VONAGE_API_BASE_URL, signatureSecret: env.VONAGE_SIGNATURE_SECRET }
+      ? {
+          apiKey: env.VONAGE_API_KEY, apiSecret: env.VONAGE_API_SECRET!, from: env.VONAGE_FROM!, apiBaseUrl: env.VONAGE_API_BASE_URL,
+          signatureSecret: env.VONAGE_SIGNATURE_SECRET, signatureMethod: env.VONAGE_SIGNATURE_METHOD,
+        }
       : undefined,
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.MAIL_FROM! } : undefined,
     trustProxy: env.TRUST_PROXY,
@@ -77,6 +95,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     worker: { concurrency: env.WORKER_CONCURRENCY, leaseSeconds: env.WORKER_LEASE_SECONDS, pollMs: env.WORKER_POLL_MS },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    delivery: {
+      providerOrder: {
+        ...(env.SMS_PROVIDERS && { SMS: env.SMS_PROVIDERS }),
+        ...(env.VOICE_PROVIDERS && { VOICE: env.VOICE_PROVIDERS }),
+        ...(env.EMAIL_PROVIDERS && { EMAIL: env.EMAIL_PROVIDERS }),
+      },
+      providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+      retry: { attemptsPerProvider: env.DELIVERY_ATTEMPTS_PER_PROVIDER, baseDelayMs: env.DELIVERY_RETRY_BASE_MS, maxDelayMs: env.DELIVERY_RETRY_MAX_MS },
+      breaker: {
+        consecutiveFailures: env.CIRCUIT_CONSECUTIVE_FAILURES, failureRatio: env.CIRCUIT_FAILURE_RATIO,
+        window: env.CIRCUIT_WINDOW, halfOpenAfterMs: env.CIRCUIT_HALF_OPEN_AFTER_MS,
+      },
+    },
     admin: {
       sessionIdleSeconds: env.ADMIN_SESSION_IDLE_SECONDS,
       sessionMaxSeconds: env.ADMIN_SESSION_MAX_SECONDS,

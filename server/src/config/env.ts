@@ -15,6 +15,16 @@ const boolFlag = z
   .optional()
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** The vendors a channel may name, in failover order: SMS_PROVIDERS=twilio,vonage. Unknown names fail start-up. */
+export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox"] as const;
+const providerList = optionalString.pipe(
+  z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.enum(PROVIDER_NAMES)).min(1).refine((l) => new Set(l).size === l.length, "names a provider twice"))
+    .optional(),
+);
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -35,6 +45,8 @@ export const envSchema = z
     VONAGE_FROM: optionalString,
     VONAGE_API_BASE_URL: optionalString.pipe(z.string().url().optional()),
     VONAGE_SIGNATURE_SECRET: optionalString,
+    /** How Vonage signs webhooks (dashboard: API settings → signature method). */
+    VONAGE_SIGNATURE_METHOD: z.enum(["md5hash", "md5hmac", "sha1hmac", "sha256hmac", "sha512hmac"]).default("md5hash"),
     SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional()),
     MAIL_FROM: optionalString,
     TRUST_PROXY: optionalString,
@@ -44,6 +56,18 @@ export const envSchema = z
     WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    // Delivery: providers per channel in failover order, retries, circuit breakers.
+    SMS_PROVIDERS: providerList,
+    VOICE_PROVIDERS: providerList,
+    EMAIL_PROVIDERS: providerList,
+    PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    DELIVERY_ATTEMPTS_PER_PROVIDER: z.coerce.number().int().min(1).max(20).default(3),
+    DELIVERY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+    DELIVERY_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
+    CIRCUIT_CONSECUTIVE_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+    CIRCUIT_FAILURE_RATIO: z.coerce.number().gt(0).lt(1).default(0.5),
+    CIRCUIT_WINDOW: z.coerce.number().int().min(2).max(10_000).default(20),
+    CIRCUIT_HALF_OPEN_AFTER_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
     ADMIN_SESSION_IDLE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(1800),
     ADMIN_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
     ADMIN_REQUIRE_TOTP: boolFlag,
@@ -62,6 +86,9 @@ export const envSchema = z
     const vonage = [env.VONAGE_API_KEY, env.VONAGE_API_SECRET, env.VONAGE_FROM];
     if (vonage.some(Boolean) && !vonage.every(Boolean)) {
       ctx.addIssue({ code: "custom", path: ["VONAGE_API_KEY"], message: "VONAGE_API_KEY, VONAGE_API_SECRET and VONAGE_FROM go together" });
+    }
+    if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
+      ctx.addIssue({ code: "custom", path: ["DELIVERY_RETRY_MAX_MS"], message: "must not be below DELIVERY_RETRY_BASE_MS" });
     }
     if (env.SMTP_URL && !env.MAIL_FROM) {
       ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "is required with SMTP_URL" });

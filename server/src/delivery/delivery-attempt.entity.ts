@@ -7,7 +7,7 @@ export class DeliveryAttemptEntity {
   @Column({ type: "uuid", name: "delivery_id" }) deliveryId: string;
   @Column({ type: "text" }) provider: string;
   @Column({ type: "text", name: "provider_message_id", nullable: true }) providerMessageId: string | null;
-  /** SENT, RETRY (transient failure) or FAILED (permanent). */
+  /** SENT; RETRY (transient failure: same provider later, or a new pass over all providers); FAILOVER (next provider now); FAILED (final). */
   @Column({ type: "text" }) outcome: string;
   @Column({ type: "text", name: "error_code", nullable: true }) errorCode: string | null;
   @Column({ type: "text", name: "error_message", nullable: true }) errorMessage: string | null;

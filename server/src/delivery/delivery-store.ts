@@ -5,10 +5,11 @@ import type { Row } from "../verification/verification-view";
 export interface ClaimedDelivery {
   delivery: Row;
   verification: { status: string; expiresAt: Date; codeCipher: Buffer | null; destination: string; locale: string; purpose: string | null; transaction: { amount: string; payee: string } | null; country?: string | null };
-  app: { name: string; settings: Record<string, any>; ttlSeconds: number };
+  app: { name: string; settings: Record<string, any>; ttlSeconds: number; countries: string[] | null };
 }
 
-export interface AttemptRecord { provider: string; providerMessageId?: string | null; outcome: "SENT" | "RETRY" | "FAILED"; errorCode?: string | null; errorMessage?: string | null; latencyMs: number }
+export type AttemptOutcome = "SENT" | "RETRY" | "FAILOVER" | "FAILED";
+export interface AttemptRecord { provider: string; providerMessageId?: string | null; outcome: AttemptOutcome; errorCode?: string | null; errorMessage?: string | null; latencyMs: number }
 
 /**
  * The delivery outbox in SQL. Every transition is one statement that updates the delivery,
@@ -35,7 +36,7 @@ export class DeliveryStore {
          SELECT id, verification_id, 'SENDING', provider, 'worker' FROM d
        )
        SELECT to_jsonb(d.*) AS delivery, v.status AS v_status, v.expires_at, v.code_cipher, v.destination, v.destination_country, v.locale, v.purpose,
-              v.transaction, a.name AS app_name, a.settings AS app_settings, a.ttl_seconds
+              v.transaction, a.name AS app_name, a.settings AS app_settings, a.ttl_seconds, a.countries AS app_countries
          FROM d JOIN verifications v ON v.id = d.verification_id JOIN apps a ON a.id = d.app_id`,
       [limit, leaseSeconds, workerId],
     );
@@ -45,7 +46,7 @@ export class DeliveryStore {
         status: r.v_status, expiresAt: r.expires_at, codeCipher: r.code_cipher, destination: r.destination,
         locale: r.locale, purpose: r.purpose, transaction: r.transaction, country: r.destination_country,
       },
-      app: { name: r.app_name, settings: r.app_settings ?? {}, ttlSeconds: r.ttl_seconds },
+      app: { name: r.app_name, settings: r.app_settings ?? {}, ttlSeconds: r.ttl_seconds, countries: r.app_countries ?? null },
     }));
   }
 
@@ -66,6 +67,14 @@ export class DeliveryStore {
   failover(d: Row, workerId: string, a: AttemptRecord, nextIndex: number, nextProvider: string): Promise<Row | null> {
     return this.transition(d, workerId, a, `status = 'QUEUED', provider = $3, provider_index = $4, attempts = 0, next_attempt_at = now(),
       error_code = $5, error_message = $6, lease_until = NULL`, [nextProvider, nextIndex, a.errorCode ?? null, a.errorMessage ?? null]);
+  }
+
+  /** Every provider failed in this pass: start over from the first one after `delayMs`, one round further. */
+  newRound(d: Row, workerId: string, a: AttemptRecord, delayMs: number, firstProvider: string): Promise<Row | null> {
+    return this.transition(d, workerId, a, `status = 'QUEUED', provider = $3, provider_index = 0, attempts = 0, failover_round = failover_round + 1,
+      next_attempt_at = now() + make_interval(secs => $4::float8 / 1000), error_code = $5, error_message = $6, lease_until = NULL`, [
+      firstProvider, delayMs, a.errorCode ?? null, a.errorMessage ?? null,
+    ]);
   }
 
   /** A final failure (nothing more to try), with the last error. */

@@ -14,7 +14,12 @@ export class DeliveryEntity {
   @Column({ type: "text", name: "provider_message_id", nullable: true }) providerMessageId: string | null;
   @Column({ type: "text", name: "error_code", nullable: true }) errorCode: string | null;
   @Column({ type: "text", name: "error_message", nullable: true }) errorMessage: string | null;
+  /** Attempts on the current provider (reset on failover). */
   @Column({ type: "int" }) attempts: number;
+  /** Full passes through the channel's providers: each one waits longer before starting over. */
+  @Column({ type: "int", name: "failover_round", default: 0 }) failoverRound: number;
+  /** Set on a fallback-channel delivery: the failed delivery it stands in for. */
+  @Column({ type: "uuid", name: "fallback_of", nullable: true }) fallbackOf: string | null;
   @Column({ type: "timestamptz", name: "next_attempt_at" }) nextAttemptAt: Date;
   @Column({ type: "timestamptz", name: "lease_until", nullable: true }) leaseUntil: Date | null;
   @Column({ type: "text", name: "leased_by", nullable: true }) leasedBy: string | null;

@@ -1,26 +1,38 @@
 import type { Logger } from "pino";
 import type { ChannelStrategy } from "../channels/channel";
 import type { SecretKeys } from "../crypto/secret-keys";
-import { ProviderError } from "../providers/provider";
+import { ProviderError, type Provider } from "../providers/provider";
 import type { ProviderRegistry } from "../providers/registry";
 import { decryptCode } from "../verification/code";
 import { maskDestination } from "../verification/destination";
 import { Channel, DeliveryStatus, VerificationStatus } from "../verification/enums";
 import type { Row } from "../verification/verification-view";
 import type { DeliveryEvents } from "./delivery-events";
-import type { ClaimedDelivery, DeliveryStore } from "./delivery-store";
+import type { AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryStore } from "./delivery-store";
+import type { Fallback } from "./fallback";
 import { decide, defaultRetryOptions, type RetryOptions } from "./retry-policy";
+import type { StatusCallbacks } from "./status-callbacks";
 
 export interface DispatchObserver {
   /** Every hand-off, with the destination's country (null for e-mail) for per-country metrics. */
   onAttempt?(provider: string, channel: string, outcome: string, latencyMs: number, country: string | null): void;
-  /** A claimed delivery is about to be dispatched (metrics: how long it waited in the queue). */
+  /** A claimed delivery is about to be handled (queue-delay metrics). */
   onDispatch?(c: ClaimedDelivery): void;
+}
+
+/** What happens after a dispatch: the fallback channel, and status callbacks that beat the worker to the record. */
+export interface DispatchFollowUps {
+  fallback?: Fallback;
+  callbacks?: StatusCallbacks;
+  /** The stand-in for the vendor when the destination is one of the app's test destinations (abuse/test-destinations.ts). */
+  testDestinations?: { providerFor(settings: Record<string, any>, destination: string): Provider | undefined };
 }
 
 /**
  * Sends one claimed delivery: renders it through its channel, hands it to the provider at
- * its failover position, and records what happened (sent, retry later, next provider, failed).
+ * its failover position, and records what happened — sent; retry later on the same provider;
+ * next provider now; a new pass over all providers later; or failed (then maybe the app's
+ * fallback channel). Every hand-off is one delivery_attempts row.
  */
 export class Dispatcher {
   constructor(
@@ -33,6 +45,7 @@ export class Dispatcher {
     private readonly workerId: string,
     private readonly retry: RetryOptions = defaultRetryOptions,
     private readonly observer: DispatchObserver = {},
+    private readonly followUps: DispatchFollowUps = {},
   ) {}
 
   async dispatch(c: ClaimedDelivery): Promise<void> {
@@ -43,9 +56,9 @@ export class Dispatcher {
       return this.publish(await this.store.failed(d, this.workerId, null, "VERIFICATION_CLOSED", "The verification ended before this message was sent"));
     }
     const providers = this.registry.forChannel(d.channel);
-    const provider = providers[d.provider_index];
+    const provider = this.followUps.testDestinations?.providerFor(c.app.settings, v.destination) ?? providers[d.provider_index];
     if (!provider) {
-      return this.publish(await this.store.failed(d, this.workerId, null, "NO_PROVIDER", `No provider is configured for ${d.channel}`));
+      return this.finalFailure(await this.store.failed(d, this.workerId, null, "NO_PROVIDER", `No provider is configured for ${d.channel}`));
     }
     const message = this.channels.get(d.channel)!.render({
       to: v.destination, code: decryptCode(this.keys, d.verification_id, v.codeCipher), appName: c.app.name, locale: v.locale,
@@ -56,26 +69,56 @@ export class Dispatcher {
       const result = await provider.send({ ...message, deliveryId: d.id, verificationId: d.verification_id, appId: d.app_id });
       const latencyMs = performance.now() - started;
       this.observer.onAttempt?.(provider.name, d.channel, "SENT", latencyMs, v.country ?? null);
-      const row = await this.store.sent(d, this.workerId, { provider: provider.name, providerMessageId: result.providerMessageId, outcome: "SENT", latencyMs }, result.status ?? DeliveryStatus.SENT);
+      const attempt: AttemptRecord = { provider: provider.name, providerMessageId: result.providerMessageId, outcome: "SENT", latencyMs };
+      const row = await this.store.sent(d, this.workerId, attempt, result.status ?? DeliveryStatus.SENT);
       if (!row) this.log.warn({ deliveryId: d.id }, "delivery was sent after its lease lapsed; another worker may send it again");
-      return this.publish(row);
+      await this.publish(row);
+      if (row) await this.followUps.callbacks?.applyEarly(provider.name, result.providerMessageId);
     } catch (e) {
-      const latencyMs = performance.now() - started;
       const err = e instanceof ProviderError ? e : new ProviderError("transient", "INTERNAL", (e as Error)?.message ?? String(e));
-      const decision = decide(err, d.attempts, d.provider_index, providers.length, this.retry);
-      const outcome = decision.action === "retry" ? "RETRY" : "FAILED";
-      this.observer.onAttempt?.(provider.name, d.channel, outcome, latencyMs, v.country ?? null);
-      const attempt = { provider: provider.name, outcome, errorCode: err.code, errorMessage: err.message, latencyMs } as const;
-      this.log.warn(
-        { deliveryId: d.id, provider: provider.name, to: maskDestination(v.destination), errorCode: err.code, kind: err.kind, decision: decision.action },
-        "delivery attempt failed",
-      );
-      if (decision.action === "retry") return this.publish(await this.store.retry(d, this.workerId, attempt, decision.delayMs));
-      if (decision.action === "failover") {
-        return this.publish(await this.store.failover(d, this.workerId, attempt, decision.nextIndex, providers[decision.nextIndex].name));
-      }
-      return this.publish(await this.store.failed(d, this.workerId, attempt, err.code, err.message));
+      await this.failedAttempt(c, providers, provider, err, performance.now() - started);
     }
+  }
+
+  private async failedAttempt(c: ClaimedDelivery, providers: Provider[], provider: Provider, err: ProviderError, latencyMs: number): Promise<void> {
+    const d = c.delivery;
+    const decision = decide(err, { attempts: d.attempts, providerIndex: d.provider_index, providerCount: providers.length, round: d.failover_round ?? 0 }, this.retry);
+    const fallbackChannel =
+      decision.action === "exhausted"
+        ? this.followUps.fallback?.channelFor({
+            channel: d.channel, fallbackOf: d.fallback_of ?? null, destination: c.verification.destination,
+            destinationCountry: c.verification.country ?? null, settings: c.app.settings, countries: c.app.countries,
+          }) ?? null
+        : null;
+    const outcome: AttemptOutcome =
+      decision.action === "retry" ? "RETRY"
+      : decision.action === "failover" ? "FAILOVER"
+      : decision.action === "exhausted" && !fallbackChannel ? "RETRY"
+      : "FAILED";
+    this.observer.onAttempt?.(provider.name, d.channel, outcome, latencyMs, c.verification.country ?? null);
+    const attempt: AttemptRecord = { provider: provider.name, outcome, errorCode: err.code, errorMessage: err.message, latencyMs };
+    // An open circuit refuses every message at once: one warning per message would flood the log.
+    this.log[err.code === "CIRCUIT_OPEN" ? "debug" : "warn"](
+      { deliveryId: d.id, provider: provider.name, to: maskDestination(c.verification.destination), errorCode: err.code, kind: err.kind, decision: decision.action },
+      "delivery attempt failed",
+    );
+    switch (decision.action) {
+      case "retry":
+        return this.publish(await this.store.retry(d, this.workerId, attempt, decision.delayMs));
+      case "failover":
+        return this.publish(await this.store.failover(d, this.workerId, attempt, decision.nextIndex, providers[decision.nextIndex].name));
+      case "exhausted":
+        if (!fallbackChannel) return this.publish(await this.store.newRound(d, this.workerId, attempt, decision.delayMs, providers[0].name));
+        return this.finalFailure(await this.store.failed(d, this.workerId, attempt, err.code, err.message));
+      case "fail":
+        return this.finalFailure(await this.store.failed(d, this.workerId, attempt, err.code, err.message));
+    }
+  }
+
+  /** Publishes a final failure and starts the app's fallback channel when one applies. */
+  private async finalFailure(row: Row | null): Promise<void> {
+    await this.publish(row);
+    if (row) await this.followUps.fallback?.afterFailure(row);
   }
 
   private async publish(row: Row | null): Promise<void> {

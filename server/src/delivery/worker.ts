@@ -6,6 +6,8 @@ import type { Dispatcher } from "./dispatcher";
 
 export interface WorkerOptions {
   concurrency: number; leaseSeconds: number; pollMs: number; workerId: string;
+  /** More housekeeping for the periodic sweep (status callbacks that arrived before their message id was recorded). */
+  sweep?: () => Promise<void>;
   /** Where a claim's SENDING state is published, so subscribers see QUEUED → SENDING → SENT. */
   events?: { published(row: Record<string, any>): Promise<void> };
 }
@@ -99,6 +101,7 @@ export class DeliveryWorker {
   private async sweep(): Promise<void> {
     try {
       await this.store.expireVerifications();
+      await this.options.sweep?.();
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, "expiry sweep failed");
     }

@@ -1,28 +1,70 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { Config } from "../config/config";
+import { ConfigError, type Config, type ProviderName } from "../config/config";
 import { Channel } from "../verification/enums";
+import { GuardedProvider, defaultBreakerOptions, type BreakerOptions } from "./circuit-breaker";
 import { OutboxProvider } from "./outbox/outbox-provider";
 import type { Provider } from "./provider";
 import { ProviderRegistry } from "./registry";
+import { SmtpProvider } from "./smtp/smtp-provider";
 import { TwilioProvider } from "./twilio/twilio-provider";
+import { VonageProvider } from "./vonage/vonage-provider";
+
+const CHANNELS = [Channel.SMS, Channel.VOICE, Channel.EMAIL] as const;
+const ORDER_VARIABLE: Record<Channel, string> = { SMS: "SMS_PROVIDERS", VOICE: "VOICE_PROVIDERS", EMAIL: "EMAIL_PROVIDERS" };
+
+/** The vendors whose credentials are configured, in the default failover order (Twilio before Vonage for SMS). */
+function configuredVendors(config: Config): Provider[] {
+  const timeout = config.delivery.providerTimeoutMs;
+  const vendors: Provider[] = [];
+  if (config.twilio) vendors.push(new TwilioProvider(config.twilio, `${config.publicUrl}/webhooks/twilio/status`, timeout));
+  if (config.vonage) vendors.push(new VonageProvider(config.vonage, `${config.publicUrl}/webhooks/vonage/status`, timeout));
+  if (config.smtp) vendors.push(new SmtpProvider(config.smtp, timeout));
+  return vendors;
+}
 
 /**
- * The configured vendors in failover order per channel. A channel with no vendor falls back
- * to the outbox, except in production unless OUTBOX_IN_PRODUCTION=true, where it is off.
+ * Each channel's providers in failover order, every one behind its own circuit breaker.
+ * SMS_PROVIDERS / VOICE_PROVIDERS / EMAIL_PROVIDERS set the order explicitly (naming a vendor
+ * that isn't configured, or can't carry the channel, fails start-up); otherwise a channel gets
+ * every configured vendor that carries it. A channel with none falls back to the outbox, except
+ * in production unless OUTBOX_IN_PRODUCTION=true. Tests inject providers instead of vendors.
  */
-export function buildRegistry(config: Config, ds: DataSource, log: Logger, injected?: Provider[]): ProviderRegistry {
-  const vendors: Provider[] = injected ? [...injected] : [];
-  if (!injected && config.twilio) vendors.push(new TwilioProvider(config.twilio, `${config.publicUrl}/webhooks/twilio/status`));
-
+export function buildRegistry(config: Config, ds: DataSource, log: Logger, injected?: Provider[], breaker: BreakerOptions = defaultBreakerOptions): ProviderRegistry {
+  const vendors = injected ? [...injected] : configuredVendors(config);
   const outboxAllowed = !config.production || config.outboxInProduction;
-  const outbox = new OutboxProvider(ds, log.child({ component: "outbox" }));
+  const outbox = vendors.find((p) => p.name === "outbox") ?? new OutboxProvider(ds, log.child({ component: "outbox" }));
+  const byName = new Map<string, Provider>([...vendors.map((p) => [p.name, p] as const), ["outbox", outbox]]);
+
+  const problems: string[] = [];
   const order: Partial<Record<Channel, Provider[]>> = {};
-  for (const channel of [Channel.SMS, Channel.VOICE, Channel.EMAIL]) {
-    const list = vendors.filter((p) => p.channels.includes(channel));
+  for (const channel of CHANNELS) {
+    const named = config.delivery.providerOrder[channel];
+    if (named) {
+      order[channel] = named.flatMap((name) => {
+        const p = resolveNamed(name, byName, channel, outboxAllowed);
+        if (typeof p === "string") problems.push(`${ORDER_VARIABLE[channel]} ${p}`);
+        return typeof p === "string" ? [] : [p];
+      });
+      continue;
+    }
+    const list = vendors.filter((p) => p.channels.includes(channel) && p.name !== "outbox");
     order[channel] = list.length ? list : outboxAllowed ? [outbox] : [];
   }
-  const registry = new ProviderRegistry(order);
-  if (!registry.all().length) throw new Error("No provider is configured for any channel (set TWILIO_*, VONAGE_* or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)");
+  if (problems.length) throw new ConfigError(problems);
+
+  // One breaker per provider, shared by every channel it serves (an outage is the vendor's, not a channel's).
+  const guarded = new Map<Provider, GuardedProvider>();
+  const guard = (p: Provider) => guarded.get(p) ?? guarded.set(p, new GuardedProvider(p, breaker)).get(p)!;
+  const registry = new ProviderRegistry(Object.fromEntries(Object.entries(order).map(([c, list]) => [c, list!.map(guard)])));
+  if (!registry.all().length) throw new ConfigError(["No provider is configured for any channel (set TWILIO_*, VONAGE_* or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)"]);
   return registry;
+}
+
+function resolveNamed(name: ProviderName, byName: Map<string, Provider>, channel: Channel, outboxAllowed: boolean): Provider | string {
+  if (name === "outbox" && !outboxAllowed) return "names outbox, which is off in production unless OUTBOX_IN_PRODUCTION=true";
+  const p = byName.get(name);
+  if (!p) return `names ${name}, which is not configured`;
+  if (!p.channels.includes(channel)) return `names ${name}, which can't send ${channel}`;
+  return p;
 }

@@ -29,6 +29,18 @@ export class ProviderError extends Error {
   }
 }
 
+/** A vendor's status callback (delivery receipt) in our terms, parsed by that vendor's provider class. */
+export interface StatusReport {
+  provider: string;
+  providerMessageId: string;
+  status: DeliveryStatus;
+  /** The vendor's own error code (Twilio "30003", Vonage err-code "6"), kept verbatim. */
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** The callback's parameters as received (signature removed), for the delivery's timeline. */
+  raw: Record<string, string>;
+}
+
 /** One vendor, one small class: hands rendered messages over and translates its words into ours. */
 export interface Provider {
   readonly name: string;
@@ -36,4 +48,6 @@ export interface Provider {
   send(message: OutboundMessage): Promise<SendResult>;
   /** Checks credentials at start-up, so that a bad configuration fails there and not at the first send. */
   verify?(): Promise<void>;
+  /** Releases connections (an SMTP pool) when the process stops. */
+  close?(): void | Promise<void>;
 }

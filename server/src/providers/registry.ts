@@ -1,4 +1,5 @@
 import type { Channel } from "../verification/enums";
+import { GuardedProvider, type ProviderHealth } from "./circuit-breaker";
 import type { Provider } from "./provider";
 
 /**
@@ -32,5 +33,14 @@ export class ProviderRegistry {
 
   supports(channel: Channel): boolean {
     return this.forChannel(channel).length > 0;
+  }
+
+  /** Each provider's circuit state, for /metrics and the dashboard (state of this process's breakers). */
+  providerHealth(): ProviderHealth[] {
+    return this.all().map((p) =>
+      p instanceof GuardedProvider
+        ? p.health()
+        : { provider: p.name, channels: [...p.channels], state: "closed" as const, retryAt: null, lastErrorCode: null },
+    );
   }
 }

@@ -1,7 +1,7 @@
 import twilio from "twilio";
 import type { TwilioConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
-import { ProviderError, type OutboundMessage, type Provider, type SendResult } from "../provider";
+import { ProviderError, type OutboundMessage, type Provider, type SendResult, type StatusReport } from "../provider";
 
 type TwilioClient = ReturnType<typeof twilio>;
 
@@ -9,6 +9,13 @@ type TwilioClient = ReturnType<typeof twilio>;
 const PERMANENT = new Set([21211, 21214, 21217, 21407, 21408, 21421, 21606, 21610, 21612, 21614, 13224, 13225, 13226]);
 /** Codes that mean this account can't send it, where another vendor may. */
 const PROVIDER = new Set([20003, 20005, 20008, 20429, 21603, 21606, 30002, 30007]);
+
+/** Carrier error codes of undelivered messages, so the dashboard can say more than a number. */
+const CALLBACK_ERRORS: Record<string, string> = {
+  "30001": "Queue overflow", "30002": "Account suspended", "30003": "Unreachable destination handset",
+  "30004": "Message blocked", "30005": "Unknown destination handset", "30006": "Landline or unreachable carrier",
+  "30007": "Message filtered by the carrier", "30008": "Unknown error", "30010": "Message price exceeds max price",
+};
 
 /** Twilio's message/call status words in our terms. */
 export function mapTwilioStatus(status: string): DeliveryStatus | null {
@@ -33,17 +40,20 @@ export class TwilioProvider implements Provider {
   readonly channels = [Channel.SMS, Channel.VOICE] as const;
   private readonly client: TwilioClient;
 
-  constructor(private readonly config: TwilioConfig, private readonly statusCallbackUrl: string) {
-    this.client = twilio(config.accountSid, config.authToken, { autoRetry: false, timeout: 10_000 });
+  constructor(private readonly config: TwilioConfig, private readonly statusCallbackUrl: string, timeoutMs = 10_000) {
+    // No SDK retries: the delivery worker owns retries, backoff and failover.
+    this.client = twilio(config.accountSid, config.authToken, { autoRetry: false, timeout: timeoutMs });
     // The SDK's regional edge settings only rename Twilio's host; a full base URL reaches any stand-in.
     if (config.apiBaseUrl) (this.client.api as unknown as { baseUrl: string }).baseUrl = config.apiBaseUrl.replace(/\/$/, "");
   }
 
+  /** Fetches the account: refused credentials throw a `provider` error, an unreachable Twilio a `transient` one. */
   async verify(): Promise<void> {
     try {
       await this.client.api.v2010.accounts(this.config.accountSid).fetch();
     } catch (e) {
-      throw new Error(`Twilio credentials were refused: ${describe(e)}`);
+      const err = classify(e);
+      throw new ProviderError(err.kind === "transient" ? "transient" : "provider", err.code, `Twilio account check failed: ${describe(e)}`);
     }
   }
 
@@ -61,6 +71,29 @@ export class TwilioProvider implements Provider {
     } catch (e) {
       throw classify(e);
     }
+  }
+
+  /**
+   * A message or call status callback (already authenticated) as a StatusReport; null when it
+   * names no message or a status we don't track. A call that ends unanswered carries no
+   * ErrorCode, so its CallStatus ("no-answer", "busy") is the error message.
+   */
+  static parseStatusCallback(params: Record<string, string>): StatusReport | null {
+    const isCall = !!params.CallSid && !params.MessageSid;
+    const id = isCall ? params.CallSid : params.MessageSid ?? params.SmsSid;
+    const word = isCall ? params.CallStatus : params.MessageStatus ?? params.SmsStatus;
+    const status = word ? mapTwilioStatus(word) : null;
+    if (!id || !status) return null;
+    const failed = status === DeliveryStatus.UNDELIVERED || status === DeliveryStatus.FAILED;
+    const code = params.ErrorCode || null;
+    const message = params.ErrorMessage || (code ? CALLBACK_ERRORS[code] ?? `Twilio error ${code}` : failed ? `${isCall ? "Call" : "Message"} ${word}` : null);
+    return { provider: "twilio", providerMessageId: id, status, errorCode: code, errorMessage: message, raw: { ...params } };
+  }
+
+  /** X-Twilio-Signature over the exact URL Twilio called (PUBLIC_URL + path + query) and the POSTed params. */
+  static signatureValid(authToken: string, signature: string | undefined, url: string, params: Record<string, string>): boolean {
+    if (!signature) return false;
+    return twilio.validateRequest(authToken, signature, url, params);
   }
 }
 

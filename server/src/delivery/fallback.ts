@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import type { DataSource } from "typeorm";
+import type { Logger } from "pino";
+import type { AppSettings } from "../apps/app.entity";
+import type { ProviderRegistry } from "../providers/registry";
+import { Channel } from "../verification/enums";
+import { NOTIFY_CHANNEL } from "../verification/sql";
+import type { Row } from "../verification/verification-view";
+import type { DeliveryEvents } from "./delivery-events";
+
+/** What decides whether a failed delivery gets a fallback: the app's settings and the destination. */
+export interface FallbackContext {
+  channel: Channel;
+  /** Set when the failed delivery is itself a fallback: those never chain. */
+  fallbackOf: string | null;
+  destination: string;
+  destinationCountry: string | null;
+  settings: AppSettings;
+  countries: string[] | null;
+}
+
+/**
+ * The app's fallback channel (settings.fallbackChannel, e.g. SMS → VOICE): when a delivery
+ * ends FAILED or UNDELIVERED — reported by the worker or by a status callback — while its
+ * verification is still pending, the same code goes out once more on the fallback channel.
+ * Once per failed delivery (a unique index on `fallback_of`, so a worker and a callback racing
+ * each other queue it once), never for a fallback, and not when a resend already replaced it.
+ */
+export class Fallback {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly registry: ProviderRegistry,
+    private readonly events: DeliveryEvents,
+    private readonly log: Logger,
+  ) {}
+
+  /** The channel a failure of this delivery falls back to, or null. */
+  channelFor(c: FallbackContext): Channel | null {
+    const target = c.settings.fallbackChannel as Channel | undefined;
+    if (!target || target === c.channel || c.fallbackOf) return null;
+    const isEmail = c.destination.includes("@");
+    if (isEmail !== (target === Channel.EMAIL)) return null; // SMS ↔ VOICE for a phone; nothing else fits
+    if (!this.registry.supports(target)) return null;
+    // The same geography rule as SendPolicy: VOICE may have its own list, else the app's countries.
+    const allowed = target === Channel.VOICE && c.settings.voiceCountries?.length ? c.settings.voiceCountries : c.countries;
+    if (!isEmail && allowed?.length && (!c.destinationCountry || !allowed.includes(c.destinationCountry))) return null;
+    return target;
+  }
+
+  /** Queues the fallback for a delivery that just ended failed; returns the new delivery, or null when none is due. */
+  async afterFailure(failed: Row): Promise<Row | null> {
+    if (failed.status !== "FAILED" && failed.status !== "UNDELIVERED") return null;
+    const [ctx] = await this.ds.query(
+      `SELECT v.destination, v.destination_country, a.settings, a.countries
+         FROM verifications v JOIN apps a ON a.id = v.app_id
+        WHERE v.id = $1 AND v.status = 'PENDING' AND v.expires_at > now()`,
+      [failed.verification_id],
+    );
+    if (!ctx) return null;
+    const channel = this.channelFor({
+      channel: failed.channel, fallbackOf: failed.fallback_of ?? null, destination: ctx.destination,
+      destinationCountry: ctx.destination_country, settings: ctx.settings ?? {}, countries: ctx.countries,
+    });
+    if (!channel) return null;
+    const rows = await this.ds.query(
+      `WITH d AS (
+         INSERT INTO deliveries (id, verification_id, app_id, channel, provider, fallback_of)
+         SELECT $1, f.verification_id, f.app_id, $2, $3, f.id
+           FROM deliveries f JOIN verifications v ON v.id = f.verification_id
+          WHERE f.id = $4 AND f.fallback_of IS NULL AND f.status IN ('FAILED', 'UNDELIVERED')
+            AND v.status = 'PENDING' AND v.expires_at > now()
+            AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.verification_id = f.verification_id AND n.fallback_of IS NULL AND n.created_at > f.created_at)
+         ON CONFLICT (fallback_of) WHERE fallback_of IS NOT NULL DO NOTHING
+         RETURNING *
+       ),
+       e AS (
+         INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source)
+         SELECT id, verification_id, status, provider, 'fallback' FROM d
+       )
+       SELECT to_jsonb(d.*) AS d, pg_notify('${NOTIFY_CHANNEL}', '') FROM d`,
+      [randomUUID(), channel, this.registry.forChannel(channel)[0].name, failed.id],
+    );
+    const row: Row | undefined = rows[0]?.d;
+    if (!row) return null;
+    this.log.info({ deliveryId: row.id, fallbackOf: failed.id, channel }, "fallback delivery queued");
+    await this.events.published(row);
+    return row;
+  }
+}

@@ -1,0 +1,115 @@
+import type { DataSource } from "typeorm";
+import type { Logger } from "pino";
+import type { StatusReport } from "../providers/provider";
+import type { Row } from "../verification/verification-view";
+import type { DeliveryEvents } from "./delivery-events";
+import type { Fallback } from "./fallback";
+
+export type CallbackOutcome =
+  /** The delivery moved forward; an event was appended and published. */
+  | "applied"
+  /** Already there or further (a duplicate, or a late `sent` after `delivered`): nothing changed. */
+  | "ignored"
+  /** No delivery carries this message id yet: kept, and applied once the worker records the id. */
+  | "early";
+
+/** Order of progress; a final status (rank 3) never changes. */
+const RANK = `CASE %s WHEN 'QUEUED' THEN 0 WHEN 'SENDING' THEN 1 WHEN 'SENT' THEN 2 ELSE 3 END`;
+const rank = (expr: string) => RANK.replace("%s", expr);
+
+/** Early callbacks older than this belong to messages we never recorded (a crash before the record): dropped. */
+const EARLY_RETENTION = "1 day";
+
+/**
+ * Applies vendors' status callbacks (already authenticated and parsed by the provider class)
+ * to the delivery found by (provider, provider message id). Monotonic and idempotent: only a
+ * step forward changes anything — a duplicate or a late `sent` after `delivered` is ignored,
+ * and a final status (DELIVERED, UNDELIVERED, FAILED) is never changed. A final failure may
+ * start the app's fallback channel.
+ *
+ * The race where a vendor calls back before the worker has stored the message id (it got the
+ * id in the vendor's HTTP answer, the callback came on another connection) is closed by
+ * keeping such callbacks in `early_status_callbacks` and applying them right after the worker
+ * records the id, with a periodic sweep as the safety net. Vendors don't reliably retry
+ * status callbacks (Twilio doesn't), so answering "try again later" would lose them.
+ */
+export class StatusCallbacks {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly events: DeliveryEvents,
+    private readonly fallback: Fallback,
+    private readonly log: Logger,
+  ) {}
+
+  async apply(report: StatusReport): Promise<CallbackOutcome> {
+    const outcome = await this.update(report);
+    if (outcome !== "early") return outcome;
+    await this.ds.query(
+      `INSERT INTO early_status_callbacks (provider, provider_message_id, status, error_code, error_message, raw) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [report.provider, report.providerMessageId, report.status, report.errorCode, report.errorMessage, JSON.stringify(report.raw)],
+    );
+    // The worker may have recorded the id between our lookup and the insert: look once more.
+    await this.applyEarly(report.provider, report.providerMessageId);
+    return "early";
+  }
+
+  /** Applies, oldest first, the callbacks that arrived before the worker recorded this message id. */
+  async applyEarly(provider: string, providerMessageId: string): Promise<void> {
+    const rows: Array<{ id: string; status: string; error_code: string | null; error_message: string | null; raw: Record<string, string> | null }> =
+      await this.ds.query(
+        `DELETE FROM early_status_callbacks e
+          WHERE provider = $1 AND provider_message_id = $2
+            AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider = e.provider AND d.provider_message_id = e.provider_message_id)
+          RETURNING id, status, error_code, error_message, raw`,
+        [provider, providerMessageId],
+      );
+    for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
+      await this.update({
+        provider, providerMessageId, status: r.status as StatusReport["status"], errorCode: r.error_code, errorMessage: r.error_message, raw: r.raw ?? {},
+      });
+    }
+  }
+
+  /** Safety net, run by the worker's sweep: early callbacks whose message id has since been recorded, and expiry of the rest. */
+  async sweep(): Promise<void> {
+    const due: Array<{ provider: string; provider_message_id: string }> = await this.ds.query(
+      `SELECT DISTINCT e.provider, e.provider_message_id FROM early_status_callbacks e
+         JOIN deliveries d ON d.provider = e.provider AND d.provider_message_id = e.provider_message_id LIMIT 500`,
+    );
+    for (const r of due) await this.applyEarly(r.provider, r.provider_message_id);
+    await this.ds.query(`DELETE FROM early_status_callbacks WHERE received_at < now() - interval '${EARLY_RETENTION}'`);
+  }
+
+  private async update(report: StatusReport): Promise<CallbackOutcome> {
+    const failed = report.status === "UNDELIVERED" || report.status === "FAILED";
+    const [r] = await this.ds.query(
+      `WITH u AS (
+         UPDATE deliveries SET status = $3,
+                error_code = CASE WHEN $4 THEN $5 ELSE error_code END,
+                error_message = CASE WHEN $4 THEN $6 ELSE error_message END,
+                updated_at = now()
+          WHERE provider = $1 AND provider_message_id = $2 AND ${rank("status")} < ${rank("$3::text")} AND ${rank("status")} < 3
+          RETURNING *
+       ),
+       ev AS (
+         INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source, error_code, error_message, raw)
+         SELECT id, verification_id, status, provider, 'callback', $5, $6, $7 FROM u
+       )
+       SELECT (SELECT to_jsonb(u.*) FROM u) AS row,
+              EXISTS (SELECT 1 FROM deliveries WHERE provider = $1 AND provider_message_id = $2) AS known`,
+      [report.provider, report.providerMessageId, report.status, failed, report.errorCode, report.errorMessage, JSON.stringify(report.raw)],
+    );
+    const row: Row | null = r.row;
+    if (!row) return r.known ? "ignored" : "early";
+    await this.events.published(row);
+    if (failed) {
+      try {
+        await this.fallback.afterFailure(row);
+      } catch (err) {
+        // The status is recorded; a lost fallback is logged, not turned into a vendor retry.
+        this.log.error({ err: (err as Error).message, deliveryId: row.id }, "queueing the fallback delivery failed");
+      }
+    }
+    return "applied";
+  }
+}
