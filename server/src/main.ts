@@ -29,7 +29,8 @@ program
   .action(async () => {
     const config = loadConfig();
     const log = createLogger(config.logLevel, undefined);
-    const db = await openDatabase(config, log, { migrate: true, poolSize: 1 });
+    // Two connections: migrate() holds the advisory lock on one while the migrations run on another.
+    const db = await openDatabase(config, log, { migrate: true, poolSize: 2 });
     await db.close();
     process.stdout.write("Database is up to date\n");
   });
