@@ -33,9 +33,14 @@ import { registerProviderHealthGauge } from "./observability/provider-metrics";
 import { buildRegistry } from "./providers/build-registry";
 import type { BreakerOptions } from "./providers/circuit-breaker";
 import { ProviderError, type Provider } from "./providers/provider";
+import { PumpingGuard } from "./abuse/pumping-guard";
+import { TestDestinations } from "./abuse/test-destinations";
+import { TestDestinationProvider } from "./providers/test-destination/test-destination-provider";
+import { BlockService } from "./ratelimit/block-service";
 import { BlockStore } from "./ratelimit/block-store";
 import { RateLimits } from "./ratelimit/rate-limits";
 import { SendPolicy } from "./ratelimit/send-policy";
+import { VerifyPolicy } from "./ratelimit/verify-policy";
 import { connectRedis, type RedisClient } from "./redis";
 import type { Services } from "./services";
 import { TokenSigner } from "./tokens/token-signer";
@@ -93,6 +98,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const metrics = new Metrics(ds);
     registerProviderHealthGauge(metrics.registry, registry);
     const blocks = new BlockStore(ds, keys.lookup);
+    const testDestinations = new TestDestinations(config.allowTestDestinations);
     const limits = new RateLimits(redis, config.redisPrefix, blocks, log);
     limits.onRefusal = (rule) => metrics.limitRefusals.inc({ rule });
     const deliveryEvents = new DeliveryEvents(bus);
@@ -115,16 +121,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             const waitedMs = Date.now() - new Date(c.delivery.next_attempt_at).getTime();
             metrics.queueDelay.observe({ channel: c.delivery.channel }, Math.max(0, waitedMs) / 1000);
           },
-        }, { fallback, callbacks: statusCallbacks });
+        }, { fallback, callbacks: statusCallbacks, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)) });
       worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), {
         ...config.worker, workerId, sweep: () => statusCallbacks.sweep(), events: deliveryEvents,
       });
     }
     const wake = worker ? () => worker!.wake() : () => undefined;
     const services: Services = {
-      apps: new AppService(ds),
-      verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry), blocks, deliveryEvents, wake),
-      verify: new VerifyService(ds, keys, tokens),
+      apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }),
+      verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, new PumpingGuard(ds, limits, blocks)), blocks, deliveryEvents, wake, testDestinations),
+      verify: new VerifyService(ds, keys, tokens, new VerifyPolicy(limits)),
+      blockService: new BlockService(ds, blocks, limits, log),
       deliveryEvents, tokens, blocks, limits, registry, metrics,
     };
 
@@ -137,14 +144,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {
       const schema = await buildClientSchema();
-      const apollo = await registerGraphql(fastify, schema, services, log, config.production);
+      const apollo = await registerGraphql(fastify, schema, services, log, config.production, config.graphqlLimits);
       cleanups.unshift(() => apollo.stop());
       fastify.get("/.well-known/jwks.json", async (_req, reply) => {
         reply.header("cache-control", "public, max-age=300");
         return services.tokens.jwks();
       });
       registerDeliveryWebhooks(fastify, config, statusCallbacks, log);
-      subscriptions = attachSubscriptions(fastify.server, schema, services, log, clientIpResolver(config.trustProxy), config.production);
+      subscriptions = attachSubscriptions(fastify.server, schema, services, log, clientIpResolver(config.trustProxy), config.production, config.graphqlLimits);
       dashboard = await registerAdmin(fastify, { config, ds, services, keys, log, clientIp: clientIpResolver(config.trustProxy) });
     }
     await fastify.listen({ port: config.port, host: config.host });

@@ -8,6 +8,8 @@ import { deriveKeys } from "./crypto/secret-keys";
 import { buildClientSchema, printSorted } from "./graphql/schema";
 import { registerAdminCommands } from "./cli/admin-commands";
 import { registerAppCommands } from "./cli/app-commands";
+import { registerAppSettingsCommand } from "./cli/app-settings-command";
+import { registerBlockCommands } from "./cli/block-commands";
 import { serve } from "./cli/serve";
 import { withDatabase } from "./cli/with-database";
 import { createLogger } from "./observability/logger";
@@ -58,6 +60,8 @@ program
   });
 
 registerAppCommands(program);
+registerAppSettingsCommand(program);
+registerBlockCommands(program);
 registerAdminCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -2,6 +2,7 @@ import type { AppService } from "./apps/app-service";
 import type { DeliveryEvents } from "./delivery/delivery-events";
 import type { Metrics } from "./observability/metrics";
 import type { ProviderRegistry } from "./providers/registry";
+import type { BlockService } from "./ratelimit/block-service";
 import type { BlockStore } from "./ratelimit/block-store";
 import type { RateLimits } from "./ratelimit/rate-limits";
 import type { TokenSigner } from "./tokens/token-signer";
@@ -16,6 +17,8 @@ export interface Services {
   deliveryEvents: DeliveryEvents;
   tokens: TokenSigner;
   blocks: BlockStore;
+  /** Listing and lifting rate-limit blocks (CLI and dashboard): lifting also resets the counter. */
+  blockService: BlockService;
   limits: RateLimits;
   registry: ProviderRegistry;
   metrics: Metrics;

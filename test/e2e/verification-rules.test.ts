@@ -129,7 +129,7 @@ describe("verification rules", () => {
   it("countries outside the app's list are FORBIDDEN before anything is stored", async () => {
     const c = await gw.createApp({ name: "US only", countries: ["US"] });
     const before = await count("verifications");
-    const r = await request({ destination: "+44 20 7946 0958" }, c.key);
+    const r = await request({ destination: "+44 7400 123456" }, c.key);
     expect(errorCode(r)).toBe("FORBIDDEN");
     expect(await count("verifications")).toBe(before);
     expect((await request({ destination: "+14155550210" }, c.key)).errors).toBeUndefined();

@@ -1,7 +1,9 @@
 import type { DataSource } from "typeorm";
+import { checkAbuseSettings, type AbusePolicy } from "../abuse/app-settings-check";
 import { channelSettingsProblems } from "../channels/channel-settings";
 import { supportedLocales } from "../channels/locales";
-import { AppEntity } from "./app.entity";
+import { isUuid } from "../verification/input-rules";
+import { AppEntity, type AppSettings } from "./app.entity";
 import { ApiKeyEntity } from "./api-key.entity";
 import { generateApiKey, parseApiKey, secretMatches } from "./api-key";
 
@@ -20,10 +22,12 @@ export interface AppOptions {
 }
 
 export class AppService {
-  constructor(private readonly ds: DataSource) {}
+  /** Without a policy, test destinations are refused: only a caller that knows the environment may allow them. */
+  constructor(private readonly ds: DataSource, private readonly policy: AbusePolicy = { allowTestDestinations: false }) {}
 
   async create(options: AppOptions): Promise<{ app: AppEntity; apiKey: string }> {
-    validateAppOptions(options);
+    validateAppOptions(options, this.policy);
+    const settings = checkAbuseSettings(options.settings, options.codeLength ?? 6, this.policy).settings;
     return this.ds.transaction(async (m) => {
       const app = await m.getRepository(AppEntity).save(
         m.getRepository(AppEntity).create({
@@ -36,13 +40,28 @@ export class AppService {
           hourlyBudget: options.hourlyBudget ?? null,
           countries: options.countries?.length ? options.countries.map((c) => c.toUpperCase()) : null,
           defaultLocale: options.defaultLocale ?? "en",
-          settings: options.settings ?? {},
+          settings,
         }),
       );
       const key = generateApiKey();
       await m.getRepository(ApiKeyEntity).insert({ id: key.id, appId: app.id, secretHash: key.secretHash });
       return { app, apiKey: key.key };
     });
+  }
+
+  /**
+   * Merges top-level settings into an app's (a null value removes that setting), checked like
+   * a new app's against its code length and this environment's policy. Returns the stored settings.
+   */
+  async updateSettings(appId: string, patch: Partial<Record<keyof AppSettings, unknown>>): Promise<AppSettings> {
+    const app = isUuid(appId) ? await this.find(appId) : null;
+    if (!app) throw new Error(`no app with id ${appId}`);
+    const merged: Record<string, unknown> = { ...app.settings, ...patch };
+    for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
+    const checked = checkAbuseSettings(merged as AppSettings, app.codeLength, this.policy);
+    if (checked.problems.length) throw new Error(checked.problems.join("; "));
+    await this.ds.query(`UPDATE apps SET settings = $2::jsonb, updated_at = now() WHERE id = $1`, [appId, JSON.stringify(checked.settings)]);
+    return checked.settings;
   }
 
   /** Issues a new key; older keys stay valid until revoked, so clients can roll over without downtime. */
@@ -104,7 +123,8 @@ function appFromRow(r: Record<string, any>): AppEntity {
 /** Channels an app may name as its fallback (settings.fallbackChannel). */
 export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL"];
 
-export function validateAppOptions(o: AppOptions): void {
+/** Checks an app's options (and the abuse parts of its settings); throws one Error listing every problem. */
+export function validateAppOptions(o: AppOptions, policy: AbusePolicy = { allowTestDestinations: false }): void {
   const problems: string[] = [];
   const range = (name: string, v: number | undefined | null, min: number, max: number) => {
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < min || v > max)) problems.push(`${name} must be a whole number from ${min} to ${max}`);
@@ -120,6 +140,7 @@ export function validateAppOptions(o: AppOptions): void {
   if (o.settings?.fallbackChannel !== undefined && !FALLBACK_CHANNELS.includes(o.settings.fallbackChannel)) {
     problems.push(`fallback channel must be one of ${FALLBACK_CHANNELS.join(", ")}`);
   }
+  if (o.settings) problems.push(...checkAbuseSettings(o.settings, o.codeLength ?? 6, policy).problems);
   // The default is what messages fall back to, so it must be a language the gateway speaks.
   if (o.defaultLocale !== undefined && !(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/.test(o.defaultLocale) && supportedLocales.includes(o.defaultLocale.split("-")[0].toLowerCase()))) {
     problems.push(`default locale must be one of ${supportedLocales.join(", ")} (optionally with a region, e.g. pt-BR)`);

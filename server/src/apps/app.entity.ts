@@ -1,4 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
+import type { LimitsSettings } from "../abuse/abuse-settings";
+import type { TestDestination } from "../abuse/test-destinations";
 
 /** Per-app channel extras that are not limits: kept in one jsonb column so they grow without migrations. */
 export interface AppSettings {
@@ -10,6 +12,10 @@ export interface AppSettings {
   fallbackChannel?: "SMS" | "VOICE" | "EMAIL";
   /** Countries allowed for VOICE when they differ from `countries` (which then applies to SMS). */
   voiceCountries?: string[];
+  /** Abuse limits that differ from the defaults (abuse/abuse-settings.ts); `null` turns one off. */
+  limits?: LimitsSettings;
+  /** Fixed-code destinations that never reach a vendor (abuse/test-destinations.ts). */
+  testDestinations?: TestDestination[];
 }
 
 @Entity({ name: "apps" })

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { AppService, FALLBACK_CHANNELS, validateAppOptions, type AppOptions } from "../apps/app-service";
+import { loadConfig } from "../config/config";
+import { abuseSettingsFromFlags } from "./app-settings-command";
 import { withDatabase } from "./with-database";
 
 const int = (name: string) => (v: string) => {
@@ -27,6 +29,9 @@ export function registerAppCommands(program: Command): void {
     .option("--max-sends <n>", "sends per destination per 10 minutes", int("--max-sends"))
     .option("--hourly-budget <n>", "the app's cap on sends per hour", int("--hourly-budget"))
     .option("--countries <list>", "allowed destination countries for SMS/VOICE, e.g. US,GB")
+    .option("--voice-countries <list>", "allowed countries for VOICE when they differ from --countries")
+    .option("--limits <json>", 'abuse limit overrides, e.g. \'{"sendsPerIp":{"max":20,"windowSeconds":3600}}\' (README: Security)')
+    .option("--test-destinations <json>", 'fixed-code test destinations, e.g. \'[{"destination":"+15555550100","code":"123456"}]\'')
     .option("--locale <tag>", "default message locale", "en")
     .option("--sms-app-hash <hash>", "Android SMS Retriever app hash (11 characters), added as a line to each SMS")
     .option("--webotp-domain <host>", "domain for the WebOTP line `@domain #code` ending each SMS, e.g. example.com")
@@ -42,11 +47,12 @@ export function registerAppCommands(program: Command): void {
           ...(o.smsAppHash !== undefined ? { smsAppHash: String(o.smsAppHash) } : {}),
           ...(o.webotpDomain !== undefined ? { webOtpDomain: String(o.webotpDomain).toLowerCase() } : {}),
           ...(o.fallbackChannel !== undefined ? { fallbackChannel: o.fallbackChannel } : {}),
+          ...abuseSettingsFromFlags(o),
         },
       };
-      validateAppOptions(options); // before touching the database: bad flags change nothing
+      validateAppOptions(options, loadConfig()); // before touching the database: bad flags change nothing
       await withDatabase(async ({ ds }) => {
-        const { app: created, apiKey } = await new AppService(ds).create(options);
+        const { app: created, apiKey } = await new AppService(ds, loadConfig()).create(options);
         if (o.json) process.stdout.write(`${JSON.stringify({ id: created.id, apiKey })}\n`);
         else process.stdout.write(`App id:  ${created.id}\nAPI key: ${apiKey}\n(the key is shown once; store it now)\n`);
       });

@@ -37,6 +37,10 @@ export interface Config {
   smtp?: SmtpConfig;
   trustProxy?: string;
   outboxInProduction: boolean;
+  /** Test destinations take effect: always outside production, in production only with ALLOW_TEST_DESTINATIONS=true. */
+  allowTestDestinations: boolean;
+  /** GraphQL document limits (GRAPHQL_MAX_*), applied over HTTP and WebSocket. */
+  graphqlLimits: { maxAliases: number; maxDepth: number; maxTokens: number; maxCost: number; maxDirectives: number };
   logLevel: Env["LOG_LEVEL"];
   worker: { concurrency: number; leaseSeconds: number; pollMs: number };
   shutdownGraceMs: number;
@@ -92,6 +96,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.MAIL_FROM! } : undefined,
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
+    allowTestDestinations: !production || env.ALLOW_TEST_DESTINATIONS,
+    graphqlLimits: {
+      maxAliases: env.GRAPHQL_MAX_ALIASES, maxDepth: env.GRAPHQL_MAX_DEPTH, maxTokens: env.GRAPHQL_MAX_TOKENS,
+      maxCost: env.GRAPHQL_MAX_COST, maxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
+    },
     logLevel: env.LOG_LEVEL,
     worker: { concurrency: env.WORKER_CONCURRENCY, leaseSeconds: env.WORKER_LEASE_SECONDS, pollMs: env.WORKER_POLL_MS },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

@@ -51,6 +51,13 @@ export const envSchema = z
     MAIL_FROM: optionalString,
     TRUST_PROXY: optionalString,
     OUTBOX_IN_PRODUCTION: boolFlag,
+    // Abuse protection: fixed-code test destinations in production (refused unless named), GraphQL document limits.
+    ALLOW_TEST_DESTINATIONS: boolFlag,
+    GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(1000).default(15),
+    GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(6),
+    GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(1000),
+    GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(1000),
+    GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).max(1000).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
     WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),

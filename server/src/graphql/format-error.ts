@@ -22,9 +22,10 @@ export function createFormatError(log: Logger, hideSuggestions: boolean) {
       const message = hideSuggestions ? formatted.message.replace(/ ?Did you mean .*\?$/, "") : formatted.message;
       return { message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
-    const errorId = crypto.randomUUID();
     // Stamped by the operation observer (or the context function): lets support match an answer to its log line.
     const requestId = formatted.extensions?.requestId as string | undefined;
+    // The correlation id is the request's own id (fastify's request.id, echoed as X-Request-Id) when there is one.
+    const errorId = requestId ?? crypto.randomUUID();
     const cause = original instanceof GraphQLError && original.originalError ? original.originalError : original;
     log.error({ err: cause, errorId, reqId: requestId, path: formatted.path }, "internal error in a GraphQL operation");
     return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR", errorId, ...(requestId && { requestId }) } };

@@ -7,17 +7,18 @@ import type { Logger } from "pino";
 import { bearerToken } from "../apps/api-key";
 import type { GqlContext } from "../graphql/context";
 import { createFormatError } from "../graphql/format-error";
+import { apolloHardening, DEFAULT_GRAPHQL_LIMITS, type GraphqlLimits } from "../graphql/hardening";
 import { operationObserver } from "../observability/operation-observer";
 import type { Services } from "../services";
 
 /** POST /graphql (and GET for queries) on Apollo Server; every operation needs an app's API key. */
-export async function registerGraphql(fastify: FastifyInstance, schema: GraphQLSchema, services: Services, log: Logger, production: boolean) {
+export async function registerGraphql(
+  fastify: FastifyInstance, schema: GraphQLSchema, services: Services, log: Logger, production: boolean, limits: GraphqlLimits = DEFAULT_GRAPHQL_LIMITS,
+) {
   const apollo = new ApolloServer<GqlContext>({
     schema,
-    introspection: !production,
-    includeStacktraceInErrorResponses: false,
-    csrfPrevention: true,
-    allowBatchedHttpRequests: false,
+    // Introspection, suggestions and stack traces off in production; CSRF prevention, no batching, validation limits always.
+    ...apolloHardening(limits, production),
     // Shutdown is ours (serve.ts): Apollo would stop itself and re-raise the signal, killing the drain.
     stopOnTerminationSignals: false,
     formatError: createFormatError(log, production),

@@ -30,15 +30,77 @@ export class BlockStore {
     return row.id;
   }
 
-  /** Marks a block lifted; returns its rule and limiter key so the caller can reset the counter. */
-  async lift(id: string, by: string, reason: string): Promise<{ rule: string; key: string } | null> {
+  /**
+   * Marks a block lifted, together with any other active block on the same rule and key (a
+   * lift frees the key, not one row of it). Returns what the caller needs to reset the
+   * counter, or null when the id is unknown or the block was already lifted.
+   */
+  async lift(id: string, by: string, reason: string): Promise<LiftedBlock | null> {
     const rows = await this.ds.query(
-      `WITH l AS (
-         UPDATE rate_limit_blocks SET lifted_at = now(), lifted_by = $2, lift_reason = $3
-          WHERE id = $1 AND lifted_at IS NULL RETURNING rule, details->>'limiterKey' AS key
-       ) SELECT * FROM l`,
+      `WITH target AS (
+         SELECT id, rule, key_hash FROM rate_limit_blocks WHERE id = $1 AND lifted_at IS NULL
+       ),
+       l AS (
+         UPDATE rate_limit_blocks b SET lifted_at = now(), lifted_by = $2, lift_reason = $3
+           FROM target t
+          WHERE b.lifted_at IS NULL AND (b.id = t.id OR (b.rule = t.rule AND b.key_hash = t.key_hash AND b.blocked_until > now()))
+          RETURNING b.id, b.app_id, b.rule, b.key_masked, b.details
+       )
+       SELECT l.*, (l.id = $1) AS is_target FROM l`,
       [id, by, reason],
     );
-    return rows.length ? { rule: rows[0].rule, key: rows[0].key } : null;
+    const target = rows.find((r: any) => r.is_target);
+    if (!target) return null;
+    return {
+      id: target.id, appId: target.app_id, rule: target.rule, keyMasked: target.key_masked,
+      key: target.details?.limiterKey ?? null, details: target.details ?? {}, alsoLifted: rows.length - 1,
+    };
   }
+
+  /** Blocks newest first, for operators (the dashboard has its own filtered, paged query). */
+  async list(options: { active?: boolean; appId?: string; limit?: number } = {}): Promise<BlockSummary[]> {
+    const rows = await this.ds.query(
+      `SELECT id, app_id, rule, key_masked, hits, "limit", blocked_until, created_at, lifted_at, lifted_by, lift_reason,
+              (lifted_at IS NULL AND blocked_until > now()) AS active, details - 'limiterKey' AS details
+         FROM rate_limit_blocks
+        WHERE ($1::boolean IS NOT TRUE OR (lifted_at IS NULL AND blocked_until > now()))
+          AND ($2::uuid IS NULL OR app_id = $2::uuid)
+        ORDER BY created_at DESC, id LIMIT $3`,
+      [options.active ?? null, options.appId ?? null, options.limit ?? 100],
+    );
+    return rows.map((r: any) => ({
+      id: r.id, appId: r.app_id, rule: r.rule, keyMasked: r.key_masked, hits: r.hits, limit: r.limit,
+      blockedUntil: r.blocked_until, createdAt: r.created_at, active: r.active,
+      liftedAt: r.lifted_at, liftedBy: r.lifted_by, liftReason: r.lift_reason, details: r.details ?? {},
+    }));
+  }
+}
+
+export interface LiftedBlock {
+  id: string;
+  appId: string | null;
+  rule: string;
+  keyMasked: string;
+  /** The limiter key in clear (from details), to reset the counter; null for rows without one. */
+  key: string | null;
+  details: Record<string, any>;
+  /** Other active rows on the same rule and key lifted with it. */
+  alsoLifted: number;
+}
+
+/** A block as operators see it: the key masked, never the limiter key in clear. */
+export interface BlockSummary {
+  id: string;
+  appId: string | null;
+  rule: string;
+  keyMasked: string;
+  hits: number;
+  limit: number;
+  blockedUntil: Date;
+  createdAt: Date;
+  active: boolean;
+  liftedAt: Date | null;
+  liftedBy: string | null;
+  liftReason: string | null;
+  details: Record<string, unknown>;
 }

@@ -38,21 +38,83 @@ export class RateLimits {
       const retryAfter = e.msBeforeNext / 1000;
       if (e.consumedPoints - points <= rule.points) {
         // First refusal of this window: one row per block, not one per hammering request.
-        await this.blocks
-          .record({
-            appId: subject.appId, rule: rule.name, key: subject.key, keyMasked: subject.keyMasked,
-            hits: e.consumedPoints, limit: rule.points, blockedUntil: new Date(Date.now() + e.msBeforeNext),
-            details: { windowSeconds: rule.durationSeconds },
-          })
-          .catch((err) => this.log.error({ err }, "could not record rate-limit block"));
+        await this.recordBlock(rule, subject, e.consumedPoints, e.msBeforeNext);
       }
       throw rateLimited(retryAfter);
     }
   }
 
-  /** Resets a key's counter (lifting a block). */
-  async reset(rule: LimitRule, key: string): Promise<void> {
-    await this.limiter(rule).delete(key);
+  /**
+   * Refuses when a budget counted by `penalize` is spent, without spending anything itself:
+   * for limits on outcomes (failed verifications) that are known only after the attempt.
+   */
+  async check(rule: LimitRule, subject: LimitSubject): Promise<void> {
+    let res: RateLimiterRes | null;
+    try {
+      res = await this.limiter(rule).get(subject.key);
+    } catch (err) {
+      this.onRefusal?.("limiter_unavailable");
+      this.log.error({ err, rule: rule.name }, "rate limiter unavailable; refusing (fail closed)");
+      throw rateLimited(5, "Rate limiting is temporarily unavailable; try again shortly");
+    }
+    if (res && res.consumedPoints >= rule.points && res.msBeforeNext > 0) {
+      this.onRefusal?.(rule.name);
+      throw rateLimited(res.msBeforeNext / 1000);
+    }
+  }
+
+  /**
+   * Counts an outcome against a budget that `check` enforces. Never refuses (the attempt has
+   * already happened); records the block when this point is the one that spends the budget.
+   */
+  async penalize(rule: LimitRule, subject: LimitSubject): Promise<void> {
+    try {
+      const res = await this.limiter(rule).penalty(subject.key, 1);
+      if (res.consumedPoints === rule.points) await this.recordBlock(rule, subject, res.consumedPoints, res.msBeforeNext);
+    } catch (err) {
+      this.log.error({ err, rule: rule.name }, "could not count a failed attempt against its limit");
+    }
+  }
+
+  /**
+   * Blocks a key outright for the rule's duration (a decision such as the pumping guard's, which
+   * `check` then enforces), recorded with the figures that led to it.
+   */
+  async block(rule: LimitRule, subject: LimitSubject, figures: { hits: number; limit: number; details: Record<string, unknown> }): Promise<void> {
+    await this.limiter(rule).block(subject.key, rule.durationSeconds);
+    this.onRefusal?.(rule.name);
+    await this.recordBlock({ ...rule, points: figures.limit }, subject, figures.hits, rule.durationSeconds * 1000, figures.details);
+  }
+
+  /** Takes a point if one is left, without refusing or recording anything: a gate for periodic work. */
+  async tryConsume(rule: LimitRule, key: string): Promise<boolean> {
+    try {
+      await this.limiter(rule).consume(key, 1);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Resets a key's counter (lifting a block). By rule name: the limiter's storage is keyed by
+   * name alone, so this works from another process (the CLI) too when the counters are in Redis.
+   */
+  async reset(rule: LimitRule | string, key: string): Promise<void> {
+    const name = typeof rule === "string" ? rule : rule.name;
+    const same = [...this.limiters.entries()].filter(([id]) => id.startsWith(`${name}:`)).map(([, l]) => l);
+    if (!same.length) same.push(this.limiter({ name, points: 1, durationSeconds: 1 }));
+    for (const limiter of same) await limiter.delete(key);
+  }
+
+  private async recordBlock(rule: LimitRule, subject: LimitSubject, hits: number, msBeforeNext: number, details: Record<string, unknown> = {}): Promise<void> {
+    await this.blocks
+      .record({
+        appId: subject.appId, rule: rule.name, key: subject.key, keyMasked: subject.keyMasked,
+        hits, limit: rule.points, blockedUntil: new Date(Date.now() + msBeforeNext),
+        details: { windowSeconds: rule.durationSeconds, ...details },
+      })
+      .catch((err) => this.log.error({ err }, "could not record rate-limit block"));
   }
 
   private limiter(rule: LimitRule): RateLimiterAbstract {

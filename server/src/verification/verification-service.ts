@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
+import type { TestDestinations } from "../abuse/test-destinations";
 import type { AppEntity } from "../apps/app.entity";
 import { pickLocale } from "../channels/templates";
 import type { SecretKeys } from "../crypto/secret-keys";
 import { badInput, notFound, rateLimited } from "../errors";
 import type { DeliveryEvents } from "../delivery/delivery-events";
 import type { ProviderRegistry } from "../providers/registry";
+import { TEST_PROVIDER_NAME } from "../providers/test-destination/test-destination-provider";
 import type { BlockStore } from "../ratelimit/block-store";
 import type { SendPolicy } from "../ratelimit/send-policy";
 import { encryptCode, generateCode, hashCode } from "./code";
@@ -40,6 +42,7 @@ export class VerificationService {
     private readonly blocks: BlockStore,
     private readonly events: DeliveryEvents,
     private readonly wakeWorker: () => void,
+    private readonly testDestinations?: TestDestinations,
   ) {}
 
   async request(app: AppEntity, input: RequestOtpParams, socketIp: string | null): Promise<VerificationView> {
@@ -49,12 +52,13 @@ export class VerificationService {
     const transaction = checkTransaction(input.transaction);
     const clientIp = checkClientIp(input.clientIp) ?? socketIp;
     const dest = parseDestination(input.destination, input.channel);
-    await this.policy.check(app, dest, input.channel);
+    const test = this.testDestinations?.find(app.settings, dest.value) ?? null;
+    await this.policy.check(app, dest, input.channel, { ip: clientIp, testDestination: !!test });
 
     const id = randomUUID();
     const deliveryId = randomUUID();
-    const code = generateCode(app.codeLength);
-    const provider = this.registry.forChannel(input.channel)[0].name;
+    const code = test?.code ?? generateCode(app.codeLength);
+    const provider = test ? TEST_PROVIDER_NAME : this.registry.forChannel(input.channel)[0].name;
     const [row] = await this.ds.query(
       `WITH superseded AS (
          UPDATE verifications SET status = 'CANCELED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
@@ -81,7 +85,7 @@ export class VerificationService {
   }
 
   /** Sends a new code (the old one dies), optionally on another channel; the failed-attempt budget is kept. */
-  async resend(app: AppEntity, verificationId: string, channel?: Channel | null): Promise<VerificationView> {
+  async resend(app: AppEntity, verificationId: string, channel?: Channel | null, socketIp: string | null = null): Promise<VerificationView> {
     const current = await this.load(app, verificationId);
     if (effectiveStatus(current) !== VerificationStatus.PENDING) return toVerificationView(current);
     const target = channel ?? current.channel;
@@ -89,9 +93,11 @@ export class VerificationService {
     if (!channelFits(dest, target)) throw badInput("channel", `${target} can't reach this destination`);
     const waitMs = new Date(current.resend_available_at).getTime() - Date.now();
     if (waitMs > 0) await this.refuseCooldown(app, current, waitMs);
-    await this.policy.check(app, dest, target);
+    // Per-IP limits count the end user who asked for the code (clientIp at request), not whoever relays the resend.
+    const test = this.testDestinations?.find(app.settings, current.destination) ?? null;
+    await this.policy.check(app, dest, target, { ip: current.client_ip ?? socketIp, testDestination: !!test });
 
-    const code = generateCode(current.code_length);
+    const code = test?.code ?? generateCode(current.code_length);
     const transaction = current.transaction ?? null;
     const rows = await this.ds.query(
       `WITH v AS (
@@ -116,7 +122,7 @@ export class VerificationService {
               pg_notify('${NOTIFY_CHANNEL}', '') FROM v, d`,
       [
         current.id, hashCode(this.keys, current.id, { purpose: current.purpose, transaction }, code), encryptCode(this.keys, current.id, code),
-        target, app.ttlSeconds, app.resendCooldownSeconds, randomUUID(), this.registry.forChannel(target)[0].name,
+        target, app.ttlSeconds, app.resendCooldownSeconds, randomUUID(), test ? TEST_PROVIDER_NAME : this.registry.forChannel(target)[0].name,
       ],
     );
     if (!rows.length) {

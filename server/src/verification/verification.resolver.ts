@@ -30,7 +30,7 @@ export class VerificationResolver {
     @Arg("channel", () => Channel, { nullable: true }) channel: Channel | null,
     @Ctx() ctx: GqlContext,
   ): Promise<VerificationView> {
-    return ctx.services.verifications.resend(ctx.app, verificationId, channel);
+    return ctx.services.verifications.resend(ctx.app, verificationId, channel, ctx.socketIp);
   }
 
   @Mutation(() => Verification)

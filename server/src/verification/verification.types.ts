@@ -54,7 +54,7 @@ export class RequestOtpInput {
   @Field(() => String, { nullable: true }) purpose?: string | null;
   @Field(() => String, { nullable: true, description: 'BCP 47 ("es", "pt-BR"); falls back to the app\'s default, then "en"' }) locale?: string | null;
   @Field(() => TransactionInput, { nullable: true }) transaction?: TransactionInput | null;
-  @Field(() => String, { nullable: true, description: "The end user's IP as the calling backend saw it" }) clientIp?: string | null;
+  @Field(() => String, { nullable: true, description: "The end user's IP as the calling backend saw it; per-IP limits key on it" }) clientIp?: string | null;
 }
 
 @InputType()
@@ -62,4 +62,6 @@ export class VerifyOtpInput {
   @Field(() => ID, { nullable: true }) verificationId?: string | null;
   @Field(() => String, { nullable: true }) destination?: string | null;
   @Field(() => String) code: string;
+  @Field(() => String, { nullable: true, description: "The end user's IP as the calling backend saw it; per-IP limits on failed codes key on it" })
+  clientIp?: string | null;
 }

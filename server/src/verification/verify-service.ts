@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { AppEntity } from "../apps/app.entity";
 import type { SecretKeys } from "../crypto/secret-keys";
 import { badInput, notFound } from "../errors";
+import type { VerifyPolicy } from "../ratelimit/verify-policy";
 import type { TokenSigner } from "../tokens/token-signer";
 import { CODE_PATTERN, hashCode } from "./code";
 import { parseAnyDestination } from "./destination";
@@ -9,25 +10,30 @@ import { VerificationStatus } from "./enums";
 import { checkClientIp, isUuid } from "./input-rules";
 import type { Row } from "./verification-view";
 
-export interface VerifyOtpParams { verificationId?: string | null; destination?: string | null; code: string }
+export interface VerifyOtpParams { verificationId?: string | null; destination?: string | null; code: string; clientIp?: string | null }
 export interface VerifyResult { status: VerificationStatus; attemptsRemaining: number; token: string | null }
 
 /**
  * Checks a code. Checking and spending an attempt is one UPDATE guarded by
  * `status = 'PENDING' AND failed_attempts < max_attempts`: concurrent right codes approve
  * exactly once (the others find it consumed), concurrent wrong codes spend exactly the budget.
+ * The longer-lived failure budgets (per destination across verifications, per IP) are checked
+ * before that statement and charged after it (VerifyPolicy), never inside it.
  */
 export class VerifyService {
   constructor(
     private readonly ds: DataSource,
     private readonly keys: SecretKeys,
     private readonly tokens: TokenSigner,
+    private readonly policy?: VerifyPolicy,
   ) {}
 
   async verify(app: AppEntity, input: VerifyOtpParams, clientIp: string | null): Promise<VerifyResult> {
     if (!CODE_PATTERN.test(input.code)) throw badInput("code", "code must be 4 to 10 digits");
-    const ip = checkClientIp(clientIp);
+    const ip = checkClientIp(input.clientIp) ?? checkClientIp(clientIp);
+    await this.policy?.checkIp(app, ip);
     const target = await this.findTarget(app, input);
+    await this.policy?.checkDestination(app, target.destination);
     const hash = hashCode(this.keys, target.id, { purpose: target.purpose, transaction: target.transaction }, input.code);
 
     const [row] = await this.ds.query(
@@ -52,7 +58,11 @@ export class VerifyService {
     );
     if (row) {
       const attemptsRemaining = row.max_attempts - row.failed_attempts;
-      if (row.status !== VerificationStatus.APPROVED) return { status: row.status, attemptsRemaining, token: null };
+      if (row.status !== VerificationStatus.APPROVED) {
+        await this.policy?.failed(app, row.destination, ip);
+        return { status: row.status, attemptsRemaining, token: null };
+      }
+      await this.policy?.approved(app, row.destination);
       return { status: VerificationStatus.APPROVED, attemptsRemaining, token: await this.issueToken(app, row) };
     }
     return this.answerClosed(app, target.id, ip);
@@ -63,11 +73,11 @@ export class VerifyService {
     let rows: Row[];
     if (input.verificationId) {
       if (!isUuid(input.verificationId)) throw notFound();
-      rows = await this.ds.query(`SELECT id, purpose, transaction FROM verifications WHERE id = $1 AND app_id = $2`, [input.verificationId, app.id]);
+      rows = await this.ds.query(`SELECT id, destination, purpose, transaction FROM verifications WHERE id = $1 AND app_id = $2`, [input.verificationId, app.id]);
     } else if (input.destination) {
       const dest = parseAnyDestination(input.destination);
       rows = await this.ds.query(
-        `SELECT id, purpose, transaction FROM verifications WHERE app_id = $1 AND destination = $2 AND status = 'PENDING'
+        `SELECT id, destination, purpose, transaction FROM verifications WHERE app_id = $1 AND destination = $2 AND status = 'PENDING'
           ORDER BY created_at DESC LIMIT 1`,
         [app.id, dest.value],
       );

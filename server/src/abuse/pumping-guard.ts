@@ -1,0 +1,85 @@
+import type { DataSource } from "typeorm";
+import type { AppEntity } from "../apps/app.entity";
+import { rateLimited } from "../errors";
+import type { BlockStore } from "../ratelimit/block-store";
+import type { RateLimits } from "../ratelimit/rate-limits";
+import type { Destination } from "../verification/destination";
+import type { PumpingThresholds } from "./abuse-settings";
+import { maskPrefix, numberPrefix } from "./number-policy";
+
+type Level = "prefix" | "country";
+
+export interface ConversionFigures { sends: number; approved: number }
+
+/**
+ * The SMS-pumping guard. Pumpers request codes for numbers they are paid to terminate traffic
+ * on, and never type a code back: what gives them away is conversion, codes approved ÷ codes
+ * sent, for a number prefix (or a whole country) of one app. When a prefix has sent at least
+ * `minSends` in the window and converts below `minConversion`, it is blocked for
+ * `blockSeconds`, and the block is recorded with the figures that caused it.
+ *
+ * The figures are SQL over the verification rows we already keep, not Redis counters: the
+ * rows are the source of truth (approvals are recorded there atomically), the window slides
+ * exactly, nothing extra is written on the hot path, and a lift can simply restart the count
+ * from its own time. Only settled verifications count (approved, or closed without approval,
+ * or past expiry): a burst of fresh requests whose users are still typing is not evidence.
+ * Prefix counts are an indexed range over a few rows; country counts can be large, so they
+ * are judged at most every `evaluateEverySeconds`. The block itself lives in the limiter (Redis
+ * when configured), checked before each send like every other limit.
+ */
+export class PumpingGuard {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly limits: RateLimits,
+    private readonly blocks: BlockStore,
+  ) {}
+
+  async check(app: AppEntity, dest: Destination, thresholds: Record<Level, PumpingThresholds | null>): Promise<void> {
+    if (dest.kind !== "phone") return;
+    const prefix = numberPrefix(dest.value);
+    const levels: Array<{ level: Level; value: string | null; masked: string }> = [
+      { level: "prefix", value: prefix, masked: maskPrefix(prefix) },
+      { level: "country", value: dest.country, masked: dest.country ?? "" },
+    ];
+    for (const { level, value, masked } of levels) {
+      const t = thresholds[level];
+      if (!t || !value) continue;
+      const rule = { name: `pumping_${level}`, points: 1, durationSeconds: t.blockSeconds };
+      const subject = { appId: app.id, key: `${app.id}:${value}`, keyMasked: masked };
+      await this.limits.check(rule, subject);
+      if (!(await this.due(level, subject.key, t.evaluateEverySeconds))) continue;
+      const f = await this.figures(app.id, level, value, subject.key, t.windowSeconds);
+      if (f.sends >= t.minSends && f.approved / f.sends < t.minConversion) {
+        await this.limits.block(rule, subject, {
+          hits: f.sends,
+          limit: t.minSends,
+          details: {
+            level, sends: f.sends, approved: f.approved, conversion: Math.round((f.approved / f.sends) * 1000) / 1000,
+            minConversion: t.minConversion, windowSeconds: t.windowSeconds, blockSeconds: t.blockSeconds,
+          },
+        });
+        throw rateLimited(t.blockSeconds);
+      }
+    }
+  }
+
+  /** Sends and approvals of settled verifications to a prefix or country, in the window and since the last lift. */
+  async figures(appId: string, level: Level, value: string, limiterKey: string, windowSeconds: number): Promise<ConversionFigures> {
+    const match = level === "prefix" ? `channel IN ('SMS', 'VOICE') AND left(destination, -4) = $2` : `destination_country = $2`;
+    const [row] = await this.ds.query(
+      `SELECT coalesce(sum(send_count), 0)::int AS sends, count(*) FILTER (WHERE status = 'APPROVED')::int AS approved
+         FROM verifications
+        WHERE app_id = $1 AND ${match}
+          AND created_at > greatest(now() - make_interval(secs => $3),
+                (SELECT coalesce(max(lifted_at), '-infinity') FROM rate_limit_blocks WHERE key_hash = $4 AND rule = $5))
+          AND (status <> 'PENDING' OR expires_at <= now())`,
+      [appId, value, windowSeconds, this.blocks.keyHash(limiterKey), `pumping_${level}`],
+    );
+    return { sends: row.sends, approved: row.approved };
+  }
+
+  private async due(level: Level, key: string, everySeconds: number): Promise<boolean> {
+    if (everySeconds <= 0) return true;
+    return this.limits.tryConsume({ name: `pumping_${level}_evaluated`, points: 1, durationSeconds: everySeconds }, key);
+  }
+}

@@ -1,0 +1,51 @@
+import type { Command } from "commander";
+import { AppService } from "../apps/app-service";
+import type { AppSettings } from "../apps/app.entity";
+import { loadConfig } from "../config/config";
+import { withDatabase } from "./with-database";
+
+const list = (v: string) => v.split(",").map((c) => c.trim()).filter(Boolean);
+
+function json(flag: string, v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    throw new Error(`${flag} must be JSON`);
+  }
+}
+
+/** The abuse-related settings named by `--voice-countries`, `--limits` and `--test-destinations` (shared with `app create`). */
+export function abuseSettingsFromFlags(o: { voiceCountries?: string; limits?: string; testDestinations?: string }): Partial<AppSettings> {
+  const s: Record<string, unknown> = {};
+  if (o.voiceCountries !== undefined) s.voiceCountries = list(o.voiceCountries);
+  if (o.limits !== undefined) s.limits = json("--limits", o.limits);
+  if (o.testDestinations !== undefined) s.testDestinations = json("--test-destinations", o.testDestinations);
+  return s as Partial<AppSettings>;
+}
+
+/**
+ * `otp-gateway app settings --id ID [--voice-countries ..] [--limits JSON] [--test-destinations JSON]`:
+ * changes an existing app's abuse settings. Each flag replaces that setting as a whole; the
+ * value `null` (or an empty list for --voice-countries) removes it, back to the default.
+ */
+export function registerAppSettingsCommand(program: Command): void {
+  const app = program.commands.find((c) => c.name() === "app") ?? program.command("app");
+  app
+    .command("settings")
+    .description("change an app's abuse settings (voice countries, limit overrides, test destinations) and print them")
+    .requiredOption("--id <appId>", "the app's id")
+    .option("--voice-countries <list>", "allowed countries for VOICE, e.g. US,CA (empty: same as --countries)")
+    .option("--limits <json>", "abuse limit overrides as JSON (replaces the previous overrides; null: all defaults)")
+    .option("--test-destinations <json>", "test destinations as JSON (replaces the list; null: none)")
+    .action(async (o: { id: string; voiceCountries?: string; limits?: string; testDestinations?: string }) => {
+      const patch: Record<string, unknown> = abuseSettingsFromFlags(o);
+      if (Array.isArray(patch.voiceCountries) && !patch.voiceCountries.length) patch.voiceCountries = null;
+      await withDatabase(async ({ ds }) => {
+        const settings = await new AppService(ds, loadConfig()).updateSettings(o.id, patch);
+        const { voiceCountries, limits, testDestinations } = settings;
+        // Test codes are the app's own fixed secrets: shown by count, not echoed to the terminal.
+        const shown = { voiceCountries: voiceCountries ?? null, limits: limits ?? {}, testDestinations: testDestinations?.map((t) => t.destination) ?? [] };
+        process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      });
+    });
+}

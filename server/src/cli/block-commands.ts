@@ -1,0 +1,70 @@
+import type { Command } from "commander";
+import { loadConfig } from "../config/config";
+import { deriveKeys } from "../crypto/secret-keys";
+import { createLogger } from "../observability/logger";
+import { BlockService } from "../ratelimit/block-service";
+import { BlockStore, type BlockSummary } from "../ratelimit/block-store";
+import { RateLimits } from "../ratelimit/rate-limits";
+import { connectRedis, type RedisClient } from "../redis";
+import { withDatabase } from "./with-database";
+
+/**
+ * `otp-gateway block list|lift`: what the rate limits refused, and freeing a key an operator
+ * has judged safe. The counters live in Redis (REDIS_URL), so a lift from here resets them for
+ * every gateway process; without Redis they live inside the one running process, which this
+ * command can't reach: the block is marked lifted, and its counter runs out with its window
+ * (lift from the dashboard instead, which runs in that process).
+ */
+export function registerBlockCommands(program: Command): void {
+  const block = program.command("block").description("rate-limit blocks: list them, lift one");
+  block
+    .command("list")
+    .description("list blocks, newest first")
+    .option("--active", "only blocks still in force")
+    .option("--app <appId>", "only this app's blocks")
+    .option("--limit <n>", "how many (default 100)", (v) => Number(v))
+    .option("--json", "one JSON array")
+    .action(async (o: { active?: boolean; app?: string; limit?: number; json?: boolean }) => {
+      await withBlockService(async (service) => {
+        const rows = await service.list({ active: o.active, appId: o.app, limit: o.limit });
+        process.stdout.write(o.json ? `${JSON.stringify(rows)}\n` : table(rows));
+      });
+    });
+  block
+    .command("lift")
+    .description("lift a block: the key may send (or verify) again at once")
+    .requiredOption("--id <blockId>", "the block's id (from `block list`)")
+    .requiredOption("--reason <text>", "why, kept with the block")
+    .option("--by <name>", "who lifts it", "cli")
+    .action(async (o: { id: string; reason: string; by: string }) => {
+      await withBlockService(async (service) => {
+        const lifted = await service.lift(o.id, o.by, o.reason);
+        const also = lifted.alsoLifted ? ` (and ${lifted.alsoLifted} other block(s) on the same key)` : "";
+        process.stdout.write(`Lifted block ${lifted.id}: ${lifted.rule} on ${lifted.keyMasked}${also}\n`);
+      });
+    });
+}
+
+async function withBlockService(fn: (service: BlockService) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger("warn", undefined);
+  await withDatabase(async ({ ds, secret }) => {
+    let redis: RedisClient | undefined;
+    if (config.redisUrl) redis = await connectRedis(config.redisUrl, log);
+    try {
+      const store = new BlockStore(ds, deriveKeys(secret).lookup);
+      await fn(new BlockService(ds, store, new RateLimits(redis, config.redisPrefix, store, log), log));
+    } finally {
+      await redis?.quit().catch(() => undefined);
+    }
+  });
+}
+
+function table(rows: BlockSummary[]): string {
+  if (!rows.length) return "No blocks.\n";
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString().replace(/\.\d+Z$/, "Z") : "-");
+  const lines = rows.map((r) =>
+    [r.id, r.active ? "ACTIVE" : r.liftedAt ? "LIFTED" : "EXPIRED", r.rule, r.keyMasked, `${r.hits}/${r.limit}`, iso(r.blockedUntil), r.appId ?? "-"].join("  "),
+  );
+  return `${["id", "state", "rule", "key", "hits/limit", "until", "app"].join("  ")}\n${lines.join("\n")}\n`;
+}
