@@ -3,7 +3,8 @@ import { userInfo } from "node:os";
 import { Option, type Command } from "commander";
 import { AuditLog } from "../admin/auth/audit-log";
 import { StaffRole } from "../admin/auth/roles";
-import { StaffStore } from "../admin/auth/staff-store";
+import { passwordProblem } from "../admin/auth/passwords";
+import { checkEmail, StaffStore } from "../admin/auth/staff-store";
 import { buildAdminSchema } from "../admin/schema";
 import { GatewayError } from "../errors";
 import { printSorted } from "../graphql/schema";
@@ -28,6 +29,14 @@ export function registerAdminCommands(program: Command): void {
     .action(async (o: { email: string; role: StaffRole; passwordStdin?: boolean }) => {
       if (!o.passwordStdin) throw new Error("give the password on standard input with --password-stdin, e.g. `printf '%s' \"$PW\" | otp-gateway admin create … --password-stdin`");
       const password = await readPassword();
+      // Checked before touching the database: bad input changes nothing and fails fast.
+      const problem = passwordProblem(password);
+      if (problem) throw new Error(problem);
+      try {
+        checkEmail(o.email);
+      } catch (err) {
+        throw new Error((err as Error).message);
+      }
       await withDatabase(async ({ ds }) => {
         try {
           const staff = await new StaffStore(ds).create({ email: o.email, role: o.role, password });

@@ -78,8 +78,7 @@ export class LoginService {
     const token = await this.sessions.create(user.id, ip, userAgent);
     await this.staff.loggedIn(user.id);
     await this.audit.record({ actor: user, action: "staff.login", targetType: "staff", targetId: user.id, ip });
-    const { passwordHash: _p, totpSecretCipher: _s, totpPendingCipher: _q, totpLastStep: _l, ...staff } = user;
-    return { status: "OK", staff, token };
+    return { status: "OK", staff: await this.staff.get(user.id), token };
   }
 
   /** Self-service enrollment from a signed-in session: a new pending secret to scan. */

@@ -102,7 +102,7 @@ export class StaffStore {
       passwordHash = await hashPassword(change.password);
     }
     const rows = await this.ds.query(
-      `UPDATE admin_users SET
+      `WITH u AS (UPDATE admin_users SET
           role = coalesce($2, role),
           disabled_at = CASE WHEN $3::boolean IS NULL THEN disabled_at WHEN $3 THEN coalesce(disabled_at, now()) ELSE NULL END,
           totp_secret_cipher = CASE WHEN $4 THEN NULL ELSE totp_secret_cipher END,
@@ -110,7 +110,7 @@ export class StaffStore {
           totp_last_step = CASE WHEN $4 THEN NULL ELSE totp_last_step END,
           password_hash = coalesce($5, password_hash),
           updated_at = now()
-        WHERE id = $1 RETURNING *`,
+        WHERE id = $1 RETURNING *) SELECT * FROM u`,
       [id, change.role ?? null, change.disabled ?? null, change.resetTotp === true, passwordHash],
     );
     if (!rows.length) throw notFound("Staff user not found");
@@ -124,8 +124,8 @@ export class StaffStore {
   /** Makes the pending secret the active one, recording the step that proved it. */
   async activatePendingTotp(id: string, step: number): Promise<boolean> {
     const rows = await this.ds.query(
-      `UPDATE admin_users SET totp_secret_cipher = totp_pending_cipher, totp_pending_cipher = NULL, totp_last_step = $2, updated_at = now()
-        WHERE id = $1 AND totp_pending_cipher IS NOT NULL RETURNING id`,
+      `WITH u AS (UPDATE admin_users SET totp_secret_cipher = totp_pending_cipher, totp_pending_cipher = NULL, totp_last_step = $2, updated_at = now()
+        WHERE id = $1 AND totp_pending_cipher IS NOT NULL RETURNING id) SELECT id FROM u`,
       [id, step],
     );
     return rows.length > 0;
@@ -134,7 +134,8 @@ export class StaffStore {
   /** Records an accepted TOTP step; false when a concurrent login already used this (or a later) step. */
   async useTotpStep(id: string, step: number): Promise<boolean> {
     const rows = await this.ds.query(
-      `UPDATE admin_users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id`,
+      `WITH u AS (UPDATE admin_users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id)
+       SELECT id FROM u`,
       [id, step],
     );
     return rows.length > 0;

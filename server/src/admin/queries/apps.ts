@@ -117,7 +117,7 @@ function fieldOf(message: string): string {
 export async function updateApp(ds: DataSource, id: string, input: AppSettingsInput): Promise<AppRecord> {
   const { options: o, extras } = checkAppSettings(input, false);
   const rows = await ds.query(
-    `UPDATE apps SET
+    `WITH u AS (UPDATE apps SET
         name = coalesce($2, name), code_length = coalesce($3, code_length), ttl_seconds = coalesce($4, ttl_seconds),
         max_attempts = coalesce($5, max_attempts), resend_cooldown_seconds = coalesce($6, resend_cooldown_seconds),
         max_sends = coalesce($7, max_sends),
@@ -126,7 +126,7 @@ export async function updateApp(ds: DataSource, id: string, input: AppSettingsIn
         default_locale = coalesce($12, default_locale),
         settings = jsonb_strip_nulls(settings || $13::jsonb),
         updated_at = now()
-      WHERE id = $1 RETURNING id`,
+      WHERE id = $1 RETURNING id) SELECT id FROM u`,
     [
       id, o.name ?? null, o.codeLength ?? null, o.ttlSeconds ?? null, o.maxAttempts ?? null, o.resendCooldownSeconds ?? null, o.maxSends ?? null,
       "hourlyBudget" in o, o.hourlyBudget ?? null, "countries" in o, o.countries?.length ? o.countries : null, o.defaultLocale ?? null,
@@ -139,6 +139,6 @@ export async function updateApp(ds: DataSource, id: string, input: AppSettingsIn
 
 /** Revokes one key of an app; returns whether it was live. */
 export async function revokeKey(ds: DataSource, appId: string, keyId: string): Promise<boolean> {
-  const rows = await ds.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND app_id = $2 AND revoked_at IS NULL RETURNING id`, [keyId, appId]);
+  const rows = await ds.query(`WITH u AS (UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND app_id = $2 AND revoked_at IS NULL RETURNING id) SELECT id FROM u`, [keyId, appId]);
   return rows.length > 0;
 }
