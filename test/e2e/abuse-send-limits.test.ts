@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGateway, type TestGateway } from "../helpers/gateway";
+import { blocksOf, count, refusal, requestOtp, resendOtp, sleep, verifyOtp } from "../helpers/abuse";
+import { codeFromOutbox } from "../helpers/codes";
+
+/**
+ * The send-side layers, each tripping with RATE_LIMITED + retryAfter, recorded as a block, and
+ * letting requests through again when its window has passed. Windows are 2 s to keep it quick.
+ */
+describe("abuse protection: send limits", () => {
+  let gw: TestGateway;
+  let proxied: TestGateway;
+  const win = { windowSeconds: 2 };
+
+  beforeAll(async () => {
+    gw = await startGateway();
+    // Behind one trusted proxy on loopback: X-Forwarded-For's last hop (the one the proxy appended) is the client.
+    proxied = await startGateway({ env: { TRUST_PROXY: "127.0.0.1" } });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await proxied?.stop();
+  });
+
+  it("sends per client IP: the socket address counts, X-Forwarded-For is ignored without TRUST_PROXY, and the window resets", async () => {
+    const app = await gw.createApp({ name: "Per IP", settings: { limits: { sendsPerIp: { max: 3, ...win } } } });
+    for (let i = 1; i <= 3; i++) {
+      const r = await requestOtp(gw, app.key, `+1415555010${i}`, {}, { "x-forwarded-for": `198.51.100.${i}` });
+      expect(r.errors).toBeUndefined();
+    }
+    const before = await count(gw, "verifications WHERE app_id = $1", [app.id]);
+    const r = await requestOtp(gw, app.key, "+14155550104", {}, { "x-forwarded-for": "198.51.100.99" });
+    expect(refusal(r)).toMatchObject({ code: "RATE_LIMITED" });
+    expect(refusal(r).retryAfter).toBeGreaterThanOrEqual(1);
+    expect(refusal(r).retryAfter).toBeLessThanOrEqual(2);
+    expect(await count(gw, "verifications WHERE app_id = $1", [app.id])).toBe(before);
+    const [block] = await blocksOf(gw, app.id, "sends_per_ip");
+    expect(block).toMatchObject({ key_masked: "127.0.0.*", hits: 4, limit: 3 });
+
+    await sleep(2100);
+    expect((await requestOtp(gw, app.key, "+14155550105")).errors).toBeUndefined();
+  });
+
+  it("behind TRUST_PROXY, rotating the X-Forwarded-For entries a client controls doesn't escape; each client keeps its own bucket", async () => {
+    const app = await proxied.createApp({ name: "Proxied", settings: { limits: { sendsPerIp: { max: 2, ...win } } } });
+    const viaProxy = (spoofed: string, client: string) => ({ "x-forwarded-for": `${spoofed}, ${client}` });
+    expect((await requestOtp(proxied, app.key, "+14155550111", {}, viaProxy("10.0.0.1", "203.0.113.7"))).errors).toBeUndefined();
+    expect((await requestOtp(proxied, app.key, "+14155550112", {}, viaProxy("10.0.0.2", "203.0.113.7"))).errors).toBeUndefined();
+    const r = await requestOtp(proxied, app.key, "+14155550113", {}, viaProxy("10.0.0.3", "203.0.113.7"));
+    expect(refusal(r).code).toBe("RATE_LIMITED");
+    expect((await blocksOf(proxied, app.id, "sends_per_ip"))[0]).toMatchObject({ key_masked: "203.0.113.*" });
+    // Another client behind the same proxy is not held back.
+    expect((await requestOtp(proxied, app.key, "+14155550114", {}, viaProxy("10.0.0.3", "198.51.100.20"))).errors).toBeUndefined();
+  });
+
+  it("the clientIp input keys the per-IP limit; IPv6 counts by /64", async () => {
+    const app = await gw.createApp({ name: "Client IP", settings: { limits: { sendsPerIp: { max: 2, ...win } } } });
+    const send = (n: number, clientIp: string) => requestOtp(gw, app.key, `+1415555012${n}`, { clientIp });
+    expect((await send(1, "192.0.2.10")).errors).toBeUndefined();
+    expect((await send(2, "192.0.2.10")).errors).toBeUndefined();
+    expect(refusal(await send(3, "192.0.2.10")).code).toBe("RATE_LIMITED");
+    expect((await send(4, "192.0.2.11")).errors).toBeUndefined(); // same socket, another end user
+    expect((await send(5, "2001:db8:1:2::1")).errors).toBeUndefined();
+    expect((await send(6, "2001:db8:1:2:ffff::9")).errors).toBeUndefined();
+    expect(refusal(await send(7, "2001:db8:1:2::abcd")).code).toBe("RATE_LIMITED");
+    expect((await send(8, "2001:db8:1:3::1")).errors).toBeUndefined();
+    const masked = (await blocksOf(gw, app.id, "sends_per_ip")).map((b) => b.key_masked);
+    expect(masked).toEqual(["192.0.2.*", "2001:db8:1:2::/64"]);
+  });
+
+  it("sends per number prefix (the number without its last four digits)", async () => {
+    const app = await gw.createApp({ name: "Per prefix", settings: { limits: { sendsPerPrefix: { max: 2, ...win } } } });
+    expect((await requestOtp(gw, app.key, "+14155550131")).errors).toBeUndefined();
+    expect((await requestOtp(gw, app.key, "+14155550132")).errors).toBeUndefined();
+    const r = await requestOtp(gw, app.key, "+14155550133");
+    expect(refusal(r).code).toBe("RATE_LIMITED");
+    expect(refusal(r).retryAfter).toBeLessThanOrEqual(2);
+    expect((await blocksOf(gw, app.id, "sends_per_prefix"))[0]).toMatchObject({ key_masked: "+1415555xxxx", hits: 3, limit: 2 });
+    expect((await requestOtp(gw, app.key, "+12125550131")).errors).toBeUndefined(); // another prefix
+    await sleep(2100);
+    expect((await requestOtp(gw, app.key, "+14155550134")).errors).toBeUndefined();
+  });
+
+  it("sends per country", async () => {
+    const app = await gw.createApp({ name: "Per country", settings: { limits: { sendsPerCountry: { max: 2, ...win } } } });
+    expect((await requestOtp(gw, app.key, "+14155550141")).errors).toBeUndefined();
+    expect((await requestOtp(gw, app.key, "+12125550141")).errors).toBeUndefined();
+    expect(refusal(await requestOtp(gw, app.key, "+13105550141")).code).toBe("RATE_LIMITED");
+    expect((await requestOtp(gw, app.key, "+44 7400 123456")).errors).toBeUndefined(); // GB
+    expect((await blocksOf(gw, app.id, "sends_per_country"))[0]).toMatchObject({ key_masked: "US", limit: 2 });
+    await sleep(2100);
+    expect((await requestOtp(gw, app.key, "+13105550141")).errors).toBeUndefined();
+  });
+
+  it("the app's hourly budget, lifted by an operator", async () => {
+    const app = await gw.createApp({ name: "Budget", hourlyBudget: 2 });
+    expect((await requestOtp(gw, app.key, "+14155550151")).errors).toBeUndefined();
+    expect((await requestOtp(gw, app.key, "+14155550152", { channel: "VOICE" })).errors).toBeUndefined();
+    const r = await requestOtp(gw, app.key, "+14155550153");
+    expect(refusal(r).code).toBe("RATE_LIMITED");
+    expect(refusal(r).retryAfter).toBeGreaterThan(3000);
+    expect(refusal(r).retryAfter).toBeLessThanOrEqual(3600);
+    const [block] = await blocksOf(gw, app.id, "app_hourly_budget");
+    await gw.app.services.blockService.lift(block.id, "test", "budget raised by contract");
+    expect((await requestOtp(gw, app.key, "+14155550153")).errors).toBeUndefined();
+  });
+
+  it("the resend cooldown grows (1 s, 2 s, 4 s …) and a lift lets the resend through at once", async () => {
+    const app = await gw.createApp({ name: "Cooldown", resendCooldownSeconds: 1 });
+    const id = (await requestOtp(gw, app.key, "+14155550161")).data.requestOtp.id;
+    const early = await resendOtp(gw, app.key, id);
+    expect(refusal(early)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 1 });
+    await sleep(1050);
+    const first = await resendOtp(gw, app.key, id);
+    expect(first.errors).toBeUndefined();
+    const wait = new Date(first.data.resendOtp.resendAvailableAt).getTime() - Date.now();
+    expect(wait).toBeGreaterThan(1000);
+    expect(wait).toBeLessThanOrEqual(2000);
+    expect(refusal(await resendOtp(gw, app.key, id))).toMatchObject({ code: "RATE_LIMITED", retryAfter: 2 });
+
+    const blocks = await blocksOf(gw, app.id, "resend_cooldown");
+    expect(blocks).toHaveLength(2);
+    await gw.app.services.blockService.lift(blocks[1].id, "test", "customer on the phone with support");
+    expect((await resendOtp(gw, app.key, id)).errors).toBeUndefined();
+  });
+
+  it("every refusal has the same shape, whichever rule and whichever destination", async () => {
+    const app = await gw.createApp({ name: "Shapes", maxSends: 1, settings: { limits: { sendsPerIp: { max: 3, windowSeconds: 60 } } } });
+    await requestOtp(gw, app.key, "+14155550171");
+    const perDestination = await requestOtp(gw, app.key, "+14155550171");
+    await requestOtp(gw, app.key, "+14155550172");
+    const perIp = await requestOtp(gw, app.key, "+14155550173"); // the 4th from this IP
+    const unseen = await requestOtp(gw, app.key, "+14155550174");
+    const shapes = [perDestination, perIp, unseen].map((r) => ({ ...refusal(r), retryAfter: typeof refusal(r).retryAfter }));
+    expect(shapes[0]).toEqual({ code: "RATE_LIMITED", retryAfter: "number", message: "Too many requests; try again later", keys: ["code", "retryAfter"] });
+    expect(shapes[1]).toEqual(shapes[0]);
+    expect(shapes[2]).toEqual(shapes[0]);
+  });
+
+  it("no enumeration: a destination the gateway has seen answers exactly like one it has never seen", async () => {
+    const app = await gw.createApp({ name: "Enumeration", maxSends: 2 });
+    const seen = "+14155550181";
+    const id = (await requestOtp(gw, app.key, seen)).data.requestOtp.id;
+    await verifyOtp(gw, app.key, { verificationId: id, code: await codeFromOutbox(gw.logs, seen) });
+
+    const strip = (v: any) => ({ ...v, id: typeof v.id, expiresAt: typeof v.expiresAt, resendAvailableAt: typeof v.resendAvailableAt,
+      to: v.to.slice(0, 3), deliveries: v.deliveries.map((d: any) => ({ channel: d.channel, provider: d.provider, status: d.status })) });
+    const again = await requestOtp(gw, app.key, seen);
+    const fresh = await requestOtp(gw, app.key, "+14155550182");
+    expect(strip(again.data.requestOtp)).toEqual(strip(fresh.data.requestOtp));
+
+    // verify by destination: the seen one has nothing pending after approval and cancel; the other never had anything
+    await gw.app.services.verifications.cancel((await gw.app.services.apps.find(app.id))!, again.data.requestOtp.id);
+    const seenVerify = await verifyOtp(gw, app.key, { destination: seen, code: "123456" });
+    const unseenVerify = await verifyOtp(gw, app.key, { destination: "+14155550189", code: "123456" });
+    expect(seenVerify.errors).toEqual(unseenVerify.errors);
+    expect(refusal(seenVerify).code).toBe("NOT_FOUND");
+
+    // and once over the limit, both refuse alike
+    await requestOtp(gw, app.key, "+14155550182");
+    const seenRefused = await requestOtp(gw, app.key, seen);
+    const freshRefused = await requestOtp(gw, app.key, "+14155550182");
+    expect({ ...refusal(seenRefused), retryAfter: 0 }).toEqual({ ...refusal(freshRefused), retryAfter: 0 });
+  });
+});
