@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGateway, type TestGateway } from "../helpers/gateway";
+import { GET_VERIFICATION, gql } from "../helpers/graphql-client";
+import { codeFromOutbox } from "../helpers/codes";
+import { blocksOf, count, refusal, requestOtp, sleep, verifyOtp } from "../helpers/abuse";
+
+/**
+ * Failed-code budgets that outlive one verification: per destination (hourly, and the NIST
+ * daily cap) and per client IP. Checked before the atomic verify statement, charged after it.
+ */
+describe("abuse protection: failed verification budgets", () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(() => gw?.stop());
+
+  const wrongFor = (code: string) => (code === "000000" ? "000001" : "000000");
+  const attemptsLeft = async (key: string, id: string) => (await gql(gw.url, key, GET_VERIFICATION, { id })).data.verification.attemptsRemaining as number;
+
+  it("per destination across verifications: a new request doesn't refill the budget; the refusal spends nothing; the window resets it", async () => {
+    const app = await gw.createApp({ name: "Per destination", maxAttempts: 3, settings: { limits: { verifyFailuresPerDestination: { max: 4, windowSeconds: 2 } } } });
+    const to = "+14155550201";
+    const first = (await requestOtp(gw, app.key, to)).data.requestOtp.id;
+    const wrong = wrongFor(await codeFromOutbox(gw.logs, to));
+    for (let i = 0; i < 3; i++) await verifyOtp(gw, app.key, { verificationId: first, code: wrong });
+    expect(await attemptsLeft(app.key, first)).toBe(0);
+
+    const second = (await requestOtp(gw, app.key, to)).data.requestOtp.id;
+    const code = await codeFromOutbox(gw.logs, to, 1);
+    const fourth = await verifyOtp(gw, app.key, { verificationId: second, code: wrongFor(code) });
+    expect(fourth.data.verifyOtp).toMatchObject({ status: "PENDING", attemptsRemaining: 2 });
+
+    // The budget (4) is spent: even the right code is refused now, by id or by destination, and nothing is spent.
+    const attemptsBefore = await count(gw, "verify_attempts WHERE verification_id = $1", [second]);
+    for (const input of [{ verificationId: second, code }, { destination: to, code }]) {
+      const r = await verifyOtp(gw, app.key, input);
+      expect(refusal(r).code).toBe("RATE_LIMITED");
+      expect(refusal(r).retryAfter).toBeLessThanOrEqual(2);
+    }
+    expect(await attemptsLeft(app.key, second)).toBe(2);
+    expect(await count(gw, "verify_attempts WHERE verification_id = $1", [second])).toBe(attemptsBefore);
+    expect((await blocksOf(gw, app.id, "verify_failures_per_destination"))[0]).toMatchObject({ key_masked: "+1******0201", hits: 4, limit: 4 });
+
+    await sleep(2100);
+    expect((await verifyOtp(gw, app.key, { verificationId: second, code })).data.verifyOtp.status).toBe("APPROVED");
+  });
+
+  it("the daily cap (NIST: at most 100) holds when the hourly budget is off, and can't be raised", async () => {
+    await expect(gw.createApp({ name: "Too lax", settings: { limits: { verifyFailuresPerDestinationPerDay: 101 } } })).rejects.toThrow(/verifyFailuresPerDestinationPerDay/);
+    await expect(gw.createApp({ name: "Off", settings: { limits: { verifyFailuresPerDestinationPerDay: null } } as any })).rejects.toThrow(/verifyFailuresPerDestinationPerDay/);
+    const app = await gw.createApp({ name: "Daily", settings: { limits: { verifyFailuresPerDestination: null, verifyFailuresPerDestinationPerDay: 2 } } });
+    const to = "+14155550211";
+    const id = (await requestOtp(gw, app.key, to)).data.requestOtp.id;
+    const wrong = wrongFor(await codeFromOutbox(gw.logs, to));
+    await verifyOtp(gw, app.key, { verificationId: id, code: wrong });
+    await verifyOtp(gw, app.key, { verificationId: id, code: wrong });
+    const r = await verifyOtp(gw, app.key, { verificationId: id, code: wrong });
+    expect(refusal(r).code).toBe("RATE_LIMITED");
+    expect(refusal(r).retryAfter).toBeGreaterThan(86_000);
+    expect((await blocksOf(gw, app.id, "verify_failures_per_destination_day"))[0]).toMatchObject({ limit: 2 });
+  });
+
+  it("a right code clears the destination's budget (NIST counts consecutive failures)", async () => {
+    const app = await gw.createApp({ name: "Reset", settings: { limits: { verifyFailuresPerDestination: { max: 3, windowSeconds: 60 } } } });
+    const to = "+14155550221";
+    for (let round = 0; round < 2; round++) {
+      const id = (await requestOtp(gw, app.key, to)).data.requestOtp.id;
+      const code = await codeFromOutbox(gw.logs, to, round);
+      for (let i = 0; i < 2; i++) expect((await verifyOtp(gw, app.key, { verificationId: id, code: wrongFor(code) })).data.verifyOtp.status).toBe("PENDING");
+      expect((await verifyOtp(gw, app.key, { verificationId: id, code })).data.verifyOtp.status).toBe("APPROVED");
+    }
+  });
+
+  it("per client IP, across destinations: the clientIp input when given, else the socket address", async () => {
+    const app = await gw.createApp({
+      name: "Per IP", settings: { limits: { verifyFailuresPerIp: { max: 3, windowSeconds: 2 }, verifyFailuresPerDestination: null } },
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await requestOtp(gw, app.key, `+1415555023${i}`)).data.requestOtp.id);
+    const guess = (id: string, clientIp?: string) => verifyOtp(gw, app.key, { verificationId: id, code: "999999", ...(clientIp && { clientIp }) });
+    for (let i = 0; i < 3; i++) expect((await guess(ids[i], "192.0.2.50")).data.verifyOtp).toBeTruthy();
+    const r = await guess(ids[3], "192.0.2.50");
+    expect(refusal(r).code).toBe("RATE_LIMITED");
+    expect(refusal(r).retryAfter).toBeLessThanOrEqual(2);
+    expect(await attemptsLeft(app.key, ids[3])).toBe(5);
+    expect((await guess(ids[3], "192.0.2.51")).data.verifyOtp.status).toBe("PENDING"); // another user behind the same backend
+    expect((await blocksOf(gw, app.id, "verify_failures_per_ip"))[0]).toMatchObject({ key_masked: "192.0.2.*", limit: 3 });
+
+    // Without clientIp, the socket's address is the key.
+    for (let i = 0; i < 3; i++) await guess(ids[i]);
+    expect(refusal(await guess(ids[3])).code).toBe("RATE_LIMITED");
+    await sleep(2100);
+    expect((await guess(ids[3])).data.verifyOtp.status).toBe("PENDING");
+  });
+
+  it("a malformed clientIp on verifyOtp is BAD_USER_INPUT and spends nothing", async () => {
+    const app = await gw.createApp({ name: "Bad IP" });
+    const id = (await requestOtp(gw, app.key, "+14155550241")).data.requestOtp.id;
+    const r = await verifyOtp(gw, app.key, { verificationId: id, code: "123456", clientIp: "300.1.1.1" });
+    expect(refusal(r).code).toBe("BAD_USER_INPUT");
+    expect(r.errors![0].extensions!.field).toBe("clientIp");
+    expect(await attemptsLeft(app.key, id)).toBe(5);
+  });
+});
