@@ -1,0 +1,40 @@
+/**
+ * The measured process: one gateway built by createApp (the same code `otp-gateway serve`
+ * runs), configured from the environment the orchestrator passes. Roles all, api or worker.
+ * With BENCH_CREATE_APP=1 it creates the bench app and reports its key.
+ */
+import "reflect-metadata";
+import { createWriteStream } from "node:fs";
+import { createApp } from "../../server/src/app";
+import type { Role } from "../../server/src/config/config";
+import { loadConfig } from "../../server/src/config/config";
+import { BENCH_APP } from "./bench-app";
+import { serveParent } from "./ipc";
+
+async function main() {
+  const role = (process.env.BENCH_ROLE ?? "all") as Role;
+  // Logs go to a file, as a production process's stdout goes to a collector: written, not dropped.
+  const logStream = createWriteStream(process.env.BENCH_LOG_FILE ?? "/dev/null", { flags: "a" });
+  const app = await createApp(loadConfig(process.env), { role, logStream });
+  let apiKey: string | null = null;
+  if (process.env.BENCH_CREATE_APP === "1") apiKey = (await app.services.apps.create(BENCH_APP)).apiKey;
+  serveParent(
+    { url: app.url, apiKey, pid: process.pid },
+    {
+      gc: () => {
+        (globalThis as { gc?: () => void }).gc?.();
+        return process.memoryUsage();
+      },
+      memory: () => process.memoryUsage(),
+    },
+    async () => {
+      await app.stop();
+      await new Promise((r) => logStream.end(r));
+    },
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`gateway failed to start: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

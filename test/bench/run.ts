@@ -1,0 +1,235 @@
+/**
+ * `npm run bench`: the gateway, the floors and the peer under the same load, one table.
+ *
+ * Every party is its own process — the gateway (createApp, as `otp-gateway serve` runs it),
+ * the vendor stand-in, the load generator (autocannon), the EVAL+INSERT floor server, the
+ * better-auth peer and the subscription clients — so the only thing measured in a gateway
+ * phase is the gateway (sharing the machine's cores with Postgres, Redis and the load
+ * generator, as it would on a 2-core box).
+ */
+import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { parseBenchArgs, type BenchArgs } from "./bench-args";
+import { BENCH_TWILIO } from "./bench-app";
+import { countQueued, createBenchDatabase, queueTimings, serverVersions } from "./bench-db";
+import { forkChild, type Child } from "./ipc";
+import type { RunArgs, RunResult } from "./load-process";
+import { markdown, updateReadme, writeJson, type BenchReport, type PhaseRow, type SubscriptionResult, type TargetCheck } from "./report";
+import { RssSampler, rssOf } from "./rss";
+import { TEST_REDIS_URL } from "../helpers/test-database";
+
+const ROOT = resolve(__dirname, "../../..");
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function gatewayEnv(databaseUrl: string, vendorUrl: string, logLevel: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: `otpg-bench-${randomBytes(4).toString("hex")}:`, OTP_SECRET: "bench-secret-bench-secret-bench-secret-0123",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "otpg-bench-")), LOG_LEVEL: logLevel,
+    TWILIO_ACCOUNT_SID: BENCH_TWILIO.accountSid, TWILIO_AUTH_TOKEN: BENCH_TWILIO.authToken, TWILIO_FROM: BENCH_TWILIO.from, TWILIO_API_BASE_URL: vendorUrl,
+    ...extra,
+  };
+}
+
+export async function startGateway(env: Record<string, string>, role: string, createApp: boolean, profile: boolean) {
+  const execArgv = ["--expose-gc", ...(profile ? ["--cpu-prof", "--cpu-prof-dir", join(ROOT, "bench-results/profiles")] : [])];
+  return forkChild<{ url: string; apiKey: string | null; pid: number }>("gateway-process", {
+    ...env, BENCH_ROLE: role, BENCH_CREATE_APP: createApp ? "1" : "0", BENCH_LOG_FILE: join(env.DATA_DIR, `gateway-${role}.log`),
+  }, execArgv);
+}
+
+async function phase(load: Child, sampler: RssSampler, name: string, server: PhaseRow["server"], what: string, run: RunArgs): Promise<PhaseRow> {
+  sampler.reset();
+  log(`${name}: ${run.durationS} s at ${run.rate ? `${Math.round(run.rate)} req/s` : "full speed"}`);
+  const result = await load.call<RunResult>("run", run as unknown as Record<string, unknown>);
+  log(`  ${Math.round(result.throughput)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, errors ${JSON.stringify(result.errors)}`);
+  return { name, server, what, result, peakRssBytes: sampler.peak() };
+}
+
+async function main(a: BenchArgs) {
+  mkdirSync(join(ROOT, "bench-results"), { recursive: true });
+  const gwDb = await createBenchDatabase();
+  const floorDb = await createBenchDatabase();
+  const peerDb = a.peer ? await createBenchDatabase() : undefined;
+  const children: Child[] = [];
+  let dataDir: string | undefined;
+  const track = <T extends Child>(c: T) => (children.push(c), c);
+  const report: BenchReport = {
+    ranAt: new Date().toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model.trim() ?? "?", cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), freeMemoryGbAtStart: Math.round(freemem() / 2 ** 30),
+      node: process.versions.node, ...(await serverVersions(gwDb.url, TEST_REDIS_URL)),
+    },
+    settings: { ...a }, phases: [], targets: [],
+  };
+  try {
+    const vendor = track(await forkChild<{ url: string }>("vendor-process"));
+    const load = track(await forkChild("load-process"));
+    const env = gatewayEnv(gwDb.url, vendor.ready.url, a.logLevel);
+    dataDir = env.DATA_DIR;
+    let gw = track(await startGateway(env, "all", true, a.profile));
+    const apiKey = gw.ready.apiKey!;
+    let sampler = new RssSampler(gw.ready.pid);
+    const D = a.durationS;
+    const C = a.connections;
+    await load.call("configure", { gateway: gw.ready.url, apiKey, vendor: vendor.ready.url });
+
+    log("warming up");
+    const warm = Math.min(3, Math.max(1, D / 3));
+    await load.call("run", { scenario: "typename", connections: C, durationS: warm });
+    await load.call("run", { scenario: "requestOtp", connections: C, durationS: warm });
+
+    const P = report.phases;
+    P.push(await phase(load, sampler, "{ __typename }", "gateway", "the floor of this server: auth, Apollo, fastify", { scenario: "typename", connections: C, durationS: D }));
+
+    const floor = track(await forkChild<{ url: string; pid: number }>("floor-process", { DATABASE_URL: floorDb.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `otpg-bench-floor-${randomBytes(3).toString("hex")}:` }));
+    await load.call("configure", { gateway: gw.ready.url, apiKey, vendor: vendor.ready.url, floor: floor.ready.url });
+    const floorSampler = new RssSampler(floor.ready.pid);
+    await load.call("run", { scenario: "floor", connections: C, durationS: warm });
+    P.push(await phase(load, floorSampler, "EVAL + INSERT floor", "floor", "Apollo on fastify, one Redis EVAL and one Postgres INSERT", { scenario: "floor", connections: C, durationS: D }));
+    floorSampler.stop();
+    await floor.stop();
+
+    const t0 = new Date();
+    const req = await phase(load, sampler, "requestOtp", "gateway", "", { scenario: "requestOtp", connections: C, durationS: D });
+    const t1 = new Date();
+    req.queue = await queueTimings(gwDb.url, t0, t1);
+    P.push(req);
+    const halfReq = await phase(load, sampler, "requestOtp at ½ max rate", "gateway", "", { scenario: "requestOtp", connections: C, durationS: D, rate: req.result.throughput / 2 });
+    halfReq.queue = await queueTimings(gwDb.url, t1, new Date());
+    P.push(halfReq);
+
+    // Enough delivered codes for both verify phases (verify is expected to run ~3× faster than request).
+    const need = Math.ceil(req.result.throughput * D * 4.5) + 4 * C;
+    let pool = await load.call<{ ready: number; waiting: number }>("fillCodes", { n: need });
+    if (pool.ready < need) {
+      log(`seeding ${need - pool.ready} more verifications for the verify phases`);
+      await load.call("run", { scenario: "requestOtp", connections: C, durationS: 3600, amount: need - pool.ready });
+      pool = await load.call("fillCodes", { n: need });
+    }
+    log(`codes ready to verify: ${pool.ready}`);
+    const ver = await phase(load, sampler, "verifyOtp", "gateway", "", { scenario: "verifyOtp", connections: C, durationS: D });
+    P.push(ver);
+    P.push(await phase(load, sampler, "verifyOtp at ½ max rate", "gateway", "", { scenario: "verifyOtp", connections: C, durationS: D, rate: ver.result.throughput / 2 }));
+    await load.call("fillCodes", { n: 4 * C });
+    const loop = await phase(load, sampler, "requestOtp → verifyOtp loop", "gateway", "each loop: requestOtp, then verifyOtp of an earlier code read off the vendor stand-in", { scenario: "loop", connections: C, durationS: D });
+    loop.name = `${loop.name} (${Math.round(loop.result.throughput / 2).toLocaleString("en-US")} loops/s)`;
+    P.push(loop);
+
+    if (a.peer && peerDb) {
+      const peer = track(await forkChild<{ url: string; pid: number }>("better-auth-process", { DATABASE_URL: peerDb.url }));
+      const peerSampler = new RssSampler(peer.ready.pid);
+      await load.call("configurePeer", { peer: peer.ready.url });
+      await load.call("run", { scenario: "peerSend", connections: C, durationS: warm });
+      P.push(await phase(load, peerSampler, "better-auth send-otp", "better-auth", "", { scenario: "peerSend", connections: C, durationS: D }));
+      await load.call("peerCodes");
+      P.push(await phase(load, peerSampler, "better-auth verify", "better-auth", "", { scenario: "peerVerify", connections: C, durationS: D }));
+      peerSampler.stop();
+      await peer.stop();
+    }
+    sampler.stop();
+    await gw.stop();
+
+    // Dispatch: queue a backlog with an API-only process, then time a worker process alone draining it.
+    log(`dispatch: queueing ${a.dispatchBacklog} deliveries with no worker running`);
+    gw = track(await startGateway(env, "api", false, false));
+    await load.call("configure", { gateway: gw.ready.url, apiKey, vendor: vendor.ready.url });
+    await load.call("run", { scenario: "requestOtp", connections: C, durationS: 3600, amount: a.dispatchBacklog });
+    await gw.stop();
+    const backlog = await countQueued(gwDb.url);
+    await vendor.call("reset");
+    const worker = track(await startGateway(env, "worker", false, a.profile));
+    const workerSampler = new RssSampler(worker.ready.pid);
+    const deadline = Date.now() + 300_000;
+    let stats = await vendor.call<{ accepted: number; firstAt: number; lastAt: number }>("stats");
+    while (stats.accepted < backlog && Date.now() < deadline) {
+      await sleep(100);
+      stats = await vendor.call("stats");
+    }
+    const seconds = Math.max(0.001, (stats.lastAt - stats.firstAt) / 1000);
+    report.dispatch = { backlog, delivered: stats.accepted, seconds, perSecond: stats.accepted / seconds, peakRssBytes: workerSampler.peak() };
+    log(`  ${Math.round(report.dispatch.perSecond)} deliveries/s`);
+    workerSampler.stop();
+    await worker.stop();
+
+    report.subscriptions = await subscriptionPhase(a, env, D);
+    report.targets = checkTargets(report);
+  } finally {
+    for (const c of children.reverse()) await c.stop().catch(() => undefined);
+    await gwDb.drop().catch(() => undefined);
+    await floorDb.drop().catch(() => undefined);
+    await peerDb?.drop().catch(() => undefined);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+  const table = markdown(report);
+  process.stdout.write("\n" + table + "\n");
+  writeJson(resolve(ROOT, a.out), report);
+  log(`wrote ${a.out}`);
+  if (a.updateReadme) log(updateReadme(join(ROOT, "README.md"), table) ? "updated README.md" : "README.md has no <!-- bench:table --> markers");
+}
+
+async function subscriptionPhase(a: BenchArgs, env: Record<string, string>, D: number): Promise<SubscriptionResult> {
+  log(`subscriptions: opening ${a.subscriptions} over ${a.subConnections} connections`);
+  const gw = await startGateway(env, "all", true, false);
+  const subs = await forkChild("subscribers-process");
+  try {
+    const apiKey = gw.ready.apiKey!;
+    const before = await gw.call<NodeJS.MemoryUsage>("gc");
+    await sleep(500);
+    const rssBefore = rssOf(gw.ready.pid);
+    const opened = await subs.call("open", { gateway: gw.ready.url, apiKey, verifications: a.subVerifications, subscriptions: a.subscriptions, connections: a.subConnections });
+    await sleep(1000);
+    const after = await gw.call<NodeJS.MemoryUsage>("gc");
+    await sleep(500);
+    const rssAfter = rssOf(gw.ready.pid);
+    const sampler = new RssSampler(gw.ready.pid);
+    log(`fan-out: resends for ${D} s`);
+    const fan = await subs.call("fanout", { gateway: gw.ready.url, apiKey, durationS: D, concurrency: 4 });
+    const peak = sampler.peak();
+    sampler.stop();
+    await subs.call("close");
+    return {
+      opened: opened.opened, withSnapshot: opened.withSnapshot, connections: a.subConnections, verifications: a.subVerifications, openSeconds: opened.seconds,
+      rssBeforeBytes: rssBefore, rssAfterBytes: rssAfter, bytesPerSubscription: (rssAfter - rssBefore) / Math.max(1, opened.opened),
+      heapBytesPerSubscription: (after.heapUsed - before.heapUsed) / Math.max(1, opened.opened),
+      fanout: { resends: fan.resends, failedResends: fan.failedResends, events: fan.events, seconds: fan.seconds, eventsPerSecond: fan.eventsPerSecond, peakRssBytes: peak },
+    };
+  } finally {
+    await subs.stop();
+    await gw.stop();
+  }
+}
+
+function checkTargets(r: BenchReport): TargetCheck[] {
+  const get = (name: string) => r.phases.find((p) => p.name.startsWith(name));
+  const t: TargetCheck[] = [];
+  const rps = (p?: PhaseRow) => p?.result.throughput ?? 0;
+  const req = get("requestOtp"), ver = get("verifyOtp"), peerSend = get("better-auth send"), peerVer = get("better-auth verify"), floor = get("EVAL");
+  const ratioCheck = (target: string, x: PhaseRow | undefined, y: PhaseRow | undefined, k: number) =>
+    t.push(x && y ? { target, measured: `${(rps(x) / rps(y)).toFixed(2)}× (${Math.round(rps(x))} vs ${Math.round(rps(y))} req/s)`, met: rps(x) >= k * rps(y) } : { target, measured: "–", met: null });
+  ratioCheck("requestOtp ≥ 2× better-auth send-otp throughput", req, peerSend, 2);
+  ratioCheck("verifyOtp ≥ 5× better-auth verify throughput", ver, peerVer, 5);
+  ratioCheck("requestOtp ≥ 50% of the EVAL + INSERT floor", req, floor, 0.5);
+  for (const name of ["requestOtp at ½", "verifyOtp at ½"]) {
+    const p = get(name);
+    t.push({ target: `p99 < 50 ms at half the maximum throughput (${name.split(" ")[0]})`, measured: p ? `${p.result.latencyMs.p99} ms at ${Math.round(rps(p))} req/s` : "–", met: p ? p.result.latencyMs.p99 < 50 : null });
+  }
+  t.push({ target: "dispatch ≥ 1,000 deliveries/s to the stand-in", measured: r.dispatch ? `${Math.round(r.dispatch.perSecond)}/s` : "–", met: r.dispatch ? r.dispatch.perSecond >= 1000 : null });
+  const gwPeaks = r.phases.filter((p) => p.server === "gateway").map((p) => p.peakRssBytes).concat(r.dispatch ? [r.dispatch.peakRssBytes] : [], r.subscriptions ? [r.subscriptions.fanout.peakRssBytes] : []);
+  const peak = Math.max(0, ...gwPeaks);
+  t.push({ target: "gateway RSS < 250 MB under load", measured: `${(peak / 2 ** 20).toFixed(0)} MB peak`, met: peak < 250 * 2 ** 20 });
+  const s = r.subscriptions;
+  t.push({ target: "10,000 open subscriptions in one process", measured: s ? `${s.withSnapshot} open` : "–", met: s ? s.withSnapshot >= 10_000 : null });
+  return t;
+}
+
+main(parseBenchArgs(process.argv.slice(2))).then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+    process.exit(1);
+  },
+);
