@@ -6,7 +6,7 @@ import type { Staff } from "./auth/roles";
 import { loadBlock } from "./queries/blocks";
 import { toBlockRecord } from "./records";
 
-/** The optional service method #4's abuse work may add; used when present. */
+/** The gateway's block service (services.blockService: marks the row and frees the key, cooldowns included), when wired. */
 interface BlockLifter { lift(id: string, by: string, reason: string): Promise<unknown> }
 
 /**
@@ -20,7 +20,7 @@ export async function liftBlock(admin: AdminServices, staff: Staff, id: string, 
   if (!before) throw notFound("Block not found");
   if (before.lifted_at) throw badInput("id", "This block was already lifted");
 
-  const lifter = (admin.gateway as unknown as { blockLifter?: BlockLifter }).blockLifter;
+  const lifter = (admin.gateway as unknown as { blockService?: BlockLifter }).blockService;
   if (lifter && typeof lifter.lift === "function") {
     await lifter.lift(id, staff.email, reason);
   } else {
