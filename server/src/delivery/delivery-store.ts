@@ -79,7 +79,10 @@ export class DeliveryStore {
 
   /** A final failure (nothing more to try), with the last error. */
   failed(d: Row, workerId: string, a: AttemptRecord | null, code: string, message: string): Promise<Row | null> {
-    return this.transition(d, workerId, a, `status = 'FAILED', error_code = $3, error_message = $4, lease_until = NULL`, [code, message]);
+    // The provider that was tried (a test destination's stand-in may differ from the one queued).
+    return this.transition(d, workerId, a, `status = 'FAILED', provider = coalesce($5, provider), error_code = $3, error_message = $4, lease_until = NULL`, [
+      code, message, a?.provider ?? null,
+    ]);
   }
 
   private async transition(d: Row, workerId: string, a: AttemptRecord | null, set: string, params: unknown[]): Promise<Row | null> {
