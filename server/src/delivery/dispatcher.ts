@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { ChannelStrategy } from "../channels/channel";
 import type { SecretKeys } from "../crypto/secret-keys";
-import { ProviderError, type Provider } from "../providers/provider";
+import { ProviderError, type Provider, type SendResult } from "../providers/provider";
 import type { ProviderRegistry } from "../providers/registry";
 import { decryptCode } from "../verification/code";
 import { maskDestination } from "../verification/destination";
@@ -65,18 +65,23 @@ export class Dispatcher {
       ttlSeconds: c.app.ttlSeconds, purpose: v.purpose, transaction: v.transaction, settings: c.app.settings,
     });
     const started = performance.now();
+    let result: SendResult;
     try {
-      const result = await provider.send({ ...message, deliveryId: d.id, verificationId: d.verification_id, appId: d.app_id });
-      const latencyMs = performance.now() - started;
-      this.observer.onAttempt?.(provider.name, d.channel, "SENT", latencyMs, v.country ?? null);
-      const attempt: AttemptRecord = { provider: provider.name, providerMessageId: result.providerMessageId, outcome: "SENT", latencyMs };
-      const row = await this.store.sent(d, this.workerId, attempt, result.status ?? DeliveryStatus.SENT);
-      if (!row) this.log.warn({ deliveryId: d.id }, "delivery was sent after its lease lapsed; another worker may send it again");
-      await this.publish(row);
-      if (row) await this.followUps.callbacks?.applyEarly(provider.name, result.providerMessageId);
+      result = await provider.send({ ...message, deliveryId: d.id, verificationId: d.verification_id, appId: d.app_id });
     } catch (e) {
       const err = e instanceof ProviderError ? e : new ProviderError("transient", "INTERNAL", (e as Error)?.message ?? String(e));
-      await this.failedAttempt(c, providers, provider, err, performance.now() - started);
+      return this.failedAttempt(c, providers, provider, err, performance.now() - started);
+    }
+    const latencyMs = performance.now() - started;
+    this.observer.onAttempt?.(provider.name, d.channel, "SENT", latencyMs, v.country ?? null);
+    const attempt: AttemptRecord = { provider: provider.name, providerMessageId: result.providerMessageId, outcome: "SENT", latencyMs };
+    const row = await this.store.sent(d, this.workerId, attempt, result.status ?? DeliveryStatus.SENT);
+    if (!row) this.log.warn({ deliveryId: d.id }, "delivery was sent after its lease lapsed; another worker may send it again");
+    await this.publish(row);
+    // A status callback may have overtaken the vendor's HTTP answer; if applying it fails here, the sweep does it later.
+    if (row) {
+      await this.followUps.callbacks?.applyEarly(provider.name, result.providerMessageId).catch((err: Error) =>
+        this.log.warn({ deliveryId: d.id, err: err.message }, "applying early status callbacks failed; the sweep will retry"));
     }
   }
 
@@ -99,7 +104,7 @@ export class Dispatcher {
     const attempt: AttemptRecord = { provider: provider.name, outcome, errorCode: err.code, errorMessage: err.message, latencyMs };
     // An open circuit refuses every message at once: one warning per message would flood the log.
     this.log[err.code === "CIRCUIT_OPEN" ? "debug" : "warn"](
-      { deliveryId: d.id, provider: provider.name, to: maskDestination(c.verification.destination), errorCode: err.code, kind: err.kind, decision: decision.action },
+      { deliveryId: d.id, provider: provider.name, to: maskDestination(c.verification.destination), errorCode: err.code, error: err.message, kind: err.kind, decision: decision.action },
       "delivery attempt failed",
     );
     switch (decision.action) {

@@ -57,10 +57,12 @@ export class StatusCallbacks {
   async applyEarly(provider: string, providerMessageId: string): Promise<void> {
     const rows: Array<{ id: string; status: string; error_code: string | null; error_message: string | null; raw: Record<string, string> | null }> =
       await this.ds.query(
-        `DELETE FROM early_status_callbacks e
-          WHERE provider = $1 AND provider_message_id = $2
-            AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider = e.provider AND d.provider_message_id = e.provider_message_id)
-          RETURNING id, status, error_code, error_message, raw`,
+        `WITH taken AS (
+           DELETE FROM early_status_callbacks e
+            WHERE provider = $1 AND provider_message_id = $2
+              AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider = e.provider AND d.provider_message_id = e.provider_message_id)
+            RETURNING id, status, error_code, error_message, raw
+         ) SELECT * FROM taken`,
         [provider, providerMessageId],
       );
     for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
@@ -77,7 +79,7 @@ export class StatusCallbacks {
          JOIN deliveries d ON d.provider = e.provider AND d.provider_message_id = e.provider_message_id LIMIT 500`,
     );
     for (const r of due) await this.applyEarly(r.provider, r.provider_message_id);
-    await this.ds.query(`DELETE FROM early_status_callbacks WHERE received_at < now() - interval '${EARLY_RETENTION}'`);
+    await this.ds.query(`WITH gone AS (DELETE FROM early_status_callbacks WHERE received_at < now() - interval '${EARLY_RETENTION}' RETURNING 1) SELECT count(*) FROM gone`);
   }
 
   private async update(report: StatusReport): Promise<CallbackOutcome> {
