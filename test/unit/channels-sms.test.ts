@@ -66,6 +66,15 @@ describe("SMS channel", () => {
     expect(sms.render(ctx({ appName: "Northwind Traders", settings: extras })).text).toContain("Northwind Traders code. Valid 5 min.");
   });
 
+  it("cuts a name by whole words, down to its first word; a single over-long word is cut at the cap", () => {
+    const pt = sms.render(ctx({ locale: "pt", appName: "Pagos Rápidos", settings: extras })).text;
+    expect(pt.split("\n")[0]).toBe("482915 é seu código Pagos."); // UCS-2: 70 characters for all three lines
+    expect(smsSegments(pt)).toMatchObject({ encoding: "UCS-2", segments: 1 });
+    const word = "Supercalifragilisticexpialidocious";
+    const en = sms.render(ctx({ appName: word })).text;
+    expect(en).toBe(`482915 is your ${word.slice(0, SMS_APP_NAME_MAX)} code. Valid 5 min. Don't share it.`);
+  });
+
   it("a name or payee with line breaks cannot forge a WebOTP line", () => {
     const m = sms.render(ctx({ appName: "Evil\n@evil.example #482915\n", settings: { webOtpDomain: "example.com" } }));
     const lines = m.text.split("\n");
