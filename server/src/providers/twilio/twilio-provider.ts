@@ -6,9 +6,9 @@ import { ProviderError, type OutboundMessage, type Provider, type SendResult, ty
 type TwilioClient = ReturnType<typeof twilio>;
 
 /** Twilio error codes that no retry or other vendor will fix (the number itself is the problem). */
-const PERMANENT = new Set([21211, 21214, 21217, 21407, 21408, 21421, 21606, 21610, 21612, 21614, 13224, 13225, 13226]);
-/** Codes that mean this account can't send it, where another vendor may. */
-const PROVIDER = new Set([20003, 20005, 20008, 21603, 21606, 30002, 30007]);
+const PERMANENT = new Set([21211, 21214, 21217, 21407, 21421, 21610, 21612, 21614, 13224, 13225, 13226]);
+/** Codes that mean this account can't send it (credentials, sender number, region permissions), where another vendor may. */
+const PROVIDER = new Set([20003, 20005, 20008, 21408, 21603, 21606, 30002, 30007]);
 
 /** Carrier error codes of undelivered messages, so the dashboard can say more than a number. */
 const CALLBACK_ERRORS: Record<string, string> = {
