@@ -19,7 +19,7 @@ export class Metrics {
     name: "otp_http_requests_total", help: "HTTP requests by route and status class", labelNames: ["route", "status"], registers: [this.registry],
   });
   readonly deliveryAttempts = new Counter({
-    name: "otp_delivery_attempts_total", help: "Hand-offs to providers by provider, channel, destination country and outcome (SENT, RETRY, FAILED)",
+    name: "otp_delivery_attempts_total", help: "Hand-offs to providers by provider, channel, destination country and outcome (SENT, RETRY, FAILOVER, FAILED)",
     labelNames: ["provider", "channel", "country", "outcome"], registers: [this.registry],
   });
   readonly sendLatency = new Histogram({
