@@ -21,6 +21,8 @@ export class VendorStandIn {
   /** Sends answered (accepted or refused) since the last reset, with the first and last accept times (epoch ms). */
   accepted = 0;
   refused = 0;
+  /** Sends received and not yet answered (slow with `delayMs`): a worker is mid-dispatch. */
+  inFlight = 0;
   firstAt = 0;
   lastAt = 0;
   down = false;
@@ -71,7 +73,9 @@ export class VendorStandIn {
     const m = /^\/2010-04-01\/Accounts\/([^/]+?)(?:\/(Messages|Calls))?\.json$/.exec(url.split("?")[0]);
     if (!m) return json(res, 404, { code: 20404, message: "The requested resource was not found", status: 404 });
     if (!m[2]) return json(res, 200, { sid: m[1], status: "active", friendly_name: "bench", type: "Full" });
+    this.inFlight++;
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    this.inFlight--;
     if (this.down) {
       this.refused++;
       return json(res, 503, { code: 20503, message: "Service is unavailable. Please try again", status: 503 });
