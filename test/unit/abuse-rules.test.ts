@@ -1,0 +1,58 @@
+import "reflect-metadata";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
+import { buildClientSchema } from "../../server/src/graphql/schema";
+import { singleOtpMutationRule } from "../../server/src/graphql/single-otp-mutation-rule";
+import { ipLimitKey, maskIp } from "../../server/src/abuse/client-ip";
+import { DEFAULT_LIMITS, effectiveLimits, limitsProblems } from "../../server/src/abuse/abuse-settings";
+import { checkNumberType, numberPrefix } from "../../server/src/abuse/number-policy";
+import { parsePhone } from "../../server/src/verification/destination";
+import { Channel } from "../../server/src/verification/enums";
+
+/** The pure pieces of abuse protection, checked without a server. */
+describe("abuse rules (unit)", () => {
+  let schema: GraphQLSchema;
+  beforeAll(async () => {
+    schema = await buildClientSchema();
+  });
+  const otpErrors = (query: string) => validate(schema, parse(query), [singleOtpMutationRule()]).map((e) => e.message);
+
+  it("counts OTP mutations through fragments, without looping on fragment cycles", () => {
+    expect(otpErrors(`mutation { cancelOtp(verificationId: "x") { id } verifyOtp(input: { code: "123456" }) { status } }`)).toEqual([]);
+    expect(otpErrors(`mutation { a: verifyOtp(input: { code: "1" }) { status } b: resendOtp(verificationId: "x") { id } }`)).toHaveLength(1);
+    // A cycle is invalid (NoFragmentCycles says so); this rule must still terminate and count what it sees.
+    const cyclic = `mutation { ...A } fragment A on Mutation { x: verifyOtp(input: { code: "1" }) { status } ...B }
+      fragment B on Mutation { y: verifyOtp(input: { code: "2" }) { status } ...A }`;
+    expect(otpErrors(cyclic)).toEqual([expect.stringMatching(/found 2/)]);
+    expect(validate(schema, parse(cyclic), specifiedRules).some((e) => /cannot spread fragment "A" within itself/i.test(e.message))).toBe(true);
+  });
+
+  it("keys IPs for per-IP limits: IPv4 as is, mapped IPv4 unwrapped, IPv6 by /64", () => {
+    expect(ipLimitKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(ipLimitKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(ipLimitKey("2001:db8:1:2::1")).toBe("2001:db8:1:2::/64");
+    expect(ipLimitKey("2001:0DB8:0001:0002:ffff:0:0:9")).toBe("2001:db8:1:2::/64");
+    expect(ipLimitKey("::1")).toBe("0:0:0:0::/64");
+    expect(ipLimitKey("64:ff9b::192.0.2.33")).toBe("64:ff9b:0:0::/64");
+    expect(maskIp("203.0.113.7")).toBe("203.0.113.*");
+  });
+
+  it("merges an app's limit overrides over the defaults; null switches one off; the NIST cap can't be exceeded", () => {
+    const l = effectiveLimits({ limits: { sendsPerIp: null, pumping: { prefix: { minSends: 5 } } } });
+    expect(l.sendsPerIp).toBeNull();
+    expect(l.sendsPerPrefix).toEqual(DEFAULT_LIMITS.sendsPerPrefix);
+    expect(l.pumping.prefix).toEqual({ ...DEFAULT_LIMITS.pumping.prefix, minSends: 5 });
+    expect(l.verifyFailuresPerDestinationPerDay).toBe(100);
+    expect(limitsProblems({ verifyFailuresPerDestinationPerDay: 500 })).toEqual([expect.stringMatching(/verifyFailuresPerDestinationPerDay/)]);
+    expect(limitsProblems({ sendsPerIP: { max: 1, windowSeconds: 1 } })).toEqual([expect.stringMatching(/sendsPerIP/)]); // typo: unknown key
+  });
+
+  it("number types: what each may receive", () => {
+    const allowed = (n: string, c: Channel) => { try { checkNumberType(parsePhone(n), c); return true; } catch { return false; } };
+    expect([allowed("+33612345678", Channel.SMS), allowed("+33612345678", Channel.VOICE)]).toEqual([true, true]);
+    expect([allowed("+442079460958", Channel.SMS), allowed("+442079460958", Channel.VOICE)]).toEqual([false, true]);
+    expect([allowed("+19005550100", Channel.SMS), allowed("+19005550100", Channel.VOICE)]).toEqual([false, false]);
+    expect([allowed("+33810123456", Channel.SMS), allowed("+33810123456", Channel.VOICE)]).toEqual([false, false]);
+    expect(numberPrefix("+14155552671")).toBe("+1415555");
+  });
+});
