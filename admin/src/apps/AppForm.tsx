@@ -1,0 +1,31 @@
+import { NumberInput, SelectInput, SimpleForm, TextInput, required } from "react-admin";
+import { Typography } from "@mui/material";
+import { CHANNELS } from "../common/choices";
+
+const list = {
+  format: (v: string[] | null | undefined) => (v ?? []).join(", "),
+  parse: (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean),
+};
+
+/** An app's settings: the name shown in messages, the contract's limits, allowed countries, and the channel extras. */
+export function AppForm({ toolbar }: { toolbar?: React.ReactElement | false }) {
+  return (
+    <SimpleForm toolbar={toolbar}>
+      <TextInput source="name" validate={required()} helperText="Shown in the messages (\u201cYour Shop code is …\u201d)" />
+      <Typography variant="subtitle2" sx={{ mt: 1 }}>Limits</Typography>
+      <NumberInput source="codeLength" label="Code length (4–10)" min={4} max={10} />
+      <NumberInput source="ttlSeconds" label="Validity (seconds)" min={1} max={86400} />
+      <NumberInput source="maxAttempts" label="Verify attempts" min={1} max={20} />
+      <NumberInput source="resendCooldownSeconds" label="Resend cooldown (seconds)" min={0} max={3600} />
+      <NumberInput source="maxSends" label="Sends per destination per 10 minutes" min={1} max={1000} />
+      <NumberInput source="hourlyBudget" label="Sends per hour for the whole app (empty: no cap)" min={0} />
+      <Typography variant="subtitle2" sx={{ mt: 1 }}>Destinations and channels</Typography>
+      <TextInput source="countries" label="Allowed countries (e.g. US, GB; empty: all)" {...list} />
+      <SelectInput source="fallbackChannel" label="Fallback channel" choices={CHANNELS} emptyText="None" />
+      <TextInput source="testDestinations" label="Test destinations (comma-separated)" fullWidth {...list} />
+      <TextInput source="defaultLocale" label="Default locale" />
+      <TextInput source="smsAppHash" label="Android SMS Retriever app hash" />
+      <TextInput source="webOtpDomain" label="WebOTP domain" />
+    </SimpleForm>
+  );
+}

@@ -1,0 +1,27 @@
+import { Typography } from "@mui/material";
+import { DateField, FunctionField, NumberField, Show, SimpleShowLayout, TextField } from "react-admin";
+import { KeyTable } from "./KeyTable";
+
+/** An app's settings and its keys (ADMIN only). */
+export function AppShow() {
+  return (
+    <Show>
+      <SimpleShowLayout>
+        <TextField source="name" />
+        <TextField source="id" label="App id" />
+        <NumberField source="codeLength" />
+        <NumberField source="ttlSeconds" label="Validity (s)" />
+        <NumberField source="maxAttempts" />
+        <NumberField source="resendCooldownSeconds" label="Resend cooldown (s)" />
+        <NumberField source="maxSends" label="Sends per destination per 10 min" />
+        <FunctionField label="Hourly budget" render={(r: any) => r.hourlyBudget ?? "no cap"} />
+        <FunctionField label="Countries" render={(r: any) => (r.countries.length ? r.countries.join(", ") : "all")} />
+        <FunctionField label="Fallback channel" render={(r: any) => r.fallbackChannel ?? "none"} />
+        <FunctionField label="Test destinations" render={(r: any) => (r.testDestinations.length ? r.testDestinations.join(", ") : "none")} />
+        <DateField source="updatedAt" showTime />
+        <Typography variant="h6">API keys</Typography>
+        <KeyTable />
+      </SimpleShowLayout>
+    </Show>
+  );
+}

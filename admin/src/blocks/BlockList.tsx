@@ -1,0 +1,34 @@
+import { Datagrid, DateField, DateInput, FunctionField, List, SearchInput, SelectInput, TextField, TextInput } from "react-admin";
+import { AppFilterInput } from "../common/AppFilterInput";
+import { LiftButton } from "./LiftButton";
+import { StatusChip } from "../common/StatusChip";
+
+const filters = [
+  <SearchInput key="q" source="q" alwaysOn placeholder="Destination, any format" />,
+  <SelectInput key="active" source="active" alwaysOn choices={[{ id: true, name: "Active" }, { id: false, name: "Lifted or expired" }]} emptyText="All" />,
+  <TextInput key="rule" source="rule" />,
+  <AppFilterInput key="app" source="appId" />,
+  <DateInput key="from" source="from" label="From" />,
+  <DateInput key="to" source="to" label="To" />,
+];
+
+const state = (r: any) => (r.active ? "Active" : r.liftedAt ? "Lifted" : "Expired");
+
+/** Every rate-limit refusal: the rule, the (masked) key, how far over it was, until when; active ones can be lifted. */
+export function BlockList() {
+  return (
+    <List filters={filters} filterDefaultValues={{ active: true }} sort={{ field: "createdAt", order: "DESC" }} exporter={false}>
+      <Datagrid bulkActionButtons={false} rowClick={false}>
+        <DateField source="createdAt" label="Refused at" showTime />
+        <TextField source="rule" />
+        <TextField source="key" sortable={false} />
+        <TextField source="appName" label="App" sortable={false} />
+        <FunctionField label="Count" sortBy="hits" render={(r: any) => `${r.hits} / ${r.limit}${r.windowSeconds ? ` per ${Math.round(r.windowSeconds / 60)} min` : ""}`} />
+        <DateField source="blockedUntil" label="Until" showTime />
+        <FunctionField label="State" sortable={false} render={(r: any) => <StatusChip status={r.active ? "RETRY" : "CANCELED"} label={state(r)} />} />
+        <FunctionField label="Lifted" sortable={false} render={(r: any) => (r.liftedAt ? `${r.liftedBy}: ${r.liftReason}` : "")} />
+        <LiftButton />
+      </Datagrid>
+    </List>
+  );
+}

@@ -1,0 +1,117 @@
+import type { DataProvider } from "react-admin";
+import { gql } from "../graphql";
+import { RESOURCES, type ResourceDef } from "./resources";
+
+function def(resource: string): ResourceDef {
+  const d = RESOURCES[resource];
+  if (!d) throw new Error(`Unknown resource ${resource}`);
+  return d;
+}
+
+/** Filter values as the API wants them: no empty strings; date-only bounds become whole days. */
+function cleanFilter(filter: Record<string, unknown> = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(filter)) {
+    if (v === "" || v === undefined || v === null) continue;
+    if ((k === "from" || k === "to") && typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) {
+      const day = new Date(`${v}T00:00:00`);
+      out[k] = (k === "to" ? new Date(day.getTime() + 86_400_000) : day).toISOString();
+    } else out[k] = v;
+  }
+  return out;
+}
+
+async function list(resource: string, page: number, perPage: number, sortField: string | undefined, sortOrder: string | undefined, filter: Record<string, unknown>) {
+  const d = def(resource);
+  if (d.unpaged) {
+    const data = await gql(`{ ${d.list} { total data { ${d.fields} } } }`);
+    return data[d.list] as { data: any[]; total: number };
+  }
+  const data = await gql(
+    `query($page: Int!, $perPage: Int!, $sortField: String, $sortOrder: String, $filter: ${d.filterType}) {
+       ${d.list}(page: $page, perPage: $perPage, sortField: $sortField, sortOrder: $sortOrder, filter: $filter) { total data { ${d.fields} } } }`,
+    { page, perPage, sortField, sortOrder, filter: cleanFilter(filter) },
+  );
+  return data[d.list] as { data: any[]; total: number };
+}
+
+const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k] === "" ? null : o[k]]));
+
+/**
+ * react-admin's data provider over the admin API (ra-data-graphql-simple can't be installed
+ * next to react-admin 5, so this is a small hand-written one), plus the dashboard's actions:
+ * lifting a block, revealing a destination, rotating and revoking keys, the home's statistics.
+ */
+export const dataProvider = {
+  async getList(resource, params) {
+    const { page = 1, perPage = 25 } = params.pagination ?? {};
+    return list(resource, page, perPage, params.sort?.field, params.sort?.order, params.filter);
+  },
+  async getOne(resource, params) {
+    const d = def(resource);
+    if (!d.one) throw new Error(`${resource} has no detail view`);
+    const data = await gql(`query($id: ID!) { ${d.one}(id: $id) { ${d.oneFields ?? d.fields} } }`, { id: String(params.id) });
+    if (!data[d.one]) throw new Error("Not found");
+    return { data: data[d.one] };
+  },
+  async getMany(resource, params) {
+    const d = def(resource);
+    if (d.unpaged) return { data: (await list(resource, 1, 500, undefined, undefined, {})).data.filter((r) => params.ids.includes(r.id)) };
+    return { data: (await list(resource, 1, Math.max(params.ids.length, 1), undefined, undefined, { ids: params.ids.map(String) })).data };
+  },
+  async getManyReference(resource, params) {
+    const { page = 1, perPage = 25 } = params.pagination ?? {};
+    return list(resource, page, perPage, params.sort?.field, params.sort?.order, { ...params.filter, [params.target]: params.id });
+  },
+  async create(resource, params) {
+    const c = def(resource).create;
+    if (!c) throw new Error(`${resource} can't be created here`);
+    const data = await gql(`mutation($input: ${c.inputType}!) { ${c.mutation}(input: $input) { ${c.result} } }`, { input: params.data });
+    const result = data[c.mutation];
+    // createApp answers { app, apiKey }: the key is shown once by the create page, never stored.
+    return { data: result.app ? { ...result.app, apiKey: result.apiKey } : result };
+  },
+  async update(resource, params) {
+    const d = def(resource);
+    if (!d.update) throw new Error(`${resource} can't be edited`);
+    const data = await gql(`mutation($id: ID!, $input: ${d.update.inputType}!) { ${d.update.mutation}(id: $id, input: $input) { ${d.fields} } }`, {
+      id: String(params.id), input: pick(params.data, d.update.inputFields),
+    });
+    return { data: data[d.update.mutation] };
+  },
+  async updateMany() {
+    throw new Error("Bulk edits are not supported");
+  },
+  async delete() {
+    throw new Error("Nothing is deleted from the dashboard: revoke or disable instead");
+  },
+  async deleteMany() {
+    throw new Error("Nothing is deleted from the dashboard: revoke or disable instead");
+  },
+
+  async liftBlock(id: string, reason: string) {
+    return (await gql(`mutation($id: ID!, $reason: String!) { liftBlock(id: $id, reason: $reason) { id active liftedAt liftedBy liftReason } }`, { id, reason })).liftBlock;
+  },
+  async revealDestination(verificationId: string, reason: string): Promise<string> {
+    const data = await gql(`mutation($id: ID!, $reason: String!) { revealDestination(verificationId: $id, reason: $reason) { destination } }`, { id: verificationId, reason });
+    return data.revealDestination.destination;
+  },
+  async rotateKey(appId: string, keyId: string): Promise<{ apiKey: string }> {
+    return (await gql(`mutation($appId: ID!, $keyId: ID!) { rotateAppKey(appId: $appId, keyId: $keyId) { apiKey revokedKeyId } }`, { appId, keyId })).rotateAppKey;
+  },
+  async revokeKey(appId: string, keyId: string) {
+    return (await gql(`mutation($appId: ID!, $keyId: ID!) { revokeAppKey(appId: $appId, keyId: $keyId) { id } }`, { appId, keyId })).revokeAppKey;
+  },
+  async appOptions(): Promise<Array<{ id: string; name: string }>> {
+    return (await gql(`{ appOptions { id name } }`)).appOptions;
+  },
+  async dashboard(days: number) {
+    return (await gql(`query($days: Int!) { dashboard(days: $days) {
+      unit totals { requested approved conversionRate attempts failed failureRate activeBlocks }
+      sends { bucket requested approved conversionRate attempts failed }
+      providerFailures { bucket provider attempts failed failureRate }
+      blocks { bucket blocks } countries { country requested approved conversionRate } } }`, { days })).dashboard;
+  },
+} satisfies DataProvider & Record<string, unknown>;
+
+export type AdminDataProvider = typeof dataProvider;

@@ -1,0 +1,55 @@
+/**
+ * How each react-admin resource maps onto the admin API: its list and one-record queries, the
+ * fields to fetch, and its mutations. Lists follow ra-data-graphql-simple's conventions
+ * (page, perPage, sortField, sortOrder, filter) and answer { data, total }.
+ */
+export interface ResourceDef {
+  list: string;
+  filterType?: string;
+  fields: string;
+  one?: string;
+  oneFields?: string;
+  create?: { mutation: string; inputType: string; result: string };
+  update?: { mutation: string; inputType: string; inputFields: string[] };
+  /** A list that takes no paging arguments (computed on the server as a whole). */
+  unpaged?: boolean;
+}
+
+const TIMELINE = `timeline { at kind summary provider channel status source messageId errorCode errorMessage errorExplanation latencyMs ip rule hits limit blockedUntil blockId liftedAt liftReason deliveryId purpose locale appName destination }`;
+const VERIFICATION = `id appId appName channel destination destinationMasked country purpose locale clientIp status failedAttempts maxAttempts sendCount createdAt expiresAt completedAt lastProvider lastDeliveryStatus lastErrorCode`;
+const WINDOW = `window attempts sent delivered failed failureRate latencyP50Ms latencyP95Ms`;
+const APP = `id name codeLength ttlSeconds maxAttempts resendCooldownSeconds maxSends hourlyBudget countries defaultLocale fallbackChannel testDestinations smsAppHash webOtpDomain createdAt updatedAt keys { id hint createdAt revokedAt }`;
+const STAFF = `id email role totpEnabled disabled lastLoginAt createdAt`;
+
+export const APP_INPUT_FIELDS = [
+  "name", "codeLength", "ttlSeconds", "maxAttempts", "resendCooldownSeconds", "maxSends", "hourlyBudget", "countries", "defaultLocale",
+  "fallbackChannel", "testDestinations", "smsAppHash", "webOtpDomain",
+];
+
+export const RESOURCES: Record<string, ResourceDef> = {
+  verifications: { list: "verifications", filterType: "VerificationFilter", fields: VERIFICATION, one: "verification", oneFields: `${VERIFICATION} ${TIMELINE}` },
+  deliveries: {
+    list: "deliveryAttempts", filterType: "DeliveryLogFilter",
+    fields: `id at provider channel outcome messageId errorCode errorMessage errorExplanation latencyMs deliveryId deliveryStatus verificationId destination country appName`,
+  },
+  blocks: {
+    list: "blocks", filterType: "BlockFilter", one: "block",
+    fields: `id appId appName rule key hits limit windowSeconds blockedUntil createdAt active liftedAt liftedBy liftReason`,
+  },
+  providers: {
+    list: "providers", unpaged: true, one: "provider",
+    fields: `id provider channel position breakerState hour { ${WINDOW} } day { ${WINDOW} } week { ${WINDOW} } topErrors { code count explanation }`,
+  },
+  apps: {
+    list: "apps", filterType: "AppFilter", one: "app", fields: APP,
+    create: { mutation: "createApp", inputType: "AppInput", result: `apiKey app { ${APP} }` },
+    update: { mutation: "updateApp", inputType: "AppInput", inputFields: APP_INPUT_FIELDS },
+  },
+  staff: {
+    list: "staffUsers", filterType: "StaffFilter", one: "staffUser", fields: STAFF,
+    create: { mutation: "createStaff", inputType: "StaffCreateInput", result: STAFF },
+    update: { mutation: "updateStaff", inputType: "StaffUpdateInput", inputFields: ["role", "disabled", "resetTotp", "password"] },
+  },
+  audit: { list: "auditLog", filterType: "AuditFilter", one: "auditEntry", fields: `id at actorId actorEmail actorRole action targetType targetId reason before after ip` },
+  outbox: { list: "outboxMessages", filterType: "OutboxFilter", fields: `id verificationId appName channel recipient subject body createdAt` },
+};

@@ -1,0 +1,47 @@
+import { Tooltip } from "@mui/material";
+import { Datagrid, DateField, DateInput, FilterButton, FunctionField, List, NumberField, SelectInput, TextField, TextInput, TopToolbar } from "react-admin";
+import { AppFilterInput } from "../common/AppFilterInput";
+import { CHANNELS, DELIVERY_STATUSES, OUTCOMES } from "../common/choices";
+import { StatusChip } from "../common/StatusChip";
+import { LiveToggle } from "./LiveToggle";
+
+const filters = [
+  <TextInput key="provider" source="provider" label="Provider" alwaysOn />,
+  <SelectInput key="channel" source="channel" choices={CHANNELS} />,
+  <SelectInput key="outcome" source="outcome" label="Hand-off" choices={OUTCOMES} />,
+  <SelectInput key="deliveryStatus" source="deliveryStatus" label="Delivery status" choices={DELIVERY_STATUSES} />,
+  <TextInput key="errorCode" source="errorCode" label="Error code" />,
+  <TextInput key="country" source="country" label="Country" />,
+  <AppFilterInput key="app" source="appId" />,
+  <DateInput key="from" source="from" label="From" />,
+  <DateInput key="to" source="to" label="To" />,
+];
+
+const Actions = () => (
+  <TopToolbar sx={{ alignItems: "center" }}>
+    <LiveToggle />
+    <FilterButton />
+  </TopToolbar>
+);
+
+/** Every hand-off to a vendor, newest first; a row opens its verification's timeline. */
+export function DeliveryList() {
+  return (
+    <List filters={filters} actions={<Actions />} sort={{ field: "at", order: "DESC" }} perPage={50} exporter={false}>
+      <Datagrid rowClick={(_id, _resource, r: any) => `/verifications/${r.verificationId}/show`} bulkActionButtons={false}>
+        <DateField source="at" label="Time" showTime />
+        <TextField source="provider" />
+        <TextField source="channel" sortable={false} />
+        <FunctionField label="Hand-off" sortBy="outcome" render={(r: any) => <StatusChip status={r.outcome} />} />
+        <FunctionField label="Delivery" sortable={false} render={(r: any) => <StatusChip status={r.deliveryStatus} />} />
+        <FunctionField label="Error" sortBy="errorCode" render={(r: any) => (r.errorCode ? (
+          <Tooltip title={r.errorExplanation ?? r.errorMessage ?? ""}><code>{r.errorCode}</code></Tooltip>
+        ) : "")} />
+        <NumberField source="latencyMs" label="Latency (ms)" />
+        <TextField source="destination" sortable={false} />
+        <TextField source="country" />
+        <TextField source="appName" label="App" sortable={false} />
+      </Datagrid>
+    </List>
+  );
+}

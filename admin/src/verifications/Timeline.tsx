@@ -1,0 +1,69 @@
+import { Alert, Box, Chip, Stack, Typography } from "@mui/material";
+import BlockIcon from "@mui/icons-material/Block";
+import CallReceivedIcon from "@mui/icons-material/CallReceived";
+import FlagIcon from "@mui/icons-material/Flag";
+import KeyIcon from "@mui/icons-material/Password";
+import SendIcon from "@mui/icons-material/Send";
+import SyncIcon from "@mui/icons-material/Sync";
+import StartIcon from "@mui/icons-material/PlayCircle";
+import { ms } from "../common/format";
+import { StatusChip } from "../common/StatusChip";
+
+export interface TimelineEntry {
+  at: string; kind: string; summary: string; provider?: string; channel?: string; status?: string; source?: string; messageId?: string;
+  errorCode?: string; errorMessage?: string; errorExplanation?: string; latencyMs?: number; ip?: string; rule?: string; hits?: number;
+  limit?: number; blockedUntil?: string; blockId?: string; liftedAt?: string; liftReason?: string; purpose?: string; locale?: string;
+  appName?: string; destination?: string;
+}
+
+const ICONS: Record<string, React.ReactElement> = {
+  REQUEST: <StartIcon color="primary" />, RATE_LIMIT: <BlockIcon color="warning" />, DELIVERY_ATTEMPT: <SendIcon color="action" />,
+  DELIVERY_STATUS: <SyncIcon color="disabled" />, STATUS_CALLBACK: <CallReceivedIcon color="action" />, VERIFY_ATTEMPT: <KeyIcon color="action" />,
+  OUTCOME: <FlagIcon color="primary" />,
+};
+const LABELS: Record<string, string> = {
+  REQUEST: "Request", RATE_LIMIT: "Rate limit", DELIVERY_ATTEMPT: "Hand-off", DELIVERY_STATUS: "Status", STATUS_CALLBACK: "Provider callback",
+  VERIFY_ATTEMPT: "Code check", OUTCOME: "Outcome",
+};
+
+const stamp = (iso: string) => {
+  const d = new Date(iso);
+  return `${d.toLocaleTimeString(undefined, { hour12: false })}.${String(d.getMilliseconds()).padStart(3, "0")}`;
+};
+
+/** A verification's one timeline, as the server merged it: every row in time order, each error explained. */
+export function Timeline({ entries }: { entries: TimelineEntry[] }) {
+  return (
+    <Stack spacing={0} data-testid="timeline">
+      {entries.map((e, i) => (
+        <Box key={i} data-kind={e.kind} sx={{ display: "grid", gridTemplateColumns: "110px 32px 1fr", gap: 1, py: 1.2, borderBottom: "1px solid", borderColor: "divider", opacity: e.kind === "DELIVERY_STATUS" ? 0.75 : 1 }}>
+          <Typography variant="body2" sx={{ fontFamily: "monospace", color: "text.secondary", pt: 0.3 }}>{stamp(e.at)}</Typography>
+          <Box sx={{ pt: 0.2 }}>{ICONS[e.kind]}</Box>
+          <Box>
+            <Stack direction="row" spacing={1} sx={{ alignItems: "center", flexWrap: "wrap" }}>
+              <Typography variant="overline" sx={{ lineHeight: 1.6 }}>{LABELS[e.kind] ?? e.kind}</Typography>
+              {e.status && <StatusChip status={e.status} />}
+              {e.provider && <Chip size="small" variant="outlined" label={e.provider} />}
+              {e.latencyMs != null && <Typography variant="caption" color="text.secondary">{ms(e.latencyMs)}</Typography>}
+            </Stack>
+            <Typography variant="body2">{e.summary}</Typography>
+            {(e.messageId || e.ip || e.destination) && (
+              <Typography variant="caption" color="text.secondary" component="div">
+                {e.destination && <>to {e.destination} · </>}
+                {e.messageId && <>message id <code>{e.messageId}</code> · </>}
+                {e.ip && <>IP {e.ip}</>}
+              </Typography>
+            )}
+            {/* The explained error sits on the hand-off or callback that carried it; status rows only repeat it in their summary. */}
+            {e.errorCode && e.kind !== "DELIVERY_STATUS" && (
+              <Alert severity={e.errorExplanation ? "warning" : "error"} sx={{ mt: 1 }} data-testid="vendor-error">
+                <strong>{e.provider} error {e.errorCode}</strong>{e.errorMessage ? ` — ${e.errorMessage}` : ""}
+                {e.errorExplanation && <Box sx={{ mt: 0.5 }}>{e.errorExplanation}</Box>}
+              </Alert>
+            )}
+          </Box>
+        </Box>
+      ))}
+    </Stack>
+  );
+}

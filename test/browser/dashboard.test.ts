@@ -1,0 +1,182 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dashboardDist } from "../../server/src/admin/http/dashboard-static";
+import { TwilioFake } from "../fakes/twilio-fake";
+import { STAFF_PASSWORD, createStaff } from "../helpers/admin";
+import { eventually, extractCode } from "../helpers/codes";
+import { startGateway, type TestGateway } from "../helpers/gateway";
+import { REQUEST_OTP, VERIFY_OTP, errorCode, gql } from "../helpers/graphql-client";
+
+const SID = "AC00000000000000000000000000000007";
+const TOKEN = "twilio-browser-test-token-0123456789";
+const SCREENSHOTS = join(__dirname, "../../docs/screenshots");
+
+/**
+ * The dashboard as staff use it: Debian's Chromium (driven by playwright-core) against the
+ * BUILT react-admin app served by a real gateway. A SUPPORT agent finds a customer's failed
+ * verification by typing the number in another format, reads Twilio's error in its timeline,
+ * lifts a block and reads the providers page; an ADMIN creates an app and rotates its key.
+ */
+describe("support dashboard in a browser", () => {
+  let twilio: TwilioFake;
+  let gw: TestGateway;
+  let browser: Browser;
+  let shop: { id: string; key: string };
+
+  const request = (destination: string, key = shop.key) => gql(gw.url, key, REQUEST_OTP, { input: { destination, channel: "SMS", purpose: "login", clientIp: "192.0.2.10" } });
+  const settled = () =>
+    eventually(async () => ((await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE status IN ('QUEUED', 'SENDING')`))[0].n === 0 ? true : undefined), "deliveries handed off");
+
+  beforeAll(async () => {
+    if (!existsSync(join(dashboardDist(), "index.html"))) throw new Error("The dashboard is not built: run `npm run build:admin` (npm test does)");
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    twilio = await TwilioFake.start({ accountSid: SID, authToken: TOKEN });
+    gw = await startGateway({ env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: "+15005550006", TWILIO_API_BASE_URL: twilio.url } });
+    shop = await gw.createApp({ name: "Shop", maxSends: 2 });
+    await createStaff(gw, "agent@example.com", "SUPPORT");
+    await createStaff(gw, "lead@example.com", "ADMIN");
+
+    // Traffic: customers who got their code and entered it, one Twilio refused (21211), one rate-limited.
+    for (const n of ["+14155550101", "+14155550102", "+14155550103", "+33612345678"]) {
+      const id = (await request(n)).data.requestOtp.id;
+      const sms = await twilio.waitForMessage((m) => m.to === n);
+      await gql(gw.url, shop.key, VERIFY_OTP, { input: { verificationId: id, code: extractCode(sms.body!) } });
+    }
+    twilio.failNext(1, { status: 400, code: 21211 });
+    await request("+1 415 555 0199");
+    await request("+14155550188");
+    await request("+14155550188");
+    expect(errorCode(await request("+14155550188"))).toBe("RATE_LIMITED");
+    await settled();
+
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.stop();
+    await twilio?.stop();
+  });
+
+  async function signIn(email: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${gw.url}/admin/`);
+    await page.fill('input[name="email"]', email);
+    await page.fill('input[name="password"]', STAFF_PASSWORD);
+    await page.click('button[type="submit"]');
+    await page.getByText("Overview").waitFor();
+    return page;
+  }
+
+  it("a SUPPORT agent finds the failed verification by the number in another format and reads Twilio's error in its timeline", async () => {
+    const page = await signIn("agent@example.com");
+    await page.getByTestId("chart-sends").waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard.png"), fullPage: true });
+    // SUPPORT has no apps, staff or audit menu.
+    expect(await page.locator('a[href="#/apps"]').count()).toBe(0);
+
+    await page.click('a[href="#/verifications"]');
+    await page.fill('input[name="q"]', "001 (415) 555-0199");
+    // The list narrows to the one verification the server matched to the normalized number.
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(1);
+    const row = page.locator("tbody tr", { hasText: "+1******0199" });
+    await row.waitFor();
+    await expect(row.innerText()).resolves.toMatch(/FAILED/);
+    await row.click();
+
+    const error = page.getByTestId("vendor-error").first();
+    await error.waitFor();
+    const text = await error.innerText();
+    expect(text).toContain("twilio error 21211");
+    expect(text).toMatch(/not a valid phone number/);
+    const timeline = await page.getByTestId("timeline").innerText();
+    expect(timeline).toMatch(/Shop requested a SMS code for "login"/);
+    expect(timeline).toContain("192.0.2.10");
+    expect(await page.getByTestId("destination").innerText()).toBe("+1******0199");
+    await page.screenshot({ path: join(SCREENSHOTS, "timeline.png"), fullPage: true });
+
+    // Revealing the number takes a reason, and is audited.
+    await page.getByRole("button", { name: "Reveal" }).click();
+    await page.fill('input[name="reason"]', "Customer on the line, ticket 981");
+    await page.getByRole("button", { name: "Reveal" }).last().click();
+    await expect.poll(() => page.getByTestId("destination").innerText()).toBe("+14155550199");
+    const [audit] = await gw.app.db.ds.query(`SELECT actor_email, reason FROM audit_log WHERE action = 'verification.reveal_destination'`);
+    expect(audit).toEqual({ actor_email: "agent@example.com", reason: "Customer on the line, ticket 981" });
+    await page.context().close();
+  });
+
+  it("a SUPPORT agent lifts the customer's block with a reason, and the customer can request again", async () => {
+    const page = await signIn("agent@example.com");
+    await page.click('a[href*="#/blocks"]');
+    const row = page.locator("tbody tr", { hasText: "+1******0188" });
+    await row.waitFor();
+    await expect(row.innerText()).resolves.toMatch(/sends_per_destination/);
+    await row.getByRole("button", { name: "Lift" }).click();
+    await page.fill('input[name="reason"]', "Customer verified by phone");
+    await page.getByRole("button", { name: "Lift block" }).click();
+    await page.getByText("Block lifted").waitFor();
+    await row.waitFor({ state: "detached" });
+
+    const [block] = await gw.app.db.ds.query(`SELECT lifted_by, lift_reason FROM rate_limit_blocks WHERE rule = 'sends_per_destination'`);
+    expect(block).toEqual({ lifted_by: "agent@example.com", lift_reason: "Customer verified by phone" });
+    expect((await request("+14155550188")).data?.requestOtp.status).toBe("PENDING");
+    await settled();
+    await page.context().close();
+  });
+
+  it("the providers page shows the failure rate the failed delivery produced", async () => {
+    const rows: Array<{ outcome: string }> = await gw.app.db.ds.query(`SELECT outcome FROM delivery_attempts WHERE provider = 'twilio'`);
+    const failed = rows.filter((r) => r.outcome !== "SENT").length;
+    expect(failed).toBe(1);
+    const expected = `${((failed / rows.length) * 100).toFixed(1)}%`;
+
+    const page = await signIn("agent@example.com");
+    await page.click('a[href="#/providers"]');
+    const row = page.locator("tbody tr").filter({ hasText: "twilio" }).filter({ hasText: "SMS" });
+    await row.waitFor();
+    await expect(row.getByTestId("failure-rate").first().innerText()).resolves.toBe(expected);
+    await expect(row.innerText()).resolves.toContain("21211 × 1");
+    await page.screenshot({ path: join(SCREENSHOTS, "providers.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("an ADMIN creates an app (its key shown once, and working) and rotates the key", async () => {
+    const page = await signIn("lead@example.com");
+    await page.click('a[href="#/apps"]');
+    await page.getByRole("link", { name: "Create" }).click();
+    await page.fill('input[name="name"]', "Checkout");
+    await page.fill('input[name="maxSends"]', "3");
+    await page.getByRole("button", { name: "Save" }).click();
+    const keyField = page.getByTestId("new-api-key");
+    await keyField.waitFor();
+    const firstKey = await keyField.inputValue();
+    expect(firstKey).toMatch(/^otpk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    await page.getByRole("button", { name: "I have stored it" }).click();
+    expect((await request("+14155550150", firstKey)).data?.requestOtp.status).toBe("PENDING");
+    const [app] = await gw.app.db.ds.query(`SELECT id, max_sends FROM apps WHERE name = 'Checkout'`);
+    expect(app.max_sends).toBe(3);
+
+    const keys = page.getByTestId("keys");
+    await keys.waitFor();
+    await keys.getByRole("button", { name: "Rotate" }).click();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await keyField.waitFor();
+    const secondKey = await keyField.inputValue();
+    expect(secondKey).not.toBe(firstKey);
+    await page.getByRole("button", { name: "I have stored it" }).click();
+    await expect(keys.innerText()).resolves.toMatch(/revoked/);
+
+    expect(errorCode(await request("+14155550151", firstKey))).toBe("UNAUTHENTICATED");
+    expect((await request("+14155550152", secondKey)).data?.requestOtp.status).toBe("PENDING");
+    const actions = (await gw.app.db.ds.query(`SELECT action FROM audit_log WHERE target_id = $1 ORDER BY id`, [app.id])).map((r: { action: string }) => r.action);
+    expect(actions).toEqual(["app.create", "app.rotate_key"]);
+    // The key appears in no audit row and no page text after the dialog closed.
+    const [dump] = await gw.app.db.ds.query(`SELECT string_agg(coalesce(before::text, '') || coalesce(after::text, ''), ' ') AS t FROM audit_log`);
+    expect(dump.t).not.toContain(firstKey.slice("otpk_".length + 17));
+    expect(await page.content()).not.toContain(secondKey);
+    await page.context().close();
+  });
+});
