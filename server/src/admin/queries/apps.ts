@@ -31,7 +31,9 @@ export function toAppRecord(r: Record<string, any>) {
     id: r.id, name: r.name, codeLength: r.code_length, ttlSeconds: r.ttl_seconds, maxAttempts: r.max_attempts,
     resendCooldownSeconds: r.resend_cooldown_seconds, maxSends: r.max_sends, hourlyBudget: r.hourly_budget,
     countries: r.countries ?? [], defaultLocale: r.default_locale, fallbackChannel: s.fallbackChannel ?? null,
-    testDestinations: s.testDestinations ?? [], smsAppHash: s.smsAppHash ?? null, webOtpDomain: s.webOtpDomain ?? null,
+    // Stored as { destination, code, outcome? } (abuse/test-destinations.ts): the dashboard lists the destinations, never the codes.
+    testDestinations: ((s.testDestinations ?? []) as Array<string | { destination: string }>).map((t) => (typeof t === "string" ? t : t.destination)),
+    smsAppHash: s.smsAppHash ?? null, webOtpDomain: s.webOtpDomain ?? null,
     createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
     keys: ((r.keys ?? []) as Array<Record<string, any>>).map((k) => ({
       id: k.id, hint: `otpk_${k.id}_…`, createdAt: new Date(k.created_at), revokedAt: k.revoked_at ? new Date(k.revoked_at) : null,
