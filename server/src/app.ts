@@ -5,6 +5,7 @@ import formbody from "@fastify/formbody";
 import type { DestinationStream, Logger } from "pino";
 import { registerAdmin } from "./admin/register-admin";
 import { AppService } from "./apps/app-service";
+import { ApiKeyCache } from "./apps/key-cache";
 import { channelStrategies } from "./channels";
 import type { Config, Role } from "./config/config";
 import { resolveSecret } from "./config/secret";
@@ -127,8 +128,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       });
     }
     const wake = worker ? () => worker!.wake() : () => undefined;
+    let keyCache: ApiKeyCache | undefined;
+    if (role !== "worker") {
+      keyCache = new ApiKeyCache(db.url, log.child({ component: "key-cache" }));
+      await keyCache.start();
+      cleanups.unshift(() => keyCache!.stop());
+    }
     const services: Services = {
-      apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }),
+      apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }, keyCache),
       verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, new PumpingGuard(ds, limits, blocks)), blocks, deliveryEvents, wake, testDestinations),
       verify: new VerifyService(ds, keys, tokens, new VerifyPolicy(limits)),
       blockService: new BlockService(ds, blocks, limits, log),

@@ -7,39 +7,18 @@
  * phase is the gateway (sharing the machine's cores with Postgres, Redis and the load
  * generator, as it would on a 2-core box).
  */
-import { cpus, freemem, tmpdir, totalmem } from "node:os";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, freemem, totalmem } from "node:os";
+import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseBenchArgs, type BenchArgs } from "./bench-args";
-import { BENCH_TWILIO } from "./bench-app";
 import { countQueued, createBenchDatabase, queueTimings, serverVersions } from "./bench-db";
 import { forkChild, type Child } from "./ipc";
 import type { RunArgs, RunResult } from "./load-process";
 import { markdown, updateReadme, writeJson, type BenchReport, type PhaseRow, type SubscriptionResult, type TargetCheck } from "./report";
 import { RssSampler, rssOf } from "./rss";
 import { TEST_REDIS_URL } from "../helpers/test-database";
-
-const ROOT = resolve(__dirname, "../../..");
-const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export function gatewayEnv(databaseUrl: string, vendorUrl: string, logLevel: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: `otpg-bench-${randomBytes(4).toString("hex")}:`, OTP_SECRET: "bench-secret-bench-secret-bench-secret-0123",
-    DATA_DIR: mkdtempSync(join(tmpdir(), "otpg-bench-")), LOG_LEVEL: logLevel,
-    TWILIO_ACCOUNT_SID: BENCH_TWILIO.accountSid, TWILIO_AUTH_TOKEN: BENCH_TWILIO.authToken, TWILIO_FROM: BENCH_TWILIO.from, TWILIO_API_BASE_URL: vendorUrl,
-    ...extra,
-  };
-}
-
-export async function startGateway(env: Record<string, string>, role: string, createApp: boolean, profile: boolean) {
-  const execArgv = ["--expose-gc", ...(profile ? ["--cpu-prof", "--cpu-prof-dir", join(ROOT, "bench-results/profiles")] : [])];
-  return forkChild<{ url: string; apiKey: string | null; pid: number }>("gateway-process", {
-    ...env, BENCH_ROLE: role, BENCH_CREATE_APP: createApp ? "1" : "0", BENCH_LOG_FILE: join(env.DATA_DIR, `gateway-${role}.log`),
-  }, execArgv);
-}
+import { ROOT, log, sleep, gatewayEnv, startGateway } from "./bench-setup";
 
 async function phase(load: Child, sampler: RssSampler, name: string, server: PhaseRow["server"], what: string, run: RunArgs): Promise<PhaseRow> {
   sampler.reset();

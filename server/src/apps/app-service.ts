@@ -6,6 +6,7 @@ import { isUuid } from "../verification/input-rules";
 import { AppEntity, type AppSettings } from "./app.entity";
 import { ApiKeyEntity } from "./api-key.entity";
 import { generateApiKey, parseApiKey, secretMatches } from "./api-key";
+import type { ApiKeyCache } from "./key-cache";
 
 /** The settings an app can be created or updated with; every limit has the contract's default. */
 export interface AppOptions {
@@ -23,7 +24,12 @@ export interface AppOptions {
 
 export class AppService {
   /** Without a policy, test destinations are refused: only a caller that knows the environment may allow them. */
-  constructor(private readonly ds: DataSource, private readonly policy: AbusePolicy = { allowTestDestinations: false }) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly policy: AbusePolicy = { allowTestDestinations: false },
+    /** API processes pass one, so that requests don't each look their key up (see key-cache.ts). */
+    private readonly keyCache?: ApiKeyCache,
+  ) {}
 
   async create(options: AppOptions): Promise<{ app: AppEntity; apiKey: string }> {
     validateAppOptions(options, this.policy);
@@ -92,13 +98,18 @@ export class AppService {
   async authenticate(key: string | null): Promise<AppEntity | null> {
     const parsed = key ? parseApiKey(key) : null;
     if (!parsed) return null;
+    const cached = this.keyCache?.get(parsed.id);
+    if (cached) return secretMatches(parsed.secret, cached.secretHash) ? cached.app : null;
+    const version = this.keyCache?.version ?? 0;
     const rows: Array<{ secret_hash: Buffer; app: Record<string, unknown> }> = await this.ds.query(
       `SELECT k.secret_hash, to_jsonb(a.*) AS app FROM api_keys k JOIN apps a ON a.id = k.app_id
         WHERE k.id = $1 AND k.revoked_at IS NULL`,
       [parsed.id],
     );
     if (!rows.length || !secretMatches(parsed.secret, rows[0].secret_hash)) return null;
-    return appFromRow(rows[0].app);
+    const app = appFromRow(rows[0].app);
+    this.keyCache?.set(parsed.id, rows[0].secret_hash, app, version);
+    return app;
   }
 }
 
