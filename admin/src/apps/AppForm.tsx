@@ -1,6 +1,8 @@
-import { NumberInput, SelectInput, SimpleForm, TextInput, required } from "react-admin";
+import { ArrayInput, NumberInput, SelectInput, SimpleForm, SimpleFormIterator, TextInput, required } from "react-admin";
 import { Typography } from "@mui/material";
 import { CHANNELS } from "../common/choices";
+
+const OUTCOMES = ["DELIVERED", "FAILED", "UNDELIVERED"].map((id) => ({ id, name: id }));
 
 const list = {
   format: (v: string[] | null | undefined) => (v ?? []).join(", "),
@@ -22,7 +24,17 @@ export function AppForm({ toolbar }: { toolbar?: React.ReactElement | false }) {
       <Typography variant="subtitle2" sx={{ mt: 1 }}>Destinations and channels</Typography>
       <TextInput source="countries" label="Allowed countries (e.g. US, GB; empty: all)" {...list} />
       <SelectInput source="fallbackChannel" label="Fallback channel" choices={CHANNELS} emptyText="None" />
-      <TextInput source="testDestinations" label="Test destinations (comma-separated)" fullWidth {...list} />
+      <TextInput source="voiceCountries" label="Countries for VOICE, when they differ (e.g. US)" {...list} />
+      <ArrayInput source="testDestinations" label="Test destinations (fixed code, never sent to a vendor)">
+        <SimpleFormIterator inline disableReordering>
+          <TextInput source="destination" label="Destination" helperText={false} />
+          <TextInput source="code" label="Fixed code" helperText={false} />
+          <SelectInput source="outcome" label="Plays back" choices={OUTCOMES} emptyText="DELIVERED" helperText={false} />
+        </SimpleFormIterator>
+      </ArrayInput>
+      <Typography variant="subtitle2" sx={{ mt: 1 }}>Abuse limits</Typography>
+      <TextInput source="limits" label="Overrides of the default limits (JSON)" multiline minRows={2} fullWidth
+        helperText='e.g. {"sendsPerIp": {"max": 20, "windowSeconds": 3600}}; {} keeps the defaults' />
       <TextInput source="defaultLocale" label="Default locale" />
       <TextInput source="smsAppHash" label="Android SMS Retriever app hash" />
       <TextInput source="webOtpDomain" label="WebOTP domain" />

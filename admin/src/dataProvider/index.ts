@@ -1,6 +1,6 @@
 import type { DataProvider } from "react-admin";
 import { gql } from "../graphql";
-import { RESOURCES, type ResourceDef } from "./resources";
+import { APP_INPUT_FIELDS, RESOURCES, type ResourceDef } from "./resources";
 
 function def(resource: string): ResourceDef {
   const d = RESOURCES[resource];
@@ -35,7 +35,13 @@ async function list(resource: string, page: number, perPage: number, sortField: 
   return data[d.list] as { data: any[]; total: number };
 }
 
-const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k] === "" ? null : o[k]]));
+/** The input fields of a record; empty strings mean "none". Test destinations travel without react-admin's bookkeeping. */
+const pick = (o: Record<string, unknown>, keys: string[]) =>
+  Object.fromEntries(keys.filter((k) => k in o).map((k) => {
+    const v = o[k] === "" ? null : o[k];
+    if (k === "testDestinations" && Array.isArray(v)) return [k, v.map((t: any) => ({ destination: t.destination, code: t.code, outcome: t.outcome || null }))];
+    return [k, v];
+  }));
 
 /**
  * react-admin's data provider over the admin API (ra-data-graphql-simple can't be installed
@@ -66,7 +72,8 @@ export const dataProvider = {
   async create(resource, params) {
     const c = def(resource).create;
     if (!c) throw new Error(`${resource} can't be created here`);
-    const data = await gql(`mutation($input: ${c.inputType}!) { ${c.mutation}(input: $input) { ${c.result} } }`, { input: params.data });
+    const input = resource === "apps" ? pick(params.data, APP_INPUT_FIELDS) : params.data;
+    const data = await gql(`mutation($input: ${c.inputType}!) { ${c.mutation}(input: $input) { ${c.result} } }`, { input });
     const result = data[c.mutation];
     // createApp answers { app, apiKey }: the key is shown once by the create page, never stored.
     return { data: result.app ? { ...result.app, apiKey: result.apiKey } : result };

@@ -1,12 +1,12 @@
 import type { DataSource } from "typeorm";
 import { validateAppOptions, type AppOptions } from "../../apps/app-service";
+import type { AppSettings } from "../../apps/app.entity";
+import { checkAbuseSettings, type AbusePolicy } from "../../abuse/app-settings-check";
 import { badInput, notFound } from "../../errors";
-import { parseAnyDestination } from "../../verification/destination";
-import { Channel } from "../../verification/enums";
-import { checkLocale, isUuid } from "../../verification/input-rules";
+import { isUuid } from "../../verification/input-rules";
 import { likeEscape, pageSql, Where, type PageArgs } from "./list-sql";
 
-/** App settings as the dashboard edits them: the limits, the countries, and the jsonb extras. */
+/** App settings as the dashboard edits them: the contract's limits, countries, and the settings extras. Absent = unchanged. */
 export interface AppSettingsInput {
   name?: string | null;
   codeLength?: number | null;
@@ -16,24 +16,26 @@ export interface AppSettingsInput {
   maxSends?: number | null;
   hourlyBudget?: number | null;
   countries?: string[] | null;
+  voiceCountries?: string[] | null;
   defaultLocale?: string | null;
   fallbackChannel?: string | null;
-  testDestinations?: string[] | null;
+  testDestinations?: Array<{ destination: string; code: string; outcome?: string | null }> | null;
   smsAppHash?: string | null;
   webOtpDomain?: string | null;
+  /** settings.limits (abuse limit overrides, abuse/abuse-settings.ts) as JSON; "" or "{}" for the defaults. */
+  limits?: string | null;
 }
 
 const SORTS: Record<string, string> = { name: "lower(a.name)", createdAt: "a.created_at", updatedAt: "a.updated_at" };
 
 export function toAppRecord(r: Record<string, any>) {
-  const s = r.settings ?? {};
+  const s: AppSettings = r.settings ?? {};
   return {
     id: r.id, name: r.name, codeLength: r.code_length, ttlSeconds: r.ttl_seconds, maxAttempts: r.max_attempts,
     resendCooldownSeconds: r.resend_cooldown_seconds, maxSends: r.max_sends, hourlyBudget: r.hourly_budget,
-    countries: r.countries ?? [], defaultLocale: r.default_locale, fallbackChannel: s.fallbackChannel ?? null,
-    // Stored as { destination, code, outcome? } (abuse/test-destinations.ts): the dashboard lists the destinations, never the codes.
-    testDestinations: ((s.testDestinations ?? []) as Array<string | { destination: string }>).map((t) => (typeof t === "string" ? t : t.destination)),
-    smsAppHash: s.smsAppHash ?? null, webOtpDomain: s.webOtpDomain ?? null,
+    countries: r.countries ?? [], voiceCountries: s.voiceCountries ?? [], defaultLocale: r.default_locale, fallbackChannel: s.fallbackChannel ?? null,
+    testDestinations: (s.testDestinations ?? []).map((t) => ({ destination: t.destination, code: t.code, outcome: t.outcome ?? "DELIVERED" })),
+    smsAppHash: s.smsAppHash ?? null, webOtpDomain: s.webOtpDomain ?? null, limits: JSON.stringify(s.limits ?? {}),
     createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
     keys: ((r.keys ?? []) as Array<Record<string, any>>).map((k) => ({
       id: k.id, hint: `otpk_${k.id}_…`, createdAt: new Date(k.created_at), revokedAt: k.revoked_at ? new Date(k.revoked_at) : null,
@@ -58,84 +60,99 @@ export async function listApps(ds: DataSource, filter: { q?: string | null; ids?
   return { data: rows.map(toAppRecord), total: total as number };
 }
 
-export async function loadApp(ds: DataSource, id: string): Promise<AppRecord> {
+async function appRow(ds: DataSource, id: string): Promise<Record<string, any>> {
   if (!isUuid(id)) throw notFound("App not found");
   const rows = await ds.query(`SELECT a.*, ${KEYS} FROM apps a WHERE a.id = $1`, [id]);
   if (!rows.length) throw notFound("App not found");
-  return toAppRecord(rows[0]);
+  return rows[0];
 }
 
-/** Checks settings the way `otp-gateway app create` does, plus the dashboard's extras; BAD_USER_INPUT names the field. */
-export function checkAppSettings(input: AppSettingsInput, creating: boolean): { options: Partial<AppOptions>; extras: Record<string, unknown> } {
-  const options: Partial<AppOptions> = {};
-  if (input.name != null || creating) options.name = (input.name ?? "").trim();
-  if (input.codeLength != null) options.codeLength = input.codeLength;
-  if (input.ttlSeconds != null) options.ttlSeconds = input.ttlSeconds;
-  if (input.maxAttempts != null) options.maxAttempts = input.maxAttempts;
-  if (input.resendCooldownSeconds != null) options.resendCooldownSeconds = input.resendCooldownSeconds;
-  if (input.maxSends != null) options.maxSends = input.maxSends;
-  if (input.hourlyBudget !== undefined) options.hourlyBudget = input.hourlyBudget === 0 ? null : input.hourlyBudget;
-  if (input.countries != null) options.countries = input.countries.map((c) => c.trim().toUpperCase()).filter(Boolean);
-  if (input.defaultLocale != null) options.defaultLocale = checkLocale(input.defaultLocale) ?? "en";
-  try {
-    validateAppOptions({ name: options.name ?? "unchanged", ...options });
-  } catch (err) {
-    const message = (err as Error).message;
-    throw badInput(fieldOf(message), message);
-  }
-  const extras: Record<string, unknown> = {};
-  if (input.fallbackChannel !== undefined) {
-    if (input.fallbackChannel !== null && input.fallbackChannel !== "" && !Object.values(Channel).includes(input.fallbackChannel as Channel)) {
-      throw badInput("fallbackChannel", "fallbackChannel is SMS, VOICE or EMAIL");
-    }
-    extras.fallbackChannel = input.fallbackChannel || null;
-  }
-  if (input.testDestinations != null) {
-    if (input.testDestinations.length > 50) throw badInput("testDestinations", "At most 50 test destinations");
-    extras.testDestinations = [...new Set(input.testDestinations.filter((d) => d.trim()).map((d) => parseAnyDestination(d, "testDestinations").value))];
-  }
-  if (input.smsAppHash !== undefined) {
-    if (input.smsAppHash && !/^[A-Za-z0-9+/]{11}$/.test(input.smsAppHash)) throw badInput("smsAppHash", "The SMS Retriever app hash is 11 characters");
-    extras.smsAppHash = input.smsAppHash || null;
-  }
-  if (input.webOtpDomain !== undefined) {
-    if (input.webOtpDomain && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(input.webOtpDomain)) {
-      throw badInput("webOtpDomain", "webOtpDomain is a domain name such as example.com");
-    }
-    extras.webOtpDomain = input.webOtpDomain || null;
-  }
-  return { options, extras };
+export async function loadApp(ds: DataSource, id: string): Promise<AppRecord> {
+  return toAppRecord(await appRow(ds, id));
 }
 
+/** The field a validation sentence is about, for BAD_USER_INPUT's `field`. */
 function fieldOf(message: string): string {
   const map: Array<[string, string]> = [
     ["name", "name"], ["ttl", "ttlSeconds"], ["code length", "codeLength"], ["max attempts", "maxAttempts"],
     ["resend cooldown", "resendCooldownSeconds"], ["max sends", "maxSends"], ["hourly budget", "hourlyBudget"], ["country", "countries"],
+    ["voice country", "voiceCountries"], ["voiceCountries", "voiceCountries"], ["fallback channel", "fallbackChannel"],
+    ["default locale", "defaultLocale"], ["testDestinations", "testDestinations"], ["limits", "limits"], ["SMS app hash", "smsAppHash"],
+    ["WebOTP domain", "webOtpDomain"],
   ];
   return map.find(([word]) => message.startsWith(word))?.[1] ?? "input";
 }
 
-/** Applies checked settings in one UPDATE; jsonb extras are merged, a null extra removes it. */
-export async function updateApp(ds: DataSource, id: string, input: AppSettingsInput): Promise<AppRecord> {
-  const { options: o, extras } = checkAppSettings(input, false);
-  const rows = await ds.query(
-    `WITH u AS (UPDATE apps SET
-        name = coalesce($2, name), code_length = coalesce($3, code_length), ttl_seconds = coalesce($4, ttl_seconds),
-        max_attempts = coalesce($5, max_attempts), resend_cooldown_seconds = coalesce($6, resend_cooldown_seconds),
-        max_sends = coalesce($7, max_sends),
-        hourly_budget = CASE WHEN $8::boolean THEN $9 ELSE hourly_budget END,
-        countries = CASE WHEN $10::boolean THEN $11::text[] ELSE countries END,
-        default_locale = coalesce($12, default_locale),
-        settings = jsonb_strip_nulls(settings || $13::jsonb),
-        updated_at = now()
-      WHERE id = $1 RETURNING id) SELECT id FROM u`,
-    [
-      id, o.name ?? null, o.codeLength ?? null, o.ttlSeconds ?? null, o.maxAttempts ?? null, o.resendCooldownSeconds ?? null, o.maxSends ?? null,
-      "hourlyBudget" in o, o.hourlyBudget ?? null, "countries" in o, o.countries?.length ? o.countries : null, o.defaultLocale ?? null,
-      JSON.stringify(extras),
-    ],
+/** The settings jsonb after applying the input's extras to `current` (null or empty removes one). */
+function mergeSettings(current: AppSettings, input: AppSettingsInput): AppSettings {
+  const s: Record<string, unknown> = { ...current };
+  const set = (key: keyof AppSettings, value: unknown) => {
+    if (value === undefined) return;
+    if (value === null || value === "" || (Array.isArray(value) && !value.length)) delete s[key];
+    else s[key] = value;
+  };
+  set("fallbackChannel", input.fallbackChannel);
+  set("smsAppHash", input.smsAppHash);
+  set("webOtpDomain", input.webOtpDomain);
+  set("voiceCountries", input.voiceCountries);
+  set("testDestinations", input.testDestinations?.map((t) => (t.outcome ? t : { destination: t.destination, code: t.code })));
+  if (input.limits !== undefined) {
+    let limits: unknown = null;
+    if (input.limits && input.limits.trim()) {
+      try {
+        limits = JSON.parse(input.limits);
+      } catch {
+        throw badInput("limits", "limits must be JSON, e.g. {\"sendsPerIp\": {\"max\": 20, \"windowSeconds\": 3600}}");
+      }
+    }
+    set("limits", limits && typeof limits === "object" && !Object.keys(limits).length ? null : limits);
+  }
+  return s as AppSettings;
+}
+
+/**
+ * Checks an app's options and settings the way `otp-gateway app create` and the gateway do
+ * (abuse limits, test destinations per this environment's policy, channel extras), returning
+ * what to store. A problem is BAD_USER_INPUT naming its field.
+ */
+export function checkApp(input: AppSettingsInput, current: { options: AppOptions; settings: AppSettings } | null, policy: AbusePolicy): AppOptions & { settings: AppSettings } {
+  const base = current?.options ?? { name: "" };
+  const options: AppOptions = {
+    name: input.name != null ? input.name.trim() : base.name,
+    codeLength: input.codeLength ?? base.codeLength,
+    ttlSeconds: input.ttlSeconds ?? base.ttlSeconds,
+    maxAttempts: input.maxAttempts ?? base.maxAttempts,
+    resendCooldownSeconds: input.resendCooldownSeconds ?? base.resendCooldownSeconds,
+    maxSends: input.maxSends ?? base.maxSends,
+    hourlyBudget: input.hourlyBudget === undefined ? base.hourlyBudget : input.hourlyBudget === 0 ? null : input.hourlyBudget,
+    countries: input.countries != null ? input.countries.map((c) => c.trim().toUpperCase()).filter(Boolean) : base.countries,
+    defaultLocale: input.defaultLocale ?? base.defaultLocale,
+  };
+  const settings = mergeSettings(current?.settings ?? {}, input);
+  try {
+    validateAppOptions({ ...options, settings }, policy);
+  } catch (err) {
+    const message = (err as Error).message;
+    throw badInput(fieldOf(message), message);
+  }
+  return { ...options, settings: checkAbuseSettings(settings, options.codeLength ?? 6, policy).settings };
+}
+
+/** Applies checked settings in one UPDATE. */
+export async function updateApp(ds: DataSource, id: string, input: AppSettingsInput, policy: AbusePolicy): Promise<AppRecord> {
+  const r = await appRow(ds, id);
+  const current: AppOptions = {
+    name: r.name, codeLength: r.code_length, ttlSeconds: r.ttl_seconds, maxAttempts: r.max_attempts, resendCooldownSeconds: r.resend_cooldown_seconds,
+    maxSends: r.max_sends, hourlyBudget: r.hourly_budget, countries: r.countries, defaultLocale: r.default_locale,
+  };
+  const o = checkApp(input, { options: current, settings: r.settings ?? {} }, policy);
+  await ds.query(
+    `UPDATE apps SET name = $2, code_length = $3, ttl_seconds = $4, max_attempts = $5, resend_cooldown_seconds = $6, max_sends = $7,
+            hourly_budget = $8, countries = $9::text[], default_locale = $10, settings = $11::jsonb, updated_at = now()
+      WHERE id = $1`,
+    [id, o.name, o.codeLength, o.ttlSeconds, o.maxAttempts, o.resendCooldownSeconds, o.maxSends, o.hourlyBudget ?? null,
+      o.countries?.length ? o.countries : null, o.defaultLocale, JSON.stringify(o.settings)],
   );
-  if (!rows.length) throw notFound("App not found");
   return loadApp(ds, id);
 }
 

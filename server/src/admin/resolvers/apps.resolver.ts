@@ -1,10 +1,9 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import { generateApiKey } from "../../apps/api-key";
-import type { AppSettings } from "../../apps/app.entity";
 import { badInput } from "../../errors";
 import { StaffRole } from "../auth/roles";
 import { staffOf, type AdminContext } from "../context";
-import { appSnapshot, checkAppSettings, listApps, loadApp, revokeKey, updateApp, type AppRecord as AppRow } from "../queries/apps";
+import { appSnapshot, checkApp, listApps, loadApp, revokeKey, updateApp, type AppRecord as AppRow } from "../queries/apps";
 import { AppFilter, AppInput, AppPage, AppRecord, IssuedKey } from "../types/app.types";
 import { PageArgs } from "../types/page-args";
 
@@ -26,8 +25,8 @@ export class AppsResolver {
 
   @Mutation(() => IssuedKey, { description: "Creates an app; its first API key is in the answer, once" })
   async createApp(@Arg("input", () => AppInput) input: AppInput, @Ctx() ctx: AdminContext): Promise<IssuedKey> {
-    const { options, extras } = checkAppSettings(input, true);
-    const { app, apiKey } = await ctx.admin.gateway.apps.create({ ...options, name: options.name!, settings: stripNulls(extras) as AppSettings });
+    const checked = checkApp(input, null, policyOf(ctx));
+    const { app, apiKey } = await ctx.admin.gateway.apps.create(checked);
     const record = await loadApp(ctx.admin.ds, app.id);
     await ctx.admin.audit.record({ actor: staffOf(ctx), action: "app.create", targetType: "app", targetId: app.id, ip: ctx.ip, after: { ...appSnapshot(record), keys: keyIds(record) } });
     return { app: record as AppRecord, apiKey, revokedKeyId: null };
@@ -36,7 +35,7 @@ export class AppsResolver {
   @Mutation(() => AppRecord)
   async updateApp(@Arg("id", () => ID) id: string, @Arg("input", () => AppInput) input: AppInput, @Ctx() ctx: AdminContext): Promise<AppRecord> {
     const before = await loadApp(ctx.admin.ds, id);
-    const after = await updateApp(ctx.admin.ds, id, input);
+    const after = await updateApp(ctx.admin.ds, id, input, policyOf(ctx));
     await ctx.admin.audit.record({ actor: staffOf(ctx), action: "app.update", targetType: "app", targetId: id, ip: ctx.ip, before: appSnapshot(before), after: appSnapshot(after) });
     return after as AppRecord;
   }
@@ -70,6 +69,5 @@ export class AppsResolver {
   }
 }
 
-function stripNulls(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
-}
+/** Test destinations are allowed where the gateway honours them (not in production unless ALLOW_TEST_DESTINATIONS). */
+const policyOf = (ctx: AdminContext) => ({ allowTestDestinations: ctx.admin.config.allowTestDestinations });

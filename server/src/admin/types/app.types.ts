@@ -9,6 +9,20 @@ export class ApiKeyInfo {
   @Field(() => Date, { nullable: true }) revokedAt: Date | null;
 }
 
+@ObjectType({ description: "A destination with a fixed code, played back without a vendor" })
+export class TestDestinationRecord {
+  @Field(() => String) destination: string;
+  @Field(() => String, { description: "The fixed code (configuration, not a sent code)" }) code: string;
+  @Field(() => String, { description: "DELIVERED, FAILED or UNDELIVERED" }) outcome: string;
+}
+
+@InputType()
+export class TestDestinationInput {
+  @Field(() => String) destination: string;
+  @Field(() => String) code: string;
+  @Field(() => String, { nullable: true }) outcome?: string | null;
+}
+
 @ObjectType({ description: "A client app and its settings" })
 export class AppRecord {
   @Field(() => ID) id: string;
@@ -22,7 +36,9 @@ export class AppRecord {
   @Field(() => [String], { description: "Allowed destination countries (empty: all)" }) countries: string[];
   @Field(() => String) defaultLocale: string;
   @Field(() => Channel, { nullable: true }) fallbackChannel: Channel | null;
-  @Field(() => [String], { description: "Destinations for the app's own testing" }) testDestinations: string[];
+  @Field(() => [String], { description: "Countries allowed for VOICE when they differ from countries" }) voiceCountries: string[];
+  @Field(() => [TestDestinationRecord], { description: "Fixed-code destinations for the app's own testing; they never reach a vendor" }) testDestinations: TestDestinationRecord[];
+  @Field(() => String, { description: "Abuse limit overrides (settings.limits) as JSON; {} for the defaults" }) limits: string;
   @Field(() => String, { nullable: true }) smsAppHash: string | null;
   @Field(() => String, { nullable: true }) webOtpDomain: string | null;
   @Field(() => Date) createdAt: Date;
@@ -61,7 +77,9 @@ export class AppInput {
   @Field(() => [String], { nullable: true }) countries?: string[] | null;
   @Field(() => String, { nullable: true }) defaultLocale?: string | null;
   @Field(() => Channel, { nullable: true }) fallbackChannel?: Channel | null;
-  @Field(() => [String], { nullable: true }) testDestinations?: string[] | null;
+  @Field(() => [String], { nullable: true }) voiceCountries?: string[] | null;
+  @Field(() => [TestDestinationInput], { nullable: true }) testDestinations?: TestDestinationInput[] | null;
+  @Field(() => String, { nullable: true, description: "Abuse limit overrides as JSON; empty for the defaults" }) limits?: string | null;
   @Field(() => String, { nullable: true }) smsAppHash?: string | null;
   @Field(() => String, { nullable: true }) webOtpDomain?: string | null;
 }
