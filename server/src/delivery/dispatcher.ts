@@ -92,7 +92,7 @@ export class Dispatcher {
       decision.action === "exhausted"
         ? this.followUps.fallback?.channelFor({
             channel: d.channel, fallbackOf: d.fallback_of ?? null, destination: c.verification.destination,
-            destinationCountry: c.verification.country ?? null, settings: c.app.settings, countries: c.app.countries,
+            settings: c.app.settings, countries: c.app.countries,
           }) ?? null
         : null;
     const outcome: AttemptOutcome =

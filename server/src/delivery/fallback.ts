@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { AppSettings } from "../apps/app.entity";
+import { checkCountry, checkNumberType } from "../abuse/number-policy";
+import type { AppEntity, AppSettings } from "../apps/app.entity";
+import { channelFits, parseAnyDestination } from "../verification/destination";
 import type { ProviderRegistry } from "../providers/registry";
 import { Channel } from "../verification/enums";
 import { NOTIFY_CHANNEL } from "../verification/sql";
@@ -14,7 +16,6 @@ export interface FallbackContext {
   /** Set when the failed delivery is itself a fallback: those never chain. */
   fallbackOf: string | null;
   destination: string;
-  destinationCountry: string | null;
   settings: AppSettings;
   countries: string[] | null;
 }
@@ -38,12 +39,16 @@ export class Fallback {
   channelFor(c: FallbackContext): Channel | null {
     const target = c.settings.fallbackChannel as Channel | undefined;
     if (!target || target === c.channel || c.fallbackOf) return null;
-    const isEmail = c.destination.includes("@");
-    if (isEmail !== (target === Channel.EMAIL)) return null; // SMS ↔ VOICE for a phone; nothing else fits
+    const dest = parseAnyDestination(c.destination);
+    if (!channelFits(dest, target)) return null; // SMS ↔ VOICE for a phone; nothing else fits
     if (!this.registry.supports(target)) return null;
-    // The same geography rule as SendPolicy: VOICE may have its own list, else the app's countries.
-    const allowed = target === Channel.VOICE && c.settings.voiceCountries?.length ? c.settings.voiceCountries : c.countries;
-    if (!isEmail && allowed?.length && (!c.destinationCountry || !allowed.includes(c.destinationCountry))) return null;
+    // The same number-type and geography rules as a request (SendPolicy): a fallback is a send too.
+    try {
+      checkNumberType(dest, target);
+      checkCountry({ countries: c.countries, settings: c.settings } as AppEntity, dest, target);
+    } catch {
+      return null;
+    }
     return target;
   }
 
@@ -51,7 +56,7 @@ export class Fallback {
   async afterFailure(failed: Row): Promise<Row | null> {
     if (failed.status !== "FAILED" && failed.status !== "UNDELIVERED") return null;
     const [ctx] = await this.ds.query(
-      `SELECT v.destination, v.destination_country, a.settings, a.countries
+      `SELECT v.destination, a.settings, a.countries
          FROM verifications v JOIN apps a ON a.id = v.app_id
         WHERE v.id = $1 AND v.status = 'PENDING' AND v.expires_at > now()`,
       [failed.verification_id],
@@ -59,7 +64,7 @@ export class Fallback {
     if (!ctx) return null;
     const channel = this.channelFor({
       channel: failed.channel, fallbackOf: failed.fallback_of ?? null, destination: ctx.destination,
-      destinationCountry: ctx.destination_country, settings: ctx.settings ?? {}, countries: ctx.countries,
+      settings: ctx.settings ?? {}, countries: ctx.countries,
     });
     if (!channel) return null;
     const rows = await this.ds.query(
