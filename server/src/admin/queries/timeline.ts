@@ -1,5 +1,7 @@
 import { registerEnumType } from "type-graphql";
 import type { DataSource } from "typeorm";
+import { ipLimitKey } from "../../abuse/client-ip";
+import { numberPrefix } from "../../abuse/number-policy";
 import type { BlockStore } from "../../ratelimit/block-store";
 import { explainError } from "../error-explanations";
 
@@ -50,14 +52,17 @@ const ORDER: Record<TimelineKind, number> = {
 
 /**
  * One verification's story in time order, merged from the rows every decision left: its request,
- * the rate-limit refusals on its destination (or its client IP) around that time, every delivery
+ * the rate-limit refusals on its destination (its client IP, number prefix, country, app) around that time, every delivery
  * attempt with the vendor's raw error explained, every status change and provider callback,
  * every verify attempt, and the outcome. `v` is a row from loadVerification; `destination` is
  * what the viewer may see of it.
  */
 export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Record<string, any>, destination: string | null): Promise<TimelineEntryData[]> {
+  // The limiter keys this request was counted under (ratelimit/send-policy.ts, verify-policy.ts).
   const keys = [`${v.app_id}:${v.destination}`, v.app_id as string];
-  if (v.client_ip) keys.push(`${v.app_id}:${v.client_ip}`, `ip:${v.client_ip}`, v.client_ip as string);
+  if (v.client_ip) keys.push(`${v.app_id}:${ipLimitKey(v.client_ip)}`);
+  if (v.destination_country) keys.push(`${v.app_id}:${v.destination_country}`);
+  if (String(v.destination).startsWith("+")) keys.push(`${v.app_id}:${numberPrefix(v.destination)}`);
   const windowEnd = v.completed_at ?? v.expires_at;
   const rows: Array<{ at: Date; kind: TimelineKind; data: Record<string, any> }> = await ds.query(
     `SELECT * FROM (
