@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { envSchema } from "../../server/src/config/env";
+import { loadConfig } from "../../server/src/config/config";
 
 /**
  * docker-compose.yml can't be started here (no Docker engine), so check what can be checked:
@@ -22,5 +23,21 @@ describe("docker-compose.yml", () => {
     const names = [...block.matchAll(/^\s{4}([A-Z_]+):/gm)].map((m) => m[1]);
     expect(names.length).toBeGreaterThan(10);
     for (const n of names) expect(known, `${n} is not read by server/src/config/env.ts`).toContain(n);
+  });
+
+  it("its gateway environment, with compose's defaults filled in, is a valid production configuration", () => {
+    const block = compose.slice(compose.indexOf("environment: &gateway-env"), compose.indexOf("depends_on:"));
+    const env: Record<string, string> = {};
+    for (const m of block.matchAll(/^\s{4}([A-Z_]+): (.*)$/gm)) {
+      // ${VAR:-default} → default; ${VAR:?message} (required) → a stand-in value; "x" → x
+      env[m[1]] = m[2]
+        .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, "$1")
+        .replace(/\$\{OTP_SECRET:\?[^}]*\}/, "0123456789abcdef0123456789abcdef")
+        .replace(/^"(.*)"$/, "$1");
+    }
+    const config = loadConfig(env);
+    expect(config.production).toBe(true);
+    expect(config.databaseUrl).toMatch(/^postgres:\/\/otp:/);
+    expect(config.redisUrl).toBe("redis://redis:6379");
   });
 });
