@@ -114,6 +114,7 @@ describe("support dashboard in a browser", () => {
     const row = page.locator("tbody tr", { hasText: "+1******0188" });
     await row.waitFor();
     await expect(row.innerText()).resolves.toMatch(/sends_per_destination/);
+    await page.screenshot({ path: join(SCREENSHOTS, "blocks.png"), fullPage: true });
     await row.getByRole("button", { name: "Lift" }).click();
     await page.fill('input[name="reason"]', "Customer verified by phone");
     await page.getByRole("button", { name: "Lift block" }).click();
@@ -140,6 +141,22 @@ describe("support dashboard in a browser", () => {
     await expect(row.getByTestId("failure-rate").first().innerText()).resolves.toBe(expected);
     await expect(row.innerText()).resolves.toContain("21211 × 1");
     await page.screenshot({ path: join(SCREENSHOTS, "providers.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("the delivery log shows every attempt and updates live as deliveries change", async () => {
+    const page = await signIn("agent@example.com");
+    await page.click('a[href="#/deliveries"]');
+    await page.locator("tbody tr", { hasText: "21211" }).waitFor();
+    const live = page.getByTestId("live-count");
+    await live.waitFor();
+    const before = await page.locator("tbody tr").count();
+    await request("+14155550177");
+    // The subscription pushes the new delivery's changes; the list refreshes with its row.
+    await expect.poll(async () => Number((await live.innerText()).split(" ")[0]), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(before + 1);
+    await page.screenshot({ path: join(SCREENSHOTS, "delivery-log.png"), fullPage: true });
+    await settled();
     await page.context().close();
   });
 
