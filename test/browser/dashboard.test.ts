@@ -19,7 +19,7 @@ const SCREENSHOTS = join(__dirname, "../../docs/screenshots");
  * verification by typing the number in another format, reads Twilio's error in its timeline,
  * lifts a block and reads the providers page; an ADMIN creates an app and rotates its key.
  */
-describe("support dashboard in a browser", () => {
+describe("support dashboard in a browser", { timeout: 90_000 }, () => {
   let twilio: TwilioFake;
   let gw: TestGateway;
   let browser: Browser;

@@ -107,6 +107,9 @@ describe("admin management", () => {
     expect((await helper.gql(`{ me { id } }`)).data.me).toBeNull();
 
     const me = (await admin.gql(`{ me { id } }`)).data.me.id;
+    // Editing oneself without changing role, status or credentials keeps one's session.
+    await admin.gql(`mutation($id: ID!) { updateStaff(id: $id, input: { role: ADMIN, disabled: false }) { id } }`, { id: me });
+    expect((await admin.gql(`{ me { id } }`)).data.me.id).toBe(me);
     await admin.gql(`mutation($id: ID!) { updateStaff(id: $id, input: { disabled: true }) { id } }`, { id: helperId });
     const lastAdmin = await admin.gql(`mutation($id: ID!) { updateStaff(id: $id, input: { role: SUPPORT }) { role } }`, { id: me });
     expect(errorCode(lastAdmin)).toBe("BAD_USER_INPUT");

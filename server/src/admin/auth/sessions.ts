@@ -28,19 +28,23 @@ export class SessionStore {
     return token;
   }
 
-  /** The session's staff member, sliding the idle window; null when unknown, ended or expired. */
-  async resolve(token: string | undefined | null): Promise<ActiveSession | null> {
+  /**
+   * The session's staff member; null when unknown, ended or expired. A request made by a person
+   * slides the idle window (`touch`); background traffic (polling, live refreshes of a page
+   * nobody is looking at) must not keep an unattended session alive.
+   */
+  async resolve(token: string | undefined | null, touch = true): Promise<ActiveSession | null> {
     if (!token || token.length > 100) return null;
     const rows = await this.ds.query(
       `WITH s AS (
-         UPDATE admin_sessions SET last_seen_at = now()
+         UPDATE admin_sessions SET last_seen_at = CASE WHEN $4 THEN now() ELSE last_seen_at END
           WHERE token_hash = $1 AND revoked_at IS NULL
             AND last_seen_at > now() - make_interval(secs => $2)
             AND created_at > now() - make_interval(secs => $3)
           RETURNING id, user_id
        )
        SELECT s.id AS session_id, u.* FROM s JOIN admin_users u ON u.id = s.user_id WHERE u.disabled_at IS NULL`,
-      [hashToken(token), this.limits.idleSeconds, this.limits.maxSeconds],
+      [hashToken(token), this.limits.idleSeconds, this.limits.maxSeconds, touch],
     );
     return rows.length ? { sessionId: rows[0].session_id, staff: toStaff(rows[0]) } : null;
   }
@@ -49,8 +53,8 @@ export class SessionStore {
     await this.ds.query(`UPDATE admin_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [sessionId]);
   }
 
-  /** Ends every session of a user (disabled, role or password changed). */
-  async revokeAllOf(userId: string): Promise<void> {
-    await this.ds.query(`UPDATE admin_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+  /** Ends every session of a user (disabled, role or password changed), except `keep` (the one making the change). */
+  async revokeAllOf(userId: string, keep: string | null = null): Promise<void> {
+    await this.ds.query(`UPDATE admin_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2`, [userId, keep]);
   }
 }

@@ -11,6 +11,10 @@ import type { AdminContext } from "../context";
 
 export const ADMIN_GRAPHQL_PATH = "/admin/graphql";
 
+/** The dashboard says how long its user has been inactive; past a minute, its requests are background traffic. */
+export const IDLE_HEADER = "x-otpg-idle-seconds";
+const isBackground = (request: FastifyRequest) => Number(request.headers[IDLE_HEADER]) > 60;
+
 /**
  * POST /admin/graphql on its own Apollo Server. Who is asking comes only from the session
  * cookie: an app's API key in Authorization means nothing here. CSRF: the cookie is
@@ -33,7 +37,7 @@ export async function registerAdminGraphql(fastify: FastifyInstance, schema: Gra
     path: ADMIN_GRAPHQL_PATH,
     context: async (request: FastifyRequest, reply: FastifyReply): Promise<AdminContext> => {
       reply.header("cache-control", "no-store");
-      const session = await admin.sessions.resolve(request.cookies?.[SESSION_COOKIE]);
+      const session = await admin.sessions.resolve(request.cookies?.[SESSION_COOKIE], !isBackground(request));
       return {
         staff: session?.staff ?? null,
         sessionId: session?.sessionId ?? null,

@@ -27,13 +27,16 @@ export class StaffResolver {
     return created;
   }
 
-  @Mutation(() => StaffUser, { description: "Role, disabling, authenticator reset or a new password; ends the user's sessions" })
+  @Mutation(() => StaffUser, { description: "Role, disabling, authenticator reset or a new password; a change to any of them ends the user's sessions" })
   async updateStaff(@Arg("id", () => ID) id: string, @Arg("input", () => StaffUpdateInput) input: StaffUpdateInput, @Ctx() ctx: AdminContext): Promise<StaffUser> {
     const before = await ctx.admin.staff.get(id);
     const losesAdmin = before.role === StaffRole.ADMIN && !before.disabled && ((input.role && input.role !== StaffRole.ADMIN) || input.disabled === true);
     if (losesAdmin && (await ctx.admin.staff.countActiveAdmins(id)) === 0) throw badInput("role", "The last active ADMIN can't be demoted or disabled");
     const after = await ctx.admin.staff.update(id, input);
-    await ctx.admin.sessions.revokeAllOf(id);
+    // A change to who someone is or how they sign in ends their sessions (an ADMIN editing
+    // themselves keeps the session they are using).
+    const securityChange = (input.role != null && input.role !== before.role) || input.disabled === true || input.password != null || input.resetTotp === true;
+    if (securityChange) await ctx.admin.sessions.revokeAllOf(id, ctx.sessionId);
     // The snapshot says a password was set, never what it is.
     await ctx.admin.audit.record({
       actor: staffOf(ctx), action: "staff.update", targetType: "staff", targetId: id, ip: ctx.ip,
