@@ -32,11 +32,13 @@ function securityHeaders(reply: FastifyReply): void {
  */
 export async function registerDashboard(fastify: FastifyInstance, dist = dashboardDist()): Promise<void> {
   const built = existsSync(join(dist, "index.html"));
+  // The app's asset URLs and its router live under /admin/.
+  fastify.get("/admin", async (_req, reply) => reply.redirect("/admin/"));
   await fastify.register(
     async (scope) => {
       scope.addHook("onSend", async (_req, reply) => securityHeaders(reply));
       if (!built) {
-        scope.get("/", async (_req, reply) =>
+        scope.get("/*", async (_req, reply) =>
           reply.code(503).type("text/html").send("<!doctype html><title>OTP Gateway</title><p>The dashboard has not been built. Run <code>npm run build:admin</code> and restart.</p>"),
         );
         return;

@@ -22,7 +22,8 @@ export function parseDestinationQuery(raw: string, field = "q"): DestinationQuer
   try {
     return { kind: "exact", value: parseAnyDestination(text, field).value };
   } catch (err) {
-    if (text.includes("@") || /[^\d\s()+.\-/]/.test(text)) throw err;
+    // An e-mail, or an international number (+ or 00) that doesn't parse, is wrong as typed.
+    if (text.includes("@") || /^(\+|00)/.test(text) || /[^\d\s().\-/]/.test(text)) throw err;
     const digits = text.replace(/\D/g, "").replace(/^0+/, "");
     if (digits.length < 6) throw badInput(field, "Type the whole phone number (any format) or the e-mail address");
     return { kind: "digits", value: digits };
