@@ -1,4 +1,4 @@
-import { ArrayInput, NumberInput, SelectInput, SimpleForm, SimpleFormIterator, TextInput, required } from "react-admin";
+import { ArrayInput, NumberInput, SaveButton, SelectInput, SimpleForm, SimpleFormIterator, TextInput, Toolbar, required } from "react-admin";
 import { Typography } from "@mui/material";
 import { CHANNELS } from "../common/choices";
 
@@ -10,10 +10,13 @@ const list = {
 };
 
 /** An app's settings: the name shown in messages, the contract's limits, allowed countries, and the channel extras. */
-export function AppForm({ toolbar }: { toolbar?: React.ReactElement | false }) {
+/** Apps are never deleted from the dashboard (revoke their keys instead): the toolbar only saves. */
+const SaveOnly = () => <Toolbar><SaveButton /></Toolbar>;
+
+export function AppForm() {
   return (
-    <SimpleForm toolbar={toolbar}>
-      <TextInput source="name" validate={required()} helperText="Shown in the messages (\u201cYour Shop code is …\u201d)" />
+    <SimpleForm toolbar={<SaveOnly />}>
+      <TextInput source="name" validate={required()} helperText="Shown in the messages (“123456 is your Shop code”)" />
       <Typography variant="subtitle2" sx={{ mt: 1 }}>Limits</Typography>
       <NumberInput source="codeLength" label="Code length (4–10)" min={4} max={10} />
       <NumberInput source="ttlSeconds" label="Validity (seconds)" min={1} max={86400} />

@@ -1,11 +1,11 @@
-import { BooleanInput, Edit, PasswordInput, SelectInput, SimpleForm, TextField, minLength } from "react-admin";
+import { BooleanInput, Edit, PasswordInput, SaveButton, SelectInput, SimpleForm, TextField, Toolbar, minLength } from "react-admin";
 import { ROLES } from "../common/choices";
 
 /** Role, disabling, authenticator reset, new password: each ends the user's sessions and is audited. */
 export function StaffEdit() {
   return (
     <Edit mutationMode="pessimistic" redirect="list">
-      <SimpleForm>
+      <SimpleForm toolbar={<Toolbar><SaveButton /></Toolbar>}>
         <TextField source="email" />
         <SelectInput source="role" choices={ROLES} />
         <BooleanInput source="disabled" />
