@@ -192,6 +192,16 @@ describe("admin API authentication", () => {
     expect((await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM audit_log WHERE actor_email = 'someone-else'`))[0].n).toBe(0);
   });
 
+  it("refuses a document with too many aliases (e.g. batched password guesses) before running any of it", async () => {
+    const c = client();
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: login(email: "admin@example.com", password: "guess ${i} guess ${i}") { status }`).join(" ");
+    const before = (await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM audit_log`))[0].n;
+    const r = await c.gql(`mutation { ${aliases} }`);
+    expect(r.status).toBe(400);
+    expect(errorCode(r)).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect((await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM audit_log`))[0].n).toBe(before);
+  });
+
   it("the login mutation validates its input", async () => {
     const r = await client().gql(LOGIN, { email: "admin@example.com", password: STAFF_PASSWORD, totpCode: "12ab" });
     expect(errorCode(r)).toBe("BAD_USER_INPUT");

@@ -8,6 +8,7 @@ import { createFormatError } from "../../graphql/format-error";
 import type { AdminServices } from "../admin-services";
 import { SESSION_COOKIE } from "../auth/sessions";
 import type { AdminContext } from "../context";
+import { ADMIN_DOCUMENT_LIMITS, adminValidationRules } from "./admin-limits";
 
 export const ADMIN_GRAPHQL_PATH = "/admin/graphql";
 
@@ -25,6 +26,9 @@ export async function registerAdminGraphql(fastify: FastifyInstance, schema: Gra
   const apollo = new ApolloServer<AdminContext>({
     schema,
     introspection: !admin.config.production,
+    validationRules: adminValidationRules(false),
+    parseOptions: { maxTokens: ADMIN_DOCUMENT_LIMITS.maxTokens },
+    hideSchemaDetailsFromClientErrors: admin.config.production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,

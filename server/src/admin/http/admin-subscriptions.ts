@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, validate, type GraphQLSchema } from "graphql";
+import { GraphQLError, specifiedRules, validate, type GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Logger } from "pino";
@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from "../auth/sessions";
 import type { AdminContext } from "../context";
 import type { ActiveSession } from "../auth/sessions";
 import { ADMIN_GRAPHQL_PATH } from "./admin-graphql-route";
+import { adminValidationRules } from "./admin-limits";
 
 function cookieValue(header: string | undefined, name: string): string | null {
   for (const part of (header ?? "").split(";")) {
@@ -57,7 +58,7 @@ export function attachAdminSubscriptions(server: Server, schema: GraphQLSchema, 
     );
   });
   const formatError = createFormatError(log.child({ component: "admin-api" }), admin.config.production);
-  const rules = admin.config.production ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
+  const rules = [...specifiedRules, ...adminValidationRules(admin.config.production)];
   const disposable = useServer<Record<string, unknown>, { session?: ActiveSession | null }>(
     {
       schema,
