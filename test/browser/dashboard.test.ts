@@ -27,7 +27,7 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
 
   const request = (destination: string, key = shop.key) => gql(gw.url, key, REQUEST_OTP, { input: { destination, channel: "SMS", purpose: "login", clientIp: "192.0.2.10" } });
   const settled = () =>
-    eventually(async () => ((await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE status IN ('QUEUED', 'SENDING')`))[0].n === 0 ? true : undefined), "deliveries handed off");
+    eventually(async () => ((await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE status IN ('QUEUED', 'SENDING')`))[0].n === 0 ? true : undefined), "deliveries handed off", 20_000);
 
   beforeAll(async () => {
     if (!existsSync(join(dashboardDist(), "index.html"))) throw new Error("The dashboard is not built: run `npm run build:admin` (npm test does)");

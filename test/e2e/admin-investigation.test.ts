@@ -44,10 +44,10 @@ describe("admin investigation", () => {
     // One that Twilio refuses (21211), and one that goes through.
     twilio.failNext(1, { status: 400, code: 21211 });
     failedId = (await request("+1 415 555 0123")).data.requestOtp.id;
-    await eventually(async () => ((await deliveryStatus(failedId)).status === "FAILED" ? true : undefined), "the refused delivery to fail");
+    await eventually(async () => ((await deliveryStatus(failedId)).status === "FAILED" ? true : undefined), "the refused delivery to fail", 15_000);
     const okId = (await request("+14155550124")).data.requestOtp.id;
     codes.push(extractCode((await twilio.waitForMessage((m) => m.to === "+14155550124")).body!));
-    await eventually(async () => (["SENT", "DELIVERED"].includes((await deliveryStatus(okId)).status) ? true : undefined), "the good delivery to be sent");
+    await eventually(async () => (["SENT", "DELIVERED"].includes((await deliveryStatus(okId)).status) ? true : undefined), "the good delivery to be sent", 15_000);
   });
   afterAll(async () => {
     await gw?.stop();
@@ -122,7 +122,7 @@ describe("admin investigation", () => {
       const r = await ask(admin, TIMELINE, { id });
       const tl = r.data.verification.timeline as Array<Record<string, any>>;
       return tl.some((e) => e.kind === "DELIVERY_ATTEMPT" && e.status === "SENT") ? tl : undefined;
-    }, "the attempt to be recorded")) as Array<Record<string, any>>;
+    }, "the attempt to be recorded", 15_000)) as Array<Record<string, any>>;
     expect(t.find((e) => e.kind === "DELIVERY_ATTEMPT")).toMatchObject({ provider: "twilio", status: "SENT", messageId: sms.sid });
     const verifies = t.filter((e) => e.kind === "VERIFY_ATTEMPT");
     expect(verifies.map((e) => e.status)).toEqual(["WRONG_CODE", "APPROVED"]);
@@ -179,13 +179,13 @@ describe("admin investigation", () => {
   });
 
   it("the providers page reports the failure rate those deliveries produced, with the top error code", async () => {
-    await eventually(async () => ((await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE status IN ('QUEUED', 'SENDING')`))[0].n === 0 ? true : undefined), "every delivery handed off");
+    await eventually(async () => ((await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE status IN ('QUEUED', 'SENDING')`))[0].n === 0 ? true : undefined), "every delivery handed off", 15_000);
     const attempts = await gw.app.db.ds.query(`SELECT outcome FROM delivery_attempts WHERE provider = 'twilio'`);
     const failed = attempts.filter((a: { outcome: string }) => a.outcome !== "SENT").length;
     const r = await ask(support, PROVIDERS);
     const sms = r.data.providers.data.find((p: any) => p.id === "twilio:SMS");
     expect(sms).toMatchObject({ provider: "twilio", channel: "SMS", position: 0 });
-    expect(sms.breakerState).toMatch(/^(closed|open|half-open|unknown)$/);
+    expect(sms.breakerState).toBe("closed"); // one permanent refusal doesn't open Twilio's circuit
     expect(sms.hour.attempts).toBe(attempts.length);
     expect(sms.hour.failed).toBeGreaterThanOrEqual(failed);
     expect(failed).toBe(1);
@@ -238,7 +238,7 @@ describe("admin investigation", () => {
     const events = await eventually(() => {
       const mine = seen.filter((v) => v.data?.deliveryLog?.verificationId === id).map((v) => v.data.deliveryLog.status);
       return mine.includes("SENT") ? mine : undefined;
-    }, "live events for the new delivery");
+    }, "live events for the new delivery", 15_000);
     expect(events).toContain("SENT");
     stop();
     await ws.dispose();

@@ -13,7 +13,8 @@ const codeAt = (secret: string, stepsAhead = 0) => generate({ secret, epoch: Mat
 describe("admin setup and second factor", () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({ env: { ADMIN_REQUIRE_TOTP: "true" } });
+    // Behind HTTPS (PUBLIC_URL), so the session cookie must be Secure.
+    gw = await startGateway({ env: { ADMIN_REQUIRE_TOTP: "true", PUBLIC_URL: "https://otp.example.com" } });
   });
   afterAll(() => gw?.stop());
 
@@ -78,6 +79,7 @@ describe("admin setup and second factor", () => {
   it("SUPPORT signs in without a second factor unless they enrolled one", async () => {
     const c = new AdminClient(gw.url);
     expect((await c.login("first@example.com")).data.login.status).toBe("OK");
+    expect(c.lastSetCookie).toMatch(/; Secure/i);
     const setup = await c.gql(`mutation { startTotpSetup { uri } }`);
     const secret = secretOf(setup.data.startTotpSetup.uri);
     expect(errorCode(await c.gql(`mutation($c: String!) { confirmTotpSetup(code: $c) { totpEnabled } }`, { c: "123" }))).toBe("BAD_USER_INPUT");
