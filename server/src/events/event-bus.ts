@@ -32,46 +32,44 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export class LocalFanout {
+/**
+ * The local half every bus shares: handlers keyed by verification id (and "*" for all),
+ * fed by whatever carries events to this process.
+ */
+export abstract class FanoutBus implements EventBus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
-  emit(e: DeliveryEventMessage): void {
+  abstract publish(event: DeliveryEventMessage): Promise<void>;
+  abstract close(): Promise<void>;
+
+  /** Hands an event that reached this process to its local subscribers. */
+  protected deliverLocally(e: DeliveryEventMessage): void {
     this.emitter.emit(e.verificationId, e);
     this.emitter.emit("*", e);
   }
 
-  on(key: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {
-    this.emitter.on(key, handler);
-    return () => this.emitter.off(key, handler);
-  }
-
-  count(key: string): number {
-    return this.emitter.listenerCount(key);
-  }
-
-  get listenerCount(): number {
-    return this.emitter.eventNames().reduce((n, name) => n + this.emitter.listenerCount(name), 0);
-  }
-}
-
-export class MemoryEventBus implements EventBus {
-  private readonly fanout = new LocalFanout();
-
-  async publish(e: DeliveryEventMessage): Promise<void> {
-    // Asynchronous like Redis, so that subscribers never run inside the publisher's transaction code.
-    queueMicrotask(() => this.fanout.emit(e));
-  }
-
   subscribe(verificationId: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {
-    return this.fanout.on(verificationId, handler);
+    return this.on(verificationId, handler);
   }
 
   subscribeAll(handler: (e: DeliveryEventMessage) => void): Unsubscribe {
-    return this.fanout.on("*", handler);
+    return this.on("*", handler);
   }
 
   subscriberCount(verificationId: string): number {
-    return this.fanout.count(verificationId);
+    return this.emitter.listenerCount(verificationId);
+  }
+
+  private on(key: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {
+    this.emitter.on(key, handler);
+    return () => this.emitter.off(key, handler);
+  }
+}
+
+export class MemoryEventBus extends FanoutBus {
+  async publish(e: DeliveryEventMessage): Promise<void> {
+    // Asynchronous like Redis, so that subscribers never run inside the publisher's transaction code.
+    queueMicrotask(() => this.deliverLocally(e));
   }
 
   async close(): Promise<void> {}

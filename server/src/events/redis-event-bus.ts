@@ -1,17 +1,17 @@
 import type { Logger } from "pino";
 import type { RedisClient } from "../redis";
-import { LocalFanout, type DeliveryEventMessage, type EventBus, type Unsubscribe } from "./event-bus";
+import { FanoutBus, type DeliveryEventMessage } from "./event-bus";
 
 /**
  * Delivery events between processes over Redis publish/subscribe: one channel for all
  * events, re-emitted locally by verification id, so 10,000 open subscriptions cost one
  * Redis subscription per process. Redis is fan-out only: the events are already rows.
  */
-export class RedisEventBus implements EventBus {
-  private readonly fanout = new LocalFanout();
+export class RedisEventBus extends FanoutBus {
   private readonly channel: string;
 
   private constructor(private readonly pub: RedisClient, private readonly sub: RedisClient, prefix: string, private readonly log: Logger) {
+    super();
     this.channel = `${prefix}delivery-events`;
   }
 
@@ -22,7 +22,7 @@ export class RedisEventBus implements EventBus {
     const bus = new RedisEventBus(client, sub, prefix, log);
     await sub.subscribe(bus.channel, (message) => {
       try {
-        bus.fanout.emit(JSON.parse(message));
+        bus.deliverLocally(JSON.parse(message));
       } catch (err) {
         log.warn({ err }, "dropping malformed delivery event");
       }
@@ -37,18 +37,6 @@ export class RedisEventBus implements EventBus {
       // The event is stored; subscribers that miss it see the current state when they (re)subscribe.
       this.log.warn({ err: (err as Error).message }, "could not publish delivery event");
     }
-  }
-
-  subscribe(verificationId: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {
-    return this.fanout.on(verificationId, handler);
-  }
-
-  subscribeAll(handler: (e: DeliveryEventMessage) => void): Unsubscribe {
-    return this.fanout.on("*", handler);
-  }
-
-  subscriberCount(verificationId: string): number {
-    return this.fanout.count(verificationId);
   }
 
   async close(): Promise<void> {
