@@ -9,6 +9,7 @@ import type { GqlContext } from "../graphql/context";
 import { createFormatError } from "../graphql/format-error";
 import { DEFAULT_GRAPHQL_LIMITS, hardeningRules, type GraphqlLimits } from "../graphql/hardening";
 import type { Services } from "../services";
+import { closeWsServer, wsErrorHooks } from "./ws-server-parts";
 
 /** Operations one connection may run at once: a client follows a handful of verifications, not thousands. */
 export const MAX_OPERATIONS_PER_CONNECTION = 100;
@@ -68,25 +69,12 @@ export function attachSubscriptions(
         requestId: crypto.randomUUID(),
         services,
       }),
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
-      },
-      onError: (_ctx, _id, _payload, errors) => {
-        // Validation and parse errors: graphql-js gives them no code; Apollo's are these two.
-        return errors.map((e) =>
-          formatError({ ...e.toJSON(), extensions: { ...e.extensions, code: e.extensions.code ?? (e.nodes ? "GRAPHQL_VALIDATION_FAILED" : "GRAPHQL_PARSE_FAILED") } }, e),
-        );
-      },
+      ...wsErrorHooks(formatError),
     },
     wss,
   );
   return {
-    async close() {
-      for (const client of wss.clients) client.close(1001, "Going away");
-      await disposable.dispose();
-      await new Promise<void>((r) => wss.close(() => r()));
-    },
+    close: () => closeWsServer(wss, disposable),
     get connections() {
       return wss.clients.size;
     },

@@ -11,6 +11,7 @@ import type { AdminContext } from "../context";
 import type { ActiveSession } from "../auth/sessions";
 import { ADMIN_GRAPHQL_PATH } from "./admin-graphql-route";
 import { adminValidationRules } from "./admin-limits";
+import { closeWsServer, wsErrorHooks } from "../../http/ws-server-parts";
 
 function cookieValue(header: string | undefined, name: string): string | null {
   for (const part of (header ?? "").split(";")) {
@@ -79,20 +80,11 @@ export function attachAdminSubscriptions(server: Server, schema: GraphQLSchema, 
         userAgent: ctx.extra.request.headers["user-agent"] ?? null,
         admin,
       }),
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
-      },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((e) => formatError({ ...e.toJSON(), extensions: { ...e.extensions, code: e.extensions.code ?? "GRAPHQL_VALIDATION_FAILED" } }, e)),
+      ...wsErrorHooks(formatError),
     },
     wss,
   );
   return {
-    async close() {
-      for (const client of wss.clients) client.close(1001, "Going away");
-      await disposable.dispose();
-      await new Promise<void>((r) => wss.close(() => r()));
-    },
+    close: () => closeWsServer(wss, disposable),
   };
 }
