@@ -18,7 +18,7 @@ const HELP = `npm run bench -- [--duration S] [--connections N] [--subscriptions
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = {
-    durationS: 30, connections: 32, subscriptions: 10_000, subConnections: 100, subVerifications: 100, dispatchBacklog: 10_000,
+    durationS: 30, connections: 32, subscriptions: 10_000, subConnections: 200, subVerifications: 100, dispatchBacklog: 5_000,
     logLevel: "info", profile: false, peer: true, out: "bench-results/latest.json", updateReadme: false,
   };
   const num = (v: string | undefined, name: string) => {

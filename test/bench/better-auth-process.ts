@@ -52,10 +52,10 @@ async function main() {
     }
     void handler(req, res);
   });
+  // On exit the process ends: the pool is not closed first, or requests still in flight would log "pool ended" errors.
   serveParent({ url, pid: process.pid }, {}, async () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    await pool.end();
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import "reflect-metadata";
 import { createWriteStream } from "node:fs";
+import { writeHeapSnapshot } from "node:v8";
 import { createApp } from "../../server/src/app";
 import type { Role } from "../../server/src/config/config";
 import { loadConfig } from "../../server/src/config/config";
@@ -26,6 +27,8 @@ async function main() {
         return process.memoryUsage();
       },
       memory: () => process.memoryUsage(),
+      /** For investigating memory per subscription: a heap snapshot written next to the logs. */
+      heapSnapshot: ({ path }: { path: string }) => writeHeapSnapshot(path),
     },
     async () => {
       await app.stop();

@@ -9,6 +9,8 @@ export interface PhaseRow {
   what: string;
   result: RunResult;
   peakRssBytes: number;
+  /** The measured server's CPU time (user + system) per request: what throughput would be bounded by on idle cores. */
+  cpuMsPerRequest: number;
   queue?: QueueTimings;
 }
 
@@ -42,15 +44,15 @@ export function markdown(r: BenchReport): string {
     `PostgreSQL ${r.machine.postgres}, Redis ${r.machine.redis}; ${r.settings.connections} connections, ${r.settings.durationS} s per phase, ` +
     `gateway LOG_LEVEL=${r.settings.logLevel}, NODE_ENV=production. Ratios are to \`{ __typename }\` on the same gateway in the same run.`);
   out.push("");
-  out.push("| phase | server | req/s | × floor | p50 ms | × | p99 ms | × | peak RSS MB | × | errors |");
-  out.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+  out.push("| phase | server | req/s | × floor | p50 ms | × | p99 ms | × | peak RSS MB | × | CPU ms/req | errors |");
+  out.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const p of r.phases) {
     const l = p.result.latencyMs;
     const errs = Object.entries(p.result.errors).map(([k, v]) => `${k}: ${v}`).join(", ") || "0";
     const cut = p.result.exhausted ? " (ran out of delivered codes; shortened)" : "";
     const b = floor?.result;
     out.push(`| ${p.name}${cut} | ${p.server} | ${f0(p.result.throughput)} | ${b ? ratio(p.result.throughput, b.throughput) : "–"} | ${f1(l.p50)} | ${b ? ratio(l.p50, b.latencyMs.p50) : "–"} | ` +
-      `${f1(l.p99)} | ${b ? ratio(l.p99, b.latencyMs.p99) : "–"} | ${mb(p.peakRssBytes)} | ${floor ? ratio(p.peakRssBytes, floor.peakRssBytes) : "–"} | ${errs} |`);
+      `${f1(l.p99)} | ${b ? ratio(l.p99, b.latencyMs.p99) : "–"} | ${mb(p.peakRssBytes)} | ${floor ? ratio(p.peakRssBytes, floor.peakRssBytes) : "–"} | ${p.cpuMsPerRequest.toFixed(2)} | ${errs} |`);
   }
   out.push("");
   const q = r.phases.filter((p) => p.queue);

@@ -15,7 +15,7 @@ export class RssSampler {
   private max = 0;
   private timer: NodeJS.Timeout;
 
-  constructor(private readonly pid: number, everyMs = 50) {
+  constructor(readonly pid: number, everyMs = 50) {
     this.timer = setInterval(() => (this.max = Math.max(this.max, rssOf(this.pid))), everyMs);
     this.timer.unref();
   }
@@ -32,3 +32,18 @@ export class RssSampler {
     clearInterval(this.timer);
   }
 }
+
+/** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of the line (11 and 12 after the command name), in clock ticks.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** sysconf(_SC_CLK_TCK): 100 on every Linux we run on. */
+const CLOCK_TICKS = 100;

@@ -16,16 +16,18 @@ import { countQueued, createBenchDatabase, queueTimings, serverVersions } from "
 import { forkChild, type Child } from "./ipc";
 import type { RunArgs, RunResult } from "./load-process";
 import { markdown, updateReadme, writeJson, type BenchReport, type PhaseRow, type SubscriptionResult, type TargetCheck } from "./report";
-import { RssSampler, rssOf } from "./rss";
+import { RssSampler, cpuSecondsOf, rssOf } from "./rss";
 import { TEST_REDIS_URL } from "../helpers/test-database";
 import { ROOT, log, sleep, gatewayEnv, startGateway } from "./bench-setup";
 
 async function phase(load: Child, sampler: RssSampler, name: string, server: PhaseRow["server"], what: string, run: RunArgs): Promise<PhaseRow> {
   sampler.reset();
   log(`${name}: ${run.durationS} s at ${run.rate ? `${Math.round(run.rate)} req/s` : "full speed"}`);
+  const cpuBefore = cpuSecondsOf(sampler.pid);
   const result = await load.call<RunResult>("run", run as unknown as Record<string, unknown>);
-  log(`  ${Math.round(result.throughput)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, errors ${JSON.stringify(result.errors)}`);
-  return { name, server, what, result, peakRssBytes: sampler.peak() };
+  const cpuMsPerRequest = ((cpuSecondsOf(sampler.pid) - cpuBefore) * 1000) / Math.max(1, result.requests);
+  log(`  ${Math.round(result.throughput)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${cpuMsPerRequest.toFixed(2)} CPU ms/request, errors ${JSON.stringify(result.errors)}`);
+  return { name, server, what, result, peakRssBytes: sampler.peak(), cpuMsPerRequest };
 }
 
 async function main(a: BenchArgs) {
@@ -72,43 +74,51 @@ async function main(a: BenchArgs) {
     floorSampler.stop();
     await floor.stop();
 
+    // The peer runs right after the gateway's matching phase, so both meet the same machine.
+    const peer = a.peer && peerDb ? track(await forkChild<{ url: string; pid: number }>("better-auth-process", { DATABASE_URL: peerDb.url })) : undefined;
+    const peerSampler = peer ? new RssSampler(peer.ready.pid) : undefined;
+    if (peer) {
+      await load.call("configurePeer", { peer: peer.ready.url });
+      await load.call("run", { scenario: "peerSend", connections: C, durationS: warm });
+    }
+
     const t0 = new Date();
     const req = await phase(load, sampler, "requestOtp", "gateway", "", { scenario: "requestOtp", connections: C, durationS: D });
     const t1 = new Date();
     req.queue = await queueTimings(gwDb.url, t0, t1);
     P.push(req);
+    if (peer) P.push(await phase(load, peerSampler!, "better-auth send-otp", "better-auth", "", { scenario: "peerSend", connections: C, durationS: D }));
+    const halfStart = new Date();
     const halfReq = await phase(load, sampler, "requestOtp at ½ max rate", "gateway", "", { scenario: "requestOtp", connections: C, durationS: D, rate: req.result.throughput / 2 });
-    halfReq.queue = await queueTimings(gwDb.url, t1, new Date());
+    halfReq.queue = await queueTimings(gwDb.url, halfStart, new Date());
     P.push(halfReq);
 
-    // Enough delivered codes for both verify phases (verify is expected to run ~3× faster than request).
-    const need = Math.ceil(req.result.throughput * D * 4.5) + 4 * C;
+    // Delivered codes for both verify phases: verifyOtp has run 3–8× faster than requestOtp here, and
+    // 1.5 phases' worth is needed (full speed, then half). Seeding is capped in time; a verify phase
+    // that runs out of codes ends early and says so in the table.
+    const need = Math.ceil(req.result.throughput * D * 8 * 1.5) + 4 * C;
     let pool = await load.call<{ ready: number; waiting: number }>("fillCodes", { n: need });
-    if (pool.ready < need) {
-      log(`seeding ${need - pool.ready} more verifications for the verify phases`);
-      await load.call("run", { scenario: "requestOtp", connections: C, durationS: 3600, amount: need - pool.ready });
+    const seed = Math.min(need - pool.ready, Math.ceil(req.result.throughput * (3 * D + 30)));
+    if (seed > 0) {
+      log(`seeding ${seed} more verifications for the verify phases`);
+      await load.call("run", { scenario: "requestOtp", connections: C, durationS: 3600, amount: seed });
       pool = await load.call("fillCodes", { n: need });
     }
     log(`codes ready to verify: ${pool.ready}`);
     const ver = await phase(load, sampler, "verifyOtp", "gateway", "", { scenario: "verifyOtp", connections: C, durationS: D });
     P.push(ver);
+    if (peer) {
+      await load.call("peerCodes");
+      P.push(await phase(load, peerSampler!, "better-auth verify", "better-auth", "", { scenario: "peerVerify", connections: C, durationS: D }));
+      peerSampler!.stop();
+      await peer.stop();
+    }
     P.push(await phase(load, sampler, "verifyOtp at ½ max rate", "gateway", "", { scenario: "verifyOtp", connections: C, durationS: D, rate: ver.result.throughput / 2 }));
     await load.call("fillCodes", { n: 4 * C });
     const loop = await phase(load, sampler, "requestOtp → verifyOtp loop", "gateway", "each loop: requestOtp, then verifyOtp of an earlier code read off the vendor stand-in", { scenario: "loop", connections: C, durationS: D });
     loop.name = `${loop.name} (${Math.round(loop.result.throughput / 2).toLocaleString("en-US")} loops/s)`;
     P.push(loop);
 
-    if (a.peer && peerDb) {
-      const peer = track(await forkChild<{ url: string; pid: number }>("better-auth-process", { DATABASE_URL: peerDb.url }));
-      const peerSampler = new RssSampler(peer.ready.pid);
-      await load.call("configurePeer", { peer: peer.ready.url });
-      await load.call("run", { scenario: "peerSend", connections: C, durationS: warm });
-      P.push(await phase(load, peerSampler, "better-auth send-otp", "better-auth", "", { scenario: "peerSend", connections: C, durationS: D }));
-      await load.call("peerCodes");
-      P.push(await phase(load, peerSampler, "better-auth verify", "better-auth", "", { scenario: "peerVerify", connections: C, durationS: D }));
-      peerSampler.stop();
-      await peer.stop();
-    }
     sampler.stop();
     await gw.stop();
 
@@ -160,6 +170,7 @@ async function subscriptionPhase(a: BenchArgs, env: Record<string, string>, D: n
     await sleep(500);
     const rssBefore = rssOf(gw.ready.pid);
     const opened = await subs.call("open", { gateway: gw.ready.url, apiKey, verifications: a.subVerifications, subscriptions: a.subscriptions, connections: a.subConnections });
+    if (opened.errors) log(`  ${opened.errors} subscription errors; the first: ${opened.firstError}`);
     await sleep(1000);
     const after = await gw.call<NodeJS.MemoryUsage>("gc");
     await sleep(500);

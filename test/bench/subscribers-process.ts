@@ -19,6 +19,17 @@ let disposers: Array<() => void> = [];
 let verificationIds: string[] = [];
 let events = 0;
 let errors = 0;
+let firstError: string | undefined;
+const failed = (e: unknown) => {
+  errors++;
+  firstError ??= describe(e);
+};
+function describe(e: unknown): string {
+  if (Array.isArray(e)) return JSON.stringify(e[0]);
+  const close = e as { code?: number; reason?: string };
+  if (close && typeof close.code === "number") return `socket closed ${close.code} ${close.reason ?? ""}`;
+  return String((e as Error)?.message ?? e);
+}
 
 async function gql(url: string, key: string, query: string, variables: Record<string, unknown>) {
   const res = await fetch(`${url}/graphql`, {
@@ -46,7 +57,7 @@ async function open(a: { gateway: string; apiKey: string; verifications: number;
     const client = createClient({
       url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0,
       connectionParams: { authorization: `Bearer ${a.apiKey}` },
-      onNonLazyError: () => errors++,
+      onNonLazyError: failed,
     });
     clients.push(client);
     for (let s = 0; s < perConnection && opened < a.subscriptions; s++, opened++) {
@@ -64,7 +75,7 @@ async function open(a: { gateway: string; apiKey: string; verifications: number;
               snapshots++;
             }
           },
-          error: () => errors++,
+          error: failed,
           complete: () => undefined,
         }),
       );
@@ -73,7 +84,7 @@ async function open(a: { gateway: string; apiKey: string; verifications: number;
   // Every subscription answers with the current state first: when all have, all are open.
   const deadline = Date.now() + 300_000;
   while (snapshots < opened && Date.now() < deadline && errors === 0) await new Promise((r) => setTimeout(r, 100));
-  return { opened, withSnapshot: snapshots, errors, seconds: (Date.now() - started) / 1000 };
+  return { opened, withSnapshot: snapshots, errors, firstError, seconds: (Date.now() - started) / 1000 };
 }
 
 async function fanout(a: { gateway: string; apiKey: string; durationS: number; concurrency: number }) {

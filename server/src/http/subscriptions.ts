@@ -1,11 +1,12 @@
 import type { Server } from "node:http";
-import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
+import { GraphQLError, specifiedRules, validate, type GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import { bearerToken } from "../apps/api-key";
 import type { AppEntity } from "../apps/app.entity";
 import type { GqlContext } from "../graphql/context";
+import { cachedParser } from "../graphql/document-cache";
 import { createFormatError } from "../graphql/format-error";
 import { DEFAULT_GRAPHQL_LIMITS, hardeningRules, type GraphqlLimits } from "../graphql/hardening";
 import type { Services } from "../services";
@@ -47,7 +48,8 @@ export function attachSubscriptions(
   const disposable = useServer<Record<string, unknown>, { app?: AppEntity }>(
     {
       schema,
-      parse: (source) => parse(source, { maxTokens: limits.maxTokens }),
+      // One parsed document per distinct query, shared by every subscription that sends it (memory per subscription).
+      parse: cachedParser(limits.maxTokens),
       validate: (s, document) => validate(s, document, rules),
       onConnect: async (ctx) => {
         const app = await services.apps.authenticate(bearerToken(ctx.connectionParams?.authorization));
