@@ -41,7 +41,7 @@ export function markdown(r: BenchReport): string {
   const floor = r.phases.find((p) => p.name === "{ __typename }");
   const out: string[] = [];
   out.push(`Ran ${r.ranAt} on ${r.machine.cpu} (${r.machine.cores} cores, ${r.machine.memoryGb} GB), Node ${r.machine.node}, ` +
-    `PostgreSQL ${r.machine.postgres}, Redis ${r.machine.redis}; ${r.settings.connections} connections, ${r.settings.durationS} s per phase, ` +
+    `PostgreSQL ${r.machine.postgres}, Redis ${r.machine.redis}${r.machine.loadAverageAtStart ? ` (load average ${r.machine.loadAverageAtStart} at start)` : ""}; ${r.settings.connections} connections, ${r.settings.durationS} s per phase, ` +
     `gateway LOG_LEVEL=${r.settings.logLevel}, NODE_ENV=production. Ratios are to \`{ __typename }\` on the same gateway in the same run.`);
   out.push("");
   out.push("| phase | server | req/s | × floor | p50 ms | × | p99 ms | × | peak RSS MB | × | CPU ms/req | errors |");

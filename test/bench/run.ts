@@ -7,7 +7,7 @@
  * phase is the gateway (sharing the machine's cores with Postgres, Redis and the load
  * generator, as it would on a 2-core box).
  */
-import { cpus, freemem, totalmem } from "node:os";
+import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -41,7 +41,7 @@ async function main(a: BenchArgs) {
   const report: BenchReport = {
     ranAt: new Date().toISOString(),
     machine: {
-      cpu: cpus()[0]?.model.trim() ?? "?", cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), freeMemoryGbAtStart: Math.round(freemem() / 2 ** 30),
+      cpu: cpus()[0]?.model.trim() ?? "?", cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), freeMemoryGbAtStart: Math.round(freemem() / 2 ** 30), loadAverageAtStart: loadavg()[0].toFixed(2),
       node: process.versions.node, ...(await serverVersions(gwDb.url, TEST_REDIS_URL)),
     },
     settings: { ...a }, phases: [], targets: [],

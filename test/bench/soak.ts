@@ -16,7 +16,7 @@ import { RssSampler, rssOf } from "./rss";
 interface SoakArgs { minutes: number; rate: number; connections: number; minuteSeconds: number; out: string }
 
 function parse(argv: string[]): SoakArgs {
-  const a: SoakArgs = { minutes: 10, rate: 400, connections: 16, minuteSeconds: 60, out: "bench-results/soak-latest.json" };
+  const a: SoakArgs = { minutes: 10, rate: 200, connections: 16, minuteSeconds: 60, out: "bench-results/soak-latest.json" };
   for (let i = 0; i < argv.length; i++) {
     const v = Number(argv[i + 1]);
     switch (argv[i]) {
