@@ -67,6 +67,7 @@ export class AppService {
     const checked = checkAbuseSettings(merged as AppSettings, app.codeLength, this.policy);
     if (checked.problems.length) throw new Error(checked.problems.join("; "));
     await this.ds.query(`UPDATE apps SET settings = $2::jsonb, updated_at = now() WHERE id = $1`, [appId, JSON.stringify(checked.settings)]);
+    this.keyCache?.invalidate(appId); // other processes hear of it by NOTIFY
     return checked.settings;
   }
 
@@ -83,6 +84,7 @@ export class AppService {
       `WITH r AS (UPDATE api_keys SET revoked_at = now() WHERE app_id = $1 AND revoked_at IS NULL RETURNING id) SELECT count(*)::int AS n FROM r`,
       [appId],
     );
+    this.keyCache?.invalidate(appId); // effective at once here; other processes hear of it by NOTIFY
     return result[0].n;
   }
 

@@ -62,7 +62,8 @@ export class ApiKeyCache {
     this.entries.set(keyId, { secretHash, app, storedAt: Date.now() });
   }
 
-  private invalidate(appId: string): void {
+  /** Drops an app's entries: on its NOTIFY, and at once for changes this process made itself. */
+  invalidate(appId: string): void {
     this.generation++;
     for (const [k, e] of this.entries) if (e.app.id === appId) this.entries.delete(k);
   }
