@@ -6,6 +6,9 @@ import { GatewayError } from "../errors";
 /** Codes that graphql-js and Apollo produce for malformed requests: safe to pass through. */
 const PASS_THROUGH = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST", "PERSISTED_QUERY_NOT_FOUND", "OPERATION_RESOLUTION_FAILURE", "UNAUTHENTICATED"]);
 
+/** The contract's refusal codes, when they arrive as GraphQLErrors rather than GatewayErrors. */
+const CONTRACT_REFUSALS = new Set(["RATE_LIMITED", "FORBIDDEN", "NOT_FOUND"]);
+
 /**
  * The one place errors become GraphQL errors: a GatewayError keeps its contract code and
  * extensions; a malformed request keeps graphql-js's message; anything else is an internal
@@ -18,6 +21,10 @@ export function createFormatError(log: Logger, hideSuggestions: boolean) {
       return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: original.code, ...original.extensions } };
     }
     const code = formatted.extensions?.code as string | undefined;
+    if (code && CONTRACT_REFUSALS.has(code)) {
+      // A contract refusal raised as a plain GraphQLError (graphql-ws hooks): keep its code and its extensions (retryAfter).
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: formatted.extensions };
+    }
     if (code && PASS_THROUGH.has(code)) {
       const message = hideSuggestions ? formatted.message.replace(/ ?Did you mean .*\?$/, "") : formatted.message;
       return { message, locations: formatted.locations, path: formatted.path, extensions: { code } };

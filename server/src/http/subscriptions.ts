@@ -58,7 +58,8 @@ export function attachSubscriptions(
         return true;
       },
       onSubscribe: async (ctx) => {
-        if (Object.keys(ctx.subscriptions).length >= MAX_OPERATIONS_PER_CONNECTION) {
+        // graphql-ws has already registered the operation being opened, so it counts itself.
+        if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_CONNECTION) {
           return [new GraphQLError(`At most ${MAX_OPERATIONS_PER_CONNECTION} operations per connection`, { extensions: { code: "RATE_LIMITED", retryAfter: 1 } })];
         }
         const app = await services.apps.authenticate(bearerToken(ctx.connectionParams?.authorization));
