@@ -19,7 +19,9 @@ describe("fault: Postgres restarted under load", () => {
 
   beforeAll(async () => {
     pg = await ownPostgres();
-    gw = await startGateway({ databaseUrl: pg.url });
+    // A send whose outcome couldn't be recorded while Postgres was down stays claimed until its
+    // lease lapses, then goes out again: a short lease keeps that inside the test's wait.
+    gw = await startGateway({ databaseUrl: pg.url, env: { WORKER_LEASE_SECONDS: "5" } });
     app = await gw.createApp({ name: "Postgres fault", settings: { limits: { sendsPerCountry: { max: 100_000, windowSeconds: 3600 } } } as any });
   }, 90_000);
   afterAll(async () => {
@@ -57,7 +59,8 @@ describe("fault: Postgres restarted under load", () => {
       expect(JSON.stringify(f)).not.toMatch(/ECONNREFUSED|terminat|postgres|at .*\.js/i);
     }
 
-    // Every accepted request was stored, and the worker (LISTEN reconnected, polling meanwhile) sends it.
+    // Every accepted request was stored, and the worker (LISTEN reconnected, polling meanwhile,
+    // claims whose outcome was lost re-sent after their lease) sends it.
     const accepted = load.accepted().map((o) => o.id!);
     const db = new Client({ connectionString: pg.url });
     await db.connect();
