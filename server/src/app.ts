@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { hostname } from "node:os";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify from "fastify";
 import formbody from "@fastify/formbody";
 import type { DestinationStream, Logger } from "pino";
 import { registerAdmin } from "./admin/register-admin";
@@ -173,7 +173,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         log.info("shutting down");
         await subscriptions?.close();
         await dashboard?.close();
-        await closeHttp(fastify);
+        await fastify.close();
         await worker?.stop(config.shutdownGraceMs);
         for (const c of cleanups) await c().catch((err) => log.warn({ err }, "cleanup failed"));
         log.info("stopped");
@@ -200,8 +200,4 @@ async function verifyProviders(providers: Provider[], log: Logger): Promise<void
       log.warn({ provider: p.name, errorCode: err.code, err: err.message }, "provider unreachable at start-up; starting anyway");
     }
   }
-}
-
-async function closeHttp(fastify: FastifyInstance): Promise<void> {
-  await fastify.close();
 }

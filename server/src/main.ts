@@ -3,7 +3,6 @@ import "reflect-metadata";
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { ConfigError, loadConfig, type Role } from "./config/config";
-import { resolveSecret } from "./config/secret";
 import { deriveKeys } from "./crypto/secret-keys";
 import { buildClientSchema, printSorted } from "./graphql/schema";
 import { registerAdminCommands } from "./cli/admin-commands";
@@ -73,4 +72,3 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   process.exit(1);
 });
 
-void resolveSecret;
