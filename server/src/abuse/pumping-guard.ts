@@ -1,8 +1,10 @@
 import type { DataSource } from "typeorm";
+import { prepared } from "../db/prepared";
 import type { AppEntity } from "../apps/app.entity";
 import { rateLimited } from "../errors";
 import type { BlockStore } from "../ratelimit/block-store";
-import type { RateLimits } from "../ratelimit/rate-limits";
+import type { LimitStep } from "../ratelimit/limit-steps";
+import type { LimitRule, LimitSubject, RateLimits } from "../ratelimit/rate-limits";
 import type { Destination } from "../verification/destination";
 import type { PumpingThresholds } from "./abuse-settings";
 import { maskPrefix, numberPrefix } from "./number-policy";
@@ -10,6 +12,11 @@ import { maskPrefix, numberPrefix } from "./number-policy";
 type Level = "prefix" | "country";
 
 export interface ConversionFigures { sends: number; approved: number }
+
+export interface PumpingPlan {
+  steps: LimitStep[];
+  levels: Array<{ level: Level; value: string; rule: LimitRule; subject: LimitSubject; thresholds: PumpingThresholds; gated: boolean }>;
+}
 
 /**
  * The SMS-pumping guard. Pumpers request codes for numbers they are paid to terminate traffic
@@ -25,7 +32,8 @@ export interface ConversionFigures { sends: number; approved: number }
  * or past expiry): a burst of fresh requests whose users are still typing is not evidence.
  * Prefix counts are an indexed range over a few rows; country counts can be large, so they
  * are judged at most every `evaluateEverySeconds`. The block itself lives in the limiter (Redis
- * when configured), checked before each send like every other limit.
+ * when configured), checked before each send with the other limits in one round trip; the
+ * judging query runs after them, so a send refused by it has spent its send counters.
  */
 export class PumpingGuard {
   constructor(
@@ -34,8 +42,13 @@ export class PumpingGuard {
     private readonly blocks: BlockStore,
   ) {}
 
-  async check(app: AppEntity, dest: Destination, thresholds: Record<Level, PumpingThresholds | null>): Promise<void> {
-    if (dest.kind !== "phone") return;
+  /**
+   * The guard's Redis steps for one send, to run with the other limits (RateLimits.runInOrder):
+   * each level's block check, and, for a level judged at most every N seconds, its gate.
+   */
+  plan(app: AppEntity, dest: Destination, thresholds: Record<Level, PumpingThresholds | null>): PumpingPlan {
+    const plan: PumpingPlan = { steps: [], levels: [] };
+    if (dest.kind !== "phone") return plan;
     const prefix = numberPrefix(dest.value);
     const levels: Array<{ level: Level; value: string | null; masked: string }> = [
       { level: "prefix", value: prefix, masked: maskPrefix(prefix) },
@@ -46,8 +59,22 @@ export class PumpingGuard {
       if (!t || !value) continue;
       const rule = { name: `pumping_${level}`, points: 1, durationSeconds: t.blockSeconds };
       const subject = { appId: app.id, key: `${app.id}:${value}`, keyMasked: masked };
-      await this.limits.check(rule, subject);
-      if (!(await this.due(level, subject.key, t.evaluateEverySeconds))) continue;
+      plan.steps.push({ op: "check", rule, subject });
+      const gated = t.evaluateEverySeconds > 0;
+      if (gated) plan.steps.push({ op: "due", rule: { name: `pumping_${level}_evaluated`, points: 1, durationSeconds: t.evaluateEverySeconds }, key: subject.key });
+      plan.levels.push({ level, value, rule, subject, thresholds: t, gated });
+    }
+    return plan;
+  }
+
+  /**
+   * After the plan's steps let the send through: judges each level that is due (`due` holds the
+   * gates' answers in order) and blocks the key, refusing this send, when it converts too little.
+   */
+  async judge(app: AppEntity, plan: PumpingPlan, due: boolean[]): Promise<void> {
+    let gate = 0;
+    for (const { level, value, rule, subject, thresholds: t, gated } of plan.levels) {
+      if (gated && !due[gate++]) continue;
       const f = await this.figures(app.id, level, value, subject.key, t.windowSeconds);
       if (f.sends >= t.minSends && f.approved / f.sends < t.minConversion) {
         await this.limits.block(rule, subject, {
@@ -66,7 +93,7 @@ export class PumpingGuard {
   /** Sends and approvals of settled verifications to a prefix or country, in the window and since the last lift. */
   async figures(appId: string, level: Level, value: string, limiterKey: string, windowSeconds: number): Promise<ConversionFigures> {
     const match = level === "prefix" ? `channel IN ('SMS', 'VOICE') AND left(destination, -4) = $2` : `destination_country = $2`;
-    const [row] = await this.ds.query(
+    const [row] = await prepared(this.ds).query(
       `SELECT coalesce(sum(send_count), 0)::int AS sends, count(*) FILTER (WHERE status = 'APPROVED')::int AS approved
          FROM verifications
         WHERE app_id = $1 AND ${match}
@@ -76,10 +103,5 @@ export class PumpingGuard {
       [appId, value, windowSeconds, this.blocks.keyHash(limiterKey), `pumping_${level}`],
     );
     return { sends: row.sends, approved: row.approved };
-  }
-
-  private async due(level: Level, key: string, everySeconds: number): Promise<boolean> {
-    if (everySeconds <= 0) return true;
-    return this.limits.tryConsume({ name: `pumping_${level}_evaluated`, points: 1, durationSeconds: everySeconds }, key);
   }
 }

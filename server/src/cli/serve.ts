@@ -6,21 +6,31 @@ import { createApp } from "../app";
  * a demo app and prints its key once, so that a first run needs nothing else.
  */
 export async function serve(config: Config, role: Role): Promise<void> {
-  const app = await createApp(config, { role });
+  // Handlers first: a SIGTERM that arrives while the app is still starting (a deploy rolling
+  // back, a test stopping it early) waits for start-up and then stops cleanly — the embedded
+  // Postgres included — instead of killing the process with its child still running.
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  let pendingSignal: string | undefined;
   let signals = 0;
   const shutdown = (signal: string) => {
+    if (!app) {
+      pendingSignal = signal;
+      return;
+    }
     if (++signals > 1) process.exit(1); // a second signal: stop waiting
     app.log.info({ signal }, "signal received");
     app.stop().then(
       () => process.exit(0),
       (err) => {
-        app.log.error({ err }, "shutdown failed");
+        app!.log.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  app = await createApp(config, { role });
+  if (pendingSignal) return shutdown(pendingSignal);
   if (app.db.embedded && (await app.services.apps.count()) === 0) {
     const { app: demo, apiKey } = await app.services.apps.create({ name: "Demo app" });
     process.stdout.write(

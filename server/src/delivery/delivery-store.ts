@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import { prepared } from "../db/prepared";
 import type { Row } from "../verification/verification-view";
 
 /** A claimed delivery with what the worker needs to render it. */
@@ -20,7 +21,7 @@ export class DeliveryStore {
   constructor(private readonly ds: DataSource) {}
 
   async claim(limit: number, leaseSeconds: number, workerId: string): Promise<ClaimedDelivery[]> {
-    const rows: Row[] = await this.ds.query(
+    const rows: Row[] = await prepared(this.ds).query(
       `WITH c AS (
          SELECT id FROM deliveries
           WHERE (status = 'QUEUED' AND next_attempt_at <= now()) OR (status = 'SENDING' AND lease_until < now())
@@ -50,11 +51,19 @@ export class DeliveryStore {
     }));
   }
 
-  /** Records a hand-off the vendor accepted. */
-  sent(d: Row, workerId: string, a: AttemptRecord, status: string): Promise<Row | null> {
-    return this.transition(d, workerId, a, `status = $3, provider = $4, provider_message_id = $5, error_code = NULL, error_message = NULL, lease_until = NULL`, [
+  /**
+   * Records a hand-off the vendor accepted, and says whether status callbacks for this message
+   * arrived before it (kept in early_status_callbacks): asked in the same statement, so the
+   * common case costs no second round trip. A callback stored while this statement runs is
+   * applied by its own look-again (StatusCallbacks.apply) or, at worst, by the periodic sweep.
+   */
+  async sent(d: Row, workerId: string, a: AttemptRecord, status: string): Promise<{ row: Row | null; earlyCallbacks: boolean }> {
+    const row = await this.transition(d, workerId, a, `status = $3, provider = $4, provider_message_id = $5, error_code = NULL, error_message = NULL, lease_until = NULL`, [
       status, a.provider, a.providerMessageId ?? null,
-    ]);
+    ], `EXISTS (SELECT 1 FROM early_status_callbacks WHERE provider = $4 AND provider_message_id = $5) AS early_callbacks`);
+    if (!row) return { row: null, earlyCallbacks: false };
+    const { early_callbacks: earlyCallbacks, ...delivery } = row;
+    return { row: delivery, earlyCallbacks: earlyCallbacks === true };
   }
 
   /** Back to the queue on the same provider after `delayMs`. */
@@ -85,7 +94,7 @@ export class DeliveryStore {
     ]);
   }
 
-  private async transition(d: Row, workerId: string, a: AttemptRecord | null, set: string, params: unknown[]): Promise<Row | null> {
+  private async transition(d: Row, workerId: string, a: AttemptRecord | null, set: string, params: unknown[], extraColumn?: string): Promise<Row | null> {
     const attemptCte = a
       ? `, att AS (
            INSERT INTO delivery_attempts (delivery_id, provider, provider_message_id, outcome, error_code, error_message, latency_ms)
@@ -93,7 +102,7 @@ export class DeliveryStore {
          )`
       : "";
     const attemptParams = a ? [a.provider, a.providerMessageId ?? null, a.outcome, a.errorCode ?? null, a.errorMessage ?? null, Math.round(a.latencyMs)] : [];
-    const rows = await this.ds.query(
+    const rows = await prepared(this.ds).query(
       `WITH u AS (
          UPDATE deliveries SET ${set}, updated_at = now()
           WHERE id = $1 AND status = 'SENDING' AND leased_by = $2
@@ -103,7 +112,7 @@ export class DeliveryStore {
          INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source, error_code, error_message)
          SELECT id, verification_id, status, provider, 'worker', error_code, error_message FROM u
        )${attemptCte}
-       SELECT * FROM u`,
+       SELECT *${extraColumn ? `, ${extraColumn}` : ""} FROM u`,
       [d.id, workerId, ...params, ...attemptParams],
     );
     return rows[0] ?? null;

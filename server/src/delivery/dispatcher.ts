@@ -75,11 +75,11 @@ export class Dispatcher {
     const latencyMs = performance.now() - started;
     this.observer.onAttempt?.(provider.name, d.channel, "SENT", latencyMs, v.country ?? null);
     const attempt: AttemptRecord = { provider: provider.name, providerMessageId: result.providerMessageId, outcome: "SENT", latencyMs };
-    const row = await this.store.sent(d, this.workerId, attempt, result.status ?? DeliveryStatus.SENT);
+    const { row, earlyCallbacks } = await this.store.sent(d, this.workerId, attempt, result.status ?? DeliveryStatus.SENT);
     if (!row) this.log.warn({ deliveryId: d.id }, "delivery was sent after its lease lapsed; another worker may send it again");
     await this.publish(row);
-    // A status callback may have overtaken the vendor's HTTP answer; if applying it fails here, the sweep does it later.
-    if (row) {
+    // A status callback overtook the vendor's HTTP answer; if applying it fails here, the sweep does it later.
+    if (row && earlyCallbacks) {
       await this.followUps.callbacks?.applyEarly(provider.name, result.providerMessageId).catch((err: Error) =>
         this.log.warn({ deliveryId: d.id, err: err.message }, "applying early status callbacks failed; the sweep will retry"));
     }

@@ -1,8 +1,12 @@
+import { createHash } from "node:crypto";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Logger } from "pino";
 import { rateLimited } from "../errors";
 import type { BlockStore } from "./block-store";
 import type { RedisClient } from "../redis";
+import { OP_CODES, ORDERED_LIMITS_LUA, type LimitStep } from "./limit-steps";
+
+const ORDERED_LIMITS_SHA = createHash("sha1").update(ORDERED_LIMITS_LUA).digest("hex");
 
 export interface LimitRule { name: string; points: number; durationSeconds: number }
 export interface LimitSubject { appId: string | null; key: string; keyMasked: string }
@@ -41,6 +45,53 @@ export class RateLimits {
         await this.recordBlock(rule, subject, e.consumedPoints, e.msBeforeNext);
       }
       throw rateLimited(retryAfter);
+    }
+  }
+
+  /**
+   * Runs several steps in order, stopping at the first refusal (which is thrown as `consume`
+   * or `check` would throw it). Returns the `due` steps' answers, in order. With Redis this is
+   * one round trip (see ORDERED_LIMITS_LUA); in memory it is the same calls one after another.
+   */
+  async runInOrder(steps: LimitStep[]): Promise<boolean[]> {
+    if (!this.redis) {
+      const due: boolean[] = [];
+      for (const step of steps) {
+        if (step.op === "consume") await this.consume(step.rule, step.subject);
+        else if (step.op === "check") await this.check(step.rule, step.subject);
+        else due.push(await this.tryConsume(step.rule, step.key));
+      }
+      return due;
+    }
+    const keys = steps.map((s) => `${this.prefix}rl:${s.rule.name}:${s.op === "due" ? s.key : s.subject.key}`);
+    const args = steps.flatMap((s) => [OP_CODES[s.op], String(s.rule.points), String(s.rule.durationSeconds)]);
+    let reply: number[];
+    try {
+      reply = (await this.evalOrdered(keys, args)) as number[];
+    } catch (err) {
+      this.onRefusal?.("limiter_unavailable");
+      this.log.error({ err, rules: steps.map((s) => s.rule.name) }, "rate limiter unavailable; refusing (fail closed)");
+      throw rateLimited(5, "Rate limiting is temporarily unavailable; try again shortly");
+    }
+    const [index, consumed, msBeforeNext, ...due] = reply.map(Number);
+    if (index > 0) {
+      const step = steps[index - 1] as Exclude<LimitStep, { op: "due" }>;
+      this.onRefusal?.(step.rule.name);
+      // First refusal of this window (a consume just went over): one stored block, as in `consume`.
+      if (step.op === "consume" && consumed - 1 <= step.rule.points) await this.recordBlock(step.rule, step.subject, consumed, msBeforeNext);
+      throw rateLimited(msBeforeNext / 1000);
+    }
+    return due.map((d) => d === 1);
+  }
+
+  private async evalOrdered(keys: string[], args: string[]): Promise<unknown> {
+    const redis = this.redis!;
+    if (!redis.isReady) throw new Error("redis is not connected");
+    try {
+      return await redis.evalSha(ORDERED_LIMITS_SHA, { keys, arguments: args });
+    } catch (err) {
+      if (!String((err as Error).message).startsWith("NOSCRIPT")) throw err;
+      return redis.eval(ORDERED_LIMITS_LUA, { keys, arguments: args });
     }
   }
 

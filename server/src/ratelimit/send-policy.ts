@@ -7,6 +7,7 @@ import { forbidden } from "../errors";
 import type { ProviderRegistry } from "../providers/registry";
 import { maskDestination, type Destination } from "../verification/destination";
 import type { Channel } from "../verification/enums";
+import type { LimitStep } from "./limit-steps";
 import type { LimitRule, RateLimits } from "./rate-limits";
 
 const TEN_MINUTES = 600;
@@ -30,8 +31,9 @@ export interface SendContext {
  * stored or any vendor is called. Policy refusals (channel, country, number type) are
  * FORBIDDEN and cost nothing; then the volume limits, RATE_LIMITED with retryAfter. The order
  * matters: the caller's own IP is counted first, so an attacker refused there stops spending
- * the victim's per-destination budget; the pumping guard reads the database and runs only
- * after the cheap Redis counters let the request through.
+ * the victim's per-destination budget. All the counters and blocks are one ordered Redis round
+ * trip; the pumping guard's conversion query reads the database and runs only after they let
+ * the request through.
  */
 export class SendPolicy {
   constructor(
@@ -47,19 +49,24 @@ export class SendPolicy {
       checkNumberType(dest, channel);
     }
     const l = effectiveLimits(app.settings);
+    // One ordered list, run in one round trip: a step that refuses stops the later ones from counting.
+    const steps: LimitStep[] = [];
     if (ctx.ip && l.sendsPerIp) {
       const ip = ipLimitKey(ctx.ip);
-      await this.limits.consume(rule("sends_per_ip", l.sendsPerIp), { appId: app.id, key: `${app.id}:${ip}`, keyMasked: maskIp(ctx.ip) });
+      steps.push({ op: "consume", rule: rule("sends_per_ip", l.sendsPerIp), subject: { appId: app.id, key: `${app.id}:${ip}`, keyMasked: maskIp(ctx.ip) } });
     }
-    if (!ctx.testDestination) await this.pumping?.check(app, dest, l.pumping);
-    await this.limits.consume(sendsPerDestination(app), { appId: app.id, key: `${app.id}:${dest.value}`, keyMasked: maskDestination(dest.value) });
+    const pumping = !ctx.testDestination ? this.pumping?.plan(app, dest, l.pumping) : undefined;
+    if (pumping) steps.push(...pumping.steps);
+    steps.push({ op: "consume", rule: sendsPerDestination(app), subject: { appId: app.id, key: `${app.id}:${dest.value}`, keyMasked: maskDestination(dest.value) } });
     if (dest.kind === "phone") {
       const prefix = numberPrefix(dest.value);
-      if (l.sendsPerPrefix) await this.limits.consume(rule("sends_per_prefix", l.sendsPerPrefix), { appId: app.id, key: `${app.id}:${prefix}`, keyMasked: maskPrefix(prefix) });
+      if (l.sendsPerPrefix) steps.push({ op: "consume", rule: rule("sends_per_prefix", l.sendsPerPrefix), subject: { appId: app.id, key: `${app.id}:${prefix}`, keyMasked: maskPrefix(prefix) } });
       if (l.sendsPerCountry && dest.country) {
-        await this.limits.consume(rule("sends_per_country", l.sendsPerCountry), { appId: app.id, key: `${app.id}:${dest.country}`, keyMasked: dest.country });
+        steps.push({ op: "consume", rule: rule("sends_per_country", l.sendsPerCountry), subject: { appId: app.id, key: `${app.id}:${dest.country}`, keyMasked: dest.country } });
       }
     }
-    if (app.hourlyBudget) await this.limits.consume(appHourlyBudget(app), { appId: app.id, key: app.id, keyMasked: app.name });
+    if (app.hourlyBudget) steps.push({ op: "consume", rule: appHourlyBudget(app), subject: { appId: app.id, key: app.id, keyMasked: app.name } });
+    const due = await this.limits.runInOrder(steps);
+    if (pumping) await this.pumping!.judge(app, pumping, due);
   }
 }

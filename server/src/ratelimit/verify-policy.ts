@@ -2,6 +2,7 @@ import { effectiveLimits, type AbuseLimits } from "../abuse/abuse-settings";
 import { ipLimitKey, maskIp } from "../abuse/client-ip";
 import type { AppEntity } from "../apps/app.entity";
 import { maskDestination } from "../verification/destination";
+import type { LimitStep } from "./limit-steps";
 import type { LimitRule, LimitSubject, RateLimits } from "./rate-limits";
 
 const DAY = 86_400;
@@ -20,23 +21,29 @@ const DAY = 86_400;
 export class VerifyPolicy {
   constructor(private readonly limits: RateLimits) {}
 
-  /** Before any database work: the caller's IP budget. */
+  /** The caller's IP budget alone: for a code aimed at nothing (NOT_FOUND must not out-talk a spent budget). */
   async checkIp(app: AppEntity, ip: string | null): Promise<void> {
     const rule = ipRule(effectiveLimits(app.settings));
     if (ip && rule) await this.limits.check(rule, ipSubject(app, ip));
   }
 
-  /** Before the statement: the destination's budgets. */
-  async checkDestination(app: AppEntity, destination: string): Promise<void> {
-    for (const rule of destinationRules(effectiveLimits(app.settings))) await this.limits.check(rule, destinationSubject(app, destination));
+  /** Before the statement: the caller's IP budget, then the destination's, in one round trip. */
+  async checkBefore(app: AppEntity, ip: string | null, destination: string): Promise<void> {
+    const l = effectiveLimits(app.settings);
+    const steps: LimitStep[] = [];
+    const rule = ipRule(l);
+    if (ip && rule) steps.push({ op: "check", rule, subject: ipSubject(app, ip) });
+    for (const r of destinationRules(l)) steps.push({ op: "check", rule: r, subject: destinationSubject(app, destination) });
+    await this.limits.runInOrder(steps);
   }
 
-  /** After a wrong code: one point off every budget it touches. */
+  /** After a wrong code: one point off every budget it touches (sent together: they are independent). */
   async failed(app: AppEntity, destination: string, ip: string | null): Promise<void> {
     const l = effectiveLimits(app.settings);
-    for (const rule of destinationRules(l)) await this.limits.penalize(rule, destinationSubject(app, destination));
+    const penalties = destinationRules(l).map((rule) => this.limits.penalize(rule, destinationSubject(app, destination)));
     const rule = ipRule(l);
-    if (ip && rule) await this.limits.penalize(rule, ipSubject(app, ip));
+    if (ip && rule) penalties.push(this.limits.penalize(rule, ipSubject(app, ip)));
+    await Promise.all(penalties);
   }
 
   /**
@@ -45,7 +52,7 @@ export class VerifyPolicy {
    * do this; the IP budget is left alone, or an attacker could clear it with their own number.
    */
   async approved(app: AppEntity, destination: string): Promise<void> {
-    for (const rule of destinationRules(effectiveLimits(app.settings))) await this.limits.reset(rule, destinationSubject(app, destination).key);
+    await Promise.all(destinationRules(effectiveLimits(app.settings)).map((rule) => this.limits.reset(rule, destinationSubject(app, destination).key)));
   }
 }
 

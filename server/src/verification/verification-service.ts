@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { prepared } from "../db/prepared";
 import type { DataSource } from "typeorm";
 import type { TestDestinations } from "../abuse/test-destinations";
 import type { AppEntity } from "../apps/app.entity";
@@ -59,7 +60,7 @@ export class VerificationService {
     const deliveryId = randomUUID();
     const code = test?.code ?? generateCode(app.codeLength);
     const provider = test ? TEST_PROVIDER_NAME : this.registry.forChannel(input.channel)[0].name;
-    const [row] = await this.ds.query(
+    const [row] = await prepared(this.ds).query(
       `WITH superseded AS (
          UPDATE verifications SET status = 'CANCELED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
           WHERE app_id = $2 AND destination = $4 AND status = 'PENDING' AND purpose IS NOT DISTINCT FROM $6
@@ -99,7 +100,7 @@ export class VerificationService {
 
     const code = test?.code ?? generateCode(current.code_length);
     const transaction = current.transaction ?? null;
-    const rows = await this.ds.query(
+    const rows = await prepared(this.ds).query(
       `WITH v AS (
          UPDATE verifications SET code_hash = $2, code_cipher = $3, channel = $4, send_count = send_count + 1,
                 expires_at = now() + make_interval(secs => $5),

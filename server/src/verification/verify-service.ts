@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import { prepared } from "../db/prepared";
 import type { AppEntity } from "../apps/app.entity";
 import type { SecretKeys } from "../crypto/secret-keys";
 import { badInput, notFound } from "../errors";
@@ -31,12 +32,15 @@ export class VerifyService {
   async verify(app: AppEntity, input: VerifyOtpParams, clientIp: string | null): Promise<VerifyResult> {
     if (!CODE_PATTERN.test(input.code)) throw badInput("code", "code must be 4 to 10 digits");
     const ip = checkClientIp(input.clientIp) ?? checkClientIp(clientIp);
-    await this.policy?.checkIp(app, ip);
-    const target = await this.findTarget(app, input);
-    await this.policy?.checkDestination(app, target.destination);
+    const target = await this.findTarget(app, input).catch(async (err) => {
+      // A spent IP budget answers RATE_LIMITED whether or not the target exists: no probing past it.
+      await this.policy?.checkIp(app, ip);
+      throw err;
+    });
+    await this.policy?.checkBefore(app, ip, target.destination);
     const hash = hashCode(this.keys, target.id, { purpose: target.purpose, transaction: target.transaction }, input.code);
 
-    const [row] = await this.ds.query(
+    const [row] = await prepared(this.ds).query(
       `WITH u AS (
          UPDATE verifications SET
            failed_attempts = failed_attempts + CASE WHEN code_hash = $2 THEN 0 ELSE 1 END,
@@ -73,10 +77,10 @@ export class VerifyService {
     let rows: Row[];
     if (input.verificationId) {
       if (!isUuid(input.verificationId)) throw notFound();
-      rows = await this.ds.query(`SELECT id, destination, purpose, transaction FROM verifications WHERE id = $1 AND app_id = $2`, [input.verificationId, app.id]);
+      rows = await prepared(this.ds).query(`SELECT id, destination, purpose, transaction FROM verifications WHERE id = $1 AND app_id = $2`, [input.verificationId, app.id]);
     } else if (input.destination) {
       const dest = parseAnyDestination(input.destination);
-      rows = await this.ds.query(
+      rows = await prepared(this.ds).query(
         `SELECT id, destination, purpose, transaction FROM verifications WHERE app_id = $1 AND destination = $2 AND status = 'PENDING'
           ORDER BY created_at DESC LIMIT 1`,
         [app.id, dest.value],
