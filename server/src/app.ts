@@ -136,7 +136,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     const services: Services = {
       apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }, keyCache),
-      verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, new PumpingGuard(ds, limits, blocks)), blocks, deliveryEvents, wake, testDestinations),
+      verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, new PumpingGuard(ds, limits, blocks)), blocks, deliveryEvents, wake, testDestinations, !redis),
       verify: new VerifyService(ds, keys, tokens, new VerifyPolicy(limits)),
       blockService: new BlockService(ds, blocks, limits, log),
       deliveryEvents, tokens, blocks, limits, registry, metrics,

@@ -13,6 +13,23 @@ type Level = "prefix" | "country";
 
 export interface ConversionFigures { sends: number; approved: number }
 
+/**
+ * The figures query as two select-list expressions (sends, approved), for a statement of its
+ * own or folded into the request's INSERT. `when` switches it off without changing the text.
+ */
+export function conversionFiguresSql(level: Level, app: string, value: string, windowSeconds: string, keyHash: string, when: string): string {
+  const match = level === "prefix" ? `channel IN ('SMS', 'VOICE') AND left(destination, -4) = ${value}` : `destination_country = ${value}`;
+  return `coalesce(sum(send_count), 0)::int AS sends, count(*) FILTER (WHERE status = 'APPROVED')::int AS approved
+         FROM verifications
+        WHERE ${when} AND app_id = ${app} AND ${match}
+          AND created_at > greatest(now() - make_interval(secs => ${windowSeconds}),
+                (SELECT coalesce(max(lifted_at), '-infinity') FROM rate_limit_blocks WHERE key_hash = ${keyHash} AND rule = 'pumping_${level}'))
+          AND (status <> 'PENDING' OR expires_at <= now())`;
+}
+
+/** A prefix judgement left to the caller's statement (see VerificationService.request). */
+export interface DeferredJudgement { planned: PumpingPlan["levels"][number]; keyHash: string }
+
 export interface PumpingPlan {
   steps: LimitStep[];
   levels: Array<{ level: Level; value: string; rule: LimitRule; subject: LimitSubject; thresholds: PumpingThresholds; gated: boolean }>;
@@ -71,37 +88,42 @@ export class PumpingGuard {
    * After the plan's steps let the send through: judges each level that is due (`due` holds the
    * gates' answers in order) and blocks the key, refusing this send, when it converts too little.
    */
-  async judge(app: AppEntity, plan: PumpingPlan, due: boolean[]): Promise<void> {
+  async judge(app: AppEntity, plan: PumpingPlan, due: boolean[], deferPrefix = false): Promise<DeferredJudgement | null> {
     let gate = 0;
-    for (const { level, value, rule, subject, thresholds: t, gated } of plan.levels) {
+    let deferred: DeferredJudgement | null = null;
+    for (const planned of plan.levels) {
+      const { level, value, subject, thresholds: t, gated } = planned;
       if (gated && !due[gate++]) continue;
-      const f = await this.figures(app.id, level, value, subject.key, t.windowSeconds);
-      if (f.sends >= t.minSends && f.approved / f.sends < t.minConversion) {
-        await this.limits.block(rule, subject, {
-          hits: f.sends,
-          limit: t.minSends,
-          details: {
-            level, sends: f.sends, approved: f.approved, conversion: Math.round((f.approved / f.sends) * 1000) / 1000,
-            minConversion: t.minConversion, windowSeconds: t.windowSeconds, blockSeconds: t.blockSeconds,
-          },
-        });
-        throw rateLimited(t.blockSeconds);
+      if (deferPrefix && level === "prefix" && !gated) {
+        // Judged on every send: the caller folds this query into its INSERT (one round trip, not two).
+        deferred = { planned, keyHash: this.blocks.keyHash(subject.key) };
+        continue;
       }
+      await this.verdict(planned, await this.figures(app.id, level, value, subject.key, t.windowSeconds));
+    }
+    return deferred;
+  }
+
+  /** Blocks the key and refuses the send when the figures show too little conversion. */
+  async verdict(planned: PumpingPlan["levels"][number], f: ConversionFigures): Promise<void> {
+    const { level, rule, subject, thresholds: t } = planned;
+    if (f.sends >= t.minSends && f.approved / f.sends < t.minConversion) {
+      await this.limits.block(rule, subject, {
+        hits: f.sends,
+        limit: t.minSends,
+        details: {
+          level, sends: f.sends, approved: f.approved, conversion: Math.round((f.approved / f.sends) * 1000) / 1000,
+          minConversion: t.minConversion, windowSeconds: t.windowSeconds, blockSeconds: t.blockSeconds,
+        },
+      });
+      throw rateLimited(t.blockSeconds);
     }
   }
 
   /** Sends and approvals of settled verifications to a prefix or country, in the window and since the last lift. */
-  async figures(appId: string, level: Level, value: string, limiterKey: string, windowSeconds: number): Promise<ConversionFigures> {
-    const match = level === "prefix" ? `channel IN ('SMS', 'VOICE') AND left(destination, -4) = $2` : `destination_country = $2`;
-    const [row] = await prepared(this.ds).query(
-      `SELECT coalesce(sum(send_count), 0)::int AS sends, count(*) FILTER (WHERE status = 'APPROVED')::int AS approved
-         FROM verifications
-        WHERE app_id = $1 AND ${match}
-          AND created_at > greatest(now() - make_interval(secs => $3),
-                (SELECT coalesce(max(lifted_at), '-infinity') FROM rate_limit_blocks WHERE key_hash = $4 AND rule = $5))
-          AND (status <> 'PENDING' OR expires_at <= now())`,
-      [appId, value, windowSeconds, this.blocks.keyHash(limiterKey), `pumping_${level}`],
-    );
-    return { sends: row.sends, approved: row.approved };
+  figures(appId: string, level: Level, value: string, limiterKey: string, windowSeconds: number): Promise<ConversionFigures> {
+    return prepared(this.ds)
+      .query(`SELECT ${conversionFiguresSql(level, "$1", "$2", "$3", "$4", "TRUE")}`, [appId, value, windowSeconds, this.blocks.keyHash(limiterKey)])
+      .then(([row]) => ({ sends: row.sends, approved: row.approved }));
   }
 }

@@ -8,14 +8,21 @@ export interface WorkerOptions {
   concurrency: number; leaseSeconds: number; pollMs: number; workerId: string;
   /** More housekeeping for the periodic sweep (status callbacks that arrived before their message id was recorded). */
   sweep?: () => Promise<void>;
-  /** Where a claim's SENDING state is published, so subscribers see QUEUED → SENDING → SENT. */
-  events?: { published(row: Record<string, any>): Promise<void> };
+  /**
+   * Where a claim's SENDING state is published, so subscribers see QUEUED → SENDING → SENT; and
+   * where QUEUED events from API processes arrive, each one a wake-up (see wakeWorkersColumn).
+   */
+  events?: {
+    published(row: Record<string, any>): Promise<void>;
+    subscribeAll?(handler: (e: { delivery: { status: string } }) => void): () => void;
+  };
 }
 
 /**
  * Claims queued deliveries (FOR UPDATE SKIP LOCKED, with a lease) and dispatches them, up to
- * `concurrency` at once. Woken by the API in the same process, by LISTEN/NOTIFY from other
- * processes, and by a poll as the safety net (retries that come due, lapsed leases).
+ * `concurrency` at once. Woken by the API in the same process, by QUEUED delivery events (from
+ * other processes too, over Redis), by LISTEN/NOTIFY when there is no Redis, and by a poll as
+ * the safety net (retries that come due, lapsed leases).
  */
 export class DeliveryWorker {
   private readonly inFlight = new Set<Promise<void>>();
@@ -24,6 +31,7 @@ export class DeliveryWorker {
   private dirty = false;
   private timers: NodeJS.Timeout[] = [];
   private listener?: Client;
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -36,6 +44,9 @@ export class DeliveryWorker {
   async start(): Promise<void> {
     this.running = true;
     await this.listen();
+    this.unsubscribe = this.options.events?.subscribeAll?.((e) => {
+      if (e.delivery.status === "QUEUED") this.wake();
+    });
     this.timers.push(setInterval(() => this.wake(), this.options.pollMs));
     this.timers.push(setInterval(() => void this.sweep(), 30_000));
     this.wake();
@@ -55,6 +66,7 @@ export class DeliveryWorker {
   /** Stops claiming, lets in-flight sends finish within the grace period; unfinished claims return to the queue when their lease lapses. */
   async stop(graceMs: number): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     const drained = Promise.allSettled([...this.inFlight]);

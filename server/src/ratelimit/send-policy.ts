@@ -1,7 +1,7 @@
 import { effectiveLimits, type WindowLimit } from "../abuse/abuse-settings";
 import { ipLimitKey, maskIp } from "../abuse/client-ip";
 import { checkCountry, checkNumberType, maskPrefix, numberPrefix } from "../abuse/number-policy";
-import type { PumpingGuard } from "../abuse/pumping-guard";
+import type { ConversionFigures, DeferredJudgement, PumpingGuard } from "../abuse/pumping-guard";
 import type { AppEntity } from "../apps/app.entity";
 import { forbidden } from "../errors";
 import type { ProviderRegistry } from "../providers/registry";
@@ -24,6 +24,8 @@ export interface SendContext {
   ip: string | null;
   /** A test destination: no vendor is paid, so number type, country and pumping checks don't apply; the counters do. */
   testDestination?: boolean;
+  /** The caller will judge the prefix's conversion in its own statement (PumpingGuard.judge). */
+  deferPumping?: boolean;
 }
 
 /**
@@ -42,7 +44,11 @@ export class SendPolicy {
     private readonly pumping?: PumpingGuard,
   ) {}
 
-  async check(app: AppEntity, dest: Destination, channel: Channel, ctx: SendContext = { ip: null }): Promise<void> {
+  /**
+   * Returns the pumping guard's per-send prefix judgement when `ctx.deferPumping` asks to run it
+   * inside the caller's own statement; otherwise every judgement has been made here.
+   */
+  async check(app: AppEntity, dest: Destination, channel: Channel, ctx: SendContext = { ip: null }): Promise<DeferredJudgement | null> {
     if (!this.registry.supports(channel)) throw forbidden(`The ${channel} channel is not enabled on this gateway`);
     if (!ctx.testDestination) {
       checkCountry(app, dest, channel);
@@ -67,6 +73,11 @@ export class SendPolicy {
     }
     if (app.hourlyBudget) steps.push({ op: "consume", rule: appHourlyBudget(app), subject: { appId: app.id, key: app.id, keyMasked: app.name } });
     const due = await this.limits.runInOrder(steps);
-    if (pumping) await this.pumping!.judge(app, pumping, due);
+    return pumping ? this.pumping!.judge(app, pumping, due, ctx.deferPumping) : null;
+  }
+
+  /** Finishes a deferred prefix judgement with the figures the caller's statement returned. */
+  async judgeDeferred(deferred: DeferredJudgement, figures: ConversionFigures): Promise<void> {
+    await this.pumping!.verdict(deferred.planned, figures);
   }
 }

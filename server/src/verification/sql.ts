@@ -1,7 +1,7 @@
 /**
  * SQL shared by the verification statements. Each mutation is one statement: data-modifying
- * CTEs commit the verification, its QUEUED delivery, the delivery's first event and the
- * worker's wake-up (pg_notify, delivered at commit) together, or nothing.
+ * CTEs commit the verification, its QUEUED delivery, the delivery's first event and, without
+ * Redis, the worker's wake-up (pg_notify, delivered at commit) together, or nothing.
  */
 export const VERIFICATION_COLUMNS = `id, app_id, channel, destination, destination_country, purpose, locale, transaction,
   client_ip, code_length, status, failed_attempts, max_attempts, send_count, expires_at, resend_available_at, completed_at,
@@ -20,3 +20,12 @@ export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string
   )`;
 
 export const NOTIFY_CHANNEL = "otpg_delivery";
+
+/**
+ * The wake-up column of a statement that queues a delivery. Without Redis, workers in other
+ * processes hear of it by pg_notify. With Redis they hear of it by the QUEUED event the API
+ * publishes after commit (every process receives every delivery event), so the hot statements
+ * leave NOTIFY out: Postgres serialises the commits of all notifying transactions behind one
+ * lock, which under load became the request path's queue. A lost event costs one poll interval.
+ */
+export const wakeWorkersColumn = (viaPostgres: boolean) => (viaPostgres ? `pg_notify('${NOTIFY_CHANNEL}', '')` : `NULL`);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { prepared } from "../db/prepared";
 import type { DataSource } from "typeorm";
+import { conversionFiguresSql } from "../abuse/pumping-guard";
 import type { TestDestinations } from "../abuse/test-destinations";
 import type { AppEntity } from "../apps/app.entity";
 import { pickLocale } from "../channels/templates";
@@ -15,7 +16,7 @@ import { encryptCode, generateCode, hashCode } from "./code";
 import { channelFits, maskDestination, parseDestination, parseAnyDestination } from "./destination";
 import { Channel, VerificationStatus } from "./enums";
 import { checkClientIp, checkLocale, checkPurpose, checkTransaction, isUuid } from "./input-rules";
-import { NOTIFY_CHANNEL, VERIFICATION_COLUMNS, queueDeliveryCtes } from "./sql";
+import { VERIFICATION_COLUMNS, queueDeliveryCtes, wakeWorkersColumn } from "./sql";
 import { effectiveStatus, toVerificationView, type Row, type VerificationView } from "./verification-view";
 
 export interface RequestOtpParams {
@@ -44,6 +45,8 @@ export class VerificationService {
     private readonly events: DeliveryEvents,
     private readonly wakeWorker: () => void,
     private readonly testDestinations?: TestDestinations,
+    /** Wake workers in other processes by pg_notify: only without Redis (see wakeWorkersColumn). */
+    private readonly notifyWorkers = true,
   ) {}
 
   async request(app: AppEntity, input: RequestOtpParams, socketIp: string | null): Promise<VerificationView> {
@@ -54,32 +57,48 @@ export class VerificationService {
     const clientIp = checkClientIp(input.clientIp) ?? socketIp;
     const dest = parseDestination(input.destination, input.channel);
     const test = this.testDestinations?.find(app.settings, dest.value) ?? null;
-    await this.policy.check(app, dest, input.channel, { ip: clientIp, testDestination: !!test });
+    const pumping = await this.policy.check(app, dest, input.channel, { ip: clientIp, testDestination: !!test, deferPumping: true });
 
     const id = randomUUID();
     const deliveryId = randomUUID();
     const code = test?.code ?? generateCode(app.codeLength);
     const provider = test ? TEST_PROVIDER_NAME : this.registry.forChannel(input.channel)[0].name;
+    // The pumping guard's per-send prefix judgement rides in the same statement: the figures are
+    // read first (`pump`), and nothing is written unless they pass (`pass`).
+    const t = pumping?.planned.thresholds;
     const [row] = await prepared(this.ds).query(
-      `WITH superseded AS (
+      `WITH pump AS (
+         SELECT ${conversionFiguresSql("prefix", "$2", "$19", "$20", "$21", "$18::boolean")}
+       ),
+       pass AS (SELECT NOT (sends > 0 AND sends >= $22 AND approved::float8 / sends < $23) AS ok FROM pump),
+       superseded AS (
          UPDATE verifications SET status = 'CANCELED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
-          WHERE app_id = $2 AND destination = $4 AND status = 'PENDING' AND purpose IS NOT DISTINCT FROM $6
+          WHERE app_id = $2 AND destination = $4 AND status = 'PENDING' AND purpose IS NOT DISTINCT FROM $6 AND (SELECT ok FROM pass)
        ),
        v AS (
          INSERT INTO verifications (id, app_id, channel, destination, destination_country, purpose, locale, transaction, client_ip,
                                     code_hash, code_cipher, code_length, max_attempts, expires_at, resend_available_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                 now() + make_interval(secs => $14), now() + make_interval(secs => $15))
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                now() + make_interval(secs => $14), now() + make_interval(secs => $15)
+          WHERE (SELECT ok FROM pass)
          RETURNING ${VERIFICATION_COLUMNS}
        ),
        ${queueDeliveryCtes("$16::uuid", "$17")}
-       SELECT to_jsonb(v.*) AS v, to_jsonb(d.*) AS d, pg_notify('${NOTIFY_CHANNEL}', '') FROM v, d`,
+       SELECT (SELECT to_jsonb(v.*) FROM v) AS v, (SELECT to_jsonb(d.*) FROM d) AS d, pump.sends, pump.approved,
+              ${wakeWorkersColumn(this.notifyWorkers)} AS wake
+         FROM pump`,
       [
         id, app.id, input.channel, dest.value, dest.country, purpose, locale, transaction ? JSON.stringify(transaction) : null, clientIp,
         hashCode(this.keys, id, { purpose, transaction }, code), encryptCode(this.keys, id, code), app.codeLength, app.maxAttempts,
         app.ttlSeconds, app.resendCooldownSeconds, deliveryId, provider,
+        !!pumping, pumping?.planned.value ?? null, t?.windowSeconds ?? 0, pumping?.keyHash ?? null, t?.minSends ?? 0, t?.minConversion ?? 0,
       ],
     );
+    if (!row.v) {
+      // Nothing was written: the prefix converts too little. Blocks it and refuses, as the guard would have.
+      await this.policy.judgeDeferred(pumping!, { sends: row.sends, approved: row.approved });
+      throw new Error("pumping figures refused a send the guard let through"); // unreachable: the verdict throws
+    }
     this.wakeWorker();
     await this.events.published(row.d);
     return toVerificationView(row.v, [row.d]);
@@ -120,7 +139,7 @@ export class VerificationService {
        ),
        ${queueDeliveryCtes("$7::uuid", "$8")}
        SELECT to_jsonb(v.*) AS v, to_jsonb(d.*) AS d, (SELECT coalesce(jsonb_agg(to_jsonb(old.*)), '[]') FROM old) AS old,
-              pg_notify('${NOTIFY_CHANNEL}', '') FROM v, d`,
+              ${wakeWorkersColumn(this.notifyWorkers)} AS wake FROM v, d`,
       [
         current.id, hashCode(this.keys, current.id, { purpose: current.purpose, transaction }, code), encryptCode(this.keys, current.id, code),
         target, app.ttlSeconds, app.resendCooldownSeconds, randomUUID(), test ? TEST_PROVIDER_NAME : this.registry.forChannel(target)[0].name,
