@@ -40,11 +40,11 @@ export async function queueTimings(databaseUrl: string, from: Date, to: Date): P
   }
 }
 
-export async function countQueued(databaseUrl: string): Promise<number> {
+export async function countQueued(databaseUrl: string, orSending = false): Promise<number> {
   const c = new Client({ connectionString: databaseUrl });
   await c.connect();
   try {
-    const { rows } = await c.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'QUEUED'`);
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM deliveries WHERE status IN ('QUEUED'${orSending ? ", 'SENDING'" : ""})`);
     return rows[0].n;
   } finally {
     await c.end();

@@ -7,12 +7,14 @@ import "reflect-metadata";
 import { createWriteStream } from "node:fs";
 import { writeHeapSnapshot } from "node:v8";
 import { createApp } from "../../server/src/app";
+import { limitHeapGrowth } from "../../server/src/heap-growth";
 import type { Role } from "../../server/src/config/config";
 import { loadConfig } from "../../server/src/config/config";
 import { BENCH_APP } from "./bench-app";
 import { serveParent } from "./ipc";
 
 async function main() {
+  limitHeapGrowth(); // as `otp-gateway serve` does
   const role = (process.env.BENCH_ROLE ?? "all") as Role;
   // Logs go to a file, as a production process's stdout goes to a collector: written, not dropped.
   const logStream = createWriteStream(process.env.BENCH_LOG_FILE ?? "/dev/null", { flags: "a" });

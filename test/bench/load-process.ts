@@ -1,10 +1,11 @@
 /**
- * The load generator: autocannon, in its own process, driving one scenario at a time on the
- * orchestrator's command. It keeps the pool of delivered codes between runs, so verifyOtp
+ * The load generator: autocannon (full-speed phases) or an evenly paced open loop (phases at a
+ * set rate), in its own process, driving one scenario at a time on the orchestrator's command. It keeps the pool of delivered codes between runs, so verifyOtp
  * phases type back codes that earlier requestOtp phases had sent.
  */
 import { CodePool, PeerCodePool } from "./code-pool";
 import { serveParent } from "./ipc";
+import { pacedRun } from "./paced-load";
 import { buildScenario, type Tally, type Targets } from "./scenarios";
 
 // autocannon ships no types; the result fields used are listed in RunResult.
@@ -44,6 +45,15 @@ async function run(a: RunArgs): Promise<RunResult> {
   // Codes keep arriving while a loop runs: pair them as they come.
   const poller = a.scenario === "loop" ? setInterval(() => void pool.poll().catch(() => undefined), 100) : undefined;
   try {
+    if (a.rate) {
+      // Half-rate phases: evenly paced, open loop (see paced-load.ts for why not autocannon's rate).
+      const r = await pacedRun(scenario, a.rate, a.durationS);
+      const errors = { ...tally.errors, ...(r.timeouts ? { TIMEOUT: r.timeouts } : {}), ...(r.socketErrors ? { SOCKET_ERROR: r.socketErrors } : {}) };
+      return {
+        scenario: a.scenario, connections: a.connections, rate: a.rate, durationS: r.durationS, requests: r.requests,
+        throughput: r.requests / r.durationS, ok: tally.ok, errors, exhausted: tally.exhausted, latencyMs: r.latencyMs,
+      };
+    }
     const result: any = await new Promise((resolve, reject) => {
       instance = autocannon(
         {

@@ -122,11 +122,21 @@ async function main(a: BenchArgs) {
     sampler.stop();
     await gw.stop();
 
-    // Dispatch: queue a backlog with an API-only process, then time a worker process alone draining it.
-    log(`dispatch: queueing ${a.dispatchBacklog} deliveries with no worker running`);
+    // The API role alone (`serve --role api`, as scaled out): requestOtp accepted into the outbox with
+    // no worker in the process or on the machine, which is what better-auth's send-otp is measured
+    // doing (storing the code; its sendOTP hook is a no-op here). Its backlog feeds the dispatch phase.
     gw = track(await startGateway(env, "api", false, false));
     await load.call("configure", { gateway: gw.ready.url, apiKey, vendor: vendor.ready.url });
-    await load.call("run", { scenario: "requestOtp", connections: C, durationS: 3600, amount: a.dispatchBacklog });
+    const apiSampler = new RssSampler(gw.ready.pid);
+    await load.call("run", { scenario: "requestOtp", connections: C, durationS: warm });
+    P.push(await phase(load, apiSampler, "requestOtp, API role alone", "gateway", "accepted into the outbox; delivered later by the dispatch phase", { scenario: "requestOtp", connections: C, durationS: D }));
+    apiSampler.stop();
+    // Dispatch: time a worker process alone draining the backlog (topped up to --dispatch if short).
+    const queued = await countQueued(gwDb.url);
+    if (queued < a.dispatchBacklog) {
+      log(`dispatch: queueing ${a.dispatchBacklog - queued} more deliveries with no worker running`);
+      await load.call("run", { scenario: "requestOtp", connections: C, durationS: 3600, amount: a.dispatchBacklog - queued });
+    }
     await gw.stop();
     const backlog = await countQueued(gwDb.url);
     await vendor.call("reset");
@@ -134,9 +144,13 @@ async function main(a: BenchArgs) {
     const workerSampler = new RssSampler(worker.ready.pid);
     const deadline = Date.now() + 300_000;
     let stats = await vendor.call<{ accepted: number; firstAt: number; lastAt: number }>("stats");
+    // Until the stand-in has them all, or the queue is empty: a random number drawn twice
+    // supersedes its first verification, whose delivery then ends VERIFICATION_CLOSED unsent.
+    let checks = 0;
     while (stats.accepted < backlog && Date.now() < deadline) {
       await sleep(100);
       stats = await vendor.call("stats");
+      if (++checks % 10 === 0 && (await countQueued(gwDb.url, true)) === 0) break;
     }
     const seconds = Math.max(0.001, (stats.lastAt - stats.firstAt) / 1000);
     report.dispatch = { backlog, delivered: stats.accepted, seconds, perSecond: stats.accepted / seconds, peakRssBytes: workerSampler.peak() };
@@ -200,9 +214,11 @@ function checkTargets(r: BenchReport): TargetCheck[] {
   const req = get("requestOtp"), ver = get("verifyOtp"), peerSend = get("better-auth send"), peerVer = get("better-auth verify"), floor = get("EVAL");
   const ratioCheck = (target: string, x: PhaseRow | undefined, y: PhaseRow | undefined, k: number) =>
     t.push(x && y ? { target, measured: `${(rps(x) / rps(y)).toFixed(2)}× (${Math.round(rps(x))} vs ${Math.round(rps(y))} req/s)`, met: rps(x) >= k * rps(y) } : { target, measured: "–", met: null });
-  ratioCheck("requestOtp ≥ 2× better-auth send-otp throughput", req, peerSend, 2);
+  ratioCheck("requestOtp ≥ 2× better-auth send-otp throughput (one `serve` process, delivering as it accepts)", req, peerSend, 2);
+  ratioCheck("requestOtp ≥ 2× better-auth send-otp throughput (API role alone: accept into the outbox)", get("requestOtp, API role"), peerSend, 2);
   ratioCheck("verifyOtp ≥ 5× better-auth verify throughput", ver, peerVer, 5);
-  ratioCheck("requestOtp ≥ 50% of the EVAL + INSERT floor", req, floor, 0.5);
+  ratioCheck("requestOtp ≥ 50% of the EVAL + INSERT floor (one `serve` process)", req, floor, 0.5);
+  ratioCheck("requestOtp ≥ 50% of the EVAL + INSERT floor (API role alone)", get("requestOtp, API role"), floor, 0.5);
   for (const name of ["requestOtp at ½", "verifyOtp at ½"]) {
     const p = get(name);
     t.push({ target: `p99 < 50 ms at half the maximum throughput (${name.split(" ")[0]})`, measured: p ? `${p.result.latencyMs.p99} ms at ${Math.round(rps(p))} req/s` : "–", met: p ? p.result.latencyMs.p99 < 50 : null });

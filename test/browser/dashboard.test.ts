@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +12,8 @@ import { REQUEST_OTP, VERIFY_OTP, errorCode, gql } from "../helpers/graphql-clie
 
 const SID = "AC00000000000000000000000000000007";
 const TOKEN = "twilio-browser-test-token-0123456789";
-const SCREENSHOTS = join(__dirname, "../../docs/screenshots");
+// The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1); otherwise a test run leaves the checkout clean.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "../../docs/screenshots") : mkdtempSync(join(tmpdir(), "otpg-screens-"));
 
 /**
  * The dashboard as staff use it: Debian's Chromium (driven by playwright-core) against the

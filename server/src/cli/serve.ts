@@ -1,11 +1,13 @@
 import type { Config, Role } from "../config/config";
 import { createApp } from "../app";
+import { limitHeapGrowth } from "../heap-growth";
 
 /**
  * `otp-gateway serve [--role all|api|worker]`. On the embedded default with no app yet, creates
  * a demo app and prints its key once, so that a first run needs nothing else.
  */
 export async function serve(config: Config, role: Role): Promise<void> {
+  limitHeapGrowth();
   // Handlers first: a SIGTERM that arrives while the app is still starting (a deploy rolling
   // back, a test stopping it early) waits for start-up and then stops cleanly — the embedded
   // Postgres included — instead of killing the process with its child still running.

@@ -22,11 +22,18 @@ export class DeliveryStore {
 
   async claim(limit: number, leaseSeconds: number, workerId: string): Promise<ClaimedDelivery[]> {
     const rows: Row[] = await prepared(this.ds).query(
-      `WITH c AS (
-         SELECT id FROM deliveries
-          WHERE (status = 'QUEUED' AND next_attempt_at <= now()) OR (status = 'SENDING' AND lease_until < now())
+      // Queued rows first, then lapsed leases, each read in its own partial index's order. One
+      // OR-ed condition made Postgres read and sort the whole queue for every claim (5 ms per
+      // claim with a 20,000-message backlog); each half now stops after `limit` rows.
+      `WITH q AS (
+         SELECT id FROM deliveries WHERE status = 'QUEUED' AND next_attempt_at <= now()
           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
        ),
+       l AS (
+         SELECT id FROM deliveries WHERE status = 'SENDING' AND lease_until < now()
+          ORDER BY lease_until LIMIT greatest(0, $1 - (SELECT count(*) FROM q)) FOR UPDATE SKIP LOCKED
+       ),
+       c AS (SELECT id FROM q UNION ALL SELECT id FROM l),
        d AS (
          UPDATE deliveries SET status = 'SENDING', attempts = attempts + 1, lease_until = now() + make_interval(secs => $2),
                 leased_by = $3, updated_at = now()
