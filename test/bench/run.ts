@@ -129,7 +129,9 @@ async function main(a: BenchArgs) {
     await load.call("configure", { gateway: gw.ready.url, apiKey, vendor: vendor.ready.url });
     const apiSampler = new RssSampler(gw.ready.pid);
     await load.call("run", { scenario: "requestOtp", connections: C, durationS: warm });
-    P.push(await phase(load, apiSampler, "requestOtp, API role alone", "gateway", "accepted into the outbox; delivered later by the dispatch phase", { scenario: "requestOtp", connections: C, durationS: D }));
+    const apiReq = await phase(load, apiSampler, "requestOtp, API role alone", "gateway", "accepted into the outbox; delivered later by the dispatch phase", { scenario: "requestOtp", connections: C, durationS: D });
+    P.push(apiReq);
+    P.push(await phase(load, apiSampler, "requestOtp, API role alone at ½ max rate", "gateway", "", { scenario: "requestOtp", connections: C, durationS: D, rate: apiReq.result.throughput / 2 }));
     apiSampler.stop();
     // Dispatch: time a worker process alone draining the backlog (topped up to --dispatch if short).
     const queued = await countQueued(gwDb.url);
@@ -219,9 +221,9 @@ function checkTargets(r: BenchReport): TargetCheck[] {
   ratioCheck("verifyOtp ≥ 5× better-auth verify throughput", ver, peerVer, 5);
   ratioCheck("requestOtp ≥ 50% of the EVAL + INSERT floor (one `serve` process)", req, floor, 0.5);
   ratioCheck("requestOtp ≥ 50% of the EVAL + INSERT floor (API role alone)", get("requestOtp, API role"), floor, 0.5);
-  for (const name of ["requestOtp at ½", "verifyOtp at ½"]) {
+  for (const [name, label] of [["requestOtp at ½", "requestOtp, one `serve` process"], ["requestOtp, API role alone at ½", "requestOtp, API role alone"], ["verifyOtp at ½", "verifyOtp"]]) {
     const p = get(name);
-    t.push({ target: `p99 < 50 ms at half the maximum throughput (${name.split(" ")[0]})`, measured: p ? `${p.result.latencyMs.p99} ms at ${Math.round(rps(p))} req/s` : "–", met: p ? p.result.latencyMs.p99 < 50 : null });
+    t.push({ target: `p99 < 50 ms at half the maximum throughput (${label})`, measured: p ? `${p.result.latencyMs.p99} ms at ${Math.round(rps(p))} req/s` : "–", met: p ? p.result.latencyMs.p99 < 50 : null });
   }
   t.push({ target: "dispatch ≥ 1,000 deliveries/s to the stand-in", measured: r.dispatch ? `${Math.round(r.dispatch.perSecond)}/s` : "–", met: r.dispatch ? r.dispatch.perSecond >= 1000 : null });
   const gwPeaks = r.phases.filter((p) => p.server === "gateway").map((p) => p.peakRssBytes).concat(r.dispatch ? [r.dispatch.peakRssBytes] : [], r.subscriptions ? [r.subscriptions.fanout.peakRssBytes] : []);
