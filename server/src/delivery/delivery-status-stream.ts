@@ -1,5 +1,5 @@
 import type { DeliveryEventMessage } from "../events/event-bus";
-import { eventQueue } from "../graphql/event-queue";
+import { EventQueue } from "../graphql/event-queue";
 import type { Row } from "../verification/verification-view";
 import { toEventMessage, type DeliveryEvents } from "./delivery-events";
 
@@ -26,50 +26,81 @@ export function deliveryStatusStream(
   loadRows: () => Promise<Row[]>,
   maxBuffer = 100,
 ): Promise<AsyncIterableIterator<DeliveryEventMessage>> {
-  const lastSeen = new Map<string, { stamp: string; updatedAt: string }>();
-  const emit = (e: DeliveryEventMessage) => {
-    lastSeen.set(e.delivery.id, { stamp: stampOf(e), updatedAt: e.delivery.updatedAt });
-    queue.push(e);
-  };
-  let refreshing: Promise<void> = Promise.resolve();
-  const refresh = () => {
-    refreshing = refreshing.then(async () => {
-      if (queue.closed) return;
-      const rows = await loadRows().catch(() => [] as Row[]); // the next event or resubscription corrects it
-      for (const row of rows) {
-        const e = toEventMessage(row);
-        if (lastSeen.get(e.delivery.id)?.stamp !== stampOf(e)) emit(e);
-      }
-    });
-  };
-  const offer = (e: DeliveryEventMessage) => {
-    const last = lastSeen.get(e.delivery.id);
-    if (last && e.delivery.updatedAt < last.updatedAt) return last.stamp === stampOf(e) ? undefined : refresh();
+  return new DeliveryStatusStream(verificationId, appId, events, loadRows, maxBuffer).start();
+}
+
+const deliveryKey = (e: DeliveryEventMessage) => e.delivery.id;
+
+/**
+ * The state behind one subscriber (a class: ten thousand open subscriptions each holding a
+ * set of closures and their contexts cost about a kilobyte apiece).
+ */
+class DeliveryStatusStream {
+  private readonly lastSeen = new Map<string, { stamp: string; updatedAt: string }>();
+  private pending: DeliveryEventMessage[] | null = [];
+  private refreshing: Promise<void> = Promise.resolve();
+  private readonly queue: EventQueue<DeliveryEventMessage>;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly verificationId: string,
+    private readonly appId: string,
+    events: DeliveryEvents,
+    private readonly loadRows: () => Promise<Row[]>,
+    maxBuffer: number,
+  ) {
+    this.queue = new EventQueue<DeliveryEventMessage>(() => this.unsubscribe(), { maxBuffer, keyOf: deliveryKey });
+    this.unsubscribe = events.subscribe(verificationId, (e) => this.onEvent(e));
+  }
+
+  /** Live events are already being held; the snapshot goes first, then what arrived meanwhile. */
+  async start(): Promise<EventQueue<DeliveryEventMessage>> {
+    let rows: Row[];
+    try {
+      rows = await this.loadRows();
+    } catch (err) {
+      void this.queue.return(); // unsubscribes: a failed start leaves no listener behind
+      throw err;
+    }
+    for (const row of rows) this.emit(toEventMessage(row));
+    const held = this.pending!;
+    this.pending = null;
+    for (const e of held) this.offer(e);
+    return this.queue;
+  }
+
+  private onEvent(e: DeliveryEventMessage): void {
+    if (e.appId !== this.appId || e.verificationId !== this.verificationId) return;
+    if (this.pending) this.pending.push(e);
+    else this.offer(e);
+  }
+
+  private emit(e: DeliveryEventMessage): void {
+    this.lastSeen.set(e.delivery.id, { stamp: stampOf(e), updatedAt: e.delivery.updatedAt });
+    this.queue.push(e);
+  }
+
+  private offer(e: DeliveryEventMessage): void {
+    const last = this.lastSeen.get(e.delivery.id);
+    if (last && e.delivery.updatedAt < last.updatedAt) {
+      if (last.stamp !== stampOf(e)) this.refresh();
+      return;
+    }
     if (last?.stamp === stampOf(e)) {
       last.updatedAt = e.delivery.updatedAt;
       return;
     }
-    emit(e);
-  };
+    this.emit(e);
+  }
 
-  let pending: DeliveryEventMessage[] | null = [];
-  const queue = eventQueue<DeliveryEventMessage>(() => unsubscribe(), { maxBuffer, keyOf: (e) => e.delivery.id });
-  const unsubscribe = events.subscribe(verificationId, (e) => {
-    if (e.appId !== appId || e.verificationId !== verificationId) return;
-    if (pending) pending.push(e);
-    else offer(e);
-  });
-  return loadRows().then(
-    (rows) => {
-      for (const row of rows) emit(toEventMessage(row));
-      const held = pending!;
-      pending = null;
-      for (const e of held) offer(e);
-      return queue;
-    },
-    (err) => {
-      void queue.return!(); // unsubscribes: a failed start leaves no listener behind
-      throw err;
-    },
-  );
+  private refresh(): void {
+    this.refreshing = this.refreshing.then(async () => {
+      if (this.queue.closed) return;
+      const rows = await this.loadRows().catch(() => [] as Row[]); // the next event or resubscription corrects it
+      for (const row of rows) {
+        const e = toEventMessage(row);
+        if (this.lastSeen.get(e.delivery.id)?.stamp !== stampOf(e)) this.emit(e);
+      }
+    });
+  }
 }

@@ -14,56 +14,77 @@ export interface EventQueueOptions<T> {
 /**
  * A push-to-pull async iterator: events pushed while nobody awaits are buffered (bounded, see
  * above), and `return()` (client unsubscribed or disconnected) runs the cleanup exactly once.
+ *
+ * A class rather than a closure-built object: one lives per open subscription, and ten
+ * thousand of them each carrying its own copy of every method (and their contexts) cost about
+ * a kilobyte apiece. The buffer is allocated only when an event has to wait.
  */
-export function eventQueue<T>(onClose: () => void, options: number | EventQueueOptions<T> = {}): AsyncIterableIterator<T> & { push(v: T): void; readonly closed: boolean } {
-  const { maxBuffer = 1000, keyOf } = typeof options === "number" ? { maxBuffer: options } : options;
-  const buffer: T[] = [];
-  let waiting: ((r: IteratorResult<T>) => void) | null = null;
-  let done = false;
-  const close = () => {
-    if (done) return;
-    done = true;
-    onClose();
-    waiting?.({ value: undefined, done: true });
-    waiting = null;
-  };
-  return {
-    get closed() {
-      return done;
-    },
-    push(v: T) {
-      if (done) return;
-      if (waiting) {
-        waiting({ value: v, done: false });
-        waiting = null;
-        return;
+export class EventQueue<T> implements AsyncIterableIterator<T> {
+  private buffer: T[] | null = null;
+  private waiting: ((r: IteratorResult<T>) => void) | null = null;
+  private done = false;
+  private readonly maxBuffer: number;
+  private readonly keyOf?: (v: T) => string;
+
+  constructor(private readonly onClose: () => void, options: EventQueueOptions<T> = {}) {
+    this.maxBuffer = options.maxBuffer ?? 1000;
+    this.keyOf = options.keyOf;
+  }
+
+  get closed(): boolean {
+    return this.done;
+  }
+
+  push(v: T): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      resolve({ value: v, done: false });
+      return;
+    }
+    const buffer = (this.buffer ??= []);
+    if (buffer.length >= this.maxBuffer) {
+      const key = this.keyOf?.(v);
+      const superseded = key === undefined ? -1 : buffer.findIndex((b) => this.keyOf!(b) === key);
+      if (superseded < 0) {
+        buffer.length = 0;
+        return this.close();
       }
-      if (buffer.length >= maxBuffer) {
-        const key = keyOf?.(v);
-        const superseded = key === undefined ? -1 : buffer.findIndex((b) => keyOf!(b) === key);
-        if (superseded < 0) {
-          buffer.length = 0;
-          return close();
-        }
-        buffer.splice(superseded, 1);
-      }
-      buffer.push(v);
-    },
-    next() {
-      if (buffer.length) return Promise.resolve({ value: buffer.shift()!, done: false });
-      if (done) return Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve) => (waiting = resolve));
-    },
-    return() {
-      close();
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    throw(err?: unknown) {
-      close();
-      return Promise.reject(err);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+      buffer.splice(superseded, 1);
+    }
+    buffer.push(v);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.buffer?.length) return Promise.resolve({ value: this.buffer.shift()!, done: false });
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.close();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<T>> {
+    this.close();
+    return Promise.reject(err);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private close(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onClose();
+    this.waiting?.({ value: undefined, done: true });
+    this.waiting = null;
+  }
+}
+
+export function eventQueue<T>(onClose: () => void, options: number | EventQueueOptions<T> = {}): EventQueue<T> {
+  return new EventQueue(onClose, typeof options === "number" ? { maxBuffer: options } : options);
 }
