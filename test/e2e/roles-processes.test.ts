@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "pg";
 import WebSocket from "ws";
+import { NOTIFY_CHANNEL } from "../../server/src/verification/sql";
 import { runCli } from "../helpers/cli";
 import { eventually, extractCode } from "../helpers/codes";
 import { REQUEST_OTP, VERIFY_OTP, gql } from "../helpers/graphql-client";
@@ -63,7 +65,8 @@ describe("roles across processes", () => {
     expect(statusesOf(sub)).toEqual(["QUEUED"]);
 
     // The worker process (its PUBLIC_URL is API #2's, where Twilio calls back).
-    worker = await serveProcess("worker", { ...env, PUBLIC_URL: api2.url });
+    // Its safety-net poll is a minute: any later send it makes in time was woken by the API's QUEUED event.
+    worker = await serveProcess("worker", { ...env, PUBLIC_URL: api2.url, WORKER_POLL_MS: "60000" });
     await eventually(() => (statusesOf(sub).includes("DELIVERED") ? true : undefined), "DELIVERED on API #1", 20_000);
     expect(statusesOf(sub)).toEqual(["QUEUED", "SENDING", "SENT", "DELIVERED"]);
     const callback = await twilio.waitForCallback((c) => c.params.MessageStatus === "delivered" && c.params.To === "+14155550801");
@@ -105,5 +108,25 @@ describe("roles across processes", () => {
       s.on("error", () => resolve("error"));
     });
     expect(refused).not.toBe("open");
+  }, 30_000);
+
+  it("with Redis, a worker in another process is woken by the QUEUED event, and no request sends a NOTIFY", async () => {
+    expect(worker).toBeDefined();
+    const listener = new Client({ connectionString: db.url });
+    await listener.connect();
+    const notified: string[] = [];
+    listener.on("notification", (n) => notified.push(n.channel));
+    await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    try {
+      const started = Date.now();
+      const r = await gql(api1.url, key, REQUEST_OTP, { input: { destination: "+14155550802", channel: "SMS" } });
+      expect(r.errors).toBeUndefined();
+      await twilio.waitForMessage((m) => m.to === "+14155550802");
+      // Far inside the worker's one-minute poll: the wake-up came over Redis.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(notified).toEqual([]);
+    } finally {
+      await listener.end();
+    }
   }, 30_000);
 });
