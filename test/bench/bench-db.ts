@@ -28,7 +28,7 @@ export async function queueTimings(databaseUrl: string, from: Date, to: Date): P
               coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM claimed - created_at)), 0) * 1000 AS claim_p50,
               coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM claimed - created_at)), 0) * 1000 AS claim_p99,
               coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM handed - created_at)), 0) * 1000 AS handed_p99,
-              count(handed)::int AS sent
+              count(handed) FILTER (WHERE handed < $2)::int AS sent
          FROM q`,
       [from, to],
     );

@@ -12,6 +12,8 @@ export interface PhaseRow {
   /** The measured server's CPU time (user + system) per request: what throughput would be bounded by on idle cores. */
   cpuMsPerRequest: number;
   queue?: QueueTimings;
+  /** Seconds the outbox took to empty after the phase (one `serve` process accepts faster than it delivers). */
+  drainSeconds?: number;
 }
 
 export interface DispatchResult { backlog: number; delivered: number; seconds: number; perSecond: number; peakRssBytes: number }
@@ -57,9 +59,11 @@ export function markdown(r: BenchReport): string {
   out.push("");
   const q = r.phases.filter((p) => p.queue);
   if (q.length) {
-    out.push("| worker, while requestOtp ran | sent/s | queued → claimed p50 ms | p99 ms | queued → handed to vendor p99 ms |");
-    out.push("| --- | ---: | ---: | ---: | ---: |");
-    for (const p of q) out.push(`| ${p.name} | ${f0(p.queue!.sentPerSecond)} | ${f1(p.queue!.claimP50Ms)} | ${f1(p.queue!.claimP99Ms)} | ${f1(p.queue!.handedP99Ms)} |`);
+    out.push("| worker, while requestOtp ran | sent/s | queued → claimed p50 ms | p99 ms | queued → handed to vendor p99 ms | outbox empty after the phase |");
+    out.push("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (const p of q) {
+      out.push(`| ${p.name} | ${f0(p.queue!.sentPerSecond)} | ${f1(p.queue!.claimP50Ms)} | ${f1(p.queue!.claimP99Ms)} | ${f1(p.queue!.handedP99Ms)} | ${p.drainSeconds === undefined ? "–" : `${p.drainSeconds.toFixed(1)} s`} |`);
+    }
     out.push("");
   }
   if (r.dispatch) {

@@ -30,6 +30,19 @@ async function phase(load: Child, sampler: RssSampler, name: string, server: Pha
   return { name, server, what, result, peakRssBytes: sampler.peak(), cpuMsPerRequest };
 }
 
+/**
+ * Waits until the gateway's outbox is empty. A `serve` process accepts faster than its own
+ * worker delivers, and a backlog left by one phase would be delivered during the next — on the
+ * peer's or the trivial query's time. Returns the seconds it took.
+ */
+async function drainOutbox(databaseUrl: string, what: string): Promise<number> {
+  const started = Date.now();
+  while ((await countQueued(databaseUrl, true)) > 0 && Date.now() - started < 180_000) await sleep(200);
+  const seconds = (Date.now() - started) / 1000;
+  if (seconds > 0.5) log(`  outbox drained ${seconds.toFixed(1)} s after ${what}`);
+  return seconds;
+}
+
 async function main(a: BenchArgs) {
   mkdirSync(join(ROOT, "bench-results"), { recursive: true });
   const gwDb = await createBenchDatabase();
@@ -62,6 +75,7 @@ async function main(a: BenchArgs) {
     const warm = Math.min(3, Math.max(1, D / 3));
     await load.call("run", { scenario: "typename", connections: C, durationS: warm });
     await load.call("run", { scenario: "requestOtp", connections: C, durationS: warm });
+    await drainOutbox(gwDb.url, "the warm-up");
 
     const P = report.phases;
     P.push(await phase(load, sampler, "{ __typename }", "gateway", "the floor of this server: auth, Apollo, fastify", { scenario: "typename", connections: C, durationS: D }));
@@ -85,12 +99,17 @@ async function main(a: BenchArgs) {
     const t0 = new Date();
     const req = await phase(load, sampler, "requestOtp", "gateway", "", { scenario: "requestOtp", connections: C, durationS: D });
     const t1 = new Date();
+    req.drainSeconds = await drainOutbox(gwDb.url, "requestOtp at full speed");
     req.queue = await queueTimings(gwDb.url, t0, t1);
     P.push(req);
     if (peer) P.push(await phase(load, peerSampler!, "better-auth send-otp", "better-auth", "", { scenario: "peerSend", connections: C, durationS: D }));
     const halfStart = new Date();
-    const halfReq = await phase(load, sampler, "requestOtp at ½ max rate", "gateway", "", { scenario: "requestOtp", connections: C, durationS: D, rate: req.result.throughput / 2 });
-    halfReq.queue = await queueTimings(gwDb.url, halfStart, new Date());
+    // Half of what one process sustains (accepting and delivering), not of what it accepts while its outbox grows.
+    const sustainedReq = req.result.requests / (req.result.durationS + (req.drainSeconds ?? 0));
+    const halfReq = await phase(load, sampler, "requestOtp at ½ max rate", "gateway", "half the sustained rate", { scenario: "requestOtp", connections: C, durationS: D, rate: sustainedReq / 2 });
+    const halfEnd = new Date();
+    halfReq.drainSeconds = await drainOutbox(gwDb.url, "requestOtp at half rate");
+    halfReq.queue = await queueTimings(gwDb.url, halfStart, halfEnd);
     P.push(halfReq);
 
     // Delivered codes for both verify phases: verifyOtp has run 3–8× faster than requestOtp here, and
@@ -216,12 +235,29 @@ function checkTargets(r: BenchReport): TargetCheck[] {
   const req = get("requestOtp"), ver = get("verifyOtp"), peerSend = get("better-auth send"), peerVer = get("better-auth verify"), floor = get("EVAL");
   const ratioCheck = (target: string, x: PhaseRow | undefined, y: PhaseRow | undefined, k: number) =>
     t.push(x && y ? { target, measured: `${(rps(x) / rps(y)).toFixed(2)}× (${Math.round(rps(x))} vs ${Math.round(rps(y))} req/s)`, met: rps(x) >= k * rps(y) } : { target, measured: "–", met: null });
-  ratioCheck("requestOtp ≥ 2× better-auth send-otp throughput (one `serve` process, delivering as it accepts)", req, peerSend, 2);
+  // One `serve` process accepts faster than it delivers; what it sustains is what it accepted over
+  // the phase plus the time its outbox then took to empty.
+  if (req && peerSend) {
+    const sustained = req.result.requests / (req.result.durationS + (req.drainSeconds ?? 0));
+    t.push({
+      target: "requestOtp ≥ 2× better-auth send-otp throughput (one `serve` process, accepting and delivering)",
+      measured: `${(sustained / rps(peerSend)).toFixed(2)}× (${Math.round(sustained)} vs ${Math.round(rps(peerSend))} req/s: ${Math.round(rps(req))} req/s accepted, ` +
+        `the outbox empty ${(req.drainSeconds ?? 0).toFixed(1)} s after the phase)`,
+      met: sustained >= 2 * rps(peerSend),
+    });
+  } else ratioCheck("requestOtp ≥ 2× better-auth send-otp throughput (one `serve` process)", req, peerSend, 2);
   ratioCheck("requestOtp ≥ 2× better-auth send-otp throughput (API role alone: accept into the outbox)", get("requestOtp, API role"), peerSend, 2);
   ratioCheck("verifyOtp ≥ 5× better-auth verify throughput", ver, peerVer, 5);
-  ratioCheck("requestOtp ≥ 50% of the EVAL + INSERT floor (one `serve` process)", req, floor, 0.5);
+  if (req && floor) {
+    const sustained = req.result.requests / (req.result.durationS + (req.drainSeconds ?? 0));
+    t.push({
+      target: "requestOtp ≥ 50% of the EVAL + INSERT floor (one `serve` process, accepting and delivering)",
+      measured: `${(sustained / rps(floor)).toFixed(2)}× (${Math.round(sustained)} vs ${Math.round(rps(floor))} req/s)`,
+      met: sustained >= 0.5 * rps(floor),
+    });
+  }
   ratioCheck("requestOtp ≥ 50% of the EVAL + INSERT floor (API role alone)", get("requestOtp, API role"), floor, 0.5);
-  for (const [name, label] of [["requestOtp at ½", "requestOtp, one `serve` process"], ["requestOtp, API role alone at ½", "requestOtp, API role alone"], ["verifyOtp at ½", "verifyOtp"]]) {
+  for (const [name, label] of [["requestOtp at ½", "requestOtp, one `serve` process, half its sustained rate"], ["requestOtp, API role alone at ½", "requestOtp, API role alone"], ["verifyOtp at ½", "verifyOtp"]]) {
     const p = get(name);
     t.push({ target: `p99 < 50 ms at half the maximum throughput (${label})`, measured: p ? `${p.result.latencyMs.p99} ms at ${Math.round(rps(p))} req/s` : "–", met: p ? p.result.latencyMs.p99 < 50 : null });
   }
