@@ -48,6 +48,9 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     }
     twilio.failNext(1, { status: 400, code: 21211 });
     await request("+1 415 555 0199");
+    // Handed off before the next sends: otherwise the worker may claim them together and another
+    // send can reach Twilio first and take the scripted failure.
+    await settled();
     await request("+14155550188");
     await request("+14155550188");
     expect(errorCode(await request("+14155550188"))).toBe("RATE_LIMITED");
