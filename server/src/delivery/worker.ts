@@ -83,6 +83,10 @@ export class DeliveryWorker {
     clearTimeout(this.coalescing);
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    // A claim round may be starting its batch one send at a time: let it finish starting them,
+    // so every claimed delivery is among those waited for below.
+    const deadline = Date.now() + graceMs;
+    while (this.looping && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const drained = Promise.allSettled([...this.inFlight]);
     await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs).unref())]);
     await this.listener?.end().catch(() => undefined);
