@@ -34,11 +34,8 @@ export class RateLimits {
     try {
       await limiter.consume(subject.key, points);
     } catch (e) {
-      this.onRefusal?.(e instanceof RateLimiterRes ? rule.name : "limiter_unavailable");
-      if (!(e instanceof RateLimiterRes)) {
-        this.log.error({ err: e, rule: rule.name }, "rate limiter unavailable; refusing (fail closed)");
-        throw rateLimited(5, "Rate limiting is temporarily unavailable; try again shortly");
-      }
+      if (!(e instanceof RateLimiterRes)) this.failClosed(e, [rule]);
+      this.onRefusal?.(rule.name);
       const retryAfter = e.msBeforeNext / 1000;
       if (e.consumedPoints - points <= rule.points) {
         // First refusal of this window: one row per block, not one per hammering request.
@@ -63,15 +60,14 @@ export class RateLimits {
       }
       return due;
     }
-    const keys = steps.map((s) => `${this.prefix}rl:${s.rule.name}:${s.op === "due" ? s.key : s.subject.key}`);
+    // The library's own key layout, so its get/penalty/block/delete meet what the script counted.
+    const keys = steps.map((s) => this.limiter(s.rule).getKey(s.op === "due" ? s.key : s.subject.key));
     const args = steps.flatMap((s) => [OP_CODES[s.op], String(s.rule.points), String(s.rule.durationSeconds)]);
     let reply: number[];
     try {
       reply = (await this.evalOrdered(keys, args)) as number[];
     } catch (err) {
-      this.onRefusal?.("limiter_unavailable");
-      this.log.error({ err, rules: steps.map((s) => s.rule.name) }, "rate limiter unavailable; refusing (fail closed)");
-      throw rateLimited(5, "Rate limiting is temporarily unavailable; try again shortly");
+      this.failClosed(err, steps.map((s) => s.rule));
     }
     const [index, consumed, msBeforeNext, ...due] = reply.map(Number);
     if (index > 0) {
@@ -104,9 +100,7 @@ export class RateLimits {
     try {
       res = await this.limiter(rule).get(subject.key);
     } catch (err) {
-      this.onRefusal?.("limiter_unavailable");
-      this.log.error({ err, rule: rule.name }, "rate limiter unavailable; refusing (fail closed)");
-      throw rateLimited(5, "Rate limiting is temporarily unavailable; try again shortly");
+      this.failClosed(err, [rule]);
     }
     if (res && res.consumedPoints >= rule.points && res.msBeforeNext > 0) {
       this.onRefusal?.(rule.name);
@@ -156,6 +150,13 @@ export class RateLimits {
     const same = [...this.limiters.entries()].filter(([id]) => id.startsWith(`${name}:`)).map(([, l]) => l);
     if (!same.length) same.push(this.limiter({ name, points: 1, durationSeconds: 1 }));
     for (const limiter of same) await limiter.delete(key);
+  }
+
+  /** Redis unreachable: refuse (a refused code is recoverable, unmetered SMS is not), count it and say so. */
+  private failClosed(err: unknown, rules: LimitRule[]): never {
+    this.onRefusal?.("limiter_unavailable");
+    this.log.error({ err, rules: rules.map((r) => r.name) }, "rate limiter unavailable; refusing (fail closed)");
+    throw rateLimited(5, "Rate limiting is temporarily unavailable; try again shortly");
   }
 
   private async recordBlock(rule: LimitRule, subject: LimitSubject, hits: number, msBeforeNext: number, details: Record<string, unknown> = {}): Promise<void> {
