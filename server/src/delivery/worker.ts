@@ -30,7 +30,8 @@ export interface WorkerOptions {
 export class DeliveryWorker {
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
-  private looping = false;
+  /** The claim round running now, if any (rounds never overlap). */
+  private round?: Promise<void>;
   private dirty = false;
   private timers: NodeJS.Timeout[] = [];
   private listener?: Client;
@@ -65,10 +66,14 @@ export class DeliveryWorker {
   wake(): void {
     if (!this.running) return;
     this.dirty = true;
-    if (this.looping || this.coalescing) return;
+    if (this.round || this.coalescing) return;
     this.coalescing = setTimeout(() => {
       this.coalescing = undefined;
-      if (!this.looping) void this.loop();
+      this.round ??= this.loop().finally(() => {
+        this.round = undefined;
+        // A wake-up that came while the round was ending (after its last look at `dirty`).
+        if (this.dirty) this.wake();
+      });
     }, CLAIM_COALESCE_MS);
   }
 
@@ -83,43 +88,37 @@ export class DeliveryWorker {
     clearTimeout(this.coalescing);
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    const grace = new Promise((r) => setTimeout(r, graceMs).unref());
     // A claim round may be starting its batch one send at a time: let it finish starting them,
-    // so every claimed delivery is among those waited for below.
-    const deadline = Date.now() + graceMs;
-    while (this.looping && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    const drained = Promise.allSettled([...this.inFlight]);
-    await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    // so every claimed delivery is among those waited for below (one grace period for both).
+    await Promise.race([this.round, grace]);
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
   }
 
   private async loop(): Promise<void> {
-    this.looping = true;
-    try {
-      while (this.running && this.dirty) {
-        this.dirty = false;
-        const free = this.options.concurrency - this.inFlight.size;
-        // While sends are in flight, claim in batches of at least a quarter of the slots: one
-        // claim statement per finished send was the worker's biggest cost under load. A finishing
-        // dispatch wakes us again, so the wait is a fraction of one vendor round trip.
-        if (free <= 0 || (this.inFlight.size > 0 && free < Math.ceil(this.options.concurrency / 4))) break;
-        let claimed;
-        try {
-          claimed = await this.store.claim(free, this.options.leaseSeconds, this.options.workerId);
-        } catch (err) {
-          this.log.error({ err: (err as Error).message }, "claiming deliveries failed; will retry on the next poll");
-          break;
-        }
-        for (const c of claimed) {
-          this.track(c);
-          // Each start renders, decrypts and builds a vendor request synchronously (~0.3 ms): let the
-          // API's waiting I/O run between them, or a batch of 32 holds a request for ~10 ms.
-          await new Promise((r) => setImmediate(r));
-        }
-        if (claimed.length === free) this.dirty = true; // there may be more
+    while (this.running && this.dirty) {
+      this.dirty = false;
+      const free = this.options.concurrency - this.inFlight.size;
+      // While sends are in flight, claim in batches of at least a quarter of the slots: one
+      // claim statement per finished send was the worker's biggest cost under load. A finishing
+      // dispatch wakes us again, so the wait is a fraction of one vendor round trip.
+      if (free <= 0 || (this.inFlight.size > 0 && free < Math.ceil(this.options.concurrency / 4))) break;
+      let claimed;
+      try {
+        claimed = await this.store.claim(free, this.options.leaseSeconds, this.options.workerId);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, "claiming deliveries failed; will retry on the next poll");
+        break;
       }
-    } finally {
-      this.looping = false;
+      for (const c of claimed) {
+        this.track(c);
+        // Each start renders, decrypts and builds a vendor request synchronously (~0.3 ms): let the
+        // API's waiting I/O run between them, or a batch of 32 holds a request for ~10 ms.
+        await new Promise((r) => setImmediate(r));
+      }
+      if (claimed.length === free) this.dirty = true; // there may be more
     }
   }
 
