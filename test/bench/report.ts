@@ -16,6 +16,9 @@ export interface PhaseRow {
   drainSeconds?: number;
 }
 
+/** What a phase's process kept up with: its requests over the phase plus the time its outbox then took to empty. */
+export const sustainedRate = (p: PhaseRow) => p.result.requests / (p.result.durationS + (p.drainSeconds ?? 0));
+
 export interface DispatchResult { backlog: number; delivered: number; seconds: number; perSecond: number; peakRssBytes: number }
 export interface SubscriptionResult {
   opened: number; withSnapshot: number; connections: number; verifications: number; openSeconds: number;
