@@ -103,7 +103,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const limits = new RateLimits(redis, config.redisPrefix, blocks, log);
     limits.onRefusal = (rule) => metrics.limitRefusals.inc({ rule });
     const deliveryEvents = new DeliveryEvents(bus);
-    const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }));
+    const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis);
     const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }));
     const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl);
     await tokens.init();

@@ -6,7 +6,7 @@ import type { AppEntity, AppSettings } from "../apps/app.entity";
 import { channelFits, parseAnyDestination } from "../verification/destination";
 import type { ProviderRegistry } from "../providers/registry";
 import { Channel } from "../verification/enums";
-import { NOTIFY_CHANNEL } from "../verification/sql";
+import { wakeWorkersColumn } from "../verification/sql";
 import type { Row } from "../verification/verification-view";
 import type { DeliveryEvents } from "./delivery-events";
 
@@ -33,6 +33,8 @@ export class Fallback {
     private readonly registry: ProviderRegistry,
     private readonly events: DeliveryEvents,
     private readonly log: Logger,
+    /** Wake workers in other processes by pg_notify: only without Redis (see wakeWorkersColumn). */
+    private readonly notifyWorkers = true,
   ) {}
 
   /** The channel a failure of this delivery falls back to, or null. */
@@ -82,7 +84,7 @@ export class Fallback {
          INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source)
          SELECT id, verification_id, status, provider, 'fallback' FROM d
        )
-       SELECT to_jsonb(d.*) AS d, pg_notify('${NOTIFY_CHANNEL}', '') FROM d`,
+       SELECT to_jsonb(d.*) AS d, ${wakeWorkersColumn(this.notifyWorkers)} AS wake FROM d`,
       [randomUUID(), channel, this.registry.forChannel(channel)[0].name, failed.id],
     );
     const row: Row | undefined = rows[0]?.d;
