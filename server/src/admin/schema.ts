@@ -27,8 +27,15 @@ const noTopicPubSub: PubSub = {
 export function buildAdminSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
-      AuthResolver, VerificationAdminResolver, DeliveryLogResolver, BlocksResolver, StatsResolver, AppsResolver,
-      StaffResolver, OutboxResolver, LookupsResolver,
+      AuthResolver,
+      VerificationAdminResolver,
+      DeliveryLogResolver,
+      BlocksResolver,
+      StatsResolver,
+      AppsResolver,
+      StaffResolver,
+      OutboxResolver,
+      LookupsResolver,
     ],
     orphanedTypes: [],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],

@@ -11,6 +11,14 @@ import { SigningKeyEntity } from "../tokens/signing-key.entity";
 
 /** Every entity the data source maps. A new entity is added here and gets a migration. */
 export const entities = [
-  AppEntity, ApiKeyEntity, VerificationEntity, VerifyAttemptEntity, DeliveryEntity, DeliveryAttemptEntity,
-  DeliveryEventEntity, RateLimitBlockEntity, OutboxMessageEntity, SigningKeyEntity,
+  AppEntity,
+  ApiKeyEntity,
+  VerificationEntity,
+  VerifyAttemptEntity,
+  DeliveryEntity,
+  DeliveryAttemptEntity,
+  DeliveryEventEntity,
+  RateLimitBlockEntity,
+  OutboxMessageEntity,
+  SigningKeyEntity,
 ];

@@ -5,4 +5,10 @@ import { DeliveryFailover1764450000000 } from "./1764450000000-DeliveryFailover"
 import { AppChangeNotify1764600000000 } from "./1764600000000-AppChangeNotify";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
-export const migrations = [Initial1764100000000, AbuseProtection1764300000000, Admin1764400000000, DeliveryFailover1764450000000, AppChangeNotify1764600000000];
+export const migrations = [
+  Initial1764100000000,
+  AbuseProtection1764300000000,
+  Admin1764400000000,
+  DeliveryFailover1764450000000,
+  AppChangeNotify1764600000000,
+];
