@@ -1,67 +1,10 @@
 #!/usr/bin/env node
 import "reflect-metadata";
-import { writeFileSync } from "node:fs";
-import { Command, Option } from "commander";
-import { ConfigError, loadConfig, type Role } from "./config/config";
-import { deriveKeys } from "./crypto/secret-keys";
-import { buildClientSchema, printSorted } from "./graphql/schema";
-import { registerAdminCommands } from "./cli/admin-commands";
-import { registerAppCommands } from "./cli/app-commands";
-import { registerAppSettingsCommand } from "./cli/app-settings-command";
-import { registerBlockCommands } from "./cli/block-commands";
-import { serve } from "./cli/serve";
-import { withDatabase } from "./cli/with-database";
-import { createLogger } from "./observability/logger";
-import { openDatabase } from "./db/open-database";
-import { TokenSigner } from "./tokens/token-signer";
+import { ConfigError } from "./config/config";
+import { buildProgram } from "./cli/program";
 
 /** The `otp-gateway` command. Configuration errors print which variable is wrong (never its value) and exit 2. */
-const program = new Command("otp-gateway").description("Self-hosted OTP gateway").showHelpAfterError();
-
-program
-  .command("serve")
-  .description("run the API, the delivery worker and the dashboard (or one role)")
-  .addOption(new Option("--role <role>", "which role to run").choices(["all", "api", "worker"]).default("all"))
-  .action(async (o: { role: Role }) => serve(loadConfig(), o.role));
-
-program
-  .command("migrate")
-  .description("apply pending database migrations")
-  .action(async () => {
-    const config = loadConfig();
-    const log = createLogger(config.logLevel, undefined);
-    // Two connections: migrate() holds the advisory lock on one while the migrations run on another.
-    const db = await openDatabase(config, log, { migrate: true, poolSize: 2 });
-    await db.close();
-    process.stdout.write("Database is up to date\n");
-  });
-
-program
-  .command("keys")
-  .description("token signing keys")
-  .command("rotate")
-  .description("start signing with a new key; the old one stays published until its tokens have expired")
-  .action(async () => {
-    await withDatabase(async ({ ds, secret }) => {
-      const kid = await new TokenSigner(ds, deriveKeys(secret).keyWrap, loadConfig().publicUrl).rotate();
-      process.stdout.write(`Now signing with key ${kid}\n`);
-    });
-  });
-
-program
-  .command("schema")
-  .description("print the client GraphQL schema (sorted), or write it to a file")
-  .option("--out <file>", "write to this file")
-  .action(async (o: { out?: string }) => {
-    const text = printSorted(await buildClientSchema());
-    if (o.out) writeFileSync(o.out, text);
-    else process.stdout.write(text);
-  });
-
-registerAppCommands(program);
-registerAppSettingsCommand(program);
-registerBlockCommands(program);
-registerAdminCommands(program);
+const program = buildProgram();
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

@@ -92,7 +92,7 @@ export function writeJson(path: string, r: BenchReport): void {
   writeFileSync(path, JSON.stringify(r, null, 2) + "\n");
 }
 
-/** Replaces the table inside README's benchmark section, between its generated-table markers. */
+/** Replaces the table inside docs/benchmark.md, between its generated-table markers. */
 export function updateReadme(readmePath: string, table: string): boolean {
   const text = readFileSync(readmePath, "utf8");
   const start = "<!-- bench:table -->";

@@ -191,7 +191,7 @@ async function main(a: BenchArgs) {
   process.stdout.write("\n" + table + "\n");
   writeJson(resolve(ROOT, a.out), report);
   log(`wrote ${a.out}`);
-  if (a.updateReadme) log(updateReadme(join(ROOT, "README.md"), table) ? "updated README.md" : "README.md has no <!-- bench:table --> markers");
+  if (a.updateReadme) log(updateReadme(join(ROOT, "docs", "benchmark.md"), table) ? "updated docs/benchmark.md" : "docs/benchmark.md has no <!-- bench:table --> markers");
 }
 
 async function subscriptionPhase(a: BenchArgs, env: Record<string, string>, D: number): Promise<SubscriptionResult> {

@@ -30,7 +30,7 @@ export function registerAppCommands(program: Command): void {
     .option("--hourly-budget <n>", "the app's cap on sends per hour", int("--hourly-budget"))
     .option("--countries <list>", "allowed destination countries for SMS/VOICE, e.g. US,GB")
     .option("--voice-countries <list>", "allowed countries for VOICE when they differ from --countries")
-    .option("--limits <json>", 'abuse limit overrides, e.g. \'{"sendsPerIp":{"max":20,"windowSeconds":3600}}\' (README: Security)')
+    .option("--limits <json>", 'abuse limit overrides, e.g. \'{"sendsPerIp":{"max":20,"windowSeconds":3600}}\' (docs/security.md)')
     .option("--test-destinations <json>", 'fixed-code test destinations, e.g. \'[{"destination":"+14155550100","code":"123456"}]\'')
     .option("--locale <tag>", "default message locale", "en")
     .option("--sms-app-hash <hash>", "Android SMS Retriever app hash (11 characters), added as a line to each SMS")

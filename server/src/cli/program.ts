@@ -1,0 +1,68 @@
+import { writeFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import { loadConfig, type Role } from "../config/config";
+import { deriveKeys } from "../crypto/secret-keys";
+import { buildClientSchema, printSorted } from "../graphql/schema";
+import { registerAdminCommands } from "./admin-commands";
+import { registerAppCommands } from "./app-commands";
+import { registerAppSettingsCommand } from "./app-settings-command";
+import { registerBlockCommands } from "./block-commands";
+import { serve } from "./serve";
+import { withDatabase } from "./with-database";
+import { createLogger } from "../observability/logger";
+import { openDatabase } from "../db/open-database";
+import { TokenSigner } from "../tokens/token-signer";
+
+/**
+ * The `otp-gateway` command tree, built without running anything: main.ts parses argv with it,
+ * and the docs test walks it to check that every command is in docs/cli.md.
+ */
+export function buildProgram(): Command {
+  const program = new Command("otp-gateway").description("Self-hosted OTP gateway").showHelpAfterError();
+
+  program
+    .command("serve")
+    .description("run the API, the delivery worker and the dashboard (or one role)")
+    .addOption(new Option("--role <role>", "which role to run").choices(["all", "api", "worker"]).default("all"))
+    .action(async (o: { role: Role }) => serve(loadConfig(), o.role));
+
+  program
+    .command("migrate")
+    .description("apply pending database migrations")
+    .action(async () => {
+      const config = loadConfig();
+      const log = createLogger(config.logLevel, undefined);
+      // Two connections: migrate() holds the advisory lock on one while the migrations run on another.
+      const db = await openDatabase(config, log, { migrate: true, poolSize: 2 });
+      await db.close();
+      process.stdout.write("Database is up to date\n");
+    });
+
+  program
+    .command("keys")
+    .description("token signing keys")
+    .command("rotate")
+    .description("start signing with a new key; the old one stays published until its tokens have expired")
+    .action(async () => {
+      await withDatabase(async ({ ds, secret }) => {
+        const kid = await new TokenSigner(ds, deriveKeys(secret).keyWrap, loadConfig().publicUrl).rotate();
+        process.stdout.write(`Now signing with key ${kid}\n`);
+      });
+    });
+
+  program
+    .command("schema")
+    .description("print the client GraphQL schema (sorted), or write it to a file")
+    .option("--out <file>", "write to this file")
+    .action(async (o: { out?: string }) => {
+      const text = printSorted(await buildClientSchema());
+      if (o.out) writeFileSync(o.out, text);
+      else process.stdout.write(text);
+    });
+
+  registerAppCommands(program);
+  registerAppSettingsCommand(program);
+  registerBlockCommands(program);
+  registerAdminCommands(program);
+  return program;
+}
