@@ -24,7 +24,10 @@ export interface AbuseLimits {
   sendsPerIp: WindowLimit | null;
   sendsPerPrefix: WindowLimit | null;
   sendsPerCountry: WindowLimit | null;
+  /** Failed verifications per (destination, client IP): one caller's budget for one number. */
   verifyFailuresPerDestination: WindowLimit | null;
+  /** Failed verifications per destination from every IP: larger, so that locking a number out takes many addresses. */
+  verifyFailuresPerDestinationAllIps: WindowLimit | null;
   /** NIST SP 800-63B 5.2.2: at most 100 consecutive failures per day; never off. */
   verifyFailuresPerDestinationPerDay: number;
   verifyFailuresPerIp: WindowLimit | null;
@@ -38,6 +41,7 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   sendsPerPrefix: { max: 100, windowSeconds: 3600 },
   sendsPerCountry: { max: 1000, windowSeconds: 3600 },
   verifyFailuresPerDestination: { max: 10, windowSeconds: 3600 },
+  verifyFailuresPerDestinationAllIps: { max: 50, windowSeconds: 3600 },
   verifyFailuresPerDestinationPerDay: NIST_DAILY_FAILURE_CAP,
   verifyFailuresPerIp: { max: 50, windowSeconds: 3600 },
   pumping: {
@@ -66,6 +70,7 @@ export const limitsSettingsSchema = z
     sendsPerPrefix: windowLimit.nullable(),
     sendsPerCountry: windowLimit.nullable(),
     verifyFailuresPerDestination: windowLimit.nullable(),
+    verifyFailuresPerDestinationAllIps: windowLimit.nullable(),
     verifyFailuresPerDestinationPerDay: z.number().int().min(1).max(NIST_DAILY_FAILURE_CAP),
     verifyFailuresPerIp: windowLimit.nullable(),
     pumping: z.object({ prefix: pumping.nullable(), country: pumping.nullable() }).partial().strict(),
@@ -96,6 +101,7 @@ export function effectiveLimits(settings: { limits?: LimitsSettings } | null | u
     sendsPerPrefix: pick("sendsPerPrefix"),
     sendsPerCountry: pick("sendsPerCountry"),
     verifyFailuresPerDestination: pick("verifyFailuresPerDestination"),
+    verifyFailuresPerDestinationAllIps: pick("verifyFailuresPerDestinationAllIps"),
     verifyFailuresPerDestinationPerDay: Math.min(pick("verifyFailuresPerDestinationPerDay"), NIST_DAILY_FAILURE_CAP),
     verifyFailuresPerIp: pick("verifyFailuresPerIp"),
     pumping: { prefix: level("prefix"), country: level("country") },

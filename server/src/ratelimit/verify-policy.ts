@@ -7,66 +7,86 @@ import type { LimitRule, LimitSubject, RateLimits } from "./rate-limits";
 
 const DAY = 86_400;
 
+/** One budget a verify touches: the rule and the key it counts under. */
+interface Budget { rule: LimitRule; subject: LimitSubject }
+
 /**
- * Budgets of failed verifications that outlive any one verification: per destination (an
- * hourly one, and the daily cap of NIST SP 800-63B 5.2.2, at most 100) and per client IP.
+ * Budgets of failed verifications that outlive any one verification:
+ * - per client IP (across destinations): every failed probe counts, a wrong code as much as a
+ *   code aimed at nothing (NOT_FOUND) or at a closed verification, so probing is never free;
+ * - per (destination, client IP): the hourly budget that stops one caller guessing at one
+ *   number. Keyed on the IP too, so an attacker who burns it locks out themselves, not the
+ *   number's owner signing in from elsewhere;
+ * - per destination from every IP: a larger hourly cap, and the daily cap of NIST SP 800-63B
+ *   5.2.2 (at most 100), the bound no rotation of addresses gets past.
  * A new request for the same number starts with a fresh per-verification attempt count but
  * not with a fresh budget here, so "request, guess five times, request again" gets nowhere.
  *
+ * When the caller names a destination, the destination's budgets are checked and charged
+ * whether or not it has a live code: a number with a code and one without spend the same
+ * budgets and are refused at the same point, so the limits are no oracle.
+ *
  * The verify statement itself stays one atomic UPDATE: these budgets are checked before it
- * (refusing RATE_LIMITED when spent) and a wrong code is counted after it. Concurrent guesses
+ * (refusing RATE_LIMITED when spent) and a failure is counted after it. Concurrent guesses
  * can pass the check together and overshoot by the requests in flight; the per-verification
  * attempt count inside the statement is the exact bound, this one is the long-term one.
  */
 export class VerifyPolicy {
   constructor(private readonly limits: RateLimits) {}
 
-  /** The caller's IP budget alone: for a code aimed at nothing (NOT_FOUND must not out-talk a spent budget). */
-  async checkIp(app: AppEntity, ip: string | null): Promise<void> {
-    const rule = ipRule(effectiveLimits(app.settings));
-    if (ip && rule) await this.limits.check(rule, ipSubject(app, ip));
-  }
-
-  /** Before the statement: the caller's IP budget, then the destination's, in one round trip. */
-  async checkBefore(app: AppEntity, ip: string | null, destination: string): Promise<void> {
-    const l = effectiveLimits(app.settings);
-    const steps: LimitStep[] = [];
-    const rule = ipRule(l);
-    if (ip && rule) steps.push({ op: "check", rule, subject: ipSubject(app, ip) });
-    for (const r of destinationRules(l)) steps.push({ op: "check", rule: r, subject: destinationSubject(app, destination) });
+  /** Before the statement: every budget the attempt touches, in one round trip; the first spent one refuses. */
+  async check(app: AppEntity, ip: string | null, destination: string | null): Promise<void> {
+    const steps: LimitStep[] = budgets(app, ip, destination).map((b) => ({ op: "check", ...b }));
     await this.limits.runInOrder(steps);
   }
 
-  /** After a wrong code: one point off every budget it touches (sent together: they are independent). */
-  async failed(app: AppEntity, destination: string, ip: string | null): Promise<void> {
-    const l = effectiveLimits(app.settings);
-    const penalties = destinationRules(l).map((rule) => this.limits.penalize(rule, destinationSubject(app, destination)));
-    const rule = ipRule(l);
-    if (ip && rule) penalties.push(this.limits.penalize(rule, ipSubject(app, ip)));
-    await Promise.all(penalties);
+  /**
+   * After a failed attempt (wrong code, nothing to verify, or a closed verification): one point
+   * off every budget it touches, sent together (they are independent). `destination` is null
+   * when the caller named none that is known (an unknown id): then the IP alone pays.
+   */
+  async failed(app: AppEntity, ip: string | null, destination: string | null): Promise<void> {
+    await Promise.all(budgets(app, ip, destination).map((b) => this.limits.penalize(b.rule, b.subject)));
   }
 
   /**
    * After the right code: the destination's failures were not consecutive after all (NIST
-   * counts consecutive failures), so its budgets start over. Only someone holding the code can
-   * do this; the IP budget is left alone, or an attacker could clear it with their own number.
+   * counts consecutive failures), so its budgets from this IP and from all IPs start over.
+   * Only someone holding the code can do this. The IP's own budget is left alone (or an
+   * attacker could clear it with their own number), and so are other IPs' budgets for the
+   * destination: an attacker's spent budget stays spent when the owner signs in.
    */
-  async approved(app: AppEntity, destination: string): Promise<void> {
-    await Promise.all(destinationRules(effectiveLimits(app.settings)).map((rule) => this.limits.reset(rule, destinationSubject(app, destination).key)));
+  async approved(app: AppEntity, ip: string | null, destination: string): Promise<void> {
+    const owned = budgets(app, ip, destination).filter((b) => b.rule.name !== IP_RULE);
+    await Promise.all(owned.map((b) => this.limits.reset(b.rule, b.subject.key)));
   }
 }
 
-function destinationRules(l: AbuseLimits): LimitRule[] {
-  const rules: LimitRule[] = [{ name: "verify_failures_per_destination_day", points: l.verifyFailuresPerDestinationPerDay, durationSeconds: DAY }];
+const IP_RULE = "verify_failures_per_ip";
+
+function budgets(app: AppEntity, ip: string | null, destination: string | null): Budget[] {
+  const l = effectiveLimits(app.settings);
+  const out: Budget[] = [];
+  const ipOf = ip ? { key: ipLimitKey(ip), masked: maskIp(ip) } : null;
+  if (ipOf && l.verifyFailuresPerIp) out.push({ rule: windowRule(IP_RULE, l.verifyFailuresPerIp), subject: subject(app, [ipOf.key], ipOf.masked) });
+  if (destination === null) return out;
+  const masked = maskDestination(destination);
   if (l.verifyFailuresPerDestination) {
-    rules.unshift({ name: "verify_failures_per_destination", points: l.verifyFailuresPerDestination.max, durationSeconds: l.verifyFailuresPerDestination.windowSeconds });
+    // Without an IP (none known) the pair degrades to the destination alone.
+    const key = ipOf ? [destination, ipOf.key] : [destination];
+    out.push({ rule: windowRule("verify_failures_per_destination", l.verifyFailuresPerDestination), subject: subject(app, key, ipOf ? `${masked} from ${ipOf.masked}` : masked) });
   }
+  for (const rule of destinationRules(l)) out.push({ rule, subject: subject(app, [destination], masked) });
+  return out;
+}
+
+/** The budgets of a destination from every IP: the larger hourly cap, then the NIST daily one. */
+function destinationRules(l: AbuseLimits): LimitRule[] {
+  const rules: LimitRule[] = [];
+  if (l.verifyFailuresPerDestinationAllIps) rules.push(windowRule("verify_failures_per_destination_all_ips", l.verifyFailuresPerDestinationAllIps));
+  rules.push({ name: "verify_failures_per_destination_day", points: l.verifyFailuresPerDestinationPerDay, durationSeconds: DAY });
   return rules;
 }
 
-function ipRule(l: AbuseLimits): LimitRule | null {
-  return l.verifyFailuresPerIp ? { name: "verify_failures_per_ip", points: l.verifyFailuresPerIp.max, durationSeconds: l.verifyFailuresPerIp.windowSeconds } : null;
-}
-
-const destinationSubject = (app: AppEntity, destination: string): LimitSubject => ({ appId: app.id, key: `${app.id}:${destination}`, keyMasked: maskDestination(destination) });
-const ipSubject = (app: AppEntity, ip: string): LimitSubject => ({ appId: app.id, key: `${app.id}:${ipLimitKey(ip)}`, keyMasked: maskIp(ip) });
+const windowRule = (name: string, w: { max: number; windowSeconds: number }): LimitRule => ({ name, points: w.max, durationSeconds: w.windowSeconds });
+const subject = (app: AppEntity, parts: string[], keyMasked: string): LimitSubject => ({ appId: app.id, key: [app.id, ...parts].join(":"), keyMasked });

@@ -14,6 +14,12 @@ import type { Row } from "./verification-view";
 export interface VerifyOtpParams { verificationId?: string | null; destination?: string | null; code: string; clientIp?: string | null }
 export interface VerifyResult { status: VerificationStatus; attemptsRemaining: number; token: string | null }
 
+/** What a code is aimed at: a verification's row, or nothing (id null) — for a destination, still the destination. */
+type Target = Row & { id: string | null; destination: string | null };
+
+/** Matches no verification (ids are random v4): the statement a code aimed at nothing runs instead. */
+const DECOY_ID = "00000000-0000-4000-8000-000000000000";
+
 /**
  * Checks a code. Checking and spending an attempt is one UPDATE guarded by
  * `status = 'PENDING' AND failed_attempts < max_attempts`: concurrent right codes approve
@@ -32,14 +38,63 @@ export class VerifyService {
   async verify(app: AppEntity, input: VerifyOtpParams, clientIp: string | null): Promise<VerifyResult> {
     if (!CODE_PATTERN.test(input.code)) throw badInput("code", "code must be 4 to 10 digits");
     const ip = checkClientIp(input.clientIp) ?? checkClientIp(clientIp);
-    const target = await this.findTarget(app, input).catch(async (err) => {
-      // A spent IP budget answers RATE_LIMITED whether or not the target exists: no probing past it.
-      await this.policy?.checkIp(app, ip);
-      throw err;
-    });
-    await this.policy?.checkBefore(app, ip, target.destination);
+    const target = input.verificationId ? await this.targetById(app, input.verificationId, ip) : await this.targetByDestination(app, input, ip);
+    if (!target.id) {
+      // Nothing to verify: the same hash and statement a live code costs, the same budgets
+      // charged, then NOT_FOUND — no cheaper and no freer than a wrong code.
+      await this.attempt(DECOY_ID, hashCode(this.keys, DECOY_ID, { purpose: null, transaction: null }, input.code), ip);
+      await this.policy?.failed(app, ip, target.destination);
+      throw notFound();
+    }
     const hash = hashCode(this.keys, target.id, { purpose: target.purpose, transaction: target.transaction }, input.code);
+    const row = await this.attempt(target.id, hash, ip);
+    if (row) {
+      const attemptsRemaining = row.max_attempts - row.failed_attempts;
+      if (row.status !== VerificationStatus.APPROVED) {
+        await this.policy?.failed(app, ip, row.destination);
+        return { status: row.status, attemptsRemaining, token: null };
+      }
+      await this.policy?.approved(app, ip, row.destination);
+      return { status: VerificationStatus.APPROVED, attemptsRemaining, token: await this.issueToken(app, row) };
+    }
+    return this.answerClosed(app, target.id, ip);
+  }
 
+  /**
+   * By id: the caller's IP budget first (a spent one answers RATE_LIMITED whether or not the id
+   * exists), then, for a known verification, its destination's budgets. An unknown id names no
+   * destination: it costs the IP budget alone.
+   */
+  private async targetById(app: AppEntity, id: string, ip: string | null): Promise<Target> {
+    await this.policy?.check(app, ip, null);
+    const rows: Row[] = isUuid(id)
+      ? await prepared(this.ds).query(`SELECT id, destination, purpose, transaction FROM verifications WHERE id = $1 AND app_id = $2`, [id, app.id])
+      : [];
+    if (!rows.length) return { id: null, destination: null };
+    await this.policy?.check(app, ip, rows[0].destination);
+    return rows[0] as Target;
+  }
+
+  /**
+   * By destination: its budgets are checked before the lookup, so a number with a live code and
+   * one without are refused alike. Only a live code counts (pending and unexpired): an expired
+   * one answers NOT_FOUND like none at all, not EXPIRED, which would say a code had been sent.
+   */
+  private async targetByDestination(app: AppEntity, input: VerifyOtpParams, ip: string | null): Promise<Target> {
+    if (!input.destination) throw badInput("verificationId", "Give verificationId or destination");
+    const dest = parseAnyDestination(input.destination);
+    await this.policy?.check(app, ip, dest.value);
+    const rows: Row[] = await prepared(this.ds).query(
+      `SELECT id, destination, purpose, transaction FROM verifications
+        WHERE app_id = $1 AND destination = $2 AND status = 'PENDING' AND expires_at > now()
+        ORDER BY created_at DESC LIMIT 1`,
+      [app.id, dest.value],
+    );
+    return (rows[0] as Target | undefined) ?? { id: null, destination: dest.value };
+  }
+
+  /** The one atomic statement that checks a code and spends an attempt (see the class comment). */
+  private async attempt(id: string, hash: Buffer, ip: string | null): Promise<Row | undefined> {
     const [row] = await prepared(this.ds).query(
       `WITH u AS (
          UPDATE verifications SET
@@ -58,38 +113,9 @@ export class VerifyService {
          SELECT id, app_id, $3, CASE WHEN status = 'APPROVED' THEN 'APPROVED' ELSE 'WRONG_CODE' END FROM u
        )
        SELECT * FROM u`,
-      [target.id, hash, ip],
+      [id, hash, ip],
     );
-    if (row) {
-      const attemptsRemaining = row.max_attempts - row.failed_attempts;
-      if (row.status !== VerificationStatus.APPROVED) {
-        await this.policy?.failed(app, row.destination, ip);
-        return { status: row.status, attemptsRemaining, token: null };
-      }
-      await this.policy?.approved(app, row.destination);
-      return { status: VerificationStatus.APPROVED, attemptsRemaining, token: await this.issueToken(app, row) };
-    }
-    return this.answerClosed(app, target.id, ip);
-  }
-
-  /** The verification the code is for: by id, or the app's latest pending one for a destination. */
-  private async findTarget(app: AppEntity, input: VerifyOtpParams): Promise<Row> {
-    let rows: Row[];
-    if (input.verificationId) {
-      if (!isUuid(input.verificationId)) throw notFound();
-      rows = await prepared(this.ds).query(`SELECT id, destination, purpose, transaction FROM verifications WHERE id = $1 AND app_id = $2`, [input.verificationId, app.id]);
-    } else if (input.destination) {
-      const dest = parseAnyDestination(input.destination);
-      rows = await prepared(this.ds).query(
-        `SELECT id, destination, purpose, transaction FROM verifications WHERE app_id = $1 AND destination = $2 AND status = 'PENDING'
-          ORDER BY created_at DESC LIMIT 1`,
-        [app.id, dest.value],
-      );
-    } else {
-      throw badInput("verificationId", "Give verificationId or destination");
-    }
-    if (!rows.length) throw notFound();
-    return rows[0];
+    return row;
   }
 
   /** No attempt was spent: the verification is expired, consumed or closed. Say which, and log the try. */
@@ -108,6 +134,9 @@ export class VerifyService {
     const status: VerificationStatus = row.status;
     const outcome = status === VerificationStatus.APPROVED ? "CONSUMED" : status;
     await this.ds.query(`INSERT INTO verify_attempts (verification_id, app_id, client_ip, outcome) VALUES ($1, $2, $3, $4)`, [id, app.id, ip, outcome]);
+    // A try at a closed verification is a failed probe like any other: the caller's IP budget
+    // pays, so replays cannot grow verify_attempts (or load the database) for free.
+    await this.policy?.failed(app, ip, null);
     // Approved means consumed: the contract answers a replay as if the verification never existed.
     if (status === VerificationStatus.APPROVED) throw notFound();
     return { status, attemptsRemaining: Math.max(0, row.max_attempts - row.failed_attempts), token: null };
