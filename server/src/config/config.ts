@@ -32,6 +32,8 @@ export interface Config {
   /** Undefined only before resolveSecret() filled it from the data directory. */
   otpSecret?: string;
   dataDir: string;
+  /** As root: the embedded cluster's home when the postgres user can't reach dataDir. */
+  embeddedPgSystemDir: string;
   twilio?: TwilioConfig;
   vonage?: VonageConfig;
   smtp?: SmtpConfig;
@@ -84,6 +86,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisPrefix: env.REDIS_PREFIX,
     otpSecret: env.OTP_SECRET,
     dataDir: env.DATA_DIR,
+    embeddedPgSystemDir: env.EMBEDDED_PG_SYSTEM_DIR,
     twilio: env.TWILIO_ACCOUNT_SID
       ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN!, from: env.TWILIO_FROM!, apiBaseUrl: env.TWILIO_API_BASE_URL }
       : undefined,

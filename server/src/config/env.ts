@@ -36,6 +36,8 @@ export const envSchema = z
     REDIS_PREFIX: z.string().default("otpg:"),
     OTP_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     DATA_DIR: z.string().default("./data"),
+    /** As root, where the embedded cluster goes when the postgres user can't enter DATA_DIR (root-postgres.ts). */
+    EMBEDDED_PG_SYSTEM_DIR: z.string().default("/var/lib/otp-gateway"),
     TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-zA-Z]{8,}$/, "must start with AC").optional()),
     TWILIO_AUTH_TOKEN: optionalString,
     TWILIO_FROM: optionalString,

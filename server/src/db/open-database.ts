@@ -8,7 +8,7 @@ export interface OpenDatabase { ds: DataSource; url: string; embedded: boolean; 
 
 /** DATABASE_URL's Postgres, or the embedded one in the data directory; migrated when asked. */
 export async function openDatabase(config: Config, log: Logger, options: { migrate: boolean; poolSize?: number }): Promise<OpenDatabase> {
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log, config.embeddedPgSystemDir);
   const url = config.databaseUrl ?? embedded!.url;
   const ds = createDataSource(url, options.poolSize);
   try {
