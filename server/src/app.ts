@@ -47,6 +47,11 @@ import type { Services } from "./services";
 import { TokenSigner } from "./tokens/token-signer";
 import { VerificationService } from "./verification/verification-service";
 import { VerifyService } from "./verification/verify-service";
+import { WebhookEndpointStore } from "./webhooks/endpoint-store";
+import { WebhookMessageStore } from "./webhooks/message-store";
+import { WebhookMetrics } from "./webhooks/webhook-metrics";
+import { WebhookWorker } from "./webhooks/webhook-worker";
+import { recordPause } from "./webhooks/endpoint-pause";
 
 /** What tests and the CLI may swap: vendors (inject a test provider, never a NODE_ENV branch), logs, timings. */
 export interface AppOptions {
@@ -66,6 +71,7 @@ export interface RunningApp {
   db: OpenDatabase;
   services: Services;
   worker?: DeliveryWorker;
+  webhookWorker?: WebhookWorker;
   stop(): Promise<void>;
 }
 
@@ -108,7 +114,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl);
     await tokens.init();
 
+    const webhookEndpoints = new WebhookEndpointStore(ds, keys.webhookSecret, config.webhooks);
+    const webhookMessages = new WebhookMessageStore(ds);
     let worker: DeliveryWorker | undefined;
+    let webhookWorker: WebhookWorker | undefined;
     if (role !== "api") {
       const workerId = options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
       const store = new DeliveryStore(ds);
@@ -126,6 +135,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), {
         ...config.worker, workerId, sweep: () => statusCallbacks.sweep(), events: deliveryEvents,
       });
+      webhookWorker = new WebhookWorker(webhookMessages, db.url, log.child({ component: "webhooks" }), {
+        config: config.webhooks, workerId, metrics: new WebhookMetrics(metrics.registry, ds),
+        openSecret: (id, cipher) => webhookEndpoints.openSecret(id, cipher),
+        onPaused: (m, failures) => recordPause(blocks, m, failures),
+      });
     }
     const wake = worker ? () => worker!.wake() : () => undefined;
     let keyCache: ApiKeyCache | undefined;
@@ -139,7 +153,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, new PumpingGuard(ds, limits, blocks)), blocks, deliveryEvents, wake, testDestinations, !redis),
       verify: new VerifyService(ds, keys, tokens, new VerifyPolicy(limits)),
       blockService: new BlockService(ds, blocks, limits, log),
-      deliveryEvents, tokens, blocks, limits, registry, metrics,
+      deliveryEvents, tokens, blocks, limits, registry, metrics, webhookEndpoints, webhookMessages,
     };
 
     const fastify = Fastify({ bodyLimit: 64 * 1024, trustProxy: parseTrustProxy(config.trustProxy) as boolean | string[], logger: false, genReqId: requestIdFor });
@@ -165,6 +179,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const address = fastify.server.address() as { port: number };
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
     await worker?.start();
+    await webhookWorker?.start();
     log.info({ url, role, providers: registry.all().map((p) => p.name) }, "otp-gateway listening");
 
     let stopping: Promise<void> | undefined;
@@ -174,12 +189,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await subscriptions?.close();
         await dashboard?.close();
         await fastify.close();
-        await worker?.stop(config.shutdownGraceMs);
+        await Promise.all([worker?.stop(config.shutdownGraceMs), webhookWorker?.stop(config.shutdownGraceMs)]);
         for (const c of cleanups) await c().catch((err) => log.warn({ err }, "cleanup failed"));
         log.info("stopped");
         log.flush?.();
       })());
-    return { url, config, log, db, services, worker, stop };
+    return { url, config, log, db, services, worker, webhookWorker, stop };
   } catch (err) {
     for (const c of cleanups) await c().catch(() => undefined);
     throw err;

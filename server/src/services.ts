@@ -8,6 +8,8 @@ import type { RateLimits } from "./ratelimit/rate-limits";
 import type { TokenSigner } from "./tokens/token-signer";
 import type { VerificationService } from "./verification/verification-service";
 import type { VerifyService } from "./verification/verify-service";
+import type { WebhookEndpointStore } from "./webhooks/endpoint-store";
+import type { WebhookMessageStore } from "./webhooks/message-store";
 
 /** The services one process wires together (app.ts), handed to resolvers and routes through context. */
 export interface Services {
@@ -22,4 +24,7 @@ export interface Services {
   limits: RateLimits;
   registry: ProviderRegistry;
   metrics: Metrics;
+  /** Outbound webhooks: an app's endpoints (CLI, dashboard) and their outbox messages (resend). */
+  webhookEndpoints: WebhookEndpointStore;
+  webhookMessages: WebhookMessageStore;
 }

@@ -5,6 +5,7 @@ import { deriveKeys } from "../crypto/secret-keys";
 import { buildClientSchema, printSorted } from "../graphql/schema";
 import { registerAdminCommands } from "./admin-commands";
 import { registerAppCommands } from "./app-commands";
+import { registerWebhookCommands } from "./webhook-commands";
 import { registerAppSettingsCommand } from "./app-settings-command";
 import { registerBlockCommands } from "./block-commands";
 import { serve } from "./serve";
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
     });
 
   registerAppCommands(program);
+  registerWebhookCommands(program.commands.find((c) => c.name() === "app")!);
   registerAppSettingsCommand(program);
   registerBlockCommands(program);
   registerAdminCommands(program);

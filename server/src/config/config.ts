@@ -49,6 +49,21 @@ export interface Config {
   delivery: DeliveryConfig;
   /** The support dashboard: session lifetimes, TOTP policy, login limits (per 15 minutes). */
   admin: AdminConfig;
+  webhooks: WebhookConfig;
+}
+
+/** Outbound webhooks: who may be called, and the worker's own concurrency, timeouts and retry schedule. */
+export interface WebhookConfig {
+  /** https only, and no private or loopback targets (SSRF), unless allowPrivateTargets. */
+  requireHttps: boolean;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS, or outside production: receivers on loopback and private networks. */
+  allowPrivateTargets: boolean;
+  concurrency: number;
+  timeoutMs: number;
+  leaseSeconds: number;
+  pollMs: number;
+  /** Exponential backoff with jitter from baseDelayMs up to maxDelayMs, for windowMs after the event; then failed. */
+  retry: { baseDelayMs: number; maxDelayMs: number; windowMs: number };
 }
 
 export interface AdminConfig {
@@ -127,6 +142,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginMaxPerEmail: env.ADMIN_LOGIN_MAX_PER_EMAIL,
       loginMaxPerIp: env.ADMIN_LOGIN_MAX_PER_IP,
       secureCookies: (env.PUBLIC_URL ?? "").startsWith("https:"),
+    },
+    webhooks: {
+      requireHttps: production,
+      allowPrivateTargets: !production || env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      concurrency: env.WEBHOOK_CONCURRENCY, timeoutMs: env.WEBHOOK_TIMEOUT_MS, leaseSeconds: env.WEBHOOK_LEASE_SECONDS, pollMs: env.WEBHOOK_POLL_MS,
+      retry: { baseDelayMs: env.WEBHOOK_RETRY_BASE_MS, maxDelayMs: env.WEBHOOK_RETRY_MAX_MS, windowMs: env.WEBHOOK_RETRY_WINDOW_SECONDS * 1000 },
     },
   };
   return config;

@@ -77,6 +77,15 @@ export const envSchema = z
     CIRCUIT_FAILURE_RATIO: z.coerce.number().gt(0).lt(1).default(0.5),
     CIRCUIT_WINDOW: z.coerce.number().int().min(2).max(10_000).default(20),
     CIRCUIT_HALF_OPEN_AFTER_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+    // Outbound webhooks (verification events for client apps): their own worker, timeouts and retry schedule.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: boolFlag,
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    WEBHOOK_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
+    WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(3_600_000),
+    WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
     ADMIN_SESSION_IDLE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(1800),
     ADMIN_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
     ADMIN_REQUIRE_TOTP: boolFlag,
@@ -98,6 +107,12 @@ export const envSchema = z
     }
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
       ctx.addIssue({ code: "custom", path: ["DELIVERY_RETRY_MAX_MS"], message: "must not be below DELIVERY_RETRY_BASE_MS" });
+    }
+    if (env.WEBHOOK_RETRY_MAX_MS < env.WEBHOOK_RETRY_BASE_MS) {
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_RETRY_MAX_MS"], message: "must not be below WEBHOOK_RETRY_BASE_MS" });
+    }
+    if (env.WEBHOOK_LEASE_SECONDS * 1000 <= env.WEBHOOK_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_LEASE_SECONDS"], message: "must be longer than WEBHOOK_TIMEOUT_MS" });
     }
     if (env.SMTP_URL && !env.MAIL_FROM) {
       ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "is required with SMTP_URL" });

@@ -9,6 +9,8 @@ export interface SecretKeys {
   codeCipher: Buffer;
   keyWrap: Buffer;
   lookup: Buffer;
+  /** Seals webhook endpoints' signing secrets (the endpoint id as associated data). */
+  webhookSecret: Buffer;
 }
 
 export function deriveKeys(secret: string): SecretKeys {
@@ -18,5 +20,6 @@ export function deriveKeys(secret: string): SecretKeys {
     codeCipher: derive("code-cipher"),
     keyWrap: derive("signing-key-wrap"),
     lookup: derive("lookup-hash"),
+    webhookSecret: derive("webhook-secret"),
   };
 }

@@ -1,5 +1,5 @@
-import { Client } from "pg";
 import type { Logger } from "pino";
+import { PgListener } from "../db/pg-listener";
 import { NOTIFY_CHANNEL } from "../verification/sql";
 import type { DeliveryStore } from "./delivery-store";
 import type { Dispatcher } from "./dispatcher";
@@ -34,7 +34,7 @@ export class DeliveryWorker {
   private round?: Promise<void>;
   private dirty = false;
   private timers: NodeJS.Timeout[] = [];
-  private listener?: Client;
+  private listener?: PgListener;
   private unsubscribe?: () => void;
   private coalescing?: NodeJS.Timeout;
 
@@ -48,7 +48,8 @@ export class DeliveryWorker {
 
   async start(): Promise<void> {
     this.running = true;
-    await this.listen();
+    this.listener = new PgListener(this.databaseUrl, NOTIFY_CHANNEL, () => this.wake(), this.log);
+    await this.listener.start();
     this.unsubscribe = this.options.events?.subscribeAll?.((e) => {
       if (e.delivery.status === "QUEUED") this.wake();
     });
@@ -93,7 +94,7 @@ export class DeliveryWorker {
     // so every claimed delivery is among those waited for below (one grace period for both).
     await Promise.race([this.round, grace]);
     await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.stop();
     this.listener = undefined;
   }
 
@@ -141,26 +142,6 @@ export class DeliveryWorker {
       await this.options.sweep?.();
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, "expiry sweep failed");
-    }
-  }
-
-  /** LISTEN on a dedicated connection; on loss, reconnect in the background while polling covers. */
-  private async listen(): Promise<void> {
-    if (!this.running) return;
-    const client = new Client({ connectionString: this.databaseUrl });
-    client.on("notification", () => this.wake());
-    client.on("error", () => undefined);
-    client.on("end", () => {
-      if (this.listener === client && this.running) setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      this.listener = client;
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, "LISTEN failed; polling until it reconnects");
-      await client.end().catch(() => undefined);
-      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
     }
   }
 }

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DeliveryStore } from "../../server/src/delivery/delivery-store";
+import { startGateway, type TestGateway } from "../helpers/gateway";
+import { CANCEL_OTP, REQUEST_OTP, RESEND_OTP, VERIFY_OTP, errorCode, gql } from "../helpers/graphql-client";
+import { codeFromOutbox, eventually } from "../helpers/codes";
+import { verifyStandardWebhook, WebhookReceiver, type ReceivedWebhook } from "../helpers/webhook-receiver";
+import { randomUsNumber } from "../bench/numbers";
+
+/**
+ * Verification events end to end: the real flows produce them, the worker POSTs them to a local
+ * receiver that checks every signature by hand (not with the package the gateway signs with).
+ * Backoff timings are injected (WEBHOOK_RETRY_*), so retries take milliseconds.
+ */
+describe("webhooks: verification events", () => {
+  let gw: TestGateway;
+  let receiver: WebhookReceiver;
+  let app: { id: string; key: string };
+  let endpointId: string;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    gw = await startGateway({ env: { WEBHOOK_RETRY_BASE_MS: "40", WEBHOOK_RETRY_MAX_MS: "150", WEBHOOK_TIMEOUT_MS: "400", WEBHOOK_POLL_MS: "100", WEBHOOK_LEASE_SECONDS: "5" } });
+    app = await gw.createApp({ name: "Hooks", maxSends: 50, resendCooldownSeconds: 30 });
+    const { endpoint, secret } = await gw.app.services.webhookEndpoints.add(app.id, receiver.url);
+    endpointId = endpoint.id;
+    receiver.secret = secret;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await receiver?.stop();
+  });
+  beforeEach(() => {
+    receiver.respond = () => 200;
+  });
+
+  const request = (destination: string) => gql(gw.url, app.key, REQUEST_OTP, { input: { destination, channel: "SMS" } });
+  const eventsOf = (verificationId: string) =>
+    receiver.accepted().filter((r) => r.json?.data?.id === verificationId || r.json?.data?.verificationId === verificationId);
+  const waitFor = (what: string, pick: () => ReceivedWebhook | undefined, timeoutMs = 8000) => eventually(pick, what, timeoutMs);
+  /** Waits until the outbox has nothing left in flight for the verification, then gives what the receiver accepted. */
+  const settled = async (verificationId: string) => {
+    await eventually(async () => {
+      const [row] = await gw.app.db.ds.query(
+        `SELECT count(*)::int AS open FROM webhook_messages m JOIN webhook_events e ON e.id = m.event_id
+          WHERE e.verification_id = $1 AND m.status IN ('PENDING', 'SENDING')`, [verificationId]);
+      return row.open === 0 ? true : undefined;
+    }, "the verification's webhooks to be delivered", 10_000);
+    return eventsOf(verificationId);
+  };
+
+  it("request → deliveries → approve: pending, each delivery status, approved — in order, signed, masked, never the code", async () => {
+    const destination = randomUsNumber();
+    const r = await request(destination);
+    expect(r.errors).toBeUndefined();
+    const v = r.data.requestOtp;
+    const code = await codeFromOutbox(gw.logs, destination);
+    await waitFor("the SENT delivery event", () => eventsOf(v.id).find((e) => e.json.data.delivery?.status === "SENT"));
+    const ok = await gql(gw.url, app.key, VERIFY_OTP, { input: { verificationId: v.id, code } });
+    expect(ok.data.verifyOtp.status).toBe("APPROVED");
+
+    const events = await settled(v.id);
+    const types = events.map((e) => (e.json.type === "delivery.updated" ? `delivery.${e.json.data.delivery.status}` : e.json.type));
+    expect(types).toEqual(["verification.pending", "delivery.QUEUED", "delivery.SENDING", "delivery.SENT", "verification.approved"]);
+    for (const e of events) {
+      expect(e.verified).toBe(true);
+      expect(e.json.id).toBe(e.id); // the body's id is the webhook-id
+      expect(Object.keys(e.json).sort()).toEqual(["createdAt", "data", "id", "type"]);
+      expect(e.body).not.toContain(code);
+      expect(e.body).not.toContain(destination);
+    }
+    const pending = events[0].json;
+    expect(pending.data).toMatchObject({
+      id: v.id, channel: "SMS", status: "PENDING", to: v.to, purpose: null, codeLength: 6, attemptsRemaining: 5,
+      expiresAt: v.expiresAt, resendAvailableAt: v.resendAvailableAt,
+    });
+    expect(pending.data.deliveries).toEqual([expect.objectContaining({ id: v.deliveries[0].id, channel: "SMS", provider: "outbox", status: "QUEUED" })]);
+    expect(events[3].json.data).toEqual({
+      verificationId: v.id,
+      delivery: expect.objectContaining({ id: v.deliveries[0].id, channel: "SMS", provider: "outbox", status: "SENT", errorCode: null, errorMessage: null }),
+    });
+    expect(events[4].json.data).toMatchObject({ id: v.id, status: "APPROVED", to: v.to, attemptsRemaining: 5 });
+    expect(new Date(events[4].json.createdAt).getTime()).toBeGreaterThanOrEqual(new Date(pending.createdAt).getTime());
+  });
+
+  it("wrong codes to the end: verification.max_attempts_reached; cancel: verification.canceled; a refused resend: block.created", async () => {
+    const a = (await request(randomUsNumber())).data.requestOtp;
+    for (let i = 0; i < 5; i++) await gql(gw.url, app.key, VERIFY_OTP, { input: { verificationId: a.id, code: "0000000" } });
+    const b = (await request(randomUsNumber())).data.requestOtp;
+    await gql(gw.url, app.key, CANCEL_OTP, { id: b.id });
+    const c = (await request(randomUsNumber())).data.requestOtp;
+    const refused = await gql(gw.url, app.key, RESEND_OTP, { id: c.id }); // within the 30 s cooldown
+    expect(errorCode(refused)).toBe("RATE_LIMITED");
+
+    const maxed = await waitFor("verification.max_attempts_reached", () => eventsOf(a.id).find((e) => e.json.type === "verification.max_attempts_reached"));
+    expect(maxed.json.data).toMatchObject({ id: a.id, status: "MAX_ATTEMPTS_REACHED", attemptsRemaining: 0 });
+    const canceled = await waitFor("verification.canceled", () => eventsOf(b.id).find((e) => e.json.type === "verification.canceled"));
+    expect(canceled.json.data).toMatchObject({ id: b.id, status: "CANCELED" });
+    const block = await waitFor("block.created", () => receiver.accepted().find((e) => e.json.type === "block.created"));
+    expect(block.verified).toBe(true);
+    expect(block.json.data).toMatchObject({ rule: "resend_cooldown", hits: expect.any(Number), limit: expect.any(Number) });
+    expect(block.json.data.key).toMatch(/\*/); // masked
+    expect(block.body).not.toContain("limiterKey");
+  });
+
+  it("expiry: the worker's sweep and a verify on an expired code each emit verification.expired once", async () => {
+    const short = await gw.createApp({ name: "Short", ttlSeconds: 1 });
+    const hooked = await gw.app.services.webhookEndpoints.add(short.id, receiver.url, "verification.expired");
+    const requestShort = async () => (await gql(gw.url, short.key, REQUEST_OTP, { input: { destination: randomUsNumber(), channel: "SMS" } })).data.requestOtp;
+    const swept = await requestShort();
+    const tried = await requestShort();
+    await new Promise((r) => setTimeout(r, 1200));
+    const late = await gql(gw.url, short.key, VERIFY_OTP, { input: { verificationId: tried.id, code: "123456" } });
+    expect(late.data.verifyOtp.status).toBe("EXPIRED");
+    // The sweep the worker runs every 30 s, run now.
+    await new DeliveryStore(gw.app.db.ds).expireVerifications();
+    for (const v of [swept, tried]) {
+      const e = await waitFor(`verification.expired for ${v.id}`, () => receiver.accepted().find((x) => x.json.type === "verification.expired" && x.json.data.id === v.id));
+      expect(e.json.data.status).toBe("EXPIRED");
+    }
+    // The filter holds: the short app's endpoint got nothing but expiries.
+    const [{ n }] = await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM webhook_messages WHERE endpoint_id = $1`, [hooked.endpoint.id]);
+    expect(n).toBe(2);
+    await gw.app.services.webhookEndpoints.remove(short.id, hooked.endpoint.id);
+  });
+
+  it("retries after 500s and a timeout, with the same webhook-id and body; later events of the verification wait", async () => {
+    let pendingId = "";
+    receiver.respond = (w, nth) => {
+      if (w.json?.type !== "verification.pending") return 200;
+      pendingId = w.id;
+      return nth === 0 ? 500 : nth === 1 ? "hang" : nth === 2 ? 503 : 200;
+    };
+    const v = (await request(randomUsNumber())).data.requestOtp;
+    const events = await settled(v.id);
+    const tries = receiver.received.filter((r) => r.id === pendingId);
+    expect(tries.map((t) => t.answered)).toEqual([500, 0, 503, 200]);
+    expect(tries.every((t) => t.verified)).toBe(true);
+    expect(new Set(tries.map((t) => t.body)).size).toBe(1);
+    // In order: nothing of this verification was accepted before its first event.
+    expect(events[0].json.type).toBe("verification.pending");
+    expect(events.slice(1).every((e) => e.json.type === "delivery.updated")).toBe(true);
+    const attempts = await gw.app.db.ds.query(
+      `SELECT a.status_code, a.error, a.outcome, a.latency_ms FROM webhook_attempts a JOIN webhook_messages m ON m.id = a.message_id
+        WHERE m.event_id = $1 ORDER BY a.id`, [pendingId]);
+    expect(attempts.map((a: any) => [a.status_code, a.outcome])).toEqual([[500, "RETRY"], [null, "RETRY"], [503, "RETRY"], [200, "DELIVERED"]]);
+    expect(attempts[0].error).toMatch(/^HTTP 500/);
+    expect(attempts[1].error).toMatch(/Timed out after 400 ms/);
+    expect(attempts[1].latency_ms).toBeGreaterThanOrEqual(390);
+  });
+
+  it("the receiver's own check fails on a wrong secret or a tampered body (the check can fail)", async () => {
+    const e = receiver.accepted()[0];
+    const headers = { "webhook-id": e.id, "webhook-timestamp": e.timestamp, "webhook-signature": e.signature };
+    expect(verifyStandardWebhook(receiver.secret, headers, e.body, Number(e.timestamp))).toBe(true);
+    expect(verifyStandardWebhook("whsec_" + Buffer.alloc(24, 7).toString("base64"), headers, e.body, Number(e.timestamp))).toBe(false);
+    expect(verifyStandardWebhook(receiver.secret, headers, e.body.replace("}", ' }'), Number(e.timestamp))).toBe(false);
+  });
+
+  it("stores the secret sealed, never in clear", async () => {
+    const [row] = await gw.app.db.ds.query(`SELECT secret_cipher FROM webhook_endpoints WHERE id = $1`, [endpointId]);
+    expect(Buffer.from(row.secret_cipher).toString("latin1")).not.toContain(receiver.secret.slice(6, 20));
+    expect(gw.logs.lines.join("\n")).not.toContain(receiver.secret);
+  });
+});
