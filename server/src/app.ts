@@ -45,6 +45,11 @@ import { VerifyPolicy } from "./ratelimit/verify-policy";
 import { connectRedis, type RedisClient } from "./redis";
 import type { Services } from "./services";
 import { TokenSigner } from "./tokens/token-signer";
+import type { Clock } from "./totp/totp-codes";
+import { TotpPolicy } from "./totp/totp-policy";
+import { TotpService } from "./totp/totp-service";
+import { TotpStore } from "./totp/totp-store";
+import { TotpVerifier } from "./totp/totp-verifier";
 import { VerificationService } from "./verification/verification-service";
 import { VerifyService } from "./verification/verify-service";
 import { WebhookEndpointStore } from "./webhooks/endpoint-store";
@@ -62,6 +67,8 @@ export interface AppOptions {
   retry?: RetryOptions;
   breaker?: BreakerOptions;
   workerId?: string;
+  /** The time TOTP codes are checked against (default Date.now): tests step it instead of waiting 30 s. */
+  clock?: Clock;
 }
 
 export interface RunningApp {
@@ -113,6 +120,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }));
     const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl);
     await tokens.init();
+    const totpStore = new TotpStore(ds);
 
     const webhookEndpoints = new WebhookEndpointStore(ds, keys.webhookSecret, config.webhooks);
     const webhookMessages = new WebhookMessageStore(ds);
@@ -133,7 +141,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           },
         }, { fallback, callbacks: statusCallbacks, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)) });
       worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), {
-        ...config.worker, workerId, sweep: () => statusCallbacks.sweep(), events: deliveryEvents,
+        ...config.worker, workerId, events: deliveryEvents,
+        sweep: async () => {
+          await statusCallbacks.sweep();
+          await totpStore.sweepExpired();
+        },
       });
       webhookWorker = new WebhookWorker(webhookMessages, db.url, log.child({ component: "webhooks" }), {
         config: config.webhooks, workerId, metrics: new WebhookMetrics(metrics.registry, ds),
@@ -153,6 +165,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, new PumpingGuard(ds, limits, blocks)), blocks, deliveryEvents, wake, testDestinations, !redis),
       verify: new VerifyService(ds, keys, tokens, new VerifyPolicy(limits)),
       blockService: new BlockService(ds, blocks, limits, log),
+      totp: new TotpService(totpStore, keys.totpSecret),
+      totpVerifier: new TotpVerifier(ds, totpStore, keys.totpSecret, tokens, new TotpPolicy(limits), options.clock),
+      totpStore,
       deliveryEvents, tokens, blocks, limits, registry, metrics, webhookEndpoints, webhookMessages,
     };
 

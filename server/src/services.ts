@@ -6,6 +6,9 @@ import type { BlockService } from "./ratelimit/block-service";
 import type { BlockStore } from "./ratelimit/block-store";
 import type { RateLimits } from "./ratelimit/rate-limits";
 import type { TokenSigner } from "./tokens/token-signer";
+import type { TotpService } from "./totp/totp-service";
+import type { TotpStore } from "./totp/totp-store";
+import type { TotpVerifier } from "./totp/totp-verifier";
 import type { VerificationService } from "./verification/verification-service";
 import type { VerifyService } from "./verification/verify-service";
 import type { WebhookEndpointStore } from "./webhooks/endpoint-store";
@@ -27,4 +30,8 @@ export interface Services {
   /** Outbound webhooks: an app's endpoints (CLI, dashboard) and their outbox messages (resend). */
   webhookEndpoints: WebhookEndpointStore;
   webhookMessages: WebhookMessageStore;
+  /** Authenticator-app factors of apps' end users: enrol, list, revoke; verify; the rows (dashboard, CLI, sweep). */
+  totp: TotpService;
+  totpVerifier: TotpVerifier;
+  totpStore: TotpStore;
 }

@@ -77,7 +77,7 @@ describe("abuse protection: GraphQL hardening", () => {
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
-    expect(body.errors[0].message).toMatch(/At most one of requestOtp, verifyOtp, resendOtp per operation; found 1000/);
+    expect(body.errors[0].message).toMatch(/At most one of requestOtp, verifyOtp, resendOtp, verifyTotp per operation; found 1000/);
     await expectUntouched(lax, laxApp.key, id);
   });
 
@@ -206,7 +206,7 @@ describe("abuse protection: GraphQL hardening", () => {
       const sub = collect(client, `mutation($d:String!){ a: verifyOtp(input:{destination:$d,code:"000000"}){status} b: verifyOtp(input:{destination:$d,code:"${code}"}){status} }`, { d: to });
       await eventually(() => (sub.error ? true : undefined), "the refusal");
       const errors = Array.isArray(sub.error) ? sub.error : [sub.error];
-      expect(errors[0].message).toMatch(/At most one of requestOtp, verifyOtp, resendOtp/);
+      expect(errors[0].message).toMatch(/At most one of requestOtp, verifyOtp, resendOtp, verifyTotp/);
       await expectUntouched(gw, app.key, id);
     } finally {
       await client.dispose();

@@ -11,6 +11,8 @@ export interface SecretKeys {
   lookup: Buffer;
   /** Seals webhook endpoints' signing secrets (the endpoint id as associated data). */
   webhookSecret: Buffer;
+  /** Seals end users' TOTP factor secrets (totp/). */
+  totpSecret: Buffer;
 }
 
 export function deriveKeys(secret: string): SecretKeys {
@@ -21,5 +23,6 @@ export function deriveKeys(secret: string): SecretKeys {
     keyWrap: derive("signing-key-wrap"),
     lookup: derive("lookup-hash"),
     webhookSecret: derive("webhook-secret"),
+    totpSecret: derive("totp-factor-secret"),
   };
 }

@@ -8,6 +8,8 @@ import { DeliveryEventEntity } from "../delivery/delivery-event.entity";
 import { RateLimitBlockEntity } from "../ratelimit/block.entity";
 import { OutboxMessageEntity } from "../providers/outbox/outbox-message.entity";
 import { SigningKeyEntity } from "../tokens/signing-key.entity";
+import { TotpFactorEntity } from "../totp/totp-factor.entity";
+import { TotpAttemptEntity } from "../totp/totp-attempt.entity";
 
 /** Every entity the data source maps. A new entity is added here and gets a migration. */
 export const entities = [
@@ -21,4 +23,6 @@ export const entities = [
   RateLimitBlockEntity,
   OutboxMessageEntity,
   SigningKeyEntity,
+  TotpFactorEntity,
+  TotpAttemptEntity,
 ];

@@ -1,7 +1,7 @@
 import { GraphQLError, Kind, type ASTNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from "graphql";
 
-/** The mutations that send a code or spend an attempt: each costs money or a guess. */
-export const OTP_MUTATIONS: readonly string[] = ["requestOtp", "verifyOtp", "resendOtp"];
+/** The mutations that send a code or spend an attempt (verifyTotp: a guess at an authenticator's code): each costs money or a guess. */
+export const OTP_MUTATIONS: readonly string[] = ["requestOtp", "verifyOtp", "resendOtp", "verifyTotp"];
 
 /**
  * At most one OTP mutation per operation. GraphQL lets one request carry a thousand aliased

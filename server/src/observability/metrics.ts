@@ -34,6 +34,10 @@ export class Metrics {
     name: "otp_verify_outcomes_total", help: "verifyOtp answers by resulting status (APPROVED, PENDING after a wrong code, MAX_ATTEMPTS_REACHED, EXPIRED, CANCELED)",
     labelNames: ["outcome"], registers: [this.registry],
   });
+  readonly totpOutcomes = new Counter({
+    name: "otp_totp_verify_outcomes_total", help: "verifyTotp answers by outcome (APPROVED, PENDING after a wrong or replayed code, MAX_ATTEMPTS_REACHED, RATE_LIMITED)",
+    labelNames: ["outcome"], registers: [this.registry],
+  });
   readonly limitRefusals = new Counter({
     name: "otp_limit_refusals_total", help: "Requests refused by a rate limit or abuse rule, by rule name", labelNames: ["rule"], registers: [this.registry],
   });

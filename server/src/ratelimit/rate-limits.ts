@@ -29,10 +29,11 @@ export class RateLimits {
     private readonly log: Logger,
   ) {}
 
-  async consume(rule: LimitRule, subject: LimitSubject, points = 1): Promise<void> {
+  /** Counts `points` and answers what is left of the window's budget; refuses (RATE_LIMITED) past it. */
+  async consume(rule: LimitRule, subject: LimitSubject, points = 1): Promise<number> {
     const limiter = this.limiter(rule);
     try {
-      await limiter.consume(subject.key, points);
+      return (await limiter.consume(subject.key, points)).remainingPoints;
     } catch (e) {
       if (!(e instanceof RateLimiterRes)) this.failClosed(e, [rule]);
       this.onRefusal?.(rule.name);

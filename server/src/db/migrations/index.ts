@@ -3,6 +3,7 @@ import { AbuseProtection1764300000000 } from "./1764300000000-AbuseProtection";
 import { Admin1764400000000 } from "./1764400000000-Admin";
 import { DeliveryFailover1764450000000 } from "./1764450000000-DeliveryFailover";
 import { AppChangeNotify1764600000000 } from "./1764600000000-AppChangeNotify";
+import { TotpFactors1764740000000 } from "./1764740000000-TotpFactors";
 import { WebhookEvents1764770000000 } from "./1764770000000-WebhookEvents";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
@@ -12,5 +13,6 @@ export const migrations = [
   Admin1764400000000,
   DeliveryFailover1764450000000,
   AppChangeNotify1764600000000,
+  TotpFactors1764740000000,
   WebhookEvents1764770000000,
 ];

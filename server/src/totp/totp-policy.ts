@@ -1,0 +1,65 @@
+import { effectiveLimits } from "../abuse/abuse-settings";
+import { ipLimitKey, maskIp } from "../abuse/client-ip";
+import type { AppEntity } from "../apps/app.entity";
+import type { LimitRule, LimitSubject, RateLimits } from "../ratelimit/rate-limits";
+
+/** Wrong codes per factor and client IP in a window (the contract's default: 5 per 15 minutes). */
+export const TOTP_FAILURES_PER_FACTOR = { max: 5, windowSeconds: 15 * 60 };
+const DAY = 86_400;
+
+/**
+ * The failure budgets of a TOTP factor, counted by the same limiter as verifyOtp's: per factor
+ * and client IP (so someone guessing from one network can't lock the user out everywhere),
+ * and per factor alone the NIST SP 800-63B daily cap (the app's verifyFailuresPerDestinationPerDay,
+ * at most 100), which no rotation of addresses gets past.
+ *
+ * Unlike verifyOtp's (checked before, charged after), a try is charged *before* its code is
+ * checked, atomically: the limiter's consume is the exact bound, so 30 concurrent wrong codes
+ * spend exactly the budget and the rest are refused unchecked. A factor has no per-verification
+ * attempt count to fall back on. The right code hands the points back (`approved`).
+ */
+export class TotpPolicy {
+  constructor(private readonly limits: RateLimits) {}
+
+  /**
+   * Charges one try against each factor the code will be checked against; RATE_LIMITED (with
+   * retryAfter) when a budget is spent. Answers what is left of the tightest budget.
+   */
+  async charge(app: AppEntity, factorIds: string[], ip: string | null): Promise<number> {
+    let left = Infinity;
+    for (const id of factorIds) {
+      const { perIp, daily } = this.rules(app);
+      left = Math.min(left, await this.limits.consume(perIp, factorIpSubject(app, id, ip)));
+      left = Math.min(left, await this.limits.consume(daily, factorSubject(app, id)));
+    }
+    return left === Infinity ? 0 : left;
+  }
+
+  /**
+   * The right code: NIST counts consecutive failures, so the factors start over (from this IP;
+   * the daily count too). Answers the fresh budget.
+   */
+  async approved(app: AppEntity, factorIds: string[], ip: string | null): Promise<number> {
+    const { perIp, daily } = this.rules(app);
+    await Promise.all(factorIds.flatMap((id) => [
+      this.limits.reset(perIp, factorIpSubject(app, id, ip).key),
+      this.limits.reset(daily, factorSubject(app, id).key),
+    ]));
+    return Math.min(perIp.points, daily.points);
+  }
+
+  private rules(app: AppEntity): { perIp: LimitRule; daily: LimitRule } {
+    return {
+      perIp: { name: "totp_failures_per_factor", points: TOTP_FAILURES_PER_FACTOR.max, durationSeconds: TOTP_FAILURES_PER_FACTOR.windowSeconds },
+      daily: { name: "totp_failures_per_factor_day", points: effectiveLimits(app.settings).verifyFailuresPerDestinationPerDay, durationSeconds: DAY },
+    };
+  }
+}
+
+// Keys carry the app too, so a block record and a reset stay within one app.
+const factorSubject = (app: AppEntity, id: string): LimitSubject => ({ appId: app.id, key: `${app.id}:${id}`, keyMasked: `factor ${id}` });
+const factorIpSubject = (app: AppEntity, id: string, ip: string | null): LimitSubject => ({
+  appId: app.id,
+  key: `${app.id}:${id}:${ip ? ipLimitKey(ip) : "-"}`,
+  keyMasked: `factor ${id} from ${ip ? maskIp(ip) : "unknown"}`,
+});
