@@ -117,7 +117,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     limits.onRefusal = (rule) => metrics.limitRefusals.inc({ rule });
     const deliveryEvents = new DeliveryEvents(bus);
     const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis);
-    const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }));
+    const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }), config.delivery.unmatchedCallbacksMax);
+    statusCallbacks.onUnmatched = (provider, outcome) => metrics.unmatchedCallbacks.inc({ provider, outcome });
     const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl);
     await tokens.init();
     const totpStore = new TotpStore(ds);

@@ -53,6 +53,8 @@ export interface VonageFakeOptions {
   dlrMethod?: VonageDlrMethod;
   /** Delay before the DLR is sent (default 50ms). */
   callbackDelayMs?: number;
+  /** Seconds added to the fake's clock for the signed `timestamp` (a vendor clock off, or a receipt captured and replayed later). */
+  clockSkewSeconds?: number;
 }
 
 /** Either an SMS-API rejection (HTTP 200, non-zero status) or a transport failure (HTTP 5xx). */
@@ -161,6 +163,11 @@ export class VonageFake {
     await Promise.allSettled([...this.inflight]);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Signs the next DLRs with another method or a skewed clock, as an account reconfigured at Vonage would. */
+  setSigning(change: { signatureAlgorithm?: VonageSignatureAlgorithm; clockSkewSeconds?: number }): void {
+    Object.assign(this.opts, change);
   }
 
   /** Account-level DLR webhook; a per-message `callback` parameter overrides it (as at Vonage). */
@@ -310,7 +317,7 @@ export class VonageFake {
         ...(rec.clientRef !== undefined && { "client-ref": rec.clientRef }),
       };
       if (this.opts.signatureSecret) {
-        params.timestamp = String(Math.floor(now.getTime() / 1000));
+        params.timestamp = String(Math.floor(now.getTime() / 1000) + (this.opts.clockSkewSeconds ?? 0));
         params.nonce = randomBytes(16).toString("hex");
         params.sig = signVonageParams(params, this.opts.signatureSecret, this.opts.signatureAlgorithm ?? "sha256hmac");
       }

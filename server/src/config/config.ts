@@ -15,6 +15,8 @@ export interface DeliveryConfig {
   /** Explicit failover order per channel (SMS_PROVIDERS, ...); a channel left out gets every configured vendor. */
   providerOrder: Partial<Record<ChannelName, ProviderName[]>>;
   providerTimeoutMs: number;
+  /** Status callbacks for messages not (yet) known, kept at most (UNMATCHED_CALLBACKS_MAX). */
+  unmatchedCallbacksMax: number;
   retry: { attemptsPerProvider: number; baseDelayMs: number; maxDelayMs: number };
   breaker: { consecutiveFailures: number; failureRatio: number; window: number; halfOpenAfterMs: number };
 }
@@ -129,6 +131,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ...(env.EMAIL_PROVIDERS && { EMAIL: env.EMAIL_PROVIDERS }),
       },
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+      unmatchedCallbacksMax: env.UNMATCHED_CALLBACKS_MAX,
       retry: { attemptsPerProvider: env.DELIVERY_ATTEMPTS_PER_PROVIDER, baseDelayMs: env.DELIVERY_RETRY_BASE_MS, maxDelayMs: env.DELIVERY_RETRY_MAX_MS },
       breaker: {
         consecutiveFailures: env.CIRCUIT_CONSECUTIVE_FAILURES, failureRatio: env.CIRCUIT_FAILURE_RATIO,

@@ -47,8 +47,8 @@ export const envSchema = z
     VONAGE_FROM: optionalString,
     VONAGE_API_BASE_URL: optionalString.pipe(z.string().url().optional()),
     VONAGE_SIGNATURE_SECRET: optionalString,
-    /** How Vonage signs webhooks (dashboard: API settings → signature method). */
-    VONAGE_SIGNATURE_METHOD: z.enum(["md5hash", "md5hmac", "sha1hmac", "sha256hmac", "sha512hmac"]).default("md5hash"),
+    /** How Vonage signs webhooks (dashboard: API settings → signature method). SHA-256 HMAC unless told: Vonage's own default, MD5 hash, is weak. */
+    VONAGE_SIGNATURE_METHOD: z.enum(["md5hash", "md5hmac", "sha1hmac", "sha256hmac", "sha512hmac"]).default("sha256hmac"),
     SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional()),
     MAIL_FROM: optionalString,
     TRUST_PROXY: optionalString,
@@ -69,6 +69,7 @@ export const envSchema = z
     SMS_PROVIDERS: providerList,
     VOICE_PROVIDERS: providerList,
     EMAIL_PROVIDERS: providerList,
+    UNMATCHED_CALLBACKS_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DELIVERY_ATTEMPTS_PER_PROVIDER: z.coerce.number().int().min(1).max(20).default(3),
     DELIVERY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
@@ -104,6 +105,10 @@ export const envSchema = z
     const vonage = [env.VONAGE_API_KEY, env.VONAGE_API_SECRET, env.VONAGE_FROM];
     if (vonage.some(Boolean) && !vonage.every(Boolean)) {
       ctx.addIssue({ code: "custom", path: ["VONAGE_API_KEY"], message: "VONAGE_API_KEY, VONAGE_API_SECRET and VONAGE_FROM go together" });
+    }
+    if (production && env.VONAGE_API_KEY && !env.VONAGE_SIGNATURE_SECRET) {
+      // Without it a delivery receipt is checked only against the API key, which every receipt carries in clear.
+      ctx.addIssue({ code: "custom", path: ["VONAGE_SIGNATURE_SECRET"], message: "is required with Vonage when NODE_ENV=production (turn on signed webhooks at Vonage)" });
     }
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
       ctx.addIssue({ code: "custom", path: ["DELIVERY_RETRY_MAX_MS"], message: "must not be below DELIVERY_RETRY_BASE_MS" });

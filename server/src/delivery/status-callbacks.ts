@@ -11,14 +11,27 @@ export type CallbackOutcome =
   /** Already there or further (a duplicate, or a late `sent` after `delivered`): nothing changed. */
   | "ignored"
   /** No delivery carries this message id yet: kept, and applied once the worker records the id. */
-  | "early";
+  | "early"
+  /** No delivery carries this message id, and too many such callbacks are kept already: dropped (counted). */
+  | "dropped";
 
 /** Order of progress; a final status (rank 3) never changes. */
 const RANK = `CASE %s WHEN 'QUEUED' THEN 0 WHEN 'SENDING' THEN 1 WHEN 'SENT' THEN 2 ELSE 3 END`;
 const rank = (expr: string) => RANK.replace("%s", expr);
 
-/** Early callbacks older than this belong to messages we never recorded (a crash before the record): dropped. */
-const EARLY_RETENTION = "1 day";
+/**
+ * Early callbacks older than this belong to messages we never recorded (a crash between the
+ * vendor's answer and the record: the delivery is retried under a new message id) or to
+ * none of ours: dropped. The race they exist for lasts milliseconds.
+ */
+const EARLY_RETENTION = "1 hour";
+
+/** Unmatched callbacks kept at most; past this, new ones are dropped and counted (a flood must not grow the table). */
+export const DEFAULT_EARLY_CALLBACKS_MAX = 10_000;
+
+/** What of an unmatched callback's raw parameters is kept: enough for the timeline, not an arbitrary payload. */
+const RAW_KEYS_MAX = 40;
+const RAW_VALUE_MAX = 256;
 
 /**
  * Applies vendors' status callbacks (already authenticated and parsed by the provider class)
@@ -34,20 +47,33 @@ const EARLY_RETENTION = "1 day";
  * status callbacks (Twilio doesn't), so answering "try again later" would lose them.
  */
 export class StatusCallbacks {
+  /** Told of every callback that matched no delivery: kept for later ("stored") or over the cap ("dropped"). For metrics. */
+  onUnmatched?: (provider: string, outcome: "stored" | "dropped") => void;
+
   constructor(
     private readonly ds: DataSource,
     private readonly events: DeliveryEvents,
     private readonly fallback: Fallback,
     private readonly log: Logger,
+    private readonly earlyMax = DEFAULT_EARLY_CALLBACKS_MAX,
   ) {}
 
   async apply(report: StatusReport): Promise<CallbackOutcome> {
     const outcome = await this.update(report);
     if (outcome !== "early") return outcome;
-    await this.ds.query(
-      `INSERT INTO early_status_callbacks (provider, provider_message_id, status, error_code, error_message, raw) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [report.provider, report.providerMessageId, report.status, report.errorCode, report.errorMessage, JSON.stringify(report.raw)],
+    // Kept only while the table is under its cap (one statement, so concurrent floods overshoot by at most what is in flight).
+    const stored: unknown[] = await this.ds.query(
+      `INSERT INTO early_status_callbacks (provider, provider_message_id, status, error_code, error_message, raw)
+       SELECT $1, $2, $3, $4, $5, $6 WHERE (SELECT count(*) FROM (SELECT 1 FROM early_status_callbacks LIMIT $7) kept) < $7
+       RETURNING id`,
+      [report.provider, report.providerMessageId.slice(0, 200), report.status, report.errorCode?.slice(0, 64) ?? null,
+        report.errorMessage?.slice(0, 500) ?? null, JSON.stringify(trimRaw(report.raw)), this.earlyMax],
     );
+    this.onUnmatched?.(report.provider, stored.length ? "stored" : "dropped");
+    if (!stored.length) {
+      this.log.warn({ provider: report.provider, cap: this.earlyMax }, "status callback for an unknown message dropped: too many unmatched callbacks kept");
+      return "dropped";
+    }
     // The worker may have recorded the id between our lookup and the insert: look once more.
     await this.applyEarly(report.provider, report.providerMessageId);
     return "early";
@@ -114,4 +140,9 @@ export class StatusCallbacks {
     }
     return "applied";
   }
+}
+
+/** A bounded copy of a callback's raw parameters: the first RAW_KEYS_MAX names, each value cut to RAW_VALUE_MAX characters. */
+function trimRaw(raw: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(raw ?? {}).slice(0, RAW_KEYS_MAX).map(([k, v]) => [k.slice(0, 64), String(v).slice(0, RAW_VALUE_MAX)]));
 }

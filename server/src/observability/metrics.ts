@@ -42,6 +42,11 @@ export class Metrics {
     name: "otp_limit_refusals_total", help: "Requests refused by a rate limit or abuse rule, by rule name", labelNames: ["rule"], registers: [this.registry],
   });
 
+  readonly unmatchedCallbacks = new Counter({
+    name: "otp_status_callbacks_unmatched_total", help: "Authentic vendor status callbacks naming no known message: kept for a late match (stored) or over the cap (dropped)",
+    labelNames: ["provider", "outcome"], registers: [this.registry],
+  });
+
   constructor(ds: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: "otp_" });
     const registry = this.registry;

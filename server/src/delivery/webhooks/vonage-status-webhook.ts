@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { VonageConfig } from "../../config/config";
-import { VonageProvider, vonageSignatureValid } from "../../providers/vonage/vonage-provider";
+import { VonageProvider } from "../../providers/vonage/vonage-provider";
+import { checkVonageReceipt, namesOurApiKey } from "../../providers/vonage/vonage-signature";
 import type { StatusCallbacks } from "../status-callbacks";
 import { flatParams } from "./params";
 
@@ -10,16 +11,18 @@ export const VONAGE_STATUS_PATH = "/webhooks/vonage/status";
 /**
  * `POST|GET /webhooks/vonage/status`: SMS delivery receipts, in whichever form the Vonage
  * account sends them (JSON, form or query string). With VONAGE_SIGNATURE_SECRET set, only
- * receipts carrying a valid `sig` are accepted; without it (Vonage's signed webhooks off),
- * a receipt must at least name our API key — set the secret in production.
+ * receipts carrying a valid `sig` with a timestamp within ±5 minutes are accepted (see
+ * checkVonageReceipt). Without it — allowed outside production only, where start-up refuses
+ * a Vonage configuration without the secret — a receipt must at least name our API key.
  */
 export function registerVonageStatusWebhook(fastify: FastifyInstance, vonage: VonageConfig, callbacks: StatusCallbacks, log: Logger): void {
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const params = { ...flatParams(req.query), ...flatParams(req.body) };
-    const authentic = vonage.signatureSecret ? vonageSignatureValid(vonage, params) : params["api-key"] === vonage.apiKey;
-    if (!authentic) {
-      log.warn({ ip: req.ip, path: VONAGE_STATUS_PATH }, "status callback refused: bad or missing signature");
-      return reply.code(403).send({ error: "invalid signature" });
+    const check = vonage.signatureSecret ? checkVonageReceipt(vonage, params) : namesOurApiKey(vonage, params) ? "ok" : "bad_signature";
+    if (check !== "ok") {
+      const why = check === "stale" ? "timestamp outside the 5-minute window" : "bad or missing signature";
+      log.warn({ ip: req.ip, path: VONAGE_STATUS_PATH }, `status callback refused: ${why}`);
+      return reply.code(403).send({ error: check === "stale" ? "stale signature" : "invalid signature" });
     }
     const report = VonageProvider.parseStatusCallback(params);
     if (!report) return reply.code(204).send();

@@ -3,7 +3,6 @@ import type { VonageConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
 import { ProviderError, type FailureKind, type OutboundMessage, type Provider, type SendResult, type StatusReport } from "../provider";
 
-type SignatureAlgorithm = Parameters<Vonage["sms"]["verifySignature"]>[3];
 type SmsParams = NonNullable<Parameters<Vonage["sms"]["send"]>[0]>;
 
 /**
@@ -94,27 +93,6 @@ export class VonageProvider implements Provider {
       errorMessage: code ? DLR_ERRORS[code] ?? `Vonage error ${code}` : null, raw,
     };
   }
-}
-
-/**
- * Checks a delivery receipt's `sig` the way Vonage's SDK does (SMS.verifySignature: sorted
- * params, HMAC or MD5 with the signature secret), with the method set in Vonage's dashboard.
- */
-export function vonageSignatureValid(config: VonageConfig, params: Record<string, string>): boolean {
-  if (!config.signatureSecret || typeof params.sig !== "string") return false;
-  const sms = signatureChecker(config);
-  try {
-    return sms.verifySignature(params.sig, params, config.signatureSecret, config.signatureMethod.toUpperCase() as SignatureAlgorithm);
-  } catch {
-    return false;
-  }
-}
-
-const checkers = new WeakMap<VonageConfig, Vonage["sms"]>();
-function signatureChecker(config: VonageConfig): Vonage["sms"] {
-  let sms = checkers.get(config);
-  if (!sms) checkers.set(config, (sms = new Vonage({ apiKey: config.apiKey, apiSecret: config.apiSecret }).sms));
-  return sms;
 }
 
 /**
