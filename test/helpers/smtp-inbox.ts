@@ -6,6 +6,8 @@ import { waitFor, notify, type Waiter } from "../fakes/twilio-fake";
 export interface SmtpInboxOptions {
   /** When set, AUTH is required and only these credentials pass (no TLS: allowInsecureAuth). */
   credentials?: { user: string; pass: string };
+  /** Recipients refused at RCPT TO with a 550 that quotes the address, as real relays do. */
+  rejectRecipient?: (address: string) => boolean;
 }
 
 /**
@@ -29,6 +31,10 @@ export class SmtpInbox {
       onAuth(auth, _session, cb) {
         if (opts.credentials && auth.username === opts.credentials.user && auth.password === opts.credentials.pass) return cb(null, { user: auth.username });
         cb(new Error("Invalid username or password"));
+      },
+      onRcptTo(address, _session, cb) {
+        if (!opts.rejectRecipient?.(address.address)) return cb();
+        cb(Object.assign(new Error(`<${address.address}>: Recipient address rejected: User unknown in virtual mailbox table`), { responseCode: 550 }));
       },
       onData(stream, _session, cb) {
         simpleParser(stream).then(

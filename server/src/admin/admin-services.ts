@@ -17,8 +17,6 @@ export interface AdminServices {
   sessions: SessionStore;
   login: LoginService;
   audit: AuditLog;
-  /** The outbox holds codes: shown in development, and in production only with OUTBOX_IN_PRODUCTION. */
-  outboxVisible: boolean;
 }
 
 export function createAdminServices(ds: DataSource, config: Config, gateway: Services, keys: SecretKeys): AdminServices {
@@ -26,5 +24,5 @@ export function createAdminServices(ds: DataSource, config: Config, gateway: Ser
   const sessions = new SessionStore(ds, { idleSeconds: config.admin.sessionIdleSeconds, maxSeconds: config.admin.sessionMaxSeconds });
   const audit = new AuditLog(ds);
   const login = new LoginService(staff, sessions, new Totp(keys.keyWrap), gateway.limits, audit, config.admin);
-  return { ds, config, gateway, staff, sessions, login, audit, outboxVisible: !config.production || config.outboxInProduction };
+  return { ds, config, gateway, staff, sessions, login, audit };
 }

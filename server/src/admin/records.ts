@@ -1,4 +1,4 @@
-import { destinationFor, seesDestinations } from "./auth/privacy";
+import { destinationFor, ipFor, seesDestinations } from "./auth/privacy";
 import type { Staff } from "./auth/roles";
 import { explainError } from "./error-explanations";
 
@@ -17,7 +17,7 @@ export function toVerificationRecord(r: Row, staff: Staff) {
     [ROW]: r,
     id: r.id, appId: r.app_id, appName: r.app_name, channel: r.channel,
     destination: destinationFor(staff, r.destination)!, destinationMasked: !seesDestinations(staff),
-    country: r.destination_country, purpose: r.purpose, locale: r.locale, clientIp: r.client_ip, status: r.status,
+    country: r.destination_country, purpose: r.purpose, locale: r.locale, clientIp: ipFor(staff, r.client_ip), status: r.status,
     failedAttempts: r.failed_attempts, maxAttempts: r.max_attempts, sendCount: r.send_count,
     createdAt: new Date(r.created_at), expiresAt: new Date(r.expires_at), completedAt: date(r.completed_at),
     lastProvider: r.last_provider, lastDeliveryStatus: r.last_delivery_status, lastErrorCode: r.last_error_code,

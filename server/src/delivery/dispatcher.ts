@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { ChannelStrategy } from "../channels/channel";
 import type { SecretKeys } from "../crypto/secret-keys";
 import { ProviderError, type Provider, type SendResult } from "../providers/provider";
+import { scrubVendorText } from "../providers/scrub-vendor-text";
 import type { ProviderRegistry } from "../providers/registry";
 import { decryptCode } from "../verification/code";
 import { maskDestination } from "../verification/destination";
@@ -69,7 +70,8 @@ export class Dispatcher {
     try {
       result = await provider.send({ ...message, deliveryId: d.id, verificationId: d.verification_id, appId: d.app_id });
     } catch (e) {
-      const err = e instanceof ProviderError ? e : new ProviderError("transient", "INTERNAL", (e as Error)?.message ?? String(e));
+      // The vendor's words lose any destination they quote before they are logged or stored (scrubVendorText).
+      const err = e instanceof ProviderError ? new ProviderError(e.kind, e.code, scrubVendorText(e.message)) : new ProviderError("transient", "INTERNAL", scrubVendorText((e as Error)?.message ?? String(e)));
       return this.failedAttempt(c, providers, provider, err, performance.now() - started);
     }
     const latencyMs = performance.now() - started;

@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { StatusReport } from "../providers/provider";
+import { scrubVendorText } from "../providers/scrub-vendor-text";
 import type { Row } from "../verification/verification-view";
 import type { DeliveryEvents } from "./delivery-events";
 import type { Fallback } from "./fallback";
@@ -58,7 +59,9 @@ export class StatusCallbacks {
     private readonly earlyMax = DEFAULT_EARLY_CALLBACKS_MAX,
   ) {}
 
-  async apply(report: StatusReport): Promise<CallbackOutcome> {
+  async apply(received: StatusReport): Promise<CallbackOutcome> {
+    // A receipt's error text may quote the destination: scrubbed before it is stored anywhere.
+    const report = { ...received, errorMessage: scrubVendorText(received.errorMessage) };
     const outcome = await this.update(report);
     if (outcome !== "early") return outcome;
     // Kept only while the table is under its cap (one statement, so concurrent floods overshoot by at most what is in flight).

@@ -16,7 +16,9 @@ const CONTRACT_REFUSALS = new Set(["RATE_LIMITED", "FORBIDDEN", "NOT_FOUND"]);
  */
 export function createFormatError(log: Logger, hideSuggestions: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // A GatewayError raised outside a resolver (a plugin's check before execution) arrives wrapped without a path.
+    const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof GatewayError ? unwrapped.originalError : unwrapped;
     if (original instanceof GatewayError) {
       return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: original.code, ...original.extensions } };
     }

@@ -1,6 +1,7 @@
 import type { AdminConfig } from "../../config/config";
 import { badInput, unauthenticated } from "../../errors";
 import type { LimitRule, RateLimits } from "../../ratelimit/rate-limits";
+import { ipLimitKey, maskIp } from "../../abuse/client-ip";
 import { maskDestination } from "../../verification/destination";
 import type { AuditLog } from "./audit-log";
 import { verifyPassword } from "./passwords";
@@ -49,7 +50,8 @@ export class LoginService {
     const email = input.email.trim().toLowerCase();
     if (!email || email.length > 320) throw badInput("email", "Give the e-mail address you were registered with");
     if (input.totpCode != null && !/^\d{6}$/.test(input.totpCode)) throw badInput("totpCode", "Authenticator codes are 6 digits");
-    await this.limits.consume(this.perIp, { appId: null, key: `ip:${ip ?? "unknown"}`, keyMasked: ip ?? "unknown" });
+    // IPv6 counts by /64 (one subscriber holds a whole /64), as the client API's per-IP limits do.
+    await this.limits.consume(this.perIp, { appId: null, key: `ip:${ip ? ipLimitKey(ip) : "unknown"}`, keyMasked: ip ? maskIp(ip) : "unknown" });
     const emailKey = { appId: null, key: `email:${email}`, keyMasked: maskDestination(email) };
     await this.limits.consume(this.perEmail, emailKey);
 

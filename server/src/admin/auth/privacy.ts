@@ -1,3 +1,4 @@
+import { maskIp } from "../../abuse/client-ip";
 import { badInput } from "../../errors";
 import { maskDestination } from "../../verification/destination";
 import { StaffRole, type Staff } from "./roles";
@@ -10,6 +11,19 @@ export function destinationFor(staff: Staff, value: string | null | undefined): 
   if (!value) return null;
   return staff.role === StaffRole.ADMIN ? value : maskDestination(value);
 }
+
+/**
+ * How a client IP is shown: whole to ADMIN; to SUPPORT masked as the block records mask it
+ * ("192.0.2.*", an IPv6 address's /64) — enough to tell networks apart, not to single out a subscriber.
+ */
+export function ipFor(staff: Staff, ip: string | null | undefined): string | null {
+  if (!ip) return null;
+  return staff.role === StaffRole.ADMIN ? ip : maskIp(ip);
+}
+
+/** What one viewer may see of a verification's personal data, for code that builds answers from rows. */
+export interface Viewer { destination(value: string | null | undefined): string | null; ip(value: string | null | undefined): string | null }
+export const viewerOf = (staff: Staff): Viewer => ({ destination: (v) => destinationFor(staff, v), ip: (v) => ipFor(staff, v) });
 
 /** Whether the viewer sees destinations unmasked. */
 export const seesDestinations = (staff: Staff) => staff.role === StaffRole.ADMIN;

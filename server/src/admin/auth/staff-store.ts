@@ -70,11 +70,12 @@ export class StaffStore {
     return credentials(rows[0]);
   }
 
-  async list(opts: { page: number; perPage: number; sortField?: string | null; sortOrder?: string | null; q?: string | null; role?: string | null }) {
+  async list(opts: { page: number; perPage: number; sortField?: string | null; sortOrder?: string | null; q?: string | null; role?: string | null; ids?: string[] | null }) {
     const where: string[] = [];
     const params: unknown[] = [];
     if (opts.q) where.push(`email ILIKE '%' || $${params.push(opts.q.replace(/[%_\\]/g, "\\$&"))} || '%'`);
     if (opts.role) where.push(`role = $${params.push(opts.role)}`);
+    if (opts.ids) where.push(`id::text = ANY($${params.push(opts.ids)})`);
     const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const order = `${SORTS[opts.sortField ?? ""] ?? "lower(email)"} ${opts.sortOrder === "DESC" ? "DESC" : "ASC"} NULLS LAST, id`;
     const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM admin_users ${clause}`, params);

@@ -8,6 +8,7 @@ import { createFormatError } from "../../graphql/format-error";
 import type { AdminServices } from "../admin-services";
 import { SESSION_COOKIE } from "../auth/sessions";
 import type { AdminContext } from "../context";
+import { adminCostPlugin } from "./admin-cost";
 import { ADMIN_DOCUMENT_LIMITS, adminValidationRules } from "./admin-limits";
 
 export const ADMIN_GRAPHQL_PATH = "/admin/graphql";
@@ -34,7 +35,7 @@ export async function registerAdminGraphql(fastify: FastifyInstance, schema: Gra
     allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
     formatError: createFormatError(log.child({ component: "admin-api" }), admin.config.production),
-    plugins: admin.config.production ? [ApolloServerPluginLandingPageDisabled()] : [],
+    plugins: [adminCostPlugin, ...(admin.config.production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
   await apollo.start();
   await fastify.register(fastifyApollo(apollo), {

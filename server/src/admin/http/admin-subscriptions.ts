@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { GraphQLError, specifiedRules, validate, type GraphQLSchema } from "graphql";
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Logger } from "pino";
@@ -10,7 +10,8 @@ import { SESSION_COOKIE } from "../auth/sessions";
 import type { AdminContext } from "../context";
 import type { ActiveSession } from "../auth/sessions";
 import { ADMIN_GRAPHQL_PATH } from "./admin-graphql-route";
-import { adminValidationRules } from "./admin-limits";
+import { costProblem, operationCost } from "./admin-cost";
+import { ADMIN_DOCUMENT_LIMITS, adminValidationRules } from "./admin-limits";
 import { closeWsServer, wsErrorHooks } from "../../http/ws-server-parts";
 
 function cookieValue(header: string | undefined, name: string): string | null {
@@ -68,10 +69,19 @@ export function attachAdminSubscriptions(server: Server, schema: GraphQLSchema, 
         ctx.extra.session = (ctx.extra.request as IncomingMessage & { session?: ActiveSession }).session ?? null;
         return Boolean(ctx.extra.session);
       },
-      onSubscribe: async (ctx) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const session = await admin.sessions.resolve(cookieValue(ctx.extra.request.headers.cookie, SESSION_COOKIE));
         ctx.extra.session = session;
         if (!session) return [new GraphQLError("The dashboard session has ended; sign in again", { extensions: { code: "UNAUTHENTICATED" } })];
+        // The same cost limit as over HTTP (a socket carries queries too); a document that doesn't parse is graphql-ws's to refuse.
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: ADMIN_DOCUMENT_LIMITS.maxTokens });
+        } catch {
+          return;
+        }
+        const problem = costProblem(operationCost(document, payload.operationName, payload.variables));
+        if (problem) return [new GraphQLError(problem.message, { originalError: problem, extensions: { code: problem.code, ...problem.extensions } })];
       },
       context: (ctx): AdminContext => ({
         staff: ctx.extra.session?.staff ?? null,

@@ -1,15 +1,15 @@
 import type { DataSource } from "typeorm";
 import type { BlockStore } from "../../ratelimit/block-store";
 import { badInput } from "../../errors";
-import { parseDestinationQuery } from "./destination-search";
+import type { DestinationQuery } from "./destination-search";
 import { pageSql, Where, type PageArgs } from "./list-sql";
 
 export interface BlockFilter {
   active?: boolean | null;
   rule?: string | null;
   appId?: string | null;
-  /** A destination in any format: finds the blocks on that destination in every app. */
-  q?: string | null;
+  /** A destination in any format (parsed by the resolver): finds the blocks on that destination in every app. */
+  destination?: DestinationQuery | null;
   from?: Date | null;
   to?: Date | null;
   ids?: string[] | null;
@@ -31,8 +31,8 @@ export async function listBlocks(ds: DataSource, blocks: BlockStore, filter: Blo
   if (filter.appId) where.add("b.app_id::text = ?", filter.appId);
   if (filter.from) where.add("b.created_at >= ?", filter.from);
   if (filter.to) where.add("b.created_at < ?", filter.to);
-  if (filter.q) {
-    const q = parseDestinationQuery(filter.q);
+  if (filter.destination) {
+    const q = filter.destination;
     if (q.kind !== "exact") throw badInput("q", "Type the whole phone number with its country code, or the e-mail address");
     // Limiter keys are stored only as HMACs: hash the destination as each app's limiter would have keyed it.
     const apps: Array<{ id: string }> = await ds.query(`SELECT id FROM apps`);

@@ -4,6 +4,8 @@ import { badInput } from "../../errors";
 export interface PageArgs { page: number; perPage: number; sortField?: string | null; sortOrder?: string | null }
 
 export const MAX_PER_PAGE = 500;
+/** Past this, OFFSET only makes Postgres count rows to skip: narrow the filter instead. */
+export const MAX_PAGE = 100_000;
 
 /** Collects WHERE conditions with numbered parameters, so filters never concatenate input into SQL. */
 export class Where {
@@ -31,10 +33,16 @@ export class Where {
   }
 }
 
+/** The paging every list takes, checked the same way everywhere: BAD_USER_INPUT naming the argument. */
+export function checkPage(args: PageArgs): void {
+  if (!Number.isInteger(args.page) || args.page < 1 || args.page > MAX_PAGE) throw badInput("page", `page is 1 to ${MAX_PAGE}`);
+  if (!Number.isInteger(args.perPage) || args.perPage < 1 || args.perPage > MAX_PER_PAGE) throw badInput("perPage", `perPage is 1 to ${MAX_PER_PAGE}`);
+  if (args.sortOrder != null && args.sortOrder !== "ASC" && args.sortOrder !== "DESC") throw badInput("sortOrder", "sortOrder is ASC or DESC");
+}
+
 /** ORDER BY … LIMIT … OFFSET … from a whitelist of sortable fields (unknown fields use the default). */
 export function pageSql(args: PageArgs, sorts: Record<string, string>, defaultField: string, where: Where, tiebreak: string): string {
-  if (!Number.isInteger(args.page) || args.page < 1) throw badInput("page", "page starts at 1");
-  if (!Number.isInteger(args.perPage) || args.perPage < 1 || args.perPage > MAX_PER_PAGE) throw badInput("perPage", `perPage is 1 to ${MAX_PER_PAGE}`);
+  checkPage(args);
   const column = sorts[args.sortField ?? ""] ?? sorts[defaultField];
   const dir = args.sortOrder === "ASC" ? "ASC" : "DESC";
   return `ORDER BY ${column} ${dir} NULLS LAST, ${tiebreak} ${dir} LIMIT ${where.param(args.perPage)} OFFSET ${where.param((args.page - 1) * args.perPage)}`;

@@ -1,8 +1,8 @@
 import type { DataSource } from "typeorm";
-import { destinationCondition, parseDestinationQuery } from "./destination-search";
+import { destinationCondition, type DestinationQuery } from "./destination-search";
 import { pageSql, Where, type PageArgs } from "./list-sql";
 
-export interface OutboxFilter { q?: string | null; appId?: string | null; channel?: string | null; verificationId?: string | null; ids?: string[] | null }
+export interface OutboxFilter { destination?: DestinationQuery | null; appId?: string | null; channel?: string | null; verificationId?: string | null; ids?: string[] | null }
 
 const SORTS: Record<string, string> = { createdAt: "m.created_at", channel: "m.channel" };
 
@@ -10,8 +10,8 @@ const SORTS: Record<string, string> = { createdAt: "m.created_at", channel: "m.c
 export async function listOutbox(ds: DataSource, filter: OutboxFilter, page: PageArgs) {
   const where = new Where();
   if (filter.ids) where.add("m.id::text = ANY(?)", filter.ids);
-  if (filter.q) {
-    const c = destinationCondition(parseDestinationQuery(filter.q), "m.recipient", "m.verification_id");
+  if (filter.destination) {
+    const c = destinationCondition(filter.destination, "m.recipient", "m.verification_id");
     where.add(c.sql, c.value);
   }
   if (filter.appId) where.add("m.app_id::text = ?", filter.appId);

@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import { ipLimitKey } from "../../abuse/client-ip";
 import { numberPrefix } from "../../abuse/number-policy";
 import type { BlockStore } from "../../ratelimit/block-store";
+import type { Viewer } from "../auth/privacy";
 import { explainError } from "../error-explanations";
 
 /** What one line of a verification's timeline records. */
@@ -54,10 +55,12 @@ const ORDER: Record<TimelineKind, number> = {
  * One verification's story in time order, merged from the rows every decision left: its request,
  * the rate-limit refusals on its destination (its client IP, number prefix, country, app) around that time, every delivery
  * attempt with the vendor's raw error explained, every status change and provider callback,
- * every verify attempt, and the outcome. `v` is a row from loadVerification; `destination` is
- * what the viewer may see of it.
+ * every verify attempt, and the outcome. `v` is a row from loadVerification; `viewer` says what
+ * the staff member reading it may see of its destination and client IPs (masked for SUPPORT).
  */
-export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Record<string, any>, destination: string | null): Promise<TimelineEntryData[]> {
+export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Record<string, any>, viewer: Viewer): Promise<TimelineEntryData[]> {
+  const destination = viewer.destination(v.destination);
+  const clientIp = viewer.ip(v.client_ip);
   // The limiter keys this request was counted under (ratelimit/send-policy.ts, verify-policy.ts).
   const keys = [`${v.app_id}:${v.destination}`, v.app_id as string];
   if (v.client_ip) keys.push(`${v.app_id}:${ipLimitKey(v.client_ip)}`);
@@ -94,10 +97,10 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
   const entries: TimelineEntryData[] = [
     {
       at: new Date(v.created_at), kind: TimelineKind.REQUEST, appName: v.app_name, channel: v.channel, purpose: v.purpose,
-      locale: v.locale, ip: v.client_ip, destination,
-      summary: `${v.app_name} requested a ${v.channel} code${v.purpose ? ` for "${v.purpose}"` : ""} (locale ${v.locale}${v.client_ip ? `, client IP ${v.client_ip}` : ""})`,
+      locale: v.locale, ip: clientIp, destination,
+      summary: `${v.app_name} requested a ${v.channel} code${v.purpose ? ` for "${v.purpose}"` : ""} (locale ${v.locale}${clientIp ? `, client IP ${clientIp}` : ""})`,
     },
-    ...rows.map((r) => toEntry(r.kind, new Date(r.at), r.data)),
+    ...rows.map((r) => toEntry(r.kind, new Date(r.at), r.data.ip ? { ...r.data, ip: viewer.ip(r.data.ip) } : r.data)),
   ];
   const outcome = outcomeEntry(v);
   if (outcome) entries.push(outcome);

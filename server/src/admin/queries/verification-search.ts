@@ -1,9 +1,10 @@
 import type { DataSource } from "typeorm";
-import { destinationCondition, parseDestinationQuery } from "./destination-search";
+import { destinationCondition, type DestinationQuery } from "./destination-search";
 import { pageSql, Where, type PageArgs } from "./list-sql";
 
 export interface VerificationFilter {
-  q?: string | null;
+  /** The search box, parsed by the resolver under the viewer's rules (parseDestinationQuery). */
+  destination?: DestinationQuery | null;
   ids?: string[] | null;
   appId?: string | null;
   status?: string | null;
@@ -36,8 +37,8 @@ export const LAST_DELIVERY_JOIN = `LEFT JOIN LATERAL (
 /** Support's search: by destination in any format, and by app, status, channel, country and time. */
 export async function searchVerifications(ds: DataSource, filter: VerificationFilter, page: PageArgs) {
   const where = new Where();
-  if (filter.q) {
-    const c = destinationCondition(parseDestinationQuery(filter.q), "v.destination", "v.id");
+  if (filter.destination) {
+    const c = destinationCondition(filter.destination, "v.destination", "v.id");
     where.add(c.sql, c.value);
   }
   if (filter.ids) where.add("v.id::text = ANY(?)", filter.ids);

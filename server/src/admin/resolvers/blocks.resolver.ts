@@ -2,6 +2,7 @@ import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-
 import { isUuid } from "../../verification/input-rules";
 import { liftBlock } from "../block-lifting";
 import { staffOf, type AdminContext } from "../context";
+import { auditDestinationSearch, destinationQuery } from "../destination-lookup";
 import { listBlocks, loadBlock } from "../queries/blocks";
 import { toBlockRecord } from "../records";
 import { BlockFilter, BlockPage, BlockRecord } from "../types/block.types";
@@ -17,7 +18,9 @@ export class BlocksResolver {
     @Arg("filter", () => BlockFilter, { nullable: true }) filter: BlockFilter | null,
     @Ctx() ctx: AdminContext,
   ): Promise<BlockPage> {
-    const { rows, total } = await listBlocks(ctx.admin.ds, ctx.admin.gateway.blocks, filter ?? {}, page);
+    const destination = destinationQuery(ctx, filter?.q);
+    const { rows, total } = await listBlocks(ctx.admin.ds, ctx.admin.gateway.blocks, { ...filter, destination }, page);
+    await auditDestinationSearch(ctx, "block", destination, total);
     return { data: rows.map(toBlockRecord), total };
   }
 

@@ -1,5 +1,6 @@
 import { Authorized, Ctx, Query, Resolver } from "type-graphql";
-import type { AdminContext } from "../context";
+import { staffOf, type AdminContext } from "../context";
+import { outboxAccess } from "./outbox.resolver";
 import { AppOption } from "../types/app.types";
 
 /** Small lists the dashboard's filters offer. Any staff role (SUPPORT filters by app without managing apps). */
@@ -11,8 +12,8 @@ export class LookupsResolver {
     return ctx.admin.ds.query(`SELECT id, name FROM apps ORDER BY lower(name), id`);
   }
 
-  @Query(() => Boolean, { description: "Whether the outbox (development messages, with codes) may be shown" })
+  @Query(() => Boolean, { description: "Whether the outbox (development messages, with codes) may be shown to the signed-in staff member" })
   outboxEnabled(@Ctx() ctx: AdminContext): boolean {
-    return ctx.admin.outboxVisible;
+    return outboxAccess(ctx.admin, staffOf(ctx)) !== "off";
   }
 }

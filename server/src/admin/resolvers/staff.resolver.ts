@@ -3,6 +3,7 @@ import { badInput, notFound } from "../../errors";
 import { StaffRole } from "../auth/roles";
 import { staffOf, type AdminContext } from "../context";
 import { AuditFilter, AuditPage, AuditRecord } from "../types/audit.types";
+import { checkPage } from "../queries/list-sql";
 import { PageArgs } from "../types/page-args";
 import { StaffCreateInput, StaffFilter, StaffPage, StaffUpdateInput, StaffUser } from "../types/staff.types";
 
@@ -12,7 +13,8 @@ import { StaffCreateInput, StaffFilter, StaffPage, StaffUpdateInput, StaffUser }
 export class StaffResolver {
   @Query(() => StaffPage)
   staffUsers(@Args(() => PageArgs) page: PageArgs, @Arg("filter", () => StaffFilter, { nullable: true }) filter: StaffFilter | null, @Ctx() ctx: AdminContext) {
-    return ctx.admin.staff.list({ ...page, q: filter?.q, role: filter?.role });
+    checkPage(page);
+    return ctx.admin.staff.list({ ...page, q: filter?.q, role: filter?.role, ids: filter?.ids });
   }
 
   @Query(() => StaffUser, { nullable: true })
@@ -47,7 +49,8 @@ export class StaffResolver {
 
   @Query(() => AuditPage, { description: "Every staff action, newest first" })
   auditLog(@Args(() => PageArgs) page: PageArgs, @Arg("filter", () => AuditFilter, { nullable: true }) filter: AuditFilter | null, @Ctx() ctx: AdminContext) {
-    return ctx.admin.audit.list(filter ?? {}, page.page, Math.min(Math.max(page.perPage, 1), 500), page.sortField, page.sortOrder);
+    checkPage(page);
+    return ctx.admin.audit.list(filter ?? {}, page.page, page.perPage, page.sortField, page.sortOrder);
   }
 
   @Query(() => AuditRecord, { nullable: true })

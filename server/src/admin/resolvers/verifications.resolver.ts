@@ -1,8 +1,9 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { notFound } from "../../errors";
 import { isUuid } from "../../verification/input-rules";
-import { checkReason, destinationFor } from "../auth/privacy";
+import { checkReason, viewerOf } from "../auth/privacy";
 import { staffOf, type AdminContext } from "../context";
+import { auditDestinationSearch, destinationQuery } from "../destination-lookup";
 import { buildTimeline } from "../queries/timeline";
 import { loadVerification, searchVerifications } from "../queries/verification-search";
 import { ROW, toVerificationRecord } from "../records";
@@ -21,7 +22,9 @@ export class VerificationAdminResolver {
     @Arg("filter", () => VerificationFilter, { nullable: true }) filter: VerificationFilter | null,
     @Ctx() ctx: AdminContext,
   ): Promise<VerificationPage> {
-    const { rows, total } = await searchVerifications(ctx.admin.ds, filter ?? {}, page);
+    const destination = destinationQuery(ctx, filter?.q);
+    const { rows, total } = await searchVerifications(ctx.admin.ds, { ...filter, destination }, page);
+    await auditDestinationSearch(ctx, "verification", destination, total);
     return { data: rows.map((r: Record<string, any>) => toVerificationRecord(r, staffOf(ctx))), total };
   }
 
@@ -35,7 +38,7 @@ export class VerificationAdminResolver {
   @FieldResolver(() => [TimelineEntry], { description: "Everything that happened, in time order, merged on the server" })
   async timeline(@Root() v: WithRow, @Ctx() ctx: AdminContext): Promise<TimelineEntry[]> {
     const row = v[ROW] ?? (await loadVerification(ctx.admin.ds, v.id));
-    return buildTimeline(ctx.admin.ds, ctx.admin.gateway.blocks, row, destinationFor(staffOf(ctx), row.destination));
+    return buildTimeline(ctx.admin.ds, ctx.admin.gateway.blocks, row, viewerOf(staffOf(ctx)));
   }
 
   @Mutation(() => RevealedDestination, { description: "The whole destination, for a stated reason. Audited." })

@@ -1,0 +1,29 @@
+import { maskDestination } from "../verification/destination";
+
+/** An e-mail address anywhere in a text (inside <…>, quotes, after "to "). */
+const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}/g;
+/** A phone-number-like run: optional +, digits with the usual separators, at least 7 digits in all. */
+const PHONE = /\+?\(?\d[\d\s().-]{5,22}\d/g;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * Vendors put the destination in their error texts — Twilio's 21211 "The 'To' number
+ * +14155550123 is not a valid phone number", an SMTP 550 "<jane@example.com>: Recipient address
+ * rejected". Those texts are stored on deliveries, attempts and events, shown in the dashboard
+ * (to SUPPORT too) and logged. Every vendor text passes through here first, at the provider
+ * boundary (the dispatcher for send failures, StatusCallbacks for receipts): addresses and
+ * numbers come out masked the way the dashboard masks them ("+1******0123", "j***@example.com").
+ * Short numbers (SMTP reply codes, "5.1.1", error codes) stay.
+ */
+export function scrubVendorText(text: string): string;
+export function scrubVendorText(text: string | null | undefined): string | null;
+export function scrubVendorText(text: string | null | undefined): string | null {
+  if (text == null) return null;
+  return text.replace(EMAIL, (m) => maskDestination(m)).replace(PHONE, (m) => {
+    const digits = m.replace(/\D/g, "");
+    if (digits.length < 7 || ISO_DATE.test(m)) return m;
+    if (m.startsWith("+")) return maskDestination(`+${digits}`);
+    return `${"*".repeat(digits.length - 4)}${digits.slice(-4)}`;
+  });
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { scrubVendorText } from "../../server/src/providers/scrub-vendor-text";
+
+/** Vendor error texts lose the destinations they quote before anything stores, shows or logs them. */
+describe("scrubVendorText", () => {
+  it.each([
+    ["The 'To' number +14155550123 is not a valid phone number.", "The 'To' number +1******0123 is not a valid phone number."],
+    ["550 5.1.1 <jane.doe@example.com>: Recipient address rejected: User unknown", "550 5.1.1 <j***@example.com>: Recipient address rejected: User unknown"],
+    ["Can't send to +44 20 7946 0958 right now", "Can't send to +44******0958 right now"],
+    ["To number (415) 555-0123 unreachable", "To number ******0123 unreachable"],
+    ["mailbox \"bob@mail.example.co.uk\" full", "mailbox \"b***@mail.example.co.uk\" full"],
+  ])("%j → %j", (raw, scrubbed) => {
+    expect(scrubVendorText(raw)).toBe(scrubbed);
+  });
+
+  it.each(["Twilio error 30003: Unreachable destination handset", "421 4.7.0 Try again later", "Queued at 2026-12-01 10:00:00", "HTTP 500", "Vonage error 6"])(
+    "leaves %j alone (codes, dates, short numbers)",
+    (text) => expect(scrubVendorText(text)).toBe(text),
+  );
+
+  it("passes null through", () => expect(scrubVendorText(null)).toBeNull());
+});
