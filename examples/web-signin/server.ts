@@ -1,0 +1,148 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { Webhook } from "standardwebhooks";
+import { GatewayClient, GatewayRequestError } from "./gateway-client";
+
+/**
+ * The reference sign-in's backend: what a client app's own server does with the gateway.
+ * - holds the API key and calls requestOtp / resendOtp / verifyOtp on the browser's behalf,
+ *   passing the browser's IP as clientIp (the gateway's per-IP limits key on it);
+ * - relays the deliveryStatus subscription to the browser as Server-Sent Events;
+ * - receives the gateway's signed events (webhooks) and verifies their signatures;
+ * - keeps the token (the proof of sign-in) on the server: the browser only learns "signed in".
+ */
+export interface ExampleOptions {
+  gatewayUrl: string;
+  apiKey: string;
+  /** The `whsec_…` secret `otp-gateway app webhook add` printed; webhooks are refused without it. */
+  webhookSecret?: string;
+  port?: number;
+  host?: string;
+}
+
+export interface RunningExample {
+  url: string;
+  server: Server;
+  /** Verified events received on /webhooks/otp, newest last. */
+  events: Array<{ type: string; id: string; data: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+// Beside this file when run from source, or from dist/examples/web-signin after `tsc`.
+const PUBLIC = [join(__dirname, "public"), resolve(__dirname, "../../../examples/web-signin/public")].find((p) => existsSync(p))!;
+const STATIC: Record<string, string> = {
+  "/": "index.html",
+  "/app.js": "app.js",
+  "/otp-input.js": "otp-input.js",
+  "/code-rules.js": "code-rules.js",
+  "/style.css": "style.css",
+};
+const TYPES: Record<string, string> = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", date: new Date().toUTCString() });
+  // serverTime lets the page count down to resendAvailableAt by the server's clock, not the device's.
+  res.end(JSON.stringify({ ...(body as object), serverTime: new Date().toISOString() }));
+}
+
+async function readBody(req: IncomingMessage, limit = 16 * 1024): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error("body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startExample(opts: ExampleOptions): Promise<RunningExample> {
+  const gateway = new GatewayClient(opts.gatewayUrl, opts.apiKey);
+  const webhook = opts.webhookSecret ? new Webhook(opts.webhookSecret) : undefined;
+  const events: RunningExample["events"] = [];
+
+  const api = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const clientIp = req.socket.remoteAddress?.replace(/^::ffff:/, "");
+    let input: Record<string, string>;
+    try {
+      input = JSON.parse(await readBody(req)) as Record<string, string>;
+    } catch {
+      return send(res, 400, { error: { code: "BAD_USER_INPUT", message: "send JSON" } });
+    }
+    try {
+      if (path === "/api/request") return send(res, 200, { verification: await gateway.requestOtp({ destination: input.destination, channel: input.channel, clientIp }) });
+      if (path === "/api/resend") return send(res, 200, { verification: await gateway.resendOtp(input.verificationId, input.channel || undefined) });
+      if (path === "/api/verify") {
+        const r = await gateway.verifyOtp(input.verificationId, input.code);
+        // A real app would now start its own session with r.token's claims; the token stays here.
+        return send(res, 200, { status: r.status, attemptsRemaining: r.attemptsRemaining, signedIn: r.status === "APPROVED" && Boolean(r.token) });
+      }
+      return send(res, 404, { error: { code: "NOT_FOUND", message: "no such route" } });
+    } catch (err) {
+      if (err instanceof GatewayRequestError) return send(res, err.error.code === "RATE_LIMITED" ? 429 : 400, { error: err.error });
+      return send(res, 502, { error: { code: "GATEWAY_UNREACHABLE", message: "the OTP gateway did not answer" } });
+    }
+  };
+
+  /** Server-Sent Events: one `delivery` event per status the gateway pushes. */
+  const statusStream = (req: IncomingMessage, res: ServerResponse, verificationId: string) => {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+    res.write(": connected\n\n");
+    const stop = gateway.subscribeDeliveryStatus(
+      verificationId,
+      (event) => res.write(`event: delivery\ndata: ${JSON.stringify(event)}\n\n`),
+      (error) => {
+        res.write(`event: end\ndata: ${JSON.stringify({ error: error ? "subscription ended" : null })}\n\n`);
+        res.end();
+      },
+    );
+    req.on("close", stop);
+  };
+
+  const receiveWebhook = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req, 256 * 1024);
+    if (!webhook) return send(res, 503, { error: { code: "NOT_CONFIGURED", message: "no webhook secret set" } });
+    try {
+      // Throws on a missing, wrong or older-than-5-minutes signature.
+      const event = webhook.verify(body, req.headers as Record<string, string>) as RunningExample["events"][number];
+      events.push(event);
+      if (events.length > 200) events.shift();
+      return send(res, 200, { ok: true });
+    } catch {
+      return send(res, 401, { error: { code: "BAD_SIGNATURE", message: "signature does not verify" } });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    void (async () => {
+      if (req.method === "GET" && STATIC[path]) {
+        const file = STATIC[path];
+        res.writeHead(200, { "content-type": TYPES[file.split(".").pop()!], "cache-control": "no-store" });
+        return res.end(await readFile(join(PUBLIC, file)));
+      }
+      if (req.method === "GET" && path.startsWith("/api/status/")) return statusStream(req, res, decodeURIComponent(path.slice("/api/status/".length)));
+      if (req.method === "GET" && path === "/api/events") return send(res, 200, { events: events.map((e) => ({ type: e.type, id: e.id })) });
+      if (req.method === "POST" && path.startsWith("/api/")) return api(req, res, path);
+      if (req.method === "POST" && path === "/webhooks/otp") return receiveWebhook(req, res);
+      send(res, 404, { error: { code: "NOT_FOUND", message: "no such route" } });
+    })().catch(() => {
+      if (!res.headersSent) send(res, 500, { error: { code: "INTERNAL", message: "something went wrong" } });
+      else res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://${opts.host ?? "127.0.0.1"}:${port}`,
+    server,
+    events,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await gateway.close();
+    },
+  };
+}
