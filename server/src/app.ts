@@ -7,7 +7,7 @@ import { registerAdmin } from "./admin/register-admin";
 import { AppService } from "./apps/app-service";
 import { ApiKeyCache } from "./apps/key-cache";
 import { channelStrategies } from "./channels";
-import type { Config, Role } from "./config/config";
+import { ConfigError, type Config, type Role } from "./config/config";
 import { resolveSecret } from "./config/secret";
 import { deriveKeys } from "./crypto/secret-keys";
 import { openDatabase, type OpenDatabase } from "./db/open-database";
@@ -32,6 +32,7 @@ import { Metrics } from "./observability/metrics";
 import { echoRequestId, requestIdFor } from "./observability/request-id";
 import { registerProviderHealthGauge } from "./observability/provider-metrics";
 import { buildRegistry } from "./providers/build-registry";
+import { GuardedProvider } from "./providers/circuit-breaker";
 import type { BreakerOptions } from "./providers/circuit-breaker";
 import { ProviderError, type Provider } from "./providers/provider";
 import { PumpingGuard } from "./abuse/pumping-guard";
@@ -227,8 +228,13 @@ async function verifyProviders(providers: Provider[], log: Logger): Promise<void
     try {
       await p.verify?.();
     } catch (err) {
+      if (err instanceof ProviderError && err.kind !== "transient" && p.credentialVariables?.length) {
+        // Refused credentials are a configuration error (exit 2), naming the variables to fix, never their values.
+        throw new ConfigError([`${p.credentialVariables.join(" / ")}: ${err.message}`]);
+      }
       if (!(err instanceof ProviderError && err.kind === "transient")) throw err;
       log.warn({ provider: p.name, errorCode: err.code, err: err.message }, "provider unreachable at start-up; starting anyway");
+      if (p instanceof GuardedProvider) p.openAfterFailure(err.code);
     }
   }
 }

@@ -1,37 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../server/src/app";
 import { ConfigError, loadConfig } from "../../server/src/config/config";
 import { Channel } from "../../server/src/verification/enums";
 import { runCli } from "../helpers/cli";
 import { REQUEST_OTP, gql } from "../helpers/graphql-client";
 import { freePort, startGateway } from "../helpers/gateway";
-import { LogCapture } from "../helpers/log-capture";
 import { SmtpInbox } from "../helpers/smtp-inbox";
-import { createTestDatabase } from "../helpers/test-database";
+import { startFails } from "../helpers/start-fails";
 import { TWILIO_FROM, TWILIO_SID, VONAGE_FROM, startVendors, type Vendors } from "../helpers/vendors";
-
-/** Starts a gateway on a fresh database expecting it to refuse; returns the error (and cleans up either way). */
-async function startFails(env: Record<string, string>): Promise<Error> {
-  const db = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), "otpg-"));
-  try {
-    const config = loadConfig({
-      PORT: String(await freePort()), HOST: "127.0.0.1", DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: "warn",
-      OTP_SECRET: "test-secret-test-secret-test-secret-0123456789", ...env,
-    });
-    const app = await createApp(config, { logStream: new LogCapture() });
-    await app.stop();
-  } catch (err) {
-    return err as Error;
-  } finally {
-    await db.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-  throw new Error("the gateway started");
-}
 
 /** Configuration is checked when the gateway starts, not at the first code: credentials, vendor names, channel fit. */
 describe("delivery configuration at start-up", () => {
@@ -43,13 +18,14 @@ describe("delivery configuration at start-up", () => {
 
   it("refuses to start with a Twilio auth token that Twilio rejects, without echoing it", async () => {
     const err = await startFails({ ...vendors.env, TWILIO_AUTH_TOKEN: "wrong-token-0123456789" });
-    expect(err.message).toMatch(/Twilio account check failed: 20003/);
+    expect(err).toBeInstanceOf(ConfigError); // exit 2, naming the variables
+    expect(err.message).toMatch(/TWILIO_ACCOUNT_SID \/ TWILIO_AUTH_TOKEN: Twilio account check failed: 20003/);
     expect(err.message).not.toContain("wrong-token");
   });
 
   it("refuses to start with a Vonage secret that Vonage rejects", async () => {
     const err = await startFails({ ...vendors.env, VONAGE_API_SECRET: "not-the-secret" });
-    expect(err.message).toMatch(/Vonage account check failed: .*401/);
+    expect(err.message).toMatch(/VONAGE_API_KEY \/ VONAGE_API_SECRET: Vonage account check failed: .*401/);
     expect(err.message).not.toContain("not-the-secret");
   });
 
@@ -77,6 +53,8 @@ describe("delivery configuration at start-up", () => {
       const warning = gw.logs.lines.map((l) => JSON.parse(l)).find((l) => l.msg === "provider unreachable at start-up; starting anyway");
       expect(warning).toMatchObject({ provider: "twilio", errorCode: expect.any(String) });
       expect(gw.app.services.registry.forChannel(Channel.SMS).map((p) => p.name)).toEqual(["twilio"]);
+      // The breaker starts open: the first messages don't each wait for a timeout.
+      expect(gw.app.services.registry.providerHealth().find((h) => h.provider === "twilio")).toMatchObject({ state: "open", lastErrorCode: warning.errorCode });
     } finally {
       await gw.stop();
     }

@@ -1,3 +1,5 @@
+import { HTTP_PROVIDER_ERRORS } from "../providers/http/http-errors";
+
 /**
  * Plain-language explanations of the vendor error codes support staff meet most, so that the
  * timeline says what "30003" means for the customer on the phone. Codes are the vendors' own
@@ -56,6 +58,8 @@ const GATEWAY: Record<string, string> = {
   EXPIRED: "The code expired before the message could be sent, so it was not sent.",
   NO_PROVIDER: "No provider is configured for this channel.",
   NETWORK: "The gateway couldn't reach the provider (network error or timeout). It retries, then fails over.",
+  NO_SENDER: "This provider has no sender for the destination's country (its per-country sender list has no rule for it and no *), so the next provider was used.",
+  CIRCUIT_OPEN: "The provider had been failing, so the gateway skipped it for a while (circuit breaker) and used the next one.",
   RETRIES_EXHAUSTED: "Every retry and every provider for this channel failed.",
 };
 
@@ -68,5 +72,12 @@ export function explainError(provider: string | null | undefined, code: string |
     const table = source && source !== "worker" && source !== "api" ? VONAGE_DLR : VONAGE;
     return table[code] ?? GATEWAY[code] ?? null;
   }
+  const vendor = VENDOR_TABLES[p];
+  if (vendor) return vendor[code] ?? GATEWAY[code] ?? null;
   return GATEWAY[code] ?? TWILIO[code] ?? null;
 }
+
+/** The newer vendors keep their explanations in their own folder (providers/<vendor>/*-errors.ts). */
+const VENDOR_TABLES: Record<string, Record<string, string>> = {
+  http: HTTP_PROVIDER_ERRORS,
+};

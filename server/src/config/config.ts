@@ -1,12 +1,17 @@
+import type { Channel } from "../verification/enums";
 import { PROVIDER_NAMES, envSchema, type Env } from "./env";
+import type { SenderList } from "./senders";
 
 export type Role = "all" | "api" | "worker";
 
-export interface TwilioConfig { accountSid: string; authToken: string; from: string; apiBaseUrl?: string }
+/** `from`: the sender per destination country (one sender is a list with a single `*` rule). */
+export interface TwilioConfig { accountSid: string; authToken: string; from: SenderList; apiBaseUrl?: string }
 export type VonageSignatureMethod = Env["VONAGE_SIGNATURE_METHOD"];
 export interface VonageConfig {
-  apiKey: string; apiSecret: string; from: string; apiBaseUrl?: string; signatureSecret?: string; signatureMethod: VonageSignatureMethod;
+  apiKey: string; apiSecret: string; from: SenderList; apiBaseUrl?: string; signatureSecret?: string; signatureMethod: VonageSignatureMethod;
 }
+/** "Bring your own vendor": rendered messages POSTed as signed JSON (Standard Webhooks). */
+export interface HttpProviderConfig { url: string; secret: string; channels: Channel[] }
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 export type ChannelName = "SMS" | "VOICE" | "EMAIL";
 
@@ -39,6 +44,7 @@ export interface Config {
   twilio?: TwilioConfig;
   vonage?: VonageConfig;
   smtp?: SmtpConfig;
+  httpProvider?: HttpProviderConfig;
   trustProxy?: string;
   outboxInProduction: boolean;
   /** Test destinations take effect: always outside production, in production only with ALLOW_TEST_DESTINATIONS=true. */
@@ -114,6 +120,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.MAIL_FROM! } : undefined,
+    httpProvider: env.HTTP_PROVIDER_URL ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS } : undefined,
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
     allowTestDestinations: !production || env.ALLOW_TEST_DESTINATIONS,

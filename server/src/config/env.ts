@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { Channel } from "../verification/enums";
+import { parseSenderList, SenderListError } from "./senders";
 
 /**
  * The environment, parsed once at start-up. Nothing else in the code base reads
@@ -16,12 +18,45 @@ const boolFlag = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
 /** The vendors a channel may name, in failover order: SMS_PROVIDERS=twilio,vonage. Unknown names fail start-up. */
-export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox"] as const;
+export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http"] as const;
 const providerList = optionalString.pipe(
   z
     .string()
     .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.enum(PROVIDER_NAMES)).min(1).refine((l) => new Set(l).size === l.length, "names a provider twice"))
+    .optional(),
+);
+
+/** One sender, or a per-country list "US:+15551234567,GB:AcmeID,*:+15557654321" (config/senders.ts). */
+const senderList = optionalString.pipe(
+  z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return parseSenderList(v);
+      } catch (e) {
+        if (!(e instanceof SenderListError)) throw e;
+        ctx.addIssue({ code: "custom", message: e.message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+);
+
+/** The channels the `http` provider carries: HTTP_PROVIDER_CHANNELS=SMS,VOICE (whatever the Channel enum has). */
+const channelList = z
+  .string()
+  .trim()
+  .default("SMS")
+  .transform((v) => v.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean))
+  .pipe(z.array(z.enum(Object.values(Channel) as [Channel, ...Channel[]])).min(1).refine((l) => new Set(l).size === l.length, "names a channel twice"));
+
+/** Standard Webhooks secrets are "whsec_" + base64 of at least 16 random bytes (24 to 64 is usual). */
+const webhookSecret = optionalString.pipe(
+  z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "must be a Standard Webhooks secret: whsec_ followed by base64")
+    .refine((v) => Buffer.from(v.slice(6), "base64").length >= 16, "must hold at least 16 bytes of key (base64 after whsec_)")
     .optional(),
 );
 
@@ -40,15 +75,19 @@ export const envSchema = z
     EMBEDDED_PG_SYSTEM_DIR: z.string().default("/var/lib/otp-gateway"),
     TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-zA-Z]{8,}$/, "must start with AC").optional()),
     TWILIO_AUTH_TOKEN: optionalString,
-    TWILIO_FROM: optionalString,
+    TWILIO_FROM: senderList,
     TWILIO_API_BASE_URL: optionalString.pipe(z.string().url().optional()),
     VONAGE_API_KEY: optionalString,
     VONAGE_API_SECRET: optionalString,
-    VONAGE_FROM: optionalString,
+    VONAGE_FROM: senderList,
     VONAGE_API_BASE_URL: optionalString.pipe(z.string().url().optional()),
     VONAGE_SIGNATURE_SECRET: optionalString,
     /** How Vonage signs webhooks (dashboard: API settings → signature method). SHA-256 HMAC unless told: Vonage's own default, MD5 hash, is weak. */
     VONAGE_SIGNATURE_METHOD: z.enum(["md5hash", "md5hmac", "sha1hmac", "sha256hmac", "sha512hmac"]).default("sha256hmac"),
+    // More vendors: "bring your own" over HTTP.
+    HTTP_PROVIDER_URL: optionalString.pipe(z.string().url().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional()),
+    HTTP_PROVIDER_SECRET: webhookSecret,
+    HTTP_PROVIDER_CHANNELS: channelList,
     SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional()),
     MAIL_FROM: optionalString,
     TRUST_PROXY: optionalString,
@@ -110,6 +149,9 @@ export const envSchema = z
       // Without it a delivery receipt is checked only against the API key, which every receipt carries in clear.
       ctx.addIssue({ code: "custom", path: ["VONAGE_SIGNATURE_SECRET"], message: "is required with Vonage when NODE_ENV=production (turn on signed webhooks at Vonage)" });
     }
+    if (!!env.HTTP_PROVIDER_URL !== !!env.HTTP_PROVIDER_SECRET) {
+      ctx.addIssue({ code: "custom", path: [env.HTTP_PROVIDER_URL ? "HTTP_PROVIDER_SECRET" : "HTTP_PROVIDER_URL"], message: "HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET go together" });
+    }
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
       ctx.addIssue({ code: "custom", path: ["DELIVERY_RETRY_MAX_MS"], message: "must not be below DELIVERY_RETRY_BASE_MS" });
     }
@@ -125,3 +167,4 @@ export const envSchema = z
   });
 
 export type Env = z.output<typeof envSchema>;
+

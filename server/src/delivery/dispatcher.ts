@@ -68,7 +68,7 @@ export class Dispatcher {
     const started = performance.now();
     let result: SendResult;
     try {
-      result = await provider.send({ ...message, deliveryId: d.id, verificationId: d.verification_id, appId: d.app_id });
+      result = await provider.send({ ...message, deliveryId: d.id, verificationId: d.verification_id, appId: d.app_id, country: v.country ?? null, locale: v.locale });
     } catch (e) {
       // The vendor's words lose any destination they quote before they are logged or stored (scrubVendorText).
       const err = e instanceof ProviderError ? new ProviderError(e.kind, e.code, scrubVendorText(e.message)) : new ProviderError("transient", "INTERNAL", scrubVendorText((e as Error)?.message ?? String(e)));

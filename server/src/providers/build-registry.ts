@@ -2,6 +2,7 @@ import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import { ConfigError, type Config, type ProviderName } from "../config/config";
 import { Channel } from "../verification/enums";
+import { HttpProvider } from "./http/http-provider";
 import { GuardedProvider, defaultBreakerOptions, type BreakerOptions } from "./circuit-breaker";
 import { OutboxProvider } from "./outbox/outbox-provider";
 import type { Provider } from "./provider";
@@ -20,6 +21,7 @@ function configuredVendors(config: Config): Provider[] {
   if (config.twilio) vendors.push(new TwilioProvider(config.twilio, `${config.publicUrl}/webhooks/twilio/status`, timeout));
   if (config.vonage) vendors.push(new VonageProvider(config.vonage, `${config.publicUrl}/webhooks/vonage/status`, timeout));
   if (config.smtp) vendors.push(new SmtpProvider(config.smtp, timeout));
+  if (config.httpProvider) vendors.push(new HttpProvider(config.httpProvider, timeout));
   return vendors;
 }
 
@@ -57,7 +59,7 @@ export function buildRegistry(config: Config, ds: DataSource, log: Logger, injec
   const guarded = new Map<Provider, GuardedProvider>();
   const guard = (p: Provider) => guarded.get(p) ?? guarded.set(p, new GuardedProvider(p, breaker)).get(p)!;
   const registry = new ProviderRegistry(Object.fromEntries(Object.entries(order).map(([c, list]) => [c, list!.map(guard)])));
-  if (!registry.all().length) throw new ConfigError(["No provider is configured for any channel (set TWILIO_*, VONAGE_* or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)"]);
+  if (!registry.all().length) throw new ConfigError(["No provider is configured for any channel (set TWILIO_*, VONAGE_*, HTTP_PROVIDER_* or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)"]);
   return registry;
 }
 

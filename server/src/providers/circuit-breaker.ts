@@ -75,19 +75,41 @@ class ConsecutiveOrRatioBreaker implements IBreaker {
 export class GuardedProvider implements Provider {
   readonly name: string;
   readonly channels: Provider["channels"];
-  private readonly policy: CircuitBreakerPolicy;
+  readonly credentialVariables: Provider["credentialVariables"];
+  private policy: CircuitBreakerPolicy;
   private openedAt: number | null = null;
   private lastErrorCode: string | null = null;
 
   constructor(readonly inner: Provider, private readonly options: BreakerOptions = defaultBreakerOptions) {
     this.name = inner.name;
     this.channels = inner.channels;
+    this.credentialVariables = inner.credentialVariables;
+    this.policy = this.newPolicy();
+  }
+
+  private newPolicy(initialState?: unknown): CircuitBreakerPolicy {
     const vendorsFault = handleWhen((e) => e instanceof ProviderError && e.kind !== "permanent");
-    this.policy = circuitBreaker(vendorsFault, { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveOrRatioBreaker(options) });
-    this.policy.onBreak(() => (this.openedAt = Date.now()));
-    this.policy.onReset(() => (this.openedAt = null));
-    this.policy.onFailure(({ reason }) => {
+    const policy = circuitBreaker(vendorsFault, { halfOpenAfter: this.options.halfOpenAfterMs, breaker: new ConsecutiveOrRatioBreaker(this.options), initialState });
+    policy.onBreak(() => (this.openedAt = Date.now()));
+    policy.onReset(() => (this.openedAt = null));
+    policy.onFailure(({ reason }) => {
       if ("error" in reason && reason.error instanceof ProviderError) this.lastErrorCode = reason.error.code;
+    });
+    return policy;
+  }
+
+  /**
+   * Opens the circuit now, as if the vendor had just failed enough calls: used when it can't be
+   * reached at start-up, so the first messages fail over at once instead of each paying a
+   * timeout; after the half-open delay one message tests it again. (cockatiel restores an open
+   * circuit from saved state; that is the only way into "open" it offers.)
+   */
+  openAfterFailure(code: string): void {
+    this.lastErrorCode = code;
+    this.openedAt = Date.now();
+    this.policy = this.newPolicy({
+      ownState: { value: CircuitState.Open, openedAt: this.openedAt, attemptNo: 1 },
+      breakerState: { consecutive: 0, ratio: new CountBreaker({ threshold: this.options.failureRatio, size: this.options.window }).state },
     });
   }
 

@@ -6,6 +6,10 @@ export interface OutboundMessage extends RenderedMessage {
   deliveryId: string;
   verificationId: string;
   appId: string;
+  /** The destination's country (ISO 3166 alpha-2) when it is a phone number: picks per-country senders. */
+  country?: string | null;
+  /** The verification's BCP 47 locale, for vendors that take it apart from the text (the `http` provider). */
+  locale?: string;
 }
 
 export interface SendResult {
@@ -45,6 +49,8 @@ export interface StatusReport {
 export interface Provider {
   readonly name: string;
   readonly channels: readonly Channel[];
+  /** The variables holding its credentials: a refusal at start-up names them (exit 2). */
+  readonly credentialVariables?: readonly string[];
   send(message: OutboundMessage): Promise<SendResult>;
   /** Checks credentials at start-up, so that a bad configuration fails there and not at the first send. */
   verify?(): Promise<void>;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../../config/config";
 import type { StatusCallbacks } from "../status-callbacks";
+import { registerHttpStatusWebhook } from "./http-status-webhook";
 import { registerTwilioStatusWebhook } from "./twilio-status-webhook";
 import { registerVonageStatusWebhook } from "./vonage-status-webhook";
 
@@ -9,6 +10,7 @@ import { registerVonageStatusWebhook } from "./vonage-status-webhook";
 export function registerDeliveryWebhooks(fastify: FastifyInstance, config: Config, callbacks: StatusCallbacks, log: Logger): void {
   const webhookLog = log.child({ component: "webhooks" });
   if (config.twilio) registerTwilioStatusWebhook(fastify, config.twilio, config.publicUrl, callbacks, webhookLog);
+  if (config.httpProvider) registerHttpStatusWebhook(fastify, config.httpProvider, callbacks, webhookLog);
   if (config.vonage) {
     registerVonageStatusWebhook(fastify, config.vonage, callbacks, webhookLog);
     if (!config.vonage.signatureSecret) webhookLog.warn("VONAGE_SIGNATURE_SECRET is not set: Vonage delivery receipts are checked only for the API key");

@@ -1,6 +1,7 @@
 import twilio from "twilio";
 import type { TwilioConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
+import { senderForMessage } from "../sender";
 import { ProviderError, type OutboundMessage, type Provider, type SendResult, type StatusReport } from "../provider";
 
 type TwilioClient = ReturnType<typeof twilio>;
@@ -38,6 +39,7 @@ export function mapTwilioStatus(status: string): DeliveryStatus | null {
 export class TwilioProvider implements Provider {
   readonly name = "twilio";
   readonly channels = [Channel.SMS, Channel.VOICE] as const;
+  readonly credentialVariables = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"] as const;
   private readonly client: TwilioClient;
 
   constructor(private readonly config: TwilioConfig, private readonly statusCallbackUrl: string, timeoutMs = 10_000) {
@@ -58,15 +60,16 @@ export class TwilioProvider implements Provider {
   }
 
   async send(m: OutboundMessage): Promise<SendResult> {
+    const from = senderForMessage(this.config.from, m, "Twilio");
     try {
       if (m.channel === Channel.VOICE) {
         const call = await this.client.calls.create({
-          to: m.to, from: this.config.from, twiml: m.voice!.twiml,
+          to: m.to, from, twiml: m.voice!.twiml,
           statusCallback: this.statusCallbackUrl, statusCallbackEvent: ["completed"],
         });
         return { providerMessageId: call.sid, status: mapTwilioStatus(call.status) ?? DeliveryStatus.SENT };
       }
-      const msg = await this.client.messages.create({ to: m.to, from: this.config.from, body: m.text, statusCallback: this.statusCallbackUrl });
+      const msg = await this.client.messages.create({ to: m.to, from, body: m.text, statusCallback: this.statusCallbackUrl });
       return { providerMessageId: msg.sid, status: mapTwilioStatus(msg.status) ?? DeliveryStatus.SENT };
     } catch (e) {
       throw classify(e);

@@ -1,6 +1,7 @@
 import { Vonage } from "@vonage/server-sdk";
 import type { VonageConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
+import { senderForMessage } from "../sender";
 import { ProviderError, type FailureKind, type OutboundMessage, type Provider, type SendResult, type StatusReport } from "../provider";
 
 type SmsParams = NonNullable<Parameters<Vonage["sms"]["send"]>[0]>;
@@ -50,6 +51,7 @@ const isGsm7 = (text: string) => [...text].every((c) => GSM7.has(c));
 export class VonageProvider implements Provider {
   readonly name = "vonage";
   readonly channels = [Channel.SMS] as const;
+  readonly credentialVariables = ["VONAGE_API_KEY", "VONAGE_API_SECRET"] as const;
   private readonly client: Vonage;
 
   constructor(private readonly config: VonageConfig, private readonly statusCallbackUrl: string, timeoutMs = 10_000) {
@@ -68,9 +70,10 @@ export class VonageProvider implements Provider {
   }
 
   async send(m: OutboundMessage): Promise<SendResult> {
+    const from = senderForMessage(this.config.from, m, "Vonage");
     try {
       const resp = await this.client.sms.send({
-        to: m.to.replace(/^\+/, ""), from: this.config.from, text: m.text, clientRef: m.deliveryId, callback: this.statusCallbackUrl,
+        to: m.to.replace(/^\+/, ""), from, text: m.text, clientRef: m.deliveryId, callback: this.statusCallbackUrl,
         ...(!isGsm7(m.text) && { type: "unicode" as SmsParams["type"] }),
       });
       const id = resp.messages[0]?.messageId;
