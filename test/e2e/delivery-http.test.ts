@@ -24,7 +24,7 @@ describe("delivery through the http provider", () => {
     vendor = await HttpVendorFake.start();
     vendors = await startVendors({ only: ["twilio"] });
     gw = await startGateway({
-      env: { ...vendors.env, ...httpVendorEnv(vendor, "SMS,VOICE,EMAIL"), SMS_PROVIDERS: "http,twilio", VOICE_PROVIDERS: "http", PROVIDER_TIMEOUT_MS: "300" },
+      env: { ...vendors.env, ...httpVendorEnv(vendor, "SMS,VOICE,EMAIL"), SMS_PROVIDERS: "http,twilio", VOICE_PROVIDERS: "http", PROVIDER_TIMEOUT_MS: "1500" },
       retry: FAST_RETRY, breaker: SLOW_BREAKER,
     });
     statusUrl = `${gw.env.PUBLIC_URL}/webhooks/http/status`;
@@ -105,7 +105,7 @@ describe("delivery through the http provider", () => {
     expect(await reaches(id, ["SENT", "DELIVERED"])).toMatchObject({ provider: "http" });
     expect((await attempts(id)).map((a) => [a.provider, a.outcome, a.error_code])).toEqual([["http", "RETRY", "HTTP_503"], ["http", "SENT", null]]);
 
-    vendor.setDelay(600); // past PROVIDER_TIMEOUT_MS=300
+    vendor.setDelay(2000); // past PROVIDER_TIMEOUT_MS=1500
     const slow = await request("+14155550706");
     await eventually(async () => ((await attempts(slow)).some((a) => a.error_code === "TIMEOUT") ? true : undefined), "a timed-out attempt");
     vendor.setDelay(0);
