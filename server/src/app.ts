@@ -23,12 +23,13 @@ import { MemoryEventBus, type EventBus } from "./events/event-bus";
 import { RedisEventBus } from "./events/redis-event-bus";
 import { buildClientSchema } from "./graphql/schema";
 import { registerGraphql } from "./http/graphql-route";
-import { registerHealthRoutes } from "./http/health-routes";
+import { registerHealthRoutes, serveMetrics } from "./http/health-routes";
 import { attachSubscriptions } from "./http/subscriptions";
 import { clientIpResolver, parseTrustProxy } from "./http/trust-proxy";
 import { createLogger } from "./observability/logger";
 import { countHttpRequests } from "./observability/http-metrics";
 import { Metrics } from "./observability/metrics";
+import { RetentionJob } from "./retention/retention-job";
 import { echoRequestId, requestIdFor } from "./observability/request-id";
 import { registerProviderHealthGauge } from "./observability/provider-metrics";
 import { buildRegistry } from "./providers/build-registry";
@@ -177,7 +178,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await fastify.register(formbody);
     echoRequestId(fastify);
     countHttpRequests(fastify, metrics);
-    registerHealthRoutes(fastify, ds, redis, metrics, role);
+    registerHealthRoutes(fastify, ds, redis, metrics, role, !config.metricsPort);
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
     let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {
@@ -196,6 +197,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const address = fastify.server.address() as { port: number };
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
     await worker?.start();
+    // Deleting old rows is the worker role's housekeeping, like the delivery sweep.
+    const retention = role !== "api" ? new RetentionJob(ds, config.retention, log.child({ component: "retention" })) : undefined;
+    if (retention) {
+      retention.onDeleted = (counts) => {
+        for (const [table, n] of Object.entries(counts)) metrics.retentionDeleted.inc({ table }, n);
+        metrics.retentionLastRun.set(Date.now() / 1000);
+      };
+      retention.start();
+      cleanups.unshift(() => retention.stop());
+    }
+    if (config.metricsPort) {
+      const metricsServer = await serveMetrics(config.metricsPort, config.host, metrics);
+      cleanups.unshift(() => metricsServer.close());
+    }
     await webhookWorker?.start();
     log.info({ url, role, providers: registry.all().map((p) => p.name) }, "otp-gateway listening");
 

@@ -55,6 +55,10 @@ export interface Config {
   worker: { concurrency: number; leaseSeconds: number; pollMs: number };
   shutdownGraceMs: number;
   delivery: DeliveryConfig;
+  /** Deletion of old rows by the worker role (RETENTION_*). */
+  retention: { days: number; batchSize: number; intervalSeconds: number };
+  /** METRICS_PORT: /metrics is served there (on HOST) instead of on PORT. */
+  metricsPort?: number;
   /** The support dashboard: session lifetimes, TOTP policy, login limits (per 15 minutes). */
   admin: AdminConfig;
   webhooks: WebhookConfig;
@@ -145,6 +149,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         window: env.CIRCUIT_WINDOW, halfOpenAfterMs: env.CIRCUIT_HALF_OPEN_AFTER_MS,
       },
     },
+    retention: { days: env.RETENTION_DAYS, batchSize: env.RETENTION_BATCH_SIZE, intervalSeconds: env.RETENTION_INTERVAL_SECONDS },
+    metricsPort: env.METRICS_PORT,
     admin: {
       sessionIdleSeconds: env.ADMIN_SESSION_IDLE_SECONDS,
       sessionMaxSeconds: env.ADMIN_SESSION_MAX_SECONDS,

@@ -108,6 +108,11 @@ export const envSchema = z
     SMS_PROVIDERS: providerList,
     VOICE_PROVIDERS: providerList,
     EMAIL_PROVIDERS: providerList,
+    // Bounded growth: rows older than RETENTION_DAYS are deleted by the worker role; /metrics on its own port.
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+    RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+    METRICS_PORT: optionalString.pipe(z.string().regex(/^\d+$/, "must be a port number").transform(Number).pipe(z.number().int().min(1).max(65535)).optional()),
     UNMATCHED_CALLBACKS_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DELIVERY_ATTEMPTS_PER_PROVIDER: z.coerce.number().int().min(1).max(20).default(3),
@@ -160,6 +165,9 @@ export const envSchema = z
     }
     if (env.WEBHOOK_LEASE_SECONDS * 1000 <= env.WEBHOOK_TIMEOUT_MS) {
       ctx.addIssue({ code: "custom", path: ["WEBHOOK_LEASE_SECONDS"], message: "must be longer than WEBHOOK_TIMEOUT_MS" });
+    }
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: "custom", path: ["METRICS_PORT"], message: "must differ from PORT (unset it to serve /metrics on PORT)" });
     }
     if (env.SMTP_URL && !env.MAIL_FROM) {
       ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "is required with SMTP_URL" });

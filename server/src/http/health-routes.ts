@@ -1,10 +1,14 @@
+import { createServer } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type { DataSource } from "typeorm";
 import type { Metrics } from "../observability/metrics";
 import type { RedisClient } from "../redis";
 
-/** /healthz (the process is up), /readyz (its database answers, and Redis when configured), /metrics. */
-export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, redis: RedisClient | undefined, metrics: Metrics, role: string) {
+/**
+ * /healthz (the process is up), /readyz (its database answers, and Redis when configured), and
+ * /metrics unless METRICS_PORT moves it to a port of its own (`withMetrics: false`).
+ */
+export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, redis: RedisClient | undefined, metrics: Metrics, role: string, withMetrics = true) {
   fastify.get("/healthz", async () => ({ status: "ok", role }));
   fastify.get("/readyz", async (_req, reply) => {
     const checks: Record<string, string> = {};
@@ -18,8 +22,36 @@ export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, r
     const ready = Object.values(checks).every((v) => v === "ok");
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
   });
+  if (!withMetrics) return;
   fastify.get("/metrics", async (_req, reply) => {
     reply.header("content-type", metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+}
+
+/**
+ * /metrics alone on METRICS_PORT: a port that can stay inside the cluster (or behind its own
+ * firewall rule) while PORT faces the internet. Everything else there is 404.
+ */
+export async function serveMetrics(port: number, host: string, metrics: Metrics): Promise<{ close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") {
+      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
+      () => res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "metrics unavailable" })),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }

@@ -47,6 +47,13 @@ export class Metrics {
     labelNames: ["provider", "outcome"], registers: [this.registry],
   });
 
+  readonly retentionDeleted = new Counter({
+    name: "otp_retention_deleted_rows_total", help: "Rows deleted by the retention job (RETENTION_DAYS), by table", labelNames: ["table"], registers: [this.registry],
+  });
+  readonly retentionLastRun = new Gauge({
+    name: "otp_retention_last_run_timestamp_seconds", help: "When the retention job last completed a run (Unix time): alert when it falls behind", registers: [this.registry],
+  });
+
   constructor(ds: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: "otp_" });
     const registry = this.registry;

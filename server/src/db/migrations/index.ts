@@ -5,6 +5,7 @@ import { DeliveryFailover1764450000000 } from "./1764450000000-DeliveryFailover"
 import { AppChangeNotify1764600000000 } from "./1764600000000-AppChangeNotify";
 import { TotpFactors1764740000000 } from "./1764740000000-TotpFactors";
 import { WebhookEvents1764770000000 } from "./1764770000000-WebhookEvents";
+import { RetentionIndexes1764720000000 } from "./1764720000000-RetentionIndexes";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   AppChangeNotify1764600000000,
   TotpFactors1764740000000,
   WebhookEvents1764770000000,
+  RetentionIndexes1764720000000,
 ];
