@@ -73,8 +73,8 @@ export class WebhookMessageStore {
   }
 
   /**
-   * Out of retry window: FAILED. When the endpoint has not succeeded once since this message was
-   * created (it failed for the whole window), it is paused too; returns whether it was.
+   * Out of retry window: FAILED. When the endpoint has not succeeded once since this message's window
+   * began (it failed for the whole window), it is paused too; returns whether it was.
    */
   async failed(m: ClaimedMessage, workerId: string, a: WebhookAttempt): Promise<{ ok: boolean; paused: { consecutiveFailures: number; url: string } | null }> {
     const rows = await this.ds.query(
@@ -83,15 +83,20 @@ export class WebhookMessageStore {
           WHERE id = $1 AND status = 'SENDING' AND leased_by = $2 RETURNING *
        ),
        att AS (INSERT INTO webhook_attempts (message_id, status_code, latency_ms, error, outcome) SELECT id, $3, $5, $4, 'FAILED' FROM u),
+       quiet AS (
+         -- Not one success since this message's window began: the endpoint failed for all of it.
+         SELECT NOT EXISTS (
+           SELECT 1 FROM webhook_messages d, u WHERE d.endpoint_id = u.endpoint_id AND d.status = 'DELIVERED' AND d.delivered_at >= u.window_start
+         ) AS pause
+       ),
        ep AS (
-         UPDATE webhook_endpoints e SET consecutive_failures = consecutive_failures + 1, failing_since = coalesce(failing_since, now()),
-                status = CASE WHEN coalesce(failing_since, now()) <= u.window_start THEN 'PAUSED' ELSE status END,
-                paused_at = CASE WHEN coalesce(failing_since, now()) <= u.window_start AND status = 'ACTIVE' THEN now() ELSE paused_at END,
-                pause_reason = CASE WHEN coalesce(failing_since, now()) <= u.window_start AND status = 'ACTIVE'
-                                    THEN 'Every attempt failed for the whole retry window' ELSE pause_reason END,
+         UPDATE webhook_endpoints e SET consecutive_failures = e.consecutive_failures + 1, failing_since = coalesce(e.failing_since, now()),
+                status = CASE WHEN quiet.pause THEN 'PAUSED' ELSE e.status END,
+                paused_at = CASE WHEN quiet.pause AND e.status = 'ACTIVE' THEN now() ELSE e.paused_at END,
+                pause_reason = CASE WHEN quiet.pause AND e.status = 'ACTIVE' THEN 'Every attempt failed for a whole retry window' ELSE e.pause_reason END,
                 updated_at = now()
-           FROM u WHERE e.id = u.endpoint_id
-         RETURNING e.status, e.consecutive_failures, e.url, (e.paused_at = now()) AS just_paused
+           FROM u, quiet WHERE e.id = u.endpoint_id
+         RETURNING e.status, e.consecutive_failures, e.url, (quiet.pause AND e.paused_at = now()) AS just_paused
        )
        SELECT u.id, ep.* FROM u LEFT JOIN ep ON true`,
       [m.id, workerId, a.statusCode, a.error, Math.round(a.latencyMs)],
