@@ -12,6 +12,7 @@ import { OutboxResolver } from "./resolvers/outbox.resolver";
 import { StatsResolver } from "./resolvers/providers.resolver";
 import { StaffResolver } from "./resolvers/staff.resolver";
 import { VerificationAdminResolver } from "./resolvers/verifications.resolver";
+import { WebhooksResolver } from "./resolvers/webhooks.resolver";
 
 const noTopicPubSub: PubSub = {
   publish: () => undefined,
@@ -36,6 +37,7 @@ export function buildAdminSchema(): Promise<GraphQLSchema> {
       StaffResolver,
       OutboxResolver,
       LookupsResolver,
+      WebhooksResolver,
     ],
     orphanedTypes: [],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],

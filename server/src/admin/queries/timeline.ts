@@ -14,6 +14,7 @@ export enum TimelineKind {
   DELIVERY_STATUS = "DELIVERY_STATUS",
   STATUS_CALLBACK = "STATUS_CALLBACK",
   VERIFY_ATTEMPT = "VERIFY_ATTEMPT",
+  WEBHOOK_ATTEMPT = "WEBHOOK_ATTEMPT",
   OUTCOME = "OUTCOME",
 }
 registerEnumType(TimelineKind, { name: "TimelineKind" });
@@ -48,7 +49,7 @@ export interface TimelineEntryData {
 
 /** Order of entries stamped with the same instant (one statement writes an attempt and its status together). */
 const ORDER: Record<TimelineKind, number> = {
-  REQUEST: 0, RATE_LIMIT: 1, DELIVERY_ATTEMPT: 2, DELIVERY_STATUS: 3, STATUS_CALLBACK: 4, VERIFY_ATTEMPT: 5, OUTCOME: 6,
+  REQUEST: 0, RATE_LIMIT: 1, DELIVERY_ATTEMPT: 2, DELIVERY_STATUS: 3, STATUS_CALLBACK: 4, VERIFY_ATTEMPT: 5, OUTCOME: 6, WEBHOOK_ATTEMPT: 7,
 };
 
 /**
@@ -90,6 +91,13 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
        UNION ALL
        SELECT va.created_at, 'VERIFY_ATTEMPT', va.id, jsonb_build_object('ip', va.client_ip, 'status', va.outcome)
          FROM verify_attempts va WHERE va.verification_id = $1
+       UNION ALL
+       SELECT wa.created_at, 'WEBHOOK_ATTEMPT', wa.id, jsonb_build_object(
+                'messageId', we.id, 'webhookEvent', we.type, 'webhookUrl', ep.url, 'status', wa.outcome,
+                'httpStatus', wa.status_code, 'errorMessage', wa.error, 'latencyMs', wa.latency_ms)
+         FROM webhook_attempts wa JOIN webhook_messages wm ON wm.id = wa.message_id JOIN webhook_events we ON we.id = wm.event_id
+         JOIN webhook_endpoints ep ON ep.id = wm.endpoint_id
+        WHERE we.verification_id = $1
      ) t ORDER BY at, seq`,
     [v.id, keys.map((k) => blocks.keyHash(k)), v.created_at, windowEnd, String(v.id)],
   );
@@ -121,10 +129,29 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
       };
     case TimelineKind.STATUS_CALLBACK:
       return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${d.status}${error}` };
+    case TimelineKind.WEBHOOK_ATTEMPT: {
+      // The endpoint's host only: a URL's path or query may carry the app's own token.
+      const host = hostOf(d.webhookUrl);
+      const answer = d.httpStatus ? `HTTP ${d.httpStatus}` : (d.errorMessage ?? "no answer");
+      const verdict = d.status === "DELIVERED" ? "accepted" : d.status === "RETRY" ? "failed, will retry" : "failed, retry window over";
+      return {
+        at, kind, provider: host, status: d.status, messageId: d.messageId, latencyMs: d.latencyMs, errorMessage: d.status === "DELIVERED" ? null : d.errorMessage,
+        errorCode: d.httpStatus ? String(d.httpStatus) : null,
+        summary: `Webhook ${d.webhookEvent} to ${host}: ${verdict} (${answer}) in ${d.latencyMs} ms`,
+      };
+    }
     case TimelineKind.VERIFY_ATTEMPT:
       return { ...base, summary: `Code check ${d.status === "APPROVED" ? "succeeded" : `failed (${String(d.status).toLowerCase().replaceAll("_", " ")})`}${d.ip ? ` from ${d.ip}` : ""}` };
     default:
       return { ...base, errorExplanation: explanation, summary: `Delivery ${d.status} via ${d.provider}${error}` };
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "endpoint";
   }
 }
 
