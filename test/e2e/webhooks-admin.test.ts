@@ -7,7 +7,7 @@ import { WebhookReceiver } from "../helpers/webhook-receiver";
 import { randomUsNumber } from "../bench/numbers";
 
 const ENDPOINTS = `query($a: ID!) { webhookEndpoints(appId: $a) { id url events status } }`;
-const ADD = `mutation($a: ID!, $u: String!, $e: [String!]) { addWebhookEndpoint(appId: $a, url: $u, events: $e) { secret endpoint { id url events status } } }`;
+const ADD = `mutation($a: ID!, $u: String!, $e: [String!]) { addWebhookEndpoint(appId: $a, url: $u, events: $e) { signingSecret endpoint { id url events status } } }`;
 const MESSAGES = `query($a: ID!, $e: ID!) { webhookMessages(appId: $a, endpointId: $e) { id eventId type verificationId status attempts lastStatusCode attemptLog { outcome statusCode latencyMs error } } }`;
 const RESEND = `mutation($a: ID!, $m: ID!) { resendWebhookMessage(appId: $a, messageId: $m) { id eventId status } }`;
 
@@ -49,7 +49,7 @@ describe("webhooks in the dashboard", () => {
 
     const added = await admin.gql(ADD, { a: app.id, u: receiver.url, e: ["verification.pending"] });
     expect(added.errors).toBeUndefined();
-    const { secret, endpoint } = added.data.addWebhookEndpoint;
+    const { signingSecret: secret, endpoint } = added.data.addWebhookEndpoint;
     receiver.secret = secret;
     expect(endpoint).toMatchObject({ url: receiver.url, events: ["verification.pending"], status: "ACTIVE" });
     const listed = await admin.gql(ENDPOINTS, { a: app.id });
@@ -58,7 +58,11 @@ describe("webhooks in the dashboard", () => {
     const v = (await gql(gw.url, app.key, REQUEST_OTP, { input: { destination: randomUsNumber(), channel: "SMS" } })).data.requestOtp;
     const first = await eventually(() => receiver.accepted().find((r) => r.json.data.id === v.id), "the event at the receiver");
     expect(first.verified).toBe(true);
-    const messages = (await admin.gql(MESSAGES, { a: app.id, e: endpoint.id })).data.webhookMessages;
+    // The receiver has answered; the worker records the outcome right after.
+    const messages = await eventually(async () => {
+      const list = (await admin.gql(MESSAGES, { a: app.id, e: endpoint.id })).data.webhookMessages;
+      return list[0]?.status === "DELIVERED" ? list : undefined;
+    }, "the message recorded as delivered");
     expect(messages).toEqual([expect.objectContaining({
       eventId: first.id, type: "verification.pending", verificationId: v.id, status: "DELIVERED", attempts: 1, lastStatusCode: 200,
       attemptLog: [expect.objectContaining({ outcome: "DELIVERED", statusCode: 200, error: null })],

@@ -16,7 +16,7 @@ export function AddWebhookDialog({ appId, open, onClose }: { appId: string; open
   const add = async () => {
     try {
       setError(null);
-      setSecret((await webhooksApi.add(appId, url, types.length ? types : null)).secret);
+      setSecret((await webhooksApi.add(appId, url, types.length ? types : null)).signingSecret);
     } catch (e) {
       setError((e as Error).message);
     }

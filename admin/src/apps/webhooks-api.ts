@@ -12,8 +12,8 @@ export const webhooksApi = {
   async messages(appId: string, endpointId: string): Promise<any[]> {
     return (await gql(`query($appId: ID!, $endpointId: ID!) { webhookMessages(appId: $appId, endpointId: $endpointId, limit: 25) { ${MESSAGE} } }`, { appId, endpointId })).webhookMessages;
   },
-  async add(appId: string, url: string, events: string[] | null): Promise<{ endpoint: any; secret: string }> {
-    return (await gql(`mutation($appId: ID!, $url: String!, $events: [String!]) { addWebhookEndpoint(appId: $appId, url: $url, events: $events) { secret endpoint { ${ENDPOINT} } } }`,
+  async add(appId: string, url: string, events: string[] | null): Promise<{ endpoint: any; signingSecret: string }> {
+    return (await gql(`mutation($appId: ID!, $url: String!, $events: [String!]) { addWebhookEndpoint(appId: $appId, url: $url, events: $events) { signingSecret endpoint { ${ENDPOINT} } } }`,
       { appId, url, events })).addWebhookEndpoint;
   },
   async remove(appId: string, id: string) {

@@ -41,7 +41,7 @@ export class WebhooksResolver {
   ): Promise<IssuedWebhookSecret> {
     const { endpoint, secret } = await ctx.admin.gateway.webhookEndpoints.add(appId, url, events ?? null);
     await ctx.admin.audit.record({ actor: staffOf(ctx), action: "webhook.add", targetType: "app", targetId: appId, ip: ctx.ip, after: snapshot(endpoint) });
-    return { endpoint, secret };
+    return { endpoint, signingSecret: secret };
   }
 
   @Mutation(() => WebhookEndpointRecord, { description: "Removes an endpoint with its undelivered messages. Audited." })

@@ -40,8 +40,8 @@ export class WebhookEndpointRecord {
   @Field(() => Date) createdAt: Date;
 }
 
-@ObjectType({ description: "A new endpoint and its signing secret: shown this once, never again" })
+@ObjectType({ description: "A new endpoint and its signing secret, shown this once and never again" })
 export class IssuedWebhookSecret {
   @Field(() => WebhookEndpointRecord) endpoint: WebhookEndpointRecord;
-  @Field(() => String, { description: "whsec_…" }) secret: string;
+  @Field(() => String, { description: "whsec_…, for the receiver to check signatures" }) signingSecret: string;
 }
