@@ -235,17 +235,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
 /**
  * Checks every provider's credentials before serving: refused credentials stop the start-up
- * (a misconfiguration should fail here, not at the first code). A vendor that can't be reached
- * right now doesn't: its circuit breaker deals with outages.
+ * as a configuration error (exit 2; the message names the variable, never its value) — a
+ * misconfiguration should fail here, not at the first code. A vendor that can't be reached
+ * right now doesn't: it starts with its circuit open, so the first codes go to the next
+ * provider at once, and the breaker's half-open probe finds out when the vendor is back.
  */
 async function verifyProviders(providers: Provider[], log: Logger): Promise<void> {
   for (const p of providers) {
     try {
       await p.verify?.();
     } catch (err) {
-      if (err instanceof ProviderError && err.kind !== "transient" && p.credentialVariables?.length) {
-        // Refused credentials are a configuration error (exit 2), naming the variables to fix, never their values.
-        throw new ConfigError([`${p.credentialVariables.join(" / ")}: ${err.message}`]);
+      if (err instanceof ProviderError && err.kind !== "transient") {
+        // Refused credentials are a configuration error (exit 2), naming the variables to fix, never their values
+        // (a provider of several parts names them in its message: CombinedProvider).
+        throw new ConfigError([p.credentialVariables?.length ? `${p.credentialVariables.join(" / ")}: ${err.message}` : err.message]);
       }
       if (!(err instanceof ProviderError && err.kind === "transient")) throw err;
       log.warn({ provider: p.name, errorCode: err.code, err: err.message }, "provider unreachable at start-up; starting anyway");

@@ -95,7 +95,8 @@ describe("delivery channels through the vendors", () => {
 
   it("reports each provider's circuit state in /metrics and providerHealth()", async () => {
     const health = gw.app.services.registry.providerHealth();
-    expect(health.map((h) => [h.provider, h.state])).toEqual([["twilio", "closed"], ["vonage", "closed"], ["smtp", "closed"]]);
+    // No WhatsApp sender is configured here, so the outbox carries WHATSAPP (outside production).
+    expect(health.map((h) => [h.provider, h.state])).toEqual([["twilio", "closed"], ["vonage", "closed"], ["smtp", "closed"], ["outbox", "closed"]]);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toContain('otp_provider_circuit_state{provider="twilio",state="closed"} 1');
     expect(metrics).toContain('otp_provider_circuit_state{provider="vonage",state="open"} 0');

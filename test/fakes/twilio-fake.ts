@@ -16,6 +16,8 @@
  *  - Status callbacks are form-urlencoded POSTs signed with X-Twilio-Signature, computed by the
  *    SDK's own getExpectedTwilioSignature(authToken, url, params) (HMAC-SHA1 over the URL +
  *    sorted key/value pairs, base64).
+ *  - WhatsApp (`whatsapp:` To/From, ContentSid + ContentVariables, GET /v1/Content/{sid},
+ *    callbacks up to `read`): see twilio-whatsapp.ts.
  * What is not: pagination/listing, media, Messaging Services, retries of failed callbacks.
  */
 import http from "node:http";
@@ -23,12 +25,15 @@ import https from "node:https";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import twilio from "twilio";
+import { contentJson, deferredFailure, isWhatsApp, renderContent, validateWhatsApp, whatsappCallbackExtras, type TwilioContentTemplate } from "./twilio-whatsapp";
 
 export interface TwilioFakeOptions {
   accountSid: string;
   authToken: string;
   /** Gap before each status callback (default 50ms) — long enough to observe "queued" first. */
   callbackDelayMs?: number;
+  /** Content templates on the account (WhatsApp), by SID. */
+  contents?: TwilioContentTemplate[];
 }
 
 export interface TwilioErrorSpec {
@@ -47,7 +52,9 @@ export interface TwilioRecord {
   twiml?: string;
   url?: string;
   statusCallback?: string;
-  kind: "sms" | "call";
+  contentSid?: string;
+  contentVariables?: string;
+  kind: "sms" | "call" | "whatsapp";
   at: Date;
 }
 
@@ -97,11 +104,14 @@ export class TwilioFake {
   private timers = new Map<NodeJS.Timeout, () => void>();
   private inflight = new Set<Promise<void>>();
   private stopped = false;
+  private readonly contents = new Map<string, TwilioContentTemplate>();
 
-  private constructor(private readonly opts: Required<TwilioFakeOptions>) {}
+  private constructor(private readonly opts: Required<TwilioFakeOptions>) {
+    for (const t of opts.contents) this.contents.set(t.sid, t);
+  }
 
   static async start(opts: TwilioFakeOptions): Promise<TwilioFake> {
-    const fake = new TwilioFake({ callbackDelayMs: 50, ...opts });
+    const fake = new TwilioFake({ callbackDelayMs: 50, contents: [], ...opts });
     fake.server = http.createServer((req, res) => {
       fake.handle(req, res).catch((err) => send(res, 500, { message: String(err) }));
     });
@@ -122,6 +132,11 @@ export class TwilioFake {
     await Promise.allSettled([...this.inflight]);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Adds a Content template (WhatsApp) to the account. */
+  addContent(t: TwilioContentTemplate): void {
+    this.contents.set(t.sid, t);
   }
 
   /** The next `n` send attempts fail with `spec` (queued after any earlier failNext). */
@@ -168,6 +183,8 @@ export class TwilioFake {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", this.url).pathname;
+    const content = /^\/v1\/Content\/([^/]+)$/.exec(path);
+    if (content) return this.fetchContent(req, res, content[1]);
     const m = /^\/2010-04-01\/Accounts\/([^/]+?)(?:\/(Messages|Calls))?\.json$/.exec(path);
     const isSend = req.method === "POST" && !!m?.[2];
     if (isSend) this.requests++;
@@ -186,23 +203,35 @@ export class TwilioFake {
     if (injected) return this.error(res, injected);
 
     const p = Object.fromEntries(new URLSearchParams(raw));
-    const invalid = validate(p, m[2] === "Messages");
+    const whatsapp = m[2] === "Messages" && (isWhatsApp(p.To) || isWhatsApp(p.From));
+    const invalid = whatsapp ? validateWhatsApp(p, this.contents) : validate(p, m[2] === "Messages");
     if (invalid) return this.error(res, invalid);
 
+    const template = p.ContentSid ? this.contents.get(p.ContentSid) : undefined;
     const rec: TwilioRecord = {
       sid: (m[2] === "Messages" ? "SM" : "CA") + randomBytes(16).toString("hex"),
       to: p.To,
       from: p.From ?? p.MessagingServiceSid,
-      kind: m[2] === "Messages" ? "sms" : "call",
+      kind: whatsapp ? "whatsapp" : m[2] === "Messages" ? "sms" : "call",
       at: new Date(),
-      ...(p.Body !== undefined && { body: p.Body }),
+      ...(template ? { body: renderContent(template, p.ContentVariables), contentSid: p.ContentSid } : p.Body !== undefined && { body: p.Body }),
+      ...(p.ContentVariables !== undefined && { contentVariables: p.ContentVariables }),
       ...(p.Twiml !== undefined && { twiml: p.Twiml }),
       ...(p.Url !== undefined && { url: p.Url }),
       ...(p.StatusCallback && { statusCallback: p.StatusCallback }),
     };
-    send(res, 201, rec.kind === "sms" ? this.messageJson(rec) : this.callJson(rec));
+    send(res, 201, rec.kind === "call" ? this.callJson(rec) : this.messageJson(rec));
     this.record(rec);
-    if (rec.statusCallback) this.scheduleCallbacks(rec, p.StatusCallbackEvent);
+    if (rec.statusCallback) this.scheduleCallbacks(rec, p.StatusCallbackEvent, whatsapp ? deferredFailure(p) : null);
+  }
+
+  /** GET /v1/Content/{sid} (the Content API's host, served here too): 404 + 20404 for a SID this account doesn't have. */
+  private fetchContent(req: http.IncomingMessage, res: http.ServerResponse, sid: string): void {
+    if (!this.authorized(req)) return this.error(res, { status: 401 });
+    if (req.method !== "GET") return this.error(res, { status: 405, code: 20004, message: "Method not allowed" });
+    const t = this.contents.get(sid);
+    if (!t) return this.error(res, { status: 404 });
+    send(res, 200, contentJson(this.opts.accountSid, t, this.url));
   }
 
   private authorized(req: http.IncomingMessage): boolean {
@@ -275,14 +304,16 @@ export class TwilioFake {
   // ---------------------------------------------------------------- status callbacks
 
   /** Build the status sequence Twilio would report for this record, then POST it step by step. */
-  private scheduleCallbacks(rec: TwilioRecord, events: string | undefined): void {
-    const outcome = this.outcomes.get(rec.to) ?? "delivered";
+  private scheduleCallbacks(rec: TwilioRecord, events: string | undefined, forced: TwilioOutcome | null = null): void {
+    const outcome = forced ?? this.outcomes.get(rec.to) ?? "delivered";
     const base: Record<string, string> = { AccountSid: this.opts.accountSid, ApiVersion: "2010-04-01", From: rec.from, To: rec.to };
     const steps: Record<string, string>[] = [];
-    if (rec.kind === "sms") {
+    if (rec.kind !== "call") {
+      const channel = rec.kind === "whatsapp" ? whatsappCallbackExtras(rec.to) : {};
       const msg = (status: string, extra: Record<string, string> = {}) =>
-        ({ ...base, MessageSid: rec.sid, SmsSid: rec.sid, MessageStatus: status, SmsStatus: status, ...extra });
-      if (outcome === "delivered") steps.push(msg("sent"), msg("delivered"));
+        ({ ...base, ...channel, MessageSid: rec.sid, SmsSid: rec.sid, MessageStatus: status, SmsStatus: status, ...extra });
+      // WhatsApp reports when the person opened the message, too.
+      if (outcome === "delivered") steps.push(msg("sent"), msg("delivered"), ...(rec.kind === "whatsapp" ? [msg("read")] : []));
       // Carrier rejections (undelivered) are reported after "sent"; "failed" never left Twilio.
       else if (outcome.status === "undelivered") steps.push(msg("sent"), msg("undelivered", { ErrorCode: outcome.errorCode }));
       else steps.push(msg("failed", { ErrorCode: outcome.errorCode }));

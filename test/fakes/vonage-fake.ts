@@ -30,6 +30,10 @@
  * Note the SDK's *outgoing* request signer (Auth.createSignatureHash in @vonage/auth) is a
  * different string (URL-encoded values, no leading "&") — do not use it for webhooks.
  *
+ * The Messages API (POST /v1/messages: WhatsApp template messages, JWT or Basic auth, JWT-signed
+ * status callbacks) lives in vonage-messages-fake.ts, reached as `fake.whatsapp` when the
+ * `messages` option is given.
+ *
  * Voice is not implemented (POST /v1/calls needs JWT auth); routes live in a table so a
  * handler for "POST /v1/calls" can be added next to "POST /sms/json".
  */
@@ -38,6 +42,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 // Small HTTP/waiting helpers are shared with the Twilio fake rather than duplicated.
 import { httpPost, notify, readBody, waitFor, type Waiter } from "./twilio-fake";
+import { VonageMessagesFake, type VonageMessagesOptions } from "./vonage-messages-fake";
 
 export type VonageSignatureAlgorithm = "md5hash" | "md5hmac" | "sha1hmac" | "sha256hmac" | "sha512hmac";
 /** How DLRs are delivered; matches the dashboard's "HTTP Method" setting for SMS webhooks. */
@@ -55,6 +60,8 @@ export interface VonageFakeOptions {
   callbackDelayMs?: number;
   /** Seconds added to the fake's clock for the signed `timestamp` (a vendor clock off, or a receipt captured and replayed later). */
   clockSkewSeconds?: number;
+  /** Turns on the Messages API (WhatsApp); needs `signatureSecret` for its signed callbacks. */
+  messages?: Omit<VonageMessagesOptions, "apiKey" | "apiSecret" | "signatureSecret" | "callbackDelayMs">;
 }
 
 /** Either an SMS-API rejection (HTTP 200, non-zero status) or a transport failure (HTTP 5xx). */
@@ -137,8 +144,30 @@ export class VonageFake {
     "GET /account/get-balance": (req, res, body) => this.getBalance(req, res, body),
   };
 
+  /** The Messages API (WhatsApp), when the `messages` option turned it on. */
+  readonly whatsapp?: VonageMessagesFake;
+
   private constructor(private readonly opts: VonageFakeOptions & { callbackDelayMs: number }) {
     this.dlrUrl = opts.dlrUrl;
+    if (opts.messages) {
+      this.whatsapp = new VonageMessagesFake(
+        { ...opts.messages, apiKey: opts.apiKey, apiSecret: opts.apiSecret, signatureSecret: opts.signatureSecret ?? "", callbackDelayMs: opts.callbackDelayMs },
+        (ms, task) => this.later(ms, task),
+      );
+    }
+  }
+
+  /** Runs `task` after `ms` unless the fake stops first; stop() waits for it. */
+  private later(ms: number, task: () => Promise<void>): void {
+    const run = async () => {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => { this.timers.delete(t); resolve(); }, ms);
+        this.timers.set(t, resolve);
+      });
+      if (!this.stopped) await task();
+    };
+    const p = run().finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
   }
 
   static async start(opts: VonageFakeOptions): Promise<VonageFake> {
@@ -197,6 +226,7 @@ export class VonageFake {
     this.failQueue = [];
     this.outage = null;
     this.outcomes.clear();
+    this.whatsapp?.clear();
   }
 
   waitForMessage(pred: (r: VonageRecord) => boolean = () => true, timeoutMs = 5000): Promise<VonageRecord> {
@@ -216,6 +246,7 @@ export class VonageFake {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const u = new URL(req.url ?? "/", this.url);
     const raw = await readBody(req);
+    if (req.method === "POST" && u.pathname === "/v1/messages" && this.whatsapp) return this.whatsapp.handle(req, res, raw);
     // Vonage accepts parameters in the query string, a form body or a JSON body; merge them.
     const body: Record<string, string> = Object.fromEntries(u.searchParams);
     if (raw) {

@@ -21,5 +21,7 @@ describe("schema/schema.graphql", () => {
       "scalar DateTime",
       "enum DeliveryStatus {",
     ]) expect(text).toContain(line);
+    const channel = /enum Channel \{([^}]*)\}/.exec(text)?.[1].split(/\s+/).filter(Boolean).sort();
+    expect(channel).toEqual(["EMAIL", "SMS", "VOICE", "WHATSAPP"]);
   });
 });

@@ -8,13 +8,14 @@ import { Channel } from "../verification/enums";
  * stored or any vendor is paid. Premium-rate and shared-cost numbers are where SMS pumping
  * and call-revenue fraud earn their money; a number whose type libphonenumber can't tell
  * (no known range) is refused for the same reason. Landlines and toll-free numbers can take
- * a call but not a text.
+ * a call but not a text. WHATSAPP follows SMS: WhatsApp accounts are registered on numbers that can
+ * receive a text, and the same rules keep premium-rate ranges out.
  */
 const CHANNELS_BY_TYPE: Record<string, readonly Channel[]> = {
-  MOBILE: [Channel.SMS, Channel.VOICE],
-  FIXED_LINE_OR_MOBILE: [Channel.SMS, Channel.VOICE],
-  PERSONAL_NUMBER: [Channel.SMS, Channel.VOICE],
-  VOIP: [Channel.SMS, Channel.VOICE],
+  MOBILE: [Channel.SMS, Channel.VOICE, Channel.WHATSAPP],
+  FIXED_LINE_OR_MOBILE: [Channel.SMS, Channel.VOICE, Channel.WHATSAPP],
+  PERSONAL_NUMBER: [Channel.SMS, Channel.VOICE, Channel.WHATSAPP],
+  VOIP: [Channel.SMS, Channel.VOICE, Channel.WHATSAPP],
   FIXED_LINE: [Channel.VOICE],
   TOLL_FREE: [Channel.VOICE],
   // PREMIUM_RATE, SHARED_COST, PAGER, UAN, VOICEMAIL and unknown: none.
@@ -28,7 +29,7 @@ export function checkNumberType(dest: Destination, channel: Channel): void {
   throw forbidden("Codes can't be sent to this kind of number");
 }
 
-/** The app's allowed countries: `countries` for SMS (and VOICE unless `settings.voiceCountries` narrows or widens it). */
+/** The app's allowed countries: `countries` for SMS and WHATSAPP (and VOICE unless `settings.voiceCountries` narrows or widens it). */
 export function checkCountry(app: AppEntity, dest: Destination, channel: Channel): void {
   if (dest.kind !== "phone") return;
   const voice = app.settings?.voiceCountries;

@@ -134,7 +134,7 @@ function appFromRow(r: Record<string, any>): AppEntity {
 }
 
 /** Channels an app may name as its fallback (settings.fallbackChannel). */
-export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL"];
+export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL", "WHATSAPP"];
 
 /** Checks an app's options (and the abuse parts of its settings); throws one Error listing every problem. */
 export function validateAppOptions(o: AppOptions, policy: AbusePolicy = { allowTestDestinations: false }): void {

@@ -25,6 +25,8 @@ export interface RenderedMessage {
   html?: string;
   /** `language` is BCP 47 ("pt-BR") for any vendor; `twiml` is ready for Twilio's `<Say>`. */
   voice?: { script: string; language: string; twiml: string };
+  /** WhatsApp: the values an approved authentication template takes, and the template's language code ("pt_BR"). */
+  whatsapp?: { code: string; appName: string; minutes: number; language: string };
 }
 
 /** What to say and to whom, per channel. Providers only carry what a channel rendered. */

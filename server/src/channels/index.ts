@@ -3,6 +3,7 @@ import type { ChannelStrategy } from "./channel";
 import { EmailChannel } from "./email-channel";
 import { SmsChannel } from "./sms-channel";
 import { VoiceChannel } from "./voice-channel";
+import { WhatsAppChannel } from "./whatsapp-channel";
 
 /** One strategy per channel. */
 export function channelStrategies(): Map<Channel, ChannelStrategy> {
@@ -10,5 +11,6 @@ export function channelStrategies(): Map<Channel, ChannelStrategy> {
     [Channel.SMS, new SmsChannel()],
     [Channel.VOICE, new VoiceChannel()],
     [Channel.EMAIL, new EmailChannel()],
+    [Channel.WHATSAPP, new WhatsAppChannel()],
   ]);
 }

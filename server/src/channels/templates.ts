@@ -66,3 +66,11 @@ export function messageValues(ctx: RenderContext, appName = oneLine(ctx.appName)
 export function messagesFor(ctx: RenderContext): LocaleMessages {
   return locales[resolveLocale(ctx.locale, ctx.defaultLocale)];
 }
+
+/** The WhatsApp template language for a tag: the region's variant when WhatsApp has one ("pt-PT" → "pt_PT"), else the language's default. */
+export function whatsappLanguageFor(tag: string | null | undefined, appDefault?: string | null): string {
+  const chosen = pickLocale(tag, appDefault);
+  const spec = locales[baseOf(chosen)].whatsappTemplate;
+  const region = chosen.split(/[-_]/).slice(1).find((p) => /^[A-Za-z]{2}$/.test(p));
+  return (region && spec.variants?.[`${baseOf(chosen)}-${region.toUpperCase()}`]) || spec.language;
+}

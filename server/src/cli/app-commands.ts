@@ -28,14 +28,14 @@ export function registerAppCommands(program: Command): void {
     .option("--resend-cooldown <seconds>", "seconds before the first resend (doubles with each resend)", int("--resend-cooldown"))
     .option("--max-sends <n>", "sends per destination per 10 minutes", int("--max-sends"))
     .option("--hourly-budget <n>", "the app's cap on sends per hour", int("--hourly-budget"))
-    .option("--countries <list>", "allowed destination countries for SMS/VOICE, e.g. US,GB")
+    .option("--countries <list>", "allowed destination countries for SMS/VOICE/WHATSAPP, e.g. US,GB")
     .option("--voice-countries <list>", "allowed countries for VOICE when they differ from --countries")
     .option("--limits <json>", 'abuse limit overrides, e.g. \'{"sendsPerIp":{"max":20,"windowSeconds":3600}}\' (docs/security.md)')
     .option("--test-destinations <json>", 'fixed-code test destinations, e.g. \'[{"destination":"+14155550100","code":"123456"}]\'')
     .option("--locale <tag>", "default message locale", "en")
     .option("--sms-app-hash <hash>", "Android SMS Retriever app hash (11 characters), added as a line to each SMS")
     .option("--webotp-domain <host>", "domain for the WebOTP line `@domain #code` ending each SMS, e.g. example.com")
-    .option("--fallback-channel <channel>", "channel that takes over when a delivery fails or is undelivered (SMS, VOICE or EMAIL; e.g. VOICE for SMS apps)", fallbackChannel)
+    .option("--fallback-channel <channel>", "channel that takes over when a delivery fails or is undelivered (SMS, VOICE, EMAIL or WHATSAPP; e.g. VOICE for SMS apps, SMS for WhatsApp apps)", fallbackChannel)
     .option("--json", "print {\"id\",\"apiKey\"} as JSON")
     .action(async (o) => {
       const options: AppOptions = {

@@ -1,6 +1,9 @@
 import type { Channel } from "../verification/enums";
 import { PROVIDER_NAMES, envSchema, type Env } from "./env";
 import type { SenderList } from "./senders";
+import { whatsappConfig, type WhatsAppConfig } from "./whatsapp-config";
+
+export type { TwilioWhatsAppConfig, VonageWhatsAppConfig, WhatsAppConfig } from "./whatsapp-config";
 
 export type Role = "all" | "api" | "worker";
 
@@ -13,7 +16,7 @@ export interface VonageConfig {
 /** "Bring your own vendor": rendered messages POSTed as signed JSON (Standard Webhooks). */
 export interface HttpProviderConfig { url: string; secret: string; channels: Channel[] }
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-export type ChannelName = "SMS" | "VOICE" | "EMAIL";
+export type ChannelName = "SMS" | "VOICE" | "EMAIL" | "WHATSAPP";
 
 /** How deliveries are sent: vendor order per channel, retry timings, circuit breaker thresholds. */
 export interface DeliveryConfig {
@@ -45,6 +48,8 @@ export interface Config {
   vonage?: VonageConfig;
   smtp?: SmtpConfig;
   httpProvider?: HttpProviderConfig;
+  /** WhatsApp senders per vendor (Twilio's and Vonage's Messages APIs); empty when none is configured. */
+  whatsapp: WhatsAppConfig;
   trustProxy?: string;
   outboxInProduction: boolean;
   /** Test destinations take effect: always outside production, in production only with ALLOW_TEST_DESTINATIONS=true. */
@@ -114,10 +119,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     otpSecret: env.OTP_SECRET,
     dataDir: env.DATA_DIR,
     embeddedPgSystemDir: env.EMBEDDED_PG_SYSTEM_DIR,
-    twilio: env.TWILIO_ACCOUNT_SID
+    twilio: env.TWILIO_ACCOUNT_SID && env.TWILIO_FROM
       ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN!, from: env.TWILIO_FROM!, apiBaseUrl: env.TWILIO_API_BASE_URL }
       : undefined,
-    vonage: env.VONAGE_API_KEY
+    vonage: env.VONAGE_API_KEY && env.VONAGE_FROM
       ? {
           apiKey: env.VONAGE_API_KEY, apiSecret: env.VONAGE_API_SECRET!, from: env.VONAGE_FROM!, apiBaseUrl: env.VONAGE_API_BASE_URL,
           signatureSecret: env.VONAGE_SIGNATURE_SECRET, signatureMethod: env.VONAGE_SIGNATURE_METHOD,
@@ -125,6 +130,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : undefined,
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.MAIL_FROM! } : undefined,
     httpProvider: env.HTTP_PROVIDER_URL ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS } : undefined,
+    whatsapp: whatsappConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
     allowTestDestinations: !production || env.ALLOW_TEST_DESTINATIONS,
@@ -140,6 +146,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ...(env.SMS_PROVIDERS && { SMS: env.SMS_PROVIDERS }),
         ...(env.VOICE_PROVIDERS && { VOICE: env.VOICE_PROVIDERS }),
         ...(env.EMAIL_PROVIDERS && { EMAIL: env.EMAIL_PROVIDERS }),
+        ...(env.WHATSAPP_PROVIDERS && { WHATSAPP: env.WHATSAPP_PROVIDERS }),
       },
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       unmatchedCallbacksMax: env.UNMATCHED_CALLBACKS_MAX,

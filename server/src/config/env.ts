@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Channel } from "../verification/enums";
 import { parseSenderList, SenderListError } from "./senders";
+import { whatsappEnvProblems, whatsappEnvShape } from "./whatsapp-env";
 
 /**
  * The environment, parsed once at start-up. Nothing else in the code base reads
@@ -114,6 +115,7 @@ export const envSchema = z
     RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
     METRICS_PORT: optionalString.pipe(z.string().regex(/^\d+$/, "must be a port number").transform(Number).pipe(z.number().int().min(1).max(65535)).optional()),
     UNMATCHED_CALLBACKS_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+    WHATSAPP_PROVIDERS: providerList,
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DELIVERY_ATTEMPTS_PER_PROVIDER: z.coerce.number().int().min(1).max(20).default(3),
     DELIVERY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
@@ -136,19 +138,22 @@ export const envSchema = z
     ADMIN_REQUIRE_TOTP: boolFlag,
     ADMIN_LOGIN_MAX_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(5),
     ADMIN_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
+    ...whatsappEnvShape,
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
     if (production && !env.OTP_SECRET) {
       ctx.addIssue({ code: "custom", path: ["OTP_SECRET"], message: "is required when NODE_ENV=production" });
     }
-    const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
+    // A sender for SMS/voice (TWILIO_FROM), for WhatsApp (TWILIO_WHATSAPP_FROM), or both.
+    const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM || env.TWILIO_WHATSAPP_FROM];
     if (twilio.some(Boolean) && !twilio.every(Boolean)) {
-      ctx.addIssue({ code: "custom", path: ["TWILIO_ACCOUNT_SID"], message: "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together" });
+      ctx.addIssue({ code: "custom", path: ["TWILIO_ACCOUNT_SID"], message: "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM (or TWILIO_WHATSAPP_FROM) go together" });
     }
-    const vonage = [env.VONAGE_API_KEY, env.VONAGE_API_SECRET, env.VONAGE_FROM];
-    if (vonage.some(Boolean) && !vonage.every(Boolean)) {
-      ctx.addIssue({ code: "custom", path: ["VONAGE_API_KEY"], message: "VONAGE_API_KEY, VONAGE_API_SECRET and VONAGE_FROM go together" });
+    // The key/secret pair carries SMS (with VONAGE_FROM) and may carry WhatsApp instead of an application key.
+    const pair = !!env.VONAGE_API_KEY && !!env.VONAGE_API_SECRET;
+    if (!!env.VONAGE_API_KEY !== !!env.VONAGE_API_SECRET || (env.VONAGE_FROM && !pair) || (pair && !env.VONAGE_FROM && !env.VONAGE_WHATSAPP_FROM)) {
+      ctx.addIssue({ code: "custom", path: ["VONAGE_API_KEY"], message: "VONAGE_API_KEY, VONAGE_API_SECRET and VONAGE_FROM (or VONAGE_WHATSAPP_FROM) go together" });
     }
     if (production && env.VONAGE_API_KEY && !env.VONAGE_SIGNATURE_SECRET) {
       // Without it a delivery receipt is checked only against the API key, which every receipt carries in clear.
@@ -157,6 +162,7 @@ export const envSchema = z
     if (!!env.HTTP_PROVIDER_URL !== !!env.HTTP_PROVIDER_SECRET) {
       ctx.addIssue({ code: "custom", path: [env.HTTP_PROVIDER_URL ? "HTTP_PROVIDER_SECRET" : "HTTP_PROVIDER_URL"], message: "HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET go together" });
     }
+    for (const p of whatsappEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
       ctx.addIssue({ code: "custom", path: ["DELIVERY_RETRY_MAX_MS"], message: "must not be below DELIVERY_RETRY_BASE_MS" });
     }

@@ -3,23 +3,37 @@ import type { Logger } from "pino";
 import { ConfigError, type Config, type ProviderName } from "../config/config";
 import { Channel } from "../verification/enums";
 import { HttpProvider } from "./http/http-provider";
+import { CombinedProvider } from "./combined-provider";
 import { GuardedProvider, defaultBreakerOptions, type BreakerOptions } from "./circuit-breaker";
 import { OutboxProvider } from "./outbox/outbox-provider";
 import type { Provider } from "./provider";
 import { ProviderRegistry } from "./registry";
 import { SmtpProvider } from "./smtp/smtp-provider";
 import { TwilioProvider } from "./twilio/twilio-provider";
+import { TwilioWhatsAppProvider } from "./twilio/twilio-whatsapp-provider";
 import { VonageProvider } from "./vonage/vonage-provider";
+import { VonageWhatsAppProvider } from "./vonage/vonage-whatsapp-provider";
 
-const CHANNELS = [Channel.SMS, Channel.VOICE, Channel.EMAIL] as const;
-const ORDER_VARIABLE: Record<Channel, string> = { SMS: "SMS_PROVIDERS", VOICE: "VOICE_PROVIDERS", EMAIL: "EMAIL_PROVIDERS" };
+const CHANNELS = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP] as const;
+const ORDER_VARIABLE: Record<Channel, string> = { SMS: "SMS_PROVIDERS", VOICE: "VOICE_PROVIDERS", EMAIL: "EMAIL_PROVIDERS", WHATSAPP: "WHATSAPP_PROVIDERS" };
 
 /** The vendors whose credentials are configured, in the default failover order (Twilio before Vonage for SMS). */
 function configuredVendors(config: Config): Provider[] {
   const timeout = config.delivery.providerTimeoutMs;
   const vendors: Provider[] = [];
-  if (config.twilio) vendors.push(new TwilioProvider(config.twilio, `${config.publicUrl}/webhooks/twilio/status`, timeout));
-  if (config.vonage) vendors.push(new VonageProvider(config.vonage, `${config.publicUrl}/webhooks/vonage/status`, timeout));
+  const twilioUrl = `${config.publicUrl}/webhooks/twilio/status`;
+  const vonageUrl = `${config.publicUrl}/webhooks/vonage/status`;
+  const { twilio: twilioWhatsApp, vonage: vonageWhatsApp } = config.whatsapp;
+  const twilio = CombinedProvider.of("twilio", [
+    config.twilio && new TwilioProvider(config.twilio, twilioUrl, timeout),
+    twilioWhatsApp && new TwilioWhatsAppProvider(twilioWhatsApp, twilioUrl, timeout),
+  ]);
+  const vonage = CombinedProvider.of("vonage", [
+    config.vonage && new VonageProvider(config.vonage, vonageUrl, timeout),
+    vonageWhatsApp && new VonageWhatsAppProvider(vonageWhatsApp, vonageUrl, timeout),
+  ]);
+  if (twilio) vendors.push(twilio);
+  if (vonage) vendors.push(vonage);
   if (config.smtp) vendors.push(new SmtpProvider(config.smtp, timeout));
   if (config.httpProvider) vendors.push(new HttpProvider(config.httpProvider, timeout));
   return vendors;

@@ -24,7 +24,7 @@ export class VerificationResolver {
     return result;
   }
 
-  @Mutation(() => Verification, { description: "May switch channel, e.g. SMS -> VOICE" })
+  @Mutation(() => Verification, { description: "May switch channel, e.g. SMS -> VOICE or WHATSAPP -> SMS" })
   resendOtp(
     @Arg("verificationId", () => ID) verificationId: string,
     @Arg("channel", () => Channel, { nullable: true }) channel: Channel | null,

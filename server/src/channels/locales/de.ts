@@ -16,5 +16,8 @@ export const de: LocaleMessages = {
   emailBody: "Ihr {app}-Bestätigungscode lautet {code}. Er läuft in {minutes} Minuten ab.",
   emailTransaction: "Dieser Code bestätigt eine Zahlung von {amount} an {payee}. Verwenden Sie ihn nur, wenn Sie diese Zahlung selbst veranlasst haben.",
   emailIgnore: "Wenn Sie diesen Code nicht angefordert haben, können Sie diese E-Mail ignorieren. Geben Sie ihn niemals weiter.",
+  whatsapp: "*{code}* ist Ihr {app}-Bestätigungscode. Er läuft in {minutes} Minuten ab. Geben Sie ihn zu Ihrer Sicherheit nicht weiter.",
+  whatsappTransaction: "*{code}* ist Ihr {app}-Code für die Zahlung von {amount} an {payee}. Er läuft in {minutes} Minuten ab. Nicht weitergeben.",
+  whatsappTemplate: { language: "de" },
   voice: { language: "de-DE", twilioVoice: "Polly.Marlene" },
 };

@@ -16,6 +16,9 @@ export const en: LocaleMessages = {
   emailBody: "Your {app} verification code is {code}. It expires in {minutes} minutes.",
   emailTransaction: "This code confirms a payment of {amount} to {payee}. Use it only if you started this payment.",
   emailIgnore: "If you didn't ask for this code, you can ignore this e-mail. Never share it with anyone.",
+  whatsapp: "*{code}* is your {app} verification code. It expires in {minutes} minutes. For your security, don't share it.",
+  whatsappTransaction: "*{code}* is your {app} code to pay {amount} to {payee}. It expires in {minutes} minutes. Don't share it.",
+  whatsappTemplate: { language: "en", variants: { "en-US": "en_US", "en-GB": "en_GB" } },
   voice: {
     language: "en-US",
     twilioVoice: "Polly.Joanna",

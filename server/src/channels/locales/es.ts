@@ -16,6 +16,9 @@ export const es: LocaleMessages = {
   emailBody: "Tu código de verificación de {app} es {code}. Caduca en {minutes} minutos.",
   emailTransaction: "Este código confirma un pago de {amount} a {payee}. Úsalo solo si iniciaste este pago.",
   emailIgnore: "Si no solicitaste este código, puedes ignorar este correo. No lo compartas con nadie.",
+  whatsapp: "*{code}* es tu código de verificación de {app}. Caduca en {minutes} minutos. Por tu seguridad, no lo compartas.",
+  whatsappTransaction: "*{code}* es tu código de {app} para pagar {amount} a {payee}. Caduca en {minutes} minutos. No lo compartas.",
+  whatsappTemplate: { language: "es", variants: { "es-ES": "es_ES", "es-MX": "es_MX", "es-AR": "es_AR" } },
   voice: {
     language: "es-ES",
     twilioVoice: "Polly.Lucia",

@@ -16,6 +16,9 @@ export const fr: LocaleMessages = {
   emailBody: "Votre code de vérification {app} est {code}. Il expire dans {minutes} minutes.",
   emailTransaction: "Ce code confirme un paiement de {amount} à {payee}. Ne l'utilisez que si vous êtes à l'origine de ce paiement.",
   emailIgnore: "Si vous n'avez pas demandé ce code, ignorez cet e-mail. Ne le communiquez à personne.",
+  whatsapp: "*{code}* est votre code de vérification {app}. Il expire dans {minutes} minutes. Pour votre sécurité, ne le partagez pas.",
+  whatsappTransaction: "*{code}* est votre code {app} pour payer {amount} à {payee}. Il expire dans {minutes} minutes. Ne le partagez pas.",
+  whatsappTemplate: { language: "fr" },
   voice: {
     language: "fr-FR",
     twilioVoice: "Polly.Celine",

@@ -16,5 +16,8 @@ export const hi: LocaleMessages = {
   emailBody: "आपका {app} सत्यापन कोड {code} है। यह {minutes} मिनट में समाप्त हो जाएगा।",
   emailTransaction: "यह कोड {payee} को {amount} के भुगतान की पुष्टि करता है। इसका उपयोग तभी करें जब यह भुगतान आपने शुरू किया हो।",
   emailIgnore: "यदि आपने यह कोड नहीं माँगा था, तो इस ईमेल को अनदेखा करें। इसे कभी किसी से साझा न करें।",
+  whatsapp: "*{code}* आपका {app} सत्यापन कोड है। यह {minutes} मिनट में समाप्त हो जाएगा। अपनी सुरक्षा के लिए इसे किसी से साझा न करें।",
+  whatsappTransaction: "*{code}* {payee} को {amount} का भुगतान करने के लिए आपका {app} कोड है। यह {minutes} मिनट में समाप्त हो जाएगा। इसे साझा न करें।",
+  whatsappTemplate: { language: "hi" },
   voice: { language: "hi-IN", twilioVoice: "Polly.Aditi" },
 };

@@ -16,5 +16,8 @@ export const ja: LocaleMessages = {
   emailBody: "{app}の認証コードは {code} です。{minutes}分後に無効になります。",
   emailTransaction: "このコードは{payee}への{amount}のお支払いを確認するものです。ご自身で開始したお支払いの場合のみご使用ください。",
   emailIgnore: "このコードに心当たりがない場合は、このメールを無視してください。コードは誰にも教えないでください。",
+  whatsapp: "*{code}* は{app}の認証コードです。{minutes}分後に無効になります。安全のため、他人に教えないでください。",
+  whatsappTransaction: "*{code}* は{payee}への{amount}のお支払い用の{app}認証コードです。{minutes}分後に無効になります。他人に教えないでください。",
+  whatsappTemplate: { language: "ja" },
   voice: { language: "ja-JP", twilioVoice: "Polly.Mizuki" },
 };

@@ -16,5 +16,8 @@ export const nl: LocaleMessages = {
   emailBody: "Je {app}-verificatiecode is {code}. Hij verloopt over {minutes} minuten.",
   emailTransaction: "Deze code bevestigt een betaling van {amount} aan {payee}. Gebruik hem alleen als je deze betaling zelf hebt gestart.",
   emailIgnore: "Heb je deze code niet aangevraagd? Dan kun je deze e-mail negeren. Deel de code met niemand.",
+  whatsapp: "*{code}* is je {app}-verificatiecode. Hij verloopt over {minutes} minuten. Deel hem voor je veiligheid niet.",
+  whatsappTransaction: "*{code}* is je {app}-code om {amount} te betalen aan {payee}. Hij verloopt over {minutes} minuten. Deel hem niet.",
+  whatsappTemplate: { language: "nl" },
   voice: { language: "nl-NL", twilioVoice: "Polly.Lotte" },
 };

@@ -16,6 +16,9 @@ export const pt: LocaleMessages = {
   emailBody: "Seu código de verificação {app} é {code}. Ele expira em {minutes} minutos.",
   emailTransaction: "Este código confirma um pagamento de {amount} a {payee}. Use-o somente se você iniciou este pagamento.",
   emailIgnore: "Se você não solicitou este código, ignore este e-mail. Nunca o compartilhe com ninguém.",
+  whatsapp: "*{code}* é seu código de verificação {app}. Ele expira em {minutes} minutos. Para sua segurança, não o compartilhe.",
+  whatsappTransaction: "*{code}* é seu código {app} para pagar {amount} a {payee}. Ele expira em {minutes} minutos. Não o compartilhe.",
+  whatsappTemplate: { language: "pt_BR", variants: { "pt-PT": "pt_PT" } },
   // Brazil is where most Portuguese speakers are; "pt-PT" gets the European voice.
   voice: {
     language: "pt-BR",

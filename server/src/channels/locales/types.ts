@@ -24,6 +24,11 @@ export interface LocaleMessages {
   emailBody: string;
   emailTransaction: string;
   emailIgnore: string;
+  /** WhatsApp: what an authentication template shows (bold code, the app, the validity), as plain text. */
+  whatsapp: string;
+  whatsappTransaction: string;
+  /** The WhatsApp template language code ("pt_BR"), with region variants keyed by BCP 47 tag ("pt-PT"). */
+  whatsappTemplate: { language: string; variants?: Record<string, string> };
   /** Text-to-speech settings; `variants` keyed by region tag (e.g. "pt-PT") override the default. */
   voice: VoiceSpec & { variants?: Record<string, VoiceSpec> };
 }

@@ -9,10 +9,12 @@ import { registerVonageStatusWebhook } from "./vonage-status-webhook";
 /** The vendors' status callback routes, for each vendor whose credentials are configured (its secret checks the signature). */
 export function registerDeliveryWebhooks(fastify: FastifyInstance, config: Config, callbacks: StatusCallbacks, log: Logger): void {
   const webhookLog = log.child({ component: "webhooks" });
-  if (config.twilio) registerTwilioStatusWebhook(fastify, config.twilio, config.publicUrl, callbacks, webhookLog);
+  const twilio = config.twilio ?? config.whatsapp.twilio;
+  if (twilio) registerTwilioStatusWebhook(fastify, twilio, config.publicUrl, callbacks, webhookLog);
   if (config.httpProvider) registerHttpStatusWebhook(fastify, config.httpProvider, callbacks, webhookLog);
-  if (config.vonage) {
-    registerVonageStatusWebhook(fastify, config.vonage, callbacks, webhookLog);
-    if (!config.vonage.signatureSecret) webhookLog.warn("VONAGE_SIGNATURE_SECRET is not set: Vonage delivery receipts are checked only for the API key");
+  const vonageWhatsApp = config.whatsapp.vonage;
+  if (config.vonage || vonageWhatsApp) {
+    registerVonageStatusWebhook(fastify, config.vonage, vonageWhatsApp && { signatureSecret: vonageWhatsApp.signatureSecret, apiKey: vonageWhatsApp.apiKey }, callbacks, webhookLog);
+    if (config.vonage && !config.vonage.signatureSecret) webhookLog.warn("VONAGE_SIGNATURE_SECRET is not set: Vonage delivery receipts are checked only for the API key");
   }
 }

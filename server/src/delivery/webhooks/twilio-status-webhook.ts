@@ -12,7 +12,7 @@ export const TWILIO_STATUS_PATH = "/webhooks/twilio/status";
  * is checked against the URL Twilio was given (PUBLIC_URL + path + query, exactly) and the
  * posted parameters; a missing or wrong signature is 403 and changes nothing.
  */
-export function registerTwilioStatusWebhook(fastify: FastifyInstance, twilio: TwilioConfig, publicUrl: string, callbacks: StatusCallbacks, log: Logger): void {
+export function registerTwilioStatusWebhook(fastify: FastifyInstance, twilio: Pick<TwilioConfig, "authToken">, publicUrl: string, callbacks: StatusCallbacks, log: Logger): void {
   fastify.post(TWILIO_STATUS_PATH, async (req, reply) => {
     const params = flatParams(req.body);
     const signature = req.headers["x-twilio-signature"];

@@ -10,7 +10,7 @@ import type { OutboundMessage, Provider, SendResult } from "../provider";
  */
 export class OutboxProvider implements Provider {
   readonly name = "outbox";
-  readonly channels = [Channel.SMS, Channel.VOICE, Channel.EMAIL] as const;
+  readonly channels = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP] as const;
 
   constructor(private readonly ds: DataSource, private readonly log: Logger) {}
 
