@@ -9,8 +9,9 @@ import { FACTOR_COLUMNS, LIVE, type FactorRow } from "./totp-store";
  * code. The first accepted code turns UNVERIFIED into VERIFIED. The attempt row is written in
  * the same statement.
  *
- * This is the one place a factor's approval happens: an event for it (`totp.verified`) belongs
- * in this statement as one more CTE over `u`, so it is committed exactly when the approval is.
+ * This is the one place a factor's approval happens: its webhook event (`totp.verified`, the
+ * TotpFactor as the GraphQL type has it) is queued by one more CTE over `u`, so it is committed
+ * exactly when the approval is (webhooks/, migration WebhookEvents).
  */
 export async function approveStep(ds: DataSource, factorId: string, appId: string, step: number, ip: string | null): Promise<FactorRow | null> {
   const [row] = await prepared(ds).query<FactorRow>(
@@ -25,8 +26,14 @@ export async function approveStep(ds: DataSource, factorId: string, appId: strin
      ),
      a AS (
        INSERT INTO totp_attempts (factor_id, app_id, client_ip, outcome) SELECT id, app_id, $4, 'APPROVED' FROM u
+     ),
+     ev AS (
+       SELECT otpg_enqueue_webhook_event(u.app_id, 'totp.verified', u.id::text, NULL, jsonb_build_object(
+         'id', u.id, 'subject', u.subject, 'label', u.label, 'status', u.status, 'createdAt', otpg_iso(u.created_at),
+         'verifiedAt', otpg_iso(u.verified_at), 'lastUsedAt', otpg_iso(u.last_used_at))) FROM u
      )
-     SELECT * FROM u`,
+     -- ev is a SELECT: it runs only when read (an unused join to it would be planned away), hence the condition.
+     SELECT u.* FROM u WHERE (SELECT count(*) FROM ev) >= 0`,
     [factorId, appId, step, ip],
   );
   return row ?? null;
