@@ -105,6 +105,12 @@ export class TwilioFake {
   private inflight = new Set<Promise<void>>();
   private stopped = false;
   private readonly contents = new Map<string, TwilioContentTemplate>();
+  /** Sends to hang (read, then never answered) before answering again; Infinity while `hang(true)`. */
+  private hangs = 0;
+  /** Requests held open by a hang, so stop() can cut them. */
+  private readonly hanging = new Set<http.ServerResponse>();
+  /** Send attempts that were held open (never answered). */
+  hung = 0;
 
   private constructor(private readonly opts: Required<TwilioFakeOptions>) {
     for (const t of opts.contents) this.contents.set(t.sid, t);
@@ -126,6 +132,8 @@ export class TwilioFake {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
     // Cut pending delays short (pending callbacks then see `stopped` and send nothing).
     for (const [t, wake] of this.timers) { clearTimeout(t); wake(); }
     this.timers.clear();
@@ -142,6 +150,15 @@ export class TwilioFake {
   /** The next `n` send attempts fail with `spec` (queued after any earlier failNext). */
   failNext(n: number, spec: TwilioErrorSpec): void {
     for (let i = 0; i < n; i++) this.failQueue.push(spec);
+  }
+
+  /**
+   * A vendor that accepts the connection and never answers: the next `n` sends (or, with
+   * `true`, every send until `hang(false)`) are read and then held open, so only the caller's
+   * own timeout ends them. Nothing is recorded as sent. Counted in `hung`.
+   */
+  hang(what: number | boolean): void {
+    this.hangs = what === true ? Infinity : what === false ? 0 : what;
   }
 
   /** Fail every send until turned off — models a vendor outage for failover tests. */
@@ -165,6 +182,8 @@ export class TwilioFake {
     this.failQueue = [];
     this.outage = null;
     this.outcomes.clear();
+    this.hangs = 0;
+    this.hung = 0;
   }
 
   waitForMessage(pred: (r: TwilioRecord) => boolean = () => true, timeoutMs = 5000): Promise<TwilioRecord> {
@@ -199,6 +218,13 @@ export class TwilioFake {
     if (!isSend) return this.error(res, { status: 405, code: 20004, message: "Method not allowed" });
 
     // Injected failures come after auth (Twilio authenticates before it does anything else).
+    if (this.hangs > 0) {
+      this.hangs--;
+      this.hung++;
+      this.hanging.add(res);
+      res.on("close", () => this.hanging.delete(res));
+      return;
+    }
     const injected = this.failQueue.shift() ?? this.outage;
     if (injected) return this.error(res, injected);
 
