@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import "reflect-metadata";
+// First: tracing patches http, pg and redis as they load (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
+import "./observability/tracing-bootstrap";
 import { ConfigError } from "./config/config";
 import { buildProgram } from "./cli/program";
 

@@ -1,6 +1,7 @@
 import type { Config, Role } from "../config/config";
 import { createApp } from "../app";
 import { limitHeapGrowth } from "../heap-growth";
+import { stopTracing } from "../observability/tracing";
 
 /**
  * `otp-gateway serve [--role all|api|worker]`. On the embedded default with no app yet, creates
@@ -21,7 +22,8 @@ export async function serve(config: Config, role: Role): Promise<void> {
     }
     if (++signals > 1) process.exit(1); // a second signal: stop waiting
     app.log.info({ signal }, "signal received");
-    app.stop().then(
+    // Spans last: the shutdown itself (drained sends, closed connections) is traced too.
+    app.stop().then(stopTracing).then(
       () => process.exit(0),
       (err) => {
         app!.log.error({ err }, "shutdown failed");

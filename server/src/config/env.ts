@@ -100,6 +100,12 @@ export const envSchema = z
     GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(1000),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(1000),
     GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).max(1000).default(10),
+    // Tracing (OpenTelemetry): on when an OTLP endpoint is set; the SDK reads these and every other OTEL_* variable itself.
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.string().url().optional()),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(z.string().url().optional()),
+    OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json", "grpc"]).optional(),
+    OTEL_SERVICE_NAME: optionalString,
+    OTEL_SDK_DISABLED: boolFlag,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
     WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),

@@ -12,6 +12,8 @@ export class DeliveryEntity {
   @Column({ type: "int", name: "provider_index" }) providerIndex: number;
   @Column({ type: "text" }) status: DeliveryStatus;
   @Column({ type: "text", name: "provider_message_id", nullable: true }) providerMessageId: string | null;
+  /** W3C trace context of the request that queued it; null when tracing is off. */
+  @Column({ type: "text", nullable: true }) traceparent: string | null;
   @Column({ type: "text", name: "error_code", nullable: true }) errorCode: string | null;
   @Column({ type: "text", name: "error_message", nullable: true }) errorMessage: string | null;
   /** Attempts on the current provider (reset on failover). */

@@ -13,6 +13,7 @@ import type { AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryStore } fr
 import type { Fallback } from "./fallback";
 import { decide, defaultRetryOptions, type RetryOptions } from "./retry-policy";
 import type { StatusCallbacks } from "./status-callbacks";
+import { inStoredTrace } from "../observability/trace-context";
 
 export interface DispatchObserver {
   /** Every hand-off, with the destination's country (null for e-mail) for per-country metrics. */
@@ -50,6 +51,14 @@ export class Dispatcher {
   ) {}
 
   async dispatch(c: ClaimedDelivery): Promise<void> {
+    const d = c.delivery;
+    // The request's trace continues here, in whichever process claimed the row; the vendor's
+    // HTTP call (instrumented) becomes this span's child.
+    const attributes = { "otp.delivery_id": d.id, "otp.verification_id": d.verification_id, "otp.channel": d.channel, "otp.attempt": d.attempts };
+    return inStoredTrace(d.traceparent, "delivery.send", attributes, () => this.send(c));
+  }
+
+  private async send(c: ClaimedDelivery): Promise<void> {
     const d = c.delivery;
     const v = c.verification;
     this.observer.onDispatch?.(c);

@@ -71,8 +71,8 @@ export class Fallback {
     if (!channel) return null;
     const rows = await this.ds.query(
       `WITH d AS (
-         INSERT INTO deliveries (id, verification_id, app_id, channel, provider, fallback_of)
-         SELECT $1, f.verification_id, f.app_id, $2, $3, f.id
+         INSERT INTO deliveries (id, verification_id, app_id, channel, provider, fallback_of, traceparent)
+         SELECT $1, f.verification_id, f.app_id, $2, $3, f.id, f.traceparent
            FROM deliveries f JOIN verifications v ON v.id = f.verification_id
           WHERE f.id = $4 AND f.fallback_of IS NULL AND f.status IN ('FAILED', 'UNDELIVERED')
             AND v.status = 'PENDING' AND v.expires_at > now()

@@ -5,6 +5,7 @@ import { scrubVendorText } from "../providers/scrub-vendor-text";
 import type { Row } from "../verification/verification-view";
 import type { DeliveryEvents } from "./delivery-events";
 import type { Fallback } from "./fallback";
+import { recordInStoredTrace } from "../observability/trace-context";
 
 export type CallbackOutcome =
   /** The delivery moved forward; an event was appended and published. */
@@ -62,7 +63,8 @@ export class StatusCallbacks {
   async apply(received: StatusReport): Promise<CallbackOutcome> {
     // A receipt's error text may quote the destination: scrubbed before it is stored anywhere.
     const report = { ...received, errorMessage: scrubVendorText(received.errorMessage) };
-    const outcome = await this.update(report);
+    const started = Date.now();
+    const outcome = await this.update(report, started);
     if (outcome !== "early") return outcome;
     // Kept only while the table is under its cap (one statement, so concurrent floods overshoot by at most what is in flight).
     const stored: unknown[] = await this.ds.query(
@@ -111,7 +113,7 @@ export class StatusCallbacks {
     await this.ds.query(`WITH gone AS (DELETE FROM early_status_callbacks WHERE received_at < now() - interval '${EARLY_RETENTION}' RETURNING 1) SELECT count(*) FROM gone`);
   }
 
-  private async update(report: StatusReport): Promise<CallbackOutcome> {
+  private async update(report: StatusReport, started = Date.now()): Promise<CallbackOutcome> {
     const failed = report.status === "UNDELIVERED" || report.status === "FAILED";
     const [r] = await this.ds.query(
       `WITH u AS (
@@ -132,6 +134,8 @@ export class StatusCallbacks {
     );
     const row: Row | null = r.row;
     if (!row) return r.known ? "ignored" : "early";
+    // The callback joins the trace of the request that queued the message (stored on the row).
+    recordInStoredTrace(row.traceparent, "delivery.status_callback", { "otp.delivery_id": row.id, "otp.provider": report.provider, "otp.status": report.status, "otp.error_code": report.errorCode ?? "" }, started);
     await this.events.published(row);
     if (failed) {
       try {

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { traceFields } from "./trace-context";
 
 /**
  * Structured JSON logs. Secrets, codes and raw destinations are redacted by key wherever they
@@ -10,6 +11,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       base: { service: "otp-gateway" },
+      // trace_id / span_id of the active span on every line written inside a traced request.
+      mixin: traceFields,
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
         paths: [

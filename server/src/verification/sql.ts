@@ -7,11 +7,14 @@ export const VERIFICATION_COLUMNS = `id, app_id, channel, destination, destinati
   client_ip, code_length, status, failed_attempts, max_attempts, send_count, expires_at, resend_available_at, completed_at,
   created_at, updated_at`;
 
-/** Appended to a statement whose CTE `v` holds one verification: queues its delivery through provider $P. */
-export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string) => `
+/**
+ * Appended to a statement whose CTE `v` holds one verification: queues its delivery through
+ * provider $P, carrying the request's trace context (null when tracing is off) to the worker.
+ */
+export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string, traceparentParam: string) => `
   d AS (
-    INSERT INTO deliveries (id, verification_id, app_id, channel, provider)
-    SELECT ${deliveryIdParam}, v.id, v.app_id, v.channel, ${providerParam} FROM v
+    INSERT INTO deliveries (id, verification_id, app_id, channel, provider, traceparent)
+    SELECT ${deliveryIdParam}, v.id, v.app_id, v.channel, ${providerParam}, ${traceparentParam} FROM v
     RETURNING *
   ),
   e AS (

@@ -17,6 +17,7 @@ import { channelFits, maskDestination, parseDestination, parseAnyDestination } f
 import { Channel, VerificationStatus } from "./enums";
 import { checkClientIp, checkLocale, checkPurpose, checkTransaction, isUuid } from "./input-rules";
 import { VERIFICATION_COLUMNS, queueDeliveryCtes, wakeWorkersColumn } from "./sql";
+import { currentTraceparent } from "../observability/trace-context";
 import { effectiveStatus, toVerificationView, type Row, type VerificationView } from "./verification-view";
 
 export interface RequestOtpParams {
@@ -83,7 +84,7 @@ export class VerificationService {
           WHERE (SELECT ok FROM pass)
          RETURNING ${VERIFICATION_COLUMNS}
        ),
-       ${queueDeliveryCtes("$16::uuid", "$17")}
+       ${queueDeliveryCtes("$16::uuid", "$17", "$24")}
        SELECT (SELECT to_jsonb(v.*) FROM v) AS v, (SELECT to_jsonb(d.*) FROM d) AS d, pump.sends, pump.approved,
               ${wakeWorkersColumn(this.notifyWorkers)} AS wake
          FROM pump`,
@@ -92,6 +93,7 @@ export class VerificationService {
         hashCode(this.keys, id, { purpose, transaction }, code), encryptCode(this.keys, id, code), app.codeLength, app.maxAttempts,
         app.ttlSeconds, app.resendCooldownSeconds, deliveryId, provider,
         !!pumping, pumping?.planned.value ?? null, t?.windowSeconds ?? 0, pumping?.keyHash ?? null, t?.minSends ?? 0, t?.minConversion ?? 0,
+        currentTraceparent(),
       ],
     );
     if (!row.v) {
@@ -137,12 +139,13 @@ export class VerificationService {
          INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source, error_code, error_message)
          SELECT id, verification_id, status, provider, 'api', error_code, error_message FROM old
        ),
-       ${queueDeliveryCtes("$7::uuid", "$8")}
+       ${queueDeliveryCtes("$7::uuid", "$8", "$9")}
        SELECT to_jsonb(v.*) AS v, to_jsonb(d.*) AS d, (SELECT coalesce(jsonb_agg(to_jsonb(old.*)), '[]') FROM old) AS old,
               ${wakeWorkersColumn(this.notifyWorkers)} AS wake FROM v, d`,
       [
         current.id, hashCode(this.keys, current.id, { purpose: current.purpose, transaction }, code), encryptCode(this.keys, current.id, code),
         target, app.ttlSeconds, app.resendCooldownSeconds, randomUUID(), test ? TEST_PROVIDER_NAME : this.registry.forChannel(target)[0].name,
+        currentTraceparent(),
       ],
     );
     if (!rows.length) {

@@ -6,6 +6,7 @@ import { AppChangeNotify1764600000000 } from "./1764600000000-AppChangeNotify";
 import { TotpFactors1764740000000 } from "./1764740000000-TotpFactors";
 import { WebhookEvents1764770000000 } from "./1764770000000-WebhookEvents";
 import { RetentionIndexes1764720000000 } from "./1764720000000-RetentionIndexes";
+import { TraceContext1764790000000 } from "./1764790000000-TraceContext";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   TotpFactors1764740000000,
   WebhookEvents1764770000000,
   RetentionIndexes1764720000000,
+  TraceContext1764790000000,
 ];

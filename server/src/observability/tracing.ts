@@ -1,0 +1,50 @@
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
+import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
+import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
+import { RedisInstrumentation } from "@opentelemetry/instrumentation-redis";
+import { GraphQLInstrumentation } from "@opentelemetry/instrumentation-graphql";
+import type { TracingConfig } from "../config/tracing-config";
+
+/**
+ * OpenTelemetry tracing, off unless an OTLP endpoint is configured (the standard
+ * OTEL_EXPORTER_OTLP_ENDPOINT / _TRACES_ENDPOINT; every other OTEL_* variable is the SDK's own).
+ * Spans: the HTTP requests (GraphQL, webhooks), GraphQL operations, SQL, Redis, and the vendors'
+ * HTTP calls (http for the Twilio, Vonage and AWS SDKs, undici for fetch). Traces only: metrics
+ * stay on Prometheus (/metrics) and logs on stdout, each line carrying trace_id (logger.ts).
+ *
+ * It must start before the instrumented modules (http, pg, redis, graphql) are loaded, which is
+ * why main.ts loads tracing-bootstrap.ts first.
+ */
+let sdk: NodeSDK | undefined;
+
+export function startTracing(cfg: TracingConfig): boolean {
+  if (!cfg.enabled || sdk) return false;
+  const exporterHosts = cfg.exporterEndpoints.map((u) => new URL(u)).map((u) => `${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`);
+  sdk = new NodeSDK({
+    serviceName: cfg.serviceName,
+    // Traces only (the SDK would otherwise also export metrics and logs over OTLP by default).
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        // Probes and scrapes are noise; the exporter's own POSTs would trace themselves forever.
+        ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? ""),
+        ignoreOutgoingRequestHook: (req) => exporterHosts.includes(`${req.hostname ?? req.host}:${req.port ?? 80}`),
+      }),
+      new UndiciInstrumentation({ ignoreRequestHook: (req) => exporterHosts.some((h) => req.origin.endsWith(h)) }),
+      new PgInstrumentation({ enhancedDatabaseReporting: false }), // statements, never their parameters
+      new RedisInstrumentation({ dbStatementSerializer: (cmd) => cmd }), // the command name, never its arguments
+      new GraphQLInstrumentation({ mergeItems: true, ignoreTrivialResolveSpans: true, allowValues: false }),
+    ],
+  });
+  sdk.start();
+  return true;
+}
+
+/** Flushes what is buffered (serve's shutdown calls it last). */
+export async function stopTracing(): Promise<void> {
+  const s = sdk;
+  sdk = undefined;
+  await s?.shutdown().catch(() => undefined);
+}
