@@ -10,6 +10,7 @@ import deliveries from "./deliveries";
 import outbox from "./outbox";
 import providers from "./providers";
 import staff from "./staff";
+import totp from "./totp";
 import verifications from "./verifications";
 
 /**
@@ -23,6 +24,7 @@ export function App() {
         <>
           <Resource name="verifications" {...verifications} />
           <Resource name="deliveries" {...deliveries} />
+          <Resource name="totpFactors" {...totp} />
           <Resource name="blocks" {...blocks} />
           <Resource name="providers" {...providers} />
           {permissions?.role === "ADMIN" && <Resource name="apps" {...apps} />}

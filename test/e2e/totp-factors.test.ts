@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count, refusal } from "../helpers/abuse";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { gql } from "../helpers/graphql-client";
-import { ENROLL_TOTP, REVOKE_TOTP, TOTP_FACTORS, TestClock, decodeQrSvg, enroll, phoneCode, verifyTotp } from "../helpers/totp";
+import { ENROLL_TOTP, REVOKE_TOTP, TOTP_FACTORS, TestClock, decodeQrSvg, enroll, phoneCode, verifyTotp, wrongCode } from "../helpers/totp";
 
 /**
  * Authenticator-app factors end to end against a real gateway, once over Postgres + Redis and
@@ -95,7 +95,7 @@ describe.each([{ redis: true }, { redis: false }])("TOTP factors (redis: $redis)
     const app = await gw.createApp({ name: "Budget" });
     const e = await enroll(gw, app.key, { subject: "subj-budget" });
     const id = e.factor.id;
-    const wrong = phoneCode(e.secret, clock.now + 120_000);
+    const wrong = wrongCode(e.secret, clock.now);
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push((await verifyTotp(gw, app.key, { factorId: id, code: wrong, clientIp: "203.0.113.5" })).data.verifyTotp);
     expect(answers.map((a) => [a.status, a.attemptsRemaining])).toEqual([["PENDING", 4], ["PENDING", 3], ["PENDING", 2], ["PENDING", 1], ["MAX_ATTEMPTS_REACHED", 0]]);
@@ -116,7 +116,7 @@ describe.each([{ redis: true }, { redis: false }])("TOTP factors (redis: $redis)
   it("the NIST daily cap (100 wrong codes per factor) holds across client IPs", async () => {
     const app = await gw.createApp({ name: "Daily cap" });
     const e = await enroll(gw, app.key, { subject: "subj-daily" });
-    const wrong = phoneCode(e.secret, clock.now + 120_000);
+    const wrong = wrongCode(e.secret, clock.now);
     for (let ip = 1; ip <= 20; ip++) {
       for (let i = 0; i < 5; i++) {
         const r = await verifyTotp(gw, app.key, { factorId: e.factor.id, code: wrong, clientIp: `192.0.2.${ip}` });
@@ -141,7 +141,7 @@ describe.each([{ redis: true }, { redis: false }])("TOTP factors (redis: $redis)
     expect(await count(gw, `totp_attempts WHERE factor_id = $1 AND outcome = 'APPROVED'`, [e.factor.id])).toBe(1);
 
     const other = await enroll(gw, app.key, { subject: "subj-race-2" });
-    const wrong = phoneCode(other.secret, clock.now + 120_000);
+    const wrong = wrongCode(other.secret, clock.now);
     const guesses = await Promise.all(Array.from({ length: 30 }, () => verifyTotp(gw, app.key, { factorId: other.factor.id, code: wrong, clientIp: "10.2.0.1" })));
     const answered = guesses.filter((r) => r.data?.verifyTotp);
     expect(answered).toHaveLength(5);
@@ -266,7 +266,7 @@ describe.each([{ redis: true }, { redis: false }])("TOTP factors (redis: $redis)
     const e = await enroll(gw, app.key, { subject: "subj-metrics" });
     const before = await outcomes();
     expect(status(await verifyTotp(gw, app.key, { factorId: e.factor.id, code: phoneCode(e.secret, clock.now) }))).toBe("APPROVED");
-    const wrong = phoneCode(e.secret, clock.now + 120_000);
+    const wrong = wrongCode(e.secret, clock.now);
     for (let i = 0; i < 6; i++) await verifyTotp(gw, app.key, { factorId: e.factor.id, code: wrong, clientIp: "172.16.0.9" });
     const after = await outcomes();
     expect({

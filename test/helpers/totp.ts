@@ -11,6 +11,15 @@ export function phoneCode(secret: string, atMs: number): string {
   return new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 }).generate({ timestamp: atMs });
 }
 
+/** A code that is wrong at `atMs` for every step the gateway would accept (±1 step), never by chance right. */
+export function wrongCode(secret: string, atMs: number): string {
+  const near = new Set([-30_000, 0, 30_000].map((d) => phoneCode(secret, atMs + d)));
+  for (let n = 0; ; n++) {
+    const code = String(n).padStart(6, "0");
+    if (!near.has(code)) return code;
+  }
+}
+
 /** A clock the gateway checks codes against (AppOptions.clock), set by the test: mid-step, so ±30 s lands on the neighbours. */
 export class TestClock {
   now = (Math.floor(Date.now() / 30_000) + 0.5) * 30_000;

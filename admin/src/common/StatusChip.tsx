@@ -5,6 +5,8 @@ const COLORS: Record<string, "success" | "error" | "warning" | "info" | "default
   PENDING: "info", QUEUED: "default", SENDING: "info", RETRY: "warning", "half-open": "warning",
   FAILED: "error", UNDELIVERED: "error", MAX_ATTEMPTS_REACHED: "error", open: "error",
   EXPIRED: "default", CANCELED: "default", unknown: "default",
+  // Authenticator factors and their code checks.
+  VERIFIED: "success", UNVERIFIED: "info", REVOKED: "default", WRONG_CODE: "error", REPLAYED: "error", RATE_LIMITED: "warning",
 };
 
 /** A status word in the colour support staff scan for: red failed, green good, amber retrying. */

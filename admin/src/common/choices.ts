@@ -10,3 +10,4 @@ export const ROLES = [
   { id: "SUPPORT", name: "SUPPORT — investigates, destinations masked" },
   { id: "ADMIN", name: "ADMIN — also apps, keys and staff" },
 ];
+export const FACTOR_STATUSES = ["UNVERIFIED", "VERIFIED", "REVOKED"].map((id) => ({ id, name: id }));

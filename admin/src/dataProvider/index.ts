@@ -99,6 +99,9 @@ export const dataProvider = {
   async liftBlock(id: string, reason: string) {
     return (await gql(`mutation($id: ID!, $reason: String!) { liftBlock(id: $id, reason: $reason) { id active liftedAt liftedBy liftReason } }`, { id, reason })).liftBlock;
   },
+  async revokeTotpFactor(id: string, reason: string) {
+    return (await gql(`mutation($id: ID!, $reason: String!) { revokeTotpFactor(id: $id, reason: $reason) { id status revokedAt } }`, { id, reason })).revokeTotpFactor;
+  },
   async revealDestination(verificationId: string, reason: string): Promise<string> {
     const data = await gql(`mutation($id: ID!, $reason: String!) { revealDestination(verificationId: $id, reason: $reason) { destination } }`, { id: verificationId, reason });
     return data.revealDestination.destination;

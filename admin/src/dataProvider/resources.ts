@@ -20,6 +20,7 @@ const VERIFICATION = `id appId appName channel destination destinationMasked cou
 const WINDOW = `window attempts sent delivered failed failureRate latencyP50Ms latencyP95Ms`;
 const APP = `id name codeLength ttlSeconds maxAttempts resendCooldownSeconds maxSends hourlyBudget countries voiceCountries defaultLocale fallbackChannel testDestinations { destination code outcome } limits smsAppHash webOtpDomain createdAt updatedAt keys { id hint createdAt revokedAt }`;
 const STAFF = `id email role totpEnabled disabled lastLoginAt createdAt`;
+const FACTOR = `id appId appName subject label status createdAt verifiedAt lastUsedAt revokedAt attemptsDay failuresDay lastAttemptAt lastAttemptOutcome`;
 
 export const APP_INPUT_FIELDS = [
   "name", "codeLength", "ttlSeconds", "maxAttempts", "resendCooldownSeconds", "maxSends", "hourlyBudget", "countries", "defaultLocale",
@@ -51,5 +52,6 @@ export const RESOURCES: Record<string, ResourceDef> = {
     update: { mutation: "updateStaff", inputType: "StaffUpdateInput", inputFields: ["role", "disabled", "resetTotp", "password"] },
   },
   audit: { list: "auditLog", filterType: "AuditFilter", one: "auditEntry", fields: `id at actorId actorEmail actorRole action targetType targetId reason before after ip` },
+  totpFactors: { list: "totpFactors", filterType: "TotpFactorFilter", fields: FACTOR, one: "totpFactor", oneFields: `${FACTOR} ${TIMELINE}` },
   outbox: { list: "outboxMessages", filterType: "OutboxFilter", fields: `id verificationId appName channel recipient subject body createdAt` },
 };

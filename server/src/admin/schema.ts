@@ -11,6 +11,7 @@ import { LookupsResolver } from "./resolvers/lookups.resolver";
 import { OutboxResolver } from "./resolvers/outbox.resolver";
 import { StatsResolver } from "./resolvers/providers.resolver";
 import { StaffResolver } from "./resolvers/staff.resolver";
+import { TotpAdminResolver } from "./resolvers/totp.resolver";
 import { VerificationAdminResolver } from "./resolvers/verifications.resolver";
 import { WebhooksResolver } from "./resolvers/webhooks.resolver";
 
@@ -38,6 +39,7 @@ export function buildAdminSchema(): Promise<GraphQLSchema> {
       OutboxResolver,
       LookupsResolver,
       WebhooksResolver,
+      TotpAdminResolver,
     ],
     orphanedTypes: [],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],

@@ -8,6 +8,7 @@ import { registerAppCommands } from "./app-commands";
 import { registerWebhookCommands } from "./webhook-commands";
 import { registerAppSettingsCommand } from "./app-settings-command";
 import { registerBlockCommands } from "./block-commands";
+import { registerTotpCommands } from "./totp-commands";
 import { serve } from "./serve";
 import { withDatabase } from "./with-database";
 import { createLogger } from "../observability/logger";
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
   registerWebhookCommands(program.commands.find((c) => c.name() === "app")!);
   registerAppSettingsCommand(program);
   registerBlockCommands(program);
+  registerTotpCommands(program);
   registerAdminCommands(program);
   return program;
 }

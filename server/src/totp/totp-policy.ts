@@ -56,10 +56,13 @@ export class TotpPolicy {
   }
 }
 
-// Keys carry the app too, so a block record and a reset stay within one app.
-const factorSubject = (app: AppEntity, id: string): LimitSubject => ({ appId: app.id, key: `${app.id}:${id}`, keyMasked: `factor ${id}` });
+/** The limiter keys of a factor (its daily cap; its budget from one client IP), also read by the dashboard's timeline. Keys carry the app, so a block and a reset stay within one app. */
+export const factorLimitKey = (appId: string, id: string) => `${appId}:${id}`;
+export const factorIpLimitKey = (appId: string, id: string, ip: string | null) => `${appId}:${id}:${ip ? ipLimitKey(ip) : "-"}`;
+
+const factorSubject = (app: AppEntity, id: string): LimitSubject => ({ appId: app.id, key: factorLimitKey(app.id, id), keyMasked: `factor ${id}` });
 const factorIpSubject = (app: AppEntity, id: string, ip: string | null): LimitSubject => ({
   appId: app.id,
-  key: `${app.id}:${id}:${ip ? ipLimitKey(ip) : "-"}`,
+  key: factorIpLimitKey(app.id, id, ip),
   keyMasked: `factor ${id} from ${ip ? maskIp(ip) : "unknown"}`,
 });

@@ -3,8 +3,9 @@ import { FactorStatus, type TotpFactorView } from "./totp.types";
 
 /** An unverified factor lives this long; past it, it reads as gone and the worker's sweep deletes it. */
 export const UNVERIFIED_LIFETIME = "24 hours";
-/** A factor that still exists for its app: anything but an unverified one past its lifetime. */
-export const LIVE = `NOT (status = 'UNVERIFIED' AND created_at <= now() - interval '${UNVERIFIED_LIFETIME}')`;
+/** A factor that still exists for its app: anything but an unverified one past its lifetime (`t`: the table's alias). */
+export const liveFactor = (t = "") => `NOT (${t}status = 'UNVERIFIED' AND ${t}created_at <= now() - interval '${UNVERIFIED_LIFETIME}')`;
+export const LIVE = liveFactor();
 export const FACTOR_COLUMNS = "id, app_id, subject, label, status, created_at, verified_at, last_used_at";
 
 export interface FactorRow {
@@ -51,6 +52,12 @@ export class TotpStore {
     return row ?? null;
   }
 
+  /** Any app's live factor, with its app: for the dashboard and the CLI, which act across apps. */
+  async findAnyApp(id: string): Promise<FactorRow | null> {
+    const [row] = await this.ds.query(`SELECT ${FACTOR_COLUMNS} FROM totp_factors WHERE id = $1 AND ${LIVE}`, [id]);
+    return row ?? null;
+  }
+
   /** What a code can be checked against: by id (unverified or verified), or every verified factor of a subject. */
   async candidates(appId: string, by: { factorId: string } | { subject: string }): Promise<Array<FactorRow & { secret_cipher: Buffer }>> {
     if ("factorId" in by) {
@@ -63,8 +70,15 @@ export class TotpStore {
     );
   }
 
-  /** Revokes (idempotently) and erases the secret: a revoked factor can never verify again, even from a backup. */
-  async revoke(appId: string, id: string): Promise<{ before: FactorRow; after: FactorRow } | null> {
+  /**
+   * Revokes (idempotently) and erases the secret: a revoked factor can never verify again, even
+   * from a backup. `alongside` runs in the same transaction (the dashboard's audit entry).
+   */
+  async revoke(
+    appId: string,
+    id: string,
+    alongside?: (m: { query: DataSource["query"] }, change: { before: FactorRow; after: FactorRow }) => Promise<void>,
+  ): Promise<{ before: FactorRow; after: FactorRow } | null> {
     return this.ds.transaction(async (m) => {
       const [before] = await m.query(`SELECT ${FACTOR_COLUMNS} FROM totp_factors WHERE id = $1 AND app_id = $2 AND ${LIVE} FOR UPDATE`, [id, appId]);
       if (!before) return null;
@@ -72,6 +86,7 @@ export class TotpStore {
       const [after] = await m.query(
         `WITH u AS (UPDATE totp_factors SET status = 'REVOKED', secret_cipher = NULL, revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${FACTOR_COLUMNS})
          SELECT * FROM u`, [id]);
+      await alongside?.(m, { before, after });
       return { before, after };
     });
   }

@@ -1,0 +1,29 @@
+import { Datagrid, DateField, FunctionField, List, SelectInput, TextField, TextInput } from "react-admin";
+import { AppFilterInput } from "../common/AppFilterInput";
+import { FACTOR_STATUSES } from "../common/choices";
+import { StatusChip } from "../common/StatusChip";
+
+const filters = [
+  <AppFilterInput key="app" source="appId" alwaysOn />,
+  <TextInput key="subject" source="subject" label="Subject (the app's user id)" alwaysOn resettable sx={{ minWidth: 300 }} />,
+  <SelectInput key="status" source="status" choices={FACTOR_STATUSES} />,
+];
+
+/** Authenticator apps registered for apps' users: find one by the app and the user id the app gave the gateway. */
+export function TotpFactorList() {
+  return (
+    <List filters={filters} sort={{ field: "createdAt", order: "DESC" }} perPage={25} exporter={false}>
+      <Datagrid rowClick="show" bulkActionButtons={false}>
+        <DateField source="createdAt" label="Enrolled" showTime />
+        <TextField source="appName" label="App" sortable={false} />
+        <TextField source="subject" />
+        <TextField source="label" sortable={false} emptyText="—" />
+        <FunctionField label="Status" sortBy="status" render={(r: any) => <StatusChip status={r.status} />} />
+        <DateField source="verifiedAt" label="Verified" showTime emptyText="—" />
+        <DateField source="lastUsedAt" label="Last used" showTime emptyText="—" />
+        <FunctionField label="Last check" sortable={false} render={(r: any) => (r.lastAttemptOutcome ? <StatusChip status={r.lastAttemptOutcome} /> : "—")} />
+        <FunctionField label="Failures (24 h)" sortable={false} render={(r: any) => `${r.failuresDay} of ${r.attemptsDay}`} />
+      </Datagrid>
+    </List>
+  );
+}
