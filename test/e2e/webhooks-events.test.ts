@@ -118,6 +118,11 @@ describe("webhooks: verification events", () => {
       const e = await waitFor(`verification.expired for ${v.id}`, () => receiver.accepted().find((x) => x.json.type === "verification.expired" && x.json.data.id === v.id));
       expect(e.json.data.status).toBe("EXPIRED");
     }
+    await new DeliveryStore(gw.app.db.ds).expireVerifications(); // a second sweep finds nothing new
+    await new Promise((r) => setTimeout(r, 300));
+    for (const v of [swept, tried]) {
+      expect(receiver.received.filter((x) => x.json.type === "verification.expired" && x.json.data.id === v.id)).toHaveLength(1);
+    }
     // The filter holds: the short app's endpoint got nothing but expiries.
     const [{ n }] = await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM webhook_messages WHERE endpoint_id = $1`, [hooked.endpoint.id]);
     expect(n).toBe(2);
@@ -155,6 +160,16 @@ describe("webhooks: verification events", () => {
     expect(verifyStandardWebhook(receiver.secret, headers, e.body, Number(e.timestamp))).toBe(true);
     expect(verifyStandardWebhook("whsec_" + Buffer.alloc(24, 7).toString("base64"), headers, e.body, Number(e.timestamp))).toBe(false);
     expect(verifyStandardWebhook(receiver.secret, headers, e.body.replace("}", ' }'), Number(e.timestamp))).toBe(false);
+  });
+
+  it("metrics per endpoint host: attempts by outcome, messages sent, the queue", async () => {
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+    expect(value('otp_webhook_attempts_total{host="127.0.0.1",outcome="RETRY"}')).toBeGreaterThanOrEqual(3);
+    expect(value('otp_webhook_attempts_total{host="127.0.0.1",outcome="DELIVERED"}')).toBeGreaterThanOrEqual(receiver.accepted().length);
+    expect(value('otp_webhook_messages_total{host="127.0.0.1",outcome="sent"}')).toBe(value('otp_webhook_attempts_total{host="127.0.0.1",outcome="DELIVERED"}'));
+    expect(text).toMatch(/^otp_webhook_latency_seconds_count\{host="127\.0\.0\.1"\} \d+$/m);
+    expect(text).toContain("# TYPE otp_webhook_queue gauge");
   });
 
   it("stores the secret sealed, never in clear", async () => {
