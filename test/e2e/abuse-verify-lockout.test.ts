@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { codeFromOutbox } from "../helpers/codes";
 import { blocksOf, refusal, requestOtp, verifyOtp } from "../helpers/abuse";
+import { buildTimeline } from "../../server/src/admin/queries/timeline";
+import { loadVerification } from "../../server/src/admin/queries/verification-search";
 
 /**
  * verifyOtp as an attacker sees it: guessing at someone's number must not lock its owner out,
@@ -44,6 +46,12 @@ describe("abuse protection: no lockout, no oracle through verifyOtp(destination)
     expect(refusal(await verifyOtp(gw, app.key, { destination: to, code: wrong, clientIp: ATTACKER })).code).toBe("RATE_LIMITED");
     const [block] = await blocksOf(gw, app.id, "verify_failures_per_destination");
     expect(block).toMatchObject({ key_masked: "+1******0301 from 198.51.100.*", hits: 10, limit: 10 });
+
+    // Support finds that block on the attacked verification's timeline (its key names the attacker's IP, not the request's).
+    const [attacked] = await gw.app.db.ds.query(`SELECT id FROM verifications WHERE app_id = $1 ORDER BY created_at LIMIT 1`, [app.id]);
+    const row = await loadVerification(gw.app.db.ds, attacked.id);
+    const timeline = await buildTimeline(gw.app.db.ds, gw.app.services.blocks, row, { destination: (d) => d, ip: (ip) => ip });
+    expect(timeline.filter((e) => e.kind === "RATE_LIMIT").map((e) => e.rule)).toContain("verify_failures_per_destination");
   });
 
   it("probes for a number without a live code cost what wrong codes cost, and are refused at the same point, alike", async () => {

@@ -88,5 +88,15 @@ function destinationRules(l: AbuseLimits): LimitRule[] {
   return rules;
 }
 
+/**
+ * The limiter keys a verify for `destination` from `ip` counts under (per IP, per destination
+ * and IP, per destination): for finding its blocks again (the dashboard's timeline).
+ */
+export function verifyLimitKeys(appId: string, destination: string, ip: string | null): string[] {
+  const keys = [[appId, destination].join(":")];
+  if (ip) keys.push([appId, ipLimitKey(ip)].join(":"), [appId, destination, ipLimitKey(ip)].join(":"));
+  return keys;
+}
+
 const windowRule = (name: string, w: { max: number; windowSeconds: number }): LimitRule => ({ name, points: w.max, durationSeconds: w.windowSeconds });
 const subject = (app: AppEntity, parts: string[], keyMasked: string): LimitSubject => ({ appId: app.id, key: [app.id, ...parts].join(":"), keyMasked });

@@ -1,5 +1,6 @@
 import { registerEnumType } from "type-graphql";
 import type { DataSource } from "typeorm";
+import { verifyLimitKeys } from "../../ratelimit/verify-policy";
 import { ipLimitKey } from "../../abuse/client-ip";
 import { numberPrefix } from "../../abuse/number-policy";
 import type { BlockStore } from "../../ratelimit/block-store";
@@ -67,6 +68,11 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
   if (v.client_ip) keys.push(`${v.app_id}:${ipLimitKey(v.client_ip)}`);
   if (v.destination_country) keys.push(`${v.app_id}:${v.destination_country}`);
   if (String(v.destination).startsWith("+")) keys.push(`${v.app_id}:${numberPrefix(v.destination)}`);
+  // Verify budgets are per (destination, client IP) too: the IPs codes were tried from.
+  const triedFrom: Array<{ client_ip: string }> = await ds.query(
+    `SELECT DISTINCT client_ip FROM verify_attempts WHERE verification_id = $1 AND client_ip IS NOT NULL LIMIT 20`, [v.id]);
+  for (const ip of new Set([v.client_ip, ...triedFrom.map((r) => r.client_ip)].filter(Boolean))) keys.push(...verifyLimitKeys(v.app_id, v.destination, ip));
+  // Until it closed (plus a minute: the block its last failed attempt caused is recorded just after).
   const windowEnd = v.completed_at ?? v.expires_at;
   const rows: Array<{ at: Date; kind: TimelineKind; data: Record<string, any> }> = await ds.query(
     `SELECT * FROM (
@@ -75,7 +81,7 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
                 'liftedAt', b.lifted_at, 'liftReason', b.lift_reason) AS data
          FROM rate_limit_blocks b
         WHERE (b.key_hash = ANY($2) OR b.details->>'verificationId' = $5)
-          AND b.created_at BETWEEN $3::timestamptz - interval '15 minutes' AND $4::timestamptz
+          AND b.created_at BETWEEN $3::timestamptz - interval '15 minutes' AND $4::timestamptz + interval '1 minute'
        UNION ALL
        SELECT a.created_at, 'DELIVERY_ATTEMPT', a.id, jsonb_build_object(
                 'deliveryId', a.delivery_id, 'provider', a.provider, 'channel', d.channel, 'messageId', a.provider_message_id,
