@@ -1,4 +1,5 @@
 import { HTTP_PROVIDER_ERRORS } from "../providers/http/http-errors";
+import { SNS_ERRORS } from "../providers/sns/sns-errors";
 
 /**
  * Plain-language explanations of the vendor error codes support staff meet most, so that the
@@ -80,4 +81,5 @@ export function explainError(provider: string | null | undefined, code: string |
 /** The newer vendors keep their explanations in their own folder (providers/<vendor>/*-errors.ts). */
 const VENDOR_TABLES: Record<string, Record<string, string>> = {
   http: HTTP_PROVIDER_ERRORS,
+  sns: SNS_ERRORS,
 };

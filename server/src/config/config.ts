@@ -1,5 +1,5 @@
 import type { Channel } from "../verification/enums";
-import { PROVIDER_NAMES, envSchema, type Env } from "./env";
+import { PROVIDER_NAMES, envSchema, snsWanted, type Env } from "./env";
 import type { SenderList } from "./senders";
 import { whatsappConfig, type WhatsAppConfig } from "./whatsapp-config";
 
@@ -12,6 +12,13 @@ export interface TwilioConfig { accountSid: string; authToken: string; from: Sen
 export type VonageSignatureMethod = Env["VONAGE_SIGNATURE_METHOD"];
 export interface VonageConfig {
   apiKey: string; apiSecret: string; from: SenderList; apiBaseUrl?: string; signatureSecret?: string; signatureMethod: VonageSignatureMethod;
+}
+/** AWS SNS: explicit keys only when the environment names them; otherwise the SDK's own chain (profile, container, instance role). */
+export interface SnsConfig {
+  region: string;
+  endpoint?: string;
+  senderId?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 /** "Bring your own vendor": rendered messages POSTed as signed JSON (Standard Webhooks). */
 export interface HttpProviderConfig { url: string; secret: string; channels: Channel[] }
@@ -50,6 +57,7 @@ export interface Config {
   httpProvider?: HttpProviderConfig;
   /** WhatsApp senders per vendor (Twilio's and Vonage's Messages APIs); empty when none is configured. */
   whatsapp: WhatsAppConfig;
+  sns?: SnsConfig;
   trustProxy?: string;
   outboxInProduction: boolean;
   /** Test destinations take effect: always outside production, in production only with ALLOW_TEST_DESTINATIONS=true. */
@@ -129,6 +137,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.MAIL_FROM! } : undefined,
+    sns: snsWanted(env)
+      ? {
+          region: env.AWS_REGION!, endpoint: env.AWS_SNS_ENDPOINT, senderId: env.AWS_SNS_SENDER_ID,
+          ...(env.AWS_ACCESS_KEY_ID && {
+            credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, ...(env.AWS_SESSION_TOKEN && { sessionToken: env.AWS_SESSION_TOKEN }) },
+          }),
+        }
+      : undefined,
     httpProvider: env.HTTP_PROVIDER_URL ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS } : undefined,
     whatsapp: whatsappConfig(env),
     trustProxy: env.TRUST_PROXY,

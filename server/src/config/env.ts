@@ -19,7 +19,7 @@ const boolFlag = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
 /** The vendors a channel may name, in failover order: SMS_PROVIDERS=twilio,vonage. Unknown names fail start-up. */
-export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http"] as const;
+export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http", "sns"] as const;
 const providerList = optionalString.pipe(
   z
     .string()
@@ -85,7 +85,13 @@ export const envSchema = z
     VONAGE_SIGNATURE_SECRET: optionalString,
     /** How Vonage signs webhooks (dashboard: API settings → signature method). SHA-256 HMAC unless told: Vonage's own default, MD5 hash, is weak. */
     VONAGE_SIGNATURE_METHOD: z.enum(["md5hash", "md5hmac", "sha1hmac", "sha256hmac", "sha512hmac"]).default("sha256hmac"),
-    // More vendors: "bring your own" over HTTP.
+    // More vendors: AWS SNS (the SDK's credential chain; keys only when given) and "bring your own" over HTTP.
+    AWS_REGION: optionalString.pipe(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-1").optional()),
+    AWS_ACCESS_KEY_ID: optionalString,
+    AWS_SECRET_ACCESS_KEY: optionalString,
+    AWS_SESSION_TOKEN: optionalString,
+    AWS_SNS_ENDPOINT: optionalString.pipe(z.string().url().optional()),
+    AWS_SNS_SENDER_ID: optionalString.pipe(z.string().regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, "must be 1 to 11 letters and digits, with at least one letter").optional()),
     HTTP_PROVIDER_URL: optionalString.pipe(z.string().url().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional()),
     HTTP_PROVIDER_SECRET: webhookSecret,
     HTTP_PROVIDER_CHANNELS: channelList,
@@ -165,6 +171,12 @@ export const envSchema = z
       // Without it a delivery receipt is checked only against the API key, which every receipt carries in clear.
       ctx.addIssue({ code: "custom", path: ["VONAGE_SIGNATURE_SECRET"], message: "is required with Vonage when NODE_ENV=production (turn on signed webhooks at Vonage)" });
     }
+    if (snsWanted(env) && !env.AWS_REGION) {
+      ctx.addIssue({ code: "custom", path: ["AWS_REGION"], message: "is required for the sns provider" });
+    }
+    if (!!env.AWS_ACCESS_KEY_ID !== !!env.AWS_SECRET_ACCESS_KEY) {
+      ctx.addIssue({ code: "custom", path: ["AWS_SECRET_ACCESS_KEY"], message: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together" });
+    }
     if (!!env.HTTP_PROVIDER_URL !== !!env.HTTP_PROVIDER_SECRET) {
       ctx.addIssue({ code: "custom", path: [env.HTTP_PROVIDER_URL ? "HTTP_PROVIDER_SECRET" : "HTTP_PROVIDER_URL"], message: "HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET go together" });
     }
@@ -188,3 +200,11 @@ export const envSchema = z
 
 export type Env = z.output<typeof envSchema>;
 
+/**
+ * SNS is on when an SNS variable is set or a channel names `sns`. AWS_REGION alone is not
+ * enough: AWS sets it in every Lambda and ECS task, where it must not start sending SMS.
+ */
+export function snsWanted(env: Pick<Env, "AWS_SNS_ENDPOINT" | "AWS_SNS_SENDER_ID" | "SMS_PROVIDERS" | "VOICE_PROVIDERS" | "EMAIL_PROVIDERS">): boolean {
+  const named = [env.SMS_PROVIDERS, env.VOICE_PROVIDERS, env.EMAIL_PROVIDERS].some((l) => l?.includes("sns"));
+  return !!(env.AWS_SNS_ENDPOINT || env.AWS_SNS_SENDER_ID || named);
+}

@@ -8,6 +8,7 @@ import { GuardedProvider, defaultBreakerOptions, type BreakerOptions } from "./c
 import { OutboxProvider } from "./outbox/outbox-provider";
 import type { Provider } from "./provider";
 import { ProviderRegistry } from "./registry";
+import { SnsProvider } from "./sns/sns-provider";
 import { SmtpProvider } from "./smtp/smtp-provider";
 import { TwilioProvider } from "./twilio/twilio-provider";
 import { TwilioWhatsAppProvider } from "./twilio/twilio-whatsapp-provider";
@@ -36,6 +37,7 @@ function configuredVendors(config: Config): Provider[] {
   if (vonage) vendors.push(vonage);
   if (config.smtp) vendors.push(new SmtpProvider(config.smtp, timeout));
   if (config.httpProvider) vendors.push(new HttpProvider(config.httpProvider, timeout));
+  if (config.sns) vendors.push(new SnsProvider(config.sns, timeout));
   return vendors;
 }
 
@@ -73,7 +75,7 @@ export function buildRegistry(config: Config, ds: DataSource, log: Logger, injec
   const guarded = new Map<Provider, GuardedProvider>();
   const guard = (p: Provider) => guarded.get(p) ?? guarded.set(p, new GuardedProvider(p, breaker)).get(p)!;
   const registry = new ProviderRegistry(Object.fromEntries(Object.entries(order).map(([c, list]) => [c, list!.map(guard)])));
-  if (!registry.all().length) throw new ConfigError(["No provider is configured for any channel (set TWILIO_*, VONAGE_*, HTTP_PROVIDER_* or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)"]);
+  if (!registry.all().length) throw new ConfigError(["No provider is configured for any channel (set TWILIO_*, VONAGE_*, AWS_SNS_*, HTTP_PROVIDER_* or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)"]);
   return registry;
 }
 
