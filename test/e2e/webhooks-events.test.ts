@@ -154,6 +154,20 @@ describe("webhooks: verification events", () => {
     expect(attempts[1].latency_ms).toBeGreaterThanOrEqual(390);
   });
 
+  it("a receiver that never answers holds webhook slots only: requestOtp answers and the code is sent meanwhile", async () => {
+    receiver.respond = () => "hang";
+    const destination = randomUsNumber();
+    const started = Date.now();
+    const r = await request(destination);
+    expect(r.errors).toBeUndefined();
+    await codeFromOutbox(gw.logs, destination); // the OTP delivery went out while its webhook hangs
+    const hung = await waitFor("the hanging webhook", () => receiver.received.find((x) => x.json?.data?.id === r.data.requestOtp.id && x.answered === 0));
+    expect(hung).toBeDefined();
+    expect(Date.now() - started).toBeLessThan(5000);
+    receiver.respond = () => 200;
+    await settled(r.data.requestOtp.id);
+  });
+
   it("the receiver's own check fails on a wrong secret or a tampered body (the check can fail)", async () => {
     const e = receiver.accepted()[0];
     const headers = { "webhook-id": e.id, "webhook-timestamp": e.timestamp, "webhook-signature": e.signature };
