@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -14,13 +14,20 @@ import { exited, runCli, startServe } from "../helpers/cli";
 describe("embedded default", () => {
   const dir = mkdtempSync(join(tmpdir(), "otpg-embedded-"));
   chmodSync(dir, 0o755); // as root, the embedded Postgres runs as the postgres user, which must reach ./data
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Where the cluster goes as root when that user can't reach this checkout's binaries (a CI clone in mktemp -d).
+  const systemDir = mkdtempSync(join(tmpdir(), "otpg-embedded-system-"));
+  chmodSync(systemDir, 0o755);
+  const relocated = () => existsSync(join(systemDir, "clusters"));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(systemDir, { recursive: true, force: true });
+  });
 
   it("starts from an empty ./data, prints a demo key, and runs request → verify with the code from the log", async () => {
     const port = await freePort();
-    const { child, output } = await startServe([], { PORT: String(port) }, dir);
+    const { child, output } = await startServe([], { PORT: String(port), EMBEDDED_PG_SYSTEM_DIR: systemDir }, dir);
     try {
-      expect(readdirSync(join(dir, "data"))).toEqual(expect.arrayContaining(["pg", "otp-secret"]));
+      expect(readdirSync(join(dir, "data"))).toEqual(expect.arrayContaining(relocated() ? ["otp-secret"] : ["pg", "otp-secret"]));
       const key = await eventually(() => /API key: (otpk_\S+)/.exec(output())?.[1], "the demo key");
       const url = `http://127.0.0.1:${port}`;
       const r = await gql(url, key, REQUEST_OTP, { input: { destination: "+14155550401", channel: "SMS" } });
@@ -35,18 +42,18 @@ describe("embedded default", () => {
       expect(output().split("\n").filter((l) => l.includes(code) && !l.includes('"outbox"'))).toEqual([]);
 
       // The CLI works against the running embedded database.
-      const created = runCli(["app", "create", "--name", "CLI app", "--ttl", "120", "--countries", "US,GB", "--json"], {}, dir);
+      const created = runCli(["app", "create", "--name", "CLI app", "--ttl", "120", "--countries", "US,GB", "--json"], { EMBEDDED_PG_SYSTEM_DIR: systemDir }, dir);
       expect(created.status).toBe(0);
       const { id, apiKey } = JSON.parse(created.stdout);
       expect((await gql(url, apiKey, `{ __typename }`)).data).toEqual({ __typename: "Query" });
-      expect(runCli(["app", "revoke-key", "--id", id], {}, dir).status).toBe(0);
+      expect(runCli(["app", "revoke-key", "--id", id], { EMBEDDED_PG_SYSTEM_DIR: systemDir }, dir).status).toBe(0);
       expect((await gql(url, apiKey, `{ __typename }`)).status).toBe(401);
     } finally {
       child.kill("SIGTERM");
       expect(await exited(child)).toBe(0);
     }
     // Second start: same data, no new demo app.
-    const again = await startServe([], { PORT: String(await freePort()) }, dir);
+    const again = await startServe([], { PORT: String(await freePort()), EMBEDDED_PG_SYSTEM_DIR: systemDir }, dir);
     expect(again.output()).not.toContain("Demo app created");
     again.child.kill("SIGTERM");
     expect(await exited(again.child)).toBe(0);

