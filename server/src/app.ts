@@ -163,13 +163,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await keyCache.start();
       cleanups.unshift(() => keyCache!.stop());
     }
+    const verifyPolicy = new VerifyPolicy(limits);
     const services: Services = {
       apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }, keyCache),
       verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, new PumpingGuard(ds, limits, blocks)), blocks, deliveryEvents, wake, testDestinations, !redis),
-      verify: new VerifyService(ds, keys, tokens, new VerifyPolicy(limits)),
+      verify: new VerifyService(ds, keys, tokens, verifyPolicy),
       blockService: new BlockService(ds, blocks, limits, log),
       totp: new TotpService(totpStore, keys.totpSecret),
-      totpVerifier: new TotpVerifier(ds, totpStore, keys.totpSecret, tokens, new TotpPolicy(limits), options.clock),
+      totpVerifier: new TotpVerifier(ds, totpStore, keys.totpSecret, tokens, new TotpPolicy(limits), verifyPolicy, options.clock),
       totpStore,
       deliveryEvents, tokens, blocks, limits, registry, metrics, webhookEndpoints, webhookMessages,
     };

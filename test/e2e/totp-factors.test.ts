@@ -129,6 +129,21 @@ describe.each([{ redis: true }, { redis: false }])("TOTP factors (redis: $redis)
     expect(await count(gw, `totp_attempts WHERE factor_id = $1 AND outcome = 'WRONG_CODE'`, [e.factor.id])).toBe(100);
   });
 
+  it("the client IP's failure budget is verifyOtp's: probes at unknown factors and wrong codes spend it, and then even a right code is refused", async () => {
+    const app = await gw.createApp({ name: "Per IP", settings: { limits: { verifyFailuresPerIp: { max: 3, windowSeconds: 60 } } } });
+    const e = await enroll(gw, app.key, { subject: "subj-ip" });
+    const ip = "100.64.0.9";
+    for (const factorId of ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"]) {
+      expect(refusal(await verifyTotp(gw, app.key, { factorId, code: "123456", clientIp: ip })).code).toBe("NOT_FOUND");
+    }
+    expect(status(await verifyTotp(gw, app.key, { factorId: e.factor.id, code: wrongCode(e.secret, clock.now), clientIp: ip }))).toBe("PENDING");
+    const refused = await verifyTotp(gw, app.key, { factorId: e.factor.id, code: phoneCode(e.secret, clock.now), clientIp: ip });
+    expect(refusal(refused).code).toBe("RATE_LIMITED");
+    // Unknown ids answer the same refusal once the budget is spent: no probing past it.
+    expect(refusal(await verifyTotp(gw, app.key, { factorId: "00000000-0000-4000-8000-000000000003", code: "123456", clientIp: ip })).code).toBe("RATE_LIMITED");
+    expect(status(await verifyTotp(gw, app.key, { factorId: e.factor.id, code: phoneCode(e.secret, clock.now), clientIp: "100.64.0.10" }))).toBe("APPROVED");
+  });
+
   it("concurrency: 20 right codes for one step at once approve exactly once; 30 wrong ones at once spend exactly the budget", async () => {
     const app = await gw.createApp({ name: "Concurrency" });
     const e = await enroll(gw, app.key, { subject: "subj-race" });

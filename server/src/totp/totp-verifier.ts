@@ -4,6 +4,7 @@ import { open } from "../crypto/aead";
 import { badInput, notFound } from "../errors";
 import type { TokenSigner } from "../tokens/token-signer";
 import { VerificationStatus } from "../verification/enums";
+import type { VerifyPolicy } from "../ratelimit/verify-policy";
 import { checkClientIp, isUuid } from "../verification/input-rules";
 import type { VerifyResult } from "../verification/verify-service";
 import { approveStep } from "./totp-approval";
@@ -27,12 +28,16 @@ export class TotpVerifier {
     private readonly secretKey: Buffer,
     private readonly tokens: TokenSigner,
     private readonly policy: TotpPolicy,
+    /** verifyOtp's budgets: the client IP's failures count across OTP and TOTP alike. */
+    private readonly ipPolicy: VerifyPolicy,
     private readonly clock: Clock = Date.now,
   ) {}
 
   async verify(app: AppEntity, input: VerifyTotpParams, socketIp: string | null): Promise<VerifyResult> {
     if (typeof input.code !== "string" || !TOTP_CODE.test(input.code)) throw badInput("code", "code must be 6 digits");
     const ip = checkClientIp(input.clientIp) ?? checkClientIp(socketIp);
+    // The caller's IP budget (shared with verifyOtp) first: spent, it refuses before anything is looked up.
+    await this.ipPolicy.check(app, ip, null);
     let factors;
     if (input.factorId !== null && input.factorId !== undefined) {
       factors = isUuid(input.factorId) ? await this.store.candidates(app.id, { factorId: input.factorId }) : [];
@@ -41,7 +46,11 @@ export class TotpVerifier {
     } else {
       throw badInput("factorId", "Give factorId or subject");
     }
-    if (!factors.length) throw notFound("Factor not found");
+    if (!factors.length) {
+      // A probe at nothing still costs the caller's IP budget, as verifyOtp's do: guessing ids is never free.
+      await this.ipPolicy.failed(app, ip, null);
+      throw notFound("Factor not found");
+    }
     const ids = factors.map((f) => f.id);
 
     let left: number;
@@ -68,7 +77,7 @@ export class TotpVerifier {
       }
     }
     // A replayed code is a wrong code to the caller; the attempt rows tell support which it was.
-    await this.store.recordAttempts(app.id, ids, ip, replayed ? "REPLAYED" : "WRONG_CODE");
+    await Promise.all([this.store.recordAttempts(app.id, ids, ip, replayed ? "REPLAYED" : "WRONG_CODE"), this.ipPolicy.failed(app, ip, null)]);
     return { status: left > 0 ? VerificationStatus.PENDING : VerificationStatus.MAX_ATTEMPTS_REACHED, attemptsRemaining: left, token: null };
   }
 }

@@ -1,0 +1,99 @@
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dashboardDist } from "../../server/src/admin/http/dashboard-static";
+import { STAFF_PASSWORD, createStaff } from "../helpers/admin";
+import { startGateway, type TestGateway } from "../helpers/gateway";
+import { enroll, phoneCode, verifyTotp, wrongCode } from "../helpers/totp";
+
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "../../docs/screenshots") : mkdtempSync(join(tmpdir(), "otpg-screens-"));
+
+/**
+ * The dashboard's Authenticators page in Debian's Chromium against the BUILT dashboard: a
+ * SUPPORT agent finds a user's factor by the app's subject and reads its code checks (client
+ * IPs masked, no revoke); an ADMIN sees the whole IPs and revokes the lost phone with a reason.
+ */
+describe("authenticator factors in the dashboard", { timeout: 90_000 }, () => {
+  let gw: TestGateway;
+  let browser: Browser;
+  let app: { id: string; key: string };
+  let factor: { id: string; secret: string };
+
+  beforeAll(async () => {
+    if (!existsSync(join(dashboardDist(), "index.html"))) throw new Error("The dashboard is not built: run `npm run build:admin` (npm test does)");
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    gw = await startGateway();
+    app = await gw.createApp({ name: "Bank" });
+    await createStaff(gw, "agent@example.com", "SUPPORT");
+    await createStaff(gw, "lead@example.com", "ADMIN");
+    const e = await enroll(gw, app.key, { subject: "customer-7", label: "ann@example.com" });
+    factor = { id: e.factor.id, secret: e.secret };
+    await verifyTotp(gw, app.key, { factorId: factor.id, code: wrongCode(e.secret, Date.now()), clientIp: "203.0.113.77" });
+    await verifyTotp(gw, app.key, { factorId: factor.id, code: phoneCode(e.secret, Date.now()), clientIp: "198.51.100.23" });
+    await enroll(gw, app.key, { subject: "customer-8" });
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.stop();
+  });
+
+  async function signIn(email: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${gw.url}/admin/`);
+    await page.fill('input[name="email"]', email);
+    await page.fill('input[name="password"]', STAFF_PASSWORD);
+    await page.click('button[type="submit"]');
+    await page.getByText("Overview").waitFor();
+    return page;
+  }
+
+  async function openFactor(page: Page): Promise<string> {
+    await page.click('a[href="#/totpFactors"]');
+    await page.fill('input[name="subject"]', "customer-7");
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(1);
+    const row = page.locator("tbody tr", { hasText: "customer-7" });
+    await expect(row.innerText()).resolves.toMatch(/ann@example\.com[\s\S]*VERIFIED[\s\S]*APPROVED[\s\S]*1 of 2/);
+    await row.click();
+    await page.getByTestId("timeline").waitFor();
+    expect(await page.getByTestId("subject").innerText()).toBe("customer-7");
+    return page.getByTestId("timeline").innerText();
+  }
+
+  it("SUPPORT finds the factor by subject and reads every code check with its outcome; client IPs masked, no revoke", async () => {
+    const page = await signIn("agent@example.com");
+    const timeline = await openFactor(page);
+    expect(timeline).toContain('Bank enrolled an authenticator labelled "ann@example.com" for subject customer-7');
+    expect(timeline).toMatch(/Wrong code[\s\S]*IP 203\.0\.113\.\*/);
+    expect(timeline).toMatch(/Right code: approved[\s\S]*IP 198\.51\.100\.\*/);
+    expect(timeline).toContain("Confirmed: the first right code made the factor VERIFIED");
+    const text = await page.locator("body").innerText();
+    expect(text).not.toContain("203.0.113.77");
+    expect(text).not.toContain(factor.secret);
+    expect(await page.getByRole("button", { name: "Revoke" }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it("ADMIN sees the whole IPs and revokes the lost phone with a reason: audited, and the app's codes stop working", async () => {
+    const page = await signIn("lead@example.com");
+    const timeline = await openFactor(page);
+    expect(timeline).toContain("IP 203.0.113.77");
+    await page.screenshot({ path: join(SCREENSHOTS, "totp-factor.png"), fullPage: true });
+    await page.getByRole("button", { name: "Revoke" }).click();
+    await page.fill('input[name="reason"]', "Lost phone, ticket 5120");
+    await page.getByRole("button", { name: "Revoke factor" }).click();
+    await expect.poll(() => page.getByTestId("timeline").innerText(), { timeout: 10_000 }).toContain("Revoked by lead@example.com: Lost phone, ticket 5120");
+    await expect(page.locator("body").innerText()).resolves.toMatch(/REVOKED/);
+    expect(await page.getByRole("button", { name: "Revoke" }).count()).toBe(0);
+
+    const [audit] = await gw.app.db.ds.query(`SELECT actor_email, reason FROM audit_log WHERE action = 'totp_factor.revoke' AND target_id = $1`, [factor.id]);
+    expect(audit).toEqual({ actor_email: "lead@example.com", reason: "Lost phone, ticket 5120" });
+    const r = await verifyTotp(gw, app.key, { factorId: factor.id, code: phoneCode(factor.secret, Date.now() + 30_000) });
+    expect(r.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+    await page.context().close();
+  });
+});
