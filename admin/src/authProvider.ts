@@ -4,15 +4,17 @@ import { gql } from "./graphql";
 export type Role = "ADMIN" | "SUPPORT";
 export interface Permissions { role: Role; outbox: boolean }
 
-/** Thrown by login when the password was right but the second factor is still needed. */
+/** Thrown by login when the password was right but the second factor is still needed (or, for an ADMIN without one, missing). */
 export class SecondFactorNeeded extends Error {
-  constructor(readonly step: "TOTP_REQUIRED" | "TOTP_SETUP_REQUIRED", readonly setupUri: string | null) {
-    super(step === "TOTP_REQUIRED" ? "Enter the code from your authenticator app" : "Set up your authenticator app to continue");
+  constructor(readonly step: "TOTP_REQUIRED" | "TOTP_SETUP_REQUIRED") {
+    super(step === "TOTP_REQUIRED"
+      ? "Enter the code from your authenticator app"
+      : "Your account needs an authenticator app before you can sign in. Ask an ADMIN for an enrolment link (Staff page, or `otp-gateway admin enrolment-link`).");
   }
 }
 
 const LOGIN = `mutation($email: String!, $password: String!, $totpCode: String) {
-  login(email: $email, password: $password, totpCode: $totpCode) { status totpSetupUri user { id email role } } }`;
+  login(email: $email, password: $password, totpCode: $totpCode) { status user { id email role } } }`;
 
 /** checkAuth, getIdentity and getPermissions run together on each page: ask the server once for all three. */
 let cached: { at: number; me: { id: string; email: string; role: Role } | null; outbox: boolean } | null = null;
@@ -34,7 +36,7 @@ export const authProvider: AuthProvider = {
   async login({ email, password, totpCode }: { email: string; password: string; totpCode?: string }) {
     cached = null;
     const { login } = await gql(LOGIN, { email, password, totpCode: totpCode || null });
-    if (login.status !== "OK") throw new SecondFactorNeeded(login.status, login.totpSetupUri);
+    if (login.status !== "OK") throw new SecondFactorNeeded(login.status);
   },
   async logout() {
     cached = null;

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardDist } from "../../server/src/admin/http/dashboard-static";
 import { TwilioFake } from "../fakes/twilio-fake";
-import { STAFF_PASSWORD, createStaff } from "../helpers/admin";
+import { STAFF_PASSWORD, codeAt, createStaff } from "../helpers/admin";
 import { eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { REQUEST_OTP, VERIFY_OTP, errorCode, gql } from "../helpers/graphql-client";
@@ -202,5 +202,38 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     expect(dump.t).not.toContain(firstKey.slice("otpk_".length + 17));
     expect(await page.content()).not.toContain(secondKey);
     await page.context().close();
+  });
+
+  it("an ADMIN issues an enrolment link on the Staff page; the colleague opens it, scans the secret, enters a code and is signed in", async () => {
+    const colleague = await createStaff(gw, "newlead@example.com", "ADMIN");
+    const page = await signIn("lead@example.com");
+    await page.goto(`${gw.url}/admin/#/staff/${colleague.id}`);
+    await page.getByTestId("issue-enrolment-link").click();
+    const field = page.getByTestId("enrolment-link");
+    await field.waitFor();
+    const url = await field.inputValue();
+    expect(url).toMatch(new RegExp(`^${gw.url}/admin/#/login\\?enrol=[A-Za-z0-9_-]{43}$`));
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.context().close();
+
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
+    const own = await context.newPage();
+    own.setDefaultTimeout(15_000);
+    await own.goto(url);
+    await own.getByTestId("enrolment-form").waitFor();
+    await own.fill('input[name="email"]', "newlead@example.com");
+    await own.fill('input[name="password"]', STAFF_PASSWORD);
+    await own.getByRole("button", { name: "Continue" }).click();
+    const secret = await own.getByTestId("enrolment-secret").innerText();
+    await expect(own.getByTestId("enrolment-qr").locator("svg").count()).resolves.toBe(1);
+    await own.fill('input[name="code"]', await codeAt(secret));
+    await own.getByRole("button", { name: "Finish and sign in" }).click();
+    await own.getByText("Overview").waitFor();
+    expect(own.url()).not.toContain("enrol=");
+    const [row] = await gw.app.db.ds.query(`SELECT totp_secret_cipher IS NOT NULL AS enrolled FROM admin_users WHERE id = $1`, [colleague.id]);
+    expect(row.enrolled).toBe(true);
+    const actions = (await gw.app.db.ds.query(`SELECT action FROM audit_log WHERE target_id = $1 ORDER BY id`, [colleague.id])).map((r: { action: string }) => r.action);
+    expect(actions).toEqual(["staff.enrolment_link_issued", "staff.totp_enrolment_started", "staff.totp_enrolled", "staff.login"]);
+    await context.close();
   });
 });

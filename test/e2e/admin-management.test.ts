@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Provider } from "../../server/src/providers/provider";
 import { Channel } from "../../server/src/verification/enums";
-import { AdminClient, AUDIT, createStaff } from "../helpers/admin";
+import { AdminClient, AUDIT, createStaff, createStaffWithTotp } from "../helpers/admin";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { REQUEST_OTP, errorCode, gql } from "../helpers/graphql-client";
 
@@ -145,13 +145,13 @@ describe("admin outbox in production", () => {
   let gw: TestGateway;
   const quiet: Provider = { name: "quiet", channels: [Channel.SMS], send: async () => ({ providerMessageId: "q-1" }) };
   beforeAll(async () => {
-    gw = await startGateway({ env: { NODE_ENV: "production" }, providers: [quiet] });
-    await createStaff(gw, "admin@example.com", "ADMIN");
+    gw = await startGateway({ env: { NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com" }, providers: [quiet] });
   });
   afterAll(() => gw?.stop());
 
   it("is FORBIDDEN and reported off", async () => {
-    const admin = await AdminClient.signedIn(gw.url, "admin@example.com");
+    // In production an ADMIN signs in with an authenticator (enrolled through a link).
+    const { client: admin } = await createStaffWithTotp(gw, "admin@example.com", "ADMIN");
     expect((await admin.gql(`{ outboxEnabled }`)).data.outboxEnabled).toBe(false);
     expect(errorCode(await admin.gql(`{ outboxMessages { total } }`))).toBe("FORBIDDEN");
     // and production hides the schema

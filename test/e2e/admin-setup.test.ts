@@ -1,90 +1,127 @@
-import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdminClient, ME, STAFF_PASSWORD, createStaff } from "../helpers/admin";
+import { AdminClient, BEGIN_ENROLMENT, FINISH_ENROLMENT, ME, STAFF_PASSWORD, codeAt, createStaff, secretOf, tokenOf } from "../helpers/admin";
 import { runCli } from "../helpers/cli";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { errorCode } from "../helpers/graphql-client";
 
-const secretOf = (uri: string) => new URL(uri).searchParams.get("secret")!;
-/** A code from the authenticator for the step after `stepsAhead` 30-second steps (the server tolerates one step of drift). */
-const codeAt = (secret: string, stepsAhead = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
-
-/** First-user setup from the command line, and the TOTP second factor required of ADMINs when configured. */
-describe("admin setup and second factor", () => {
+/**
+ * First-user setup from the command line in production mode: `admin create`, an ADMIN without
+ * an authenticator refused at sign-in (ADMIN_REQUIRE_TOTP's default there), and the way in — an
+ * enrolment link from `admin enrolment-link`, redeemed with the password and a first code.
+ * Each test makes the users it signs in with.
+ */
+describe("admin setup in production", () => {
   let gw: TestGateway;
+  const audit = async (email: string) =>
+    (await gw.app.db.ds.query(`SELECT a.action FROM audit_log a JOIN admin_users u ON u.id::text = a.target_id WHERE u.email = $1 ORDER BY a.id`, [email])).map((r: { action: string }) => r.action);
+  const create = (email: string, role: string, password = STAFF_PASSWORD) =>
+    runCli(["admin", "create", "--email", email, "--role", role, "--password-stdin"], gw.env, undefined, `${password}\n`);
+
   beforeAll(async () => {
-    // Behind HTTPS (PUBLIC_URL), so the session cookie must be Secure.
-    gw = await startGateway({ env: { ADMIN_REQUIRE_TOTP: "true", PUBLIC_URL: "https://otp.example.com" } });
+    // Behind HTTPS (PUBLIC_URL), so the session cookie must be Secure. ADMIN_REQUIRE_TOTP is left unset: production's default.
+    gw = await startGateway({ env: { NODE_ENV: "production", OUTBOX_IN_PRODUCTION: "true", PUBLIC_URL: "https://otp.example.com", ADMIN_LOGIN_MAX_PER_IP: "1000" } });
   });
   afterAll(() => gw?.stop());
 
-  it("`otp-gateway admin create --password-stdin` makes a user who can sign in; bad input changes nothing", () => {
-    const env = { ...gw.env };
-    const ok = runCli(["admin", "create", "--email", "first@example.com", "--role", "SUPPORT", "--password-stdin"], env, undefined, `${STAFF_PASSWORD}\n`);
+  it("`otp-gateway admin create --password-stdin` makes a SUPPORT user who signs in with the password alone; bad input changes nothing", async () => {
+    const ok = create("first@example.com", "SUPPORT");
     expect(ok.stderr).toBe("");
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/Created SUPPORT first@example\.com/);
     expect(ok.stdout + ok.stderr).not.toContain(STAFF_PASSWORD);
 
-    const short = runCli(["admin", "create", "--email", "second@example.com", "--role", "ADMIN", "--password-stdin"], env, undefined, "short\n");
+    const short = create("second@example.com", "ADMIN", "short");
     expect(short.status).not.toBe(0);
     expect(short.stderr).toMatch(/at least 12 characters/);
-    const badRole = runCli(["admin", "create", "--email", "third@example.com", "--role", "ROOT", "--password-stdin"], env, undefined, `${STAFF_PASSWORD}\n`);
-    expect(badRole.status).not.toBe(0);
-    const dup = runCli(["admin", "create", "--email", "FIRST@example.com", "--role", "ADMIN", "--password-stdin"], env, undefined, `${STAFF_PASSWORD}\n`);
+    expect(create("third@example.com", "ROOT").status).not.toBe(0);
+    const dup = create("FIRST@example.com", "ADMIN");
     expect(dup.status).not.toBe(0);
     expect(dup.stderr).toMatch(/exists/);
-  }, 120_000);
+    expect(await gw.app.db.ds.query(`SELECT email FROM admin_users WHERE email <> 'first@example.com' AND email LIKE '%d@example.com'`)).toEqual([]);
 
-  it("the CLI user signs in, and their creation is in the audit log", async () => {
-    const c = await AdminClient.signedIn(gw.url, "first@example.com");
-    expect((await c.gql(ME)).data.me).toMatchObject({ email: "first@example.com", role: "SUPPORT" });
-    const rows = await gw.app.db.ds.query(`SELECT actor_email, after->>'email' AS email FROM audit_log WHERE action = 'staff.create'`);
-    expect(rows).toEqual([{ actor_email: expect.stringMatching(/^cli:/), email: "first@example.com" }]);
-    const users = await gw.app.db.ds.query(`SELECT email FROM admin_users ORDER BY email`);
-    expect(users).toEqual([{ email: "first@example.com" }]);
-  });
-
-  it("an ADMIN without an authenticator enrolls at sign-in, then needs a fresh code every time", async () => {
-    await createStaff(gw, "boss@example.com", "ADMIN");
-    const c = new AdminClient(gw.url);
-    const first = await c.login("boss@example.com");
-    expect(first.data.login.status).toBe("TOTP_SETUP_REQUIRED");
-    expect(first.data.login.user).toBeNull();
-    expect(c.cookie).toBeNull();
-    const uri = first.data.login.totpSetupUri as string;
-    expect(uri).toMatch(/^otpauth:\/\/totp\/OTP%20Gateway:boss%40example\.com\?/);
-    // Asking again shows the same pending secret (the user may not have scanned it yet).
-    expect((await c.login("boss@example.com")).data.login.totpSetupUri).toBe(uri);
-    const secret = secretOf(uri);
-
-    expect(errorCode(await c.login("boss@example.com", STAFF_PASSWORD, "000000"))).toBe("UNAUTHENTICATED");
-    const code = await codeAt(secret);
-    const enrolled = await c.login("boss@example.com", STAFF_PASSWORD, code);
-    expect(enrolled.data.login).toMatchObject({ status: "OK", user: { totpEnabled: true } });
-    expect((await c.gql(ME)).data.me.email).toBe("boss@example.com");
-
-    const next = new AdminClient(gw.url);
-    expect((await next.login("boss@example.com")).data.login).toMatchObject({ status: "TOTP_REQUIRED", totpSetupUri: null });
-    expect(next.cookie).toBeNull();
-    // The code that enrolled can't be used again (replay within its window).
-    expect(errorCode(await next.login("boss@example.com", STAFF_PASSWORD, code))).toBe("UNAUTHENTICATED");
-    const later = await codeAt(secret, 1);
-    expect((await next.login("boss@example.com", STAFF_PASSWORD, later)).data.login.status).toBe("OK");
-    // The secret rests encrypted.
-    const [row] = await gw.app.db.ds.query(`SELECT encode(totp_secret_cipher, 'escape') AS c FROM admin_users WHERE email = 'boss@example.com'`);
-    expect(row.c).not.toContain(secret);
-  });
-
-  it("SUPPORT signs in without a second factor unless they enrolled one", async () => {
     const c = new AdminClient(gw.url);
     expect((await c.login("first@example.com")).data.login.status).toBe("OK");
     expect(c.lastSetCookie).toMatch(/; Secure/i);
-    const setup = await c.gql(`mutation { startTotpSetup { uri } }`);
-    const secret = secretOf(setup.data.startTotpSetup.uri);
-    expect(errorCode(await c.gql(`mutation($c: String!) { confirmTotpSetup(code: $c) { totpEnabled } }`, { c: "123" }))).toBe("BAD_USER_INPUT");
-    const confirmed = await c.gql(`mutation($c: String!) { confirmTotpSetup(code: $c) { totpEnabled } }`, { c: await codeAt(secret) });
-    expect(confirmed.data.confirmTotpSetup.totpEnabled).toBe(true);
-    expect((await new AdminClient(gw.url).login("first@example.com")).data.login.status).toBe("TOTP_REQUIRED");
+    expect((await c.gql(ME)).data.me).toMatchObject({ email: "first@example.com", role: "SUPPORT" });
+    const [row] = await gw.app.db.ds.query(`SELECT actor_email, after->>'email' AS email FROM audit_log WHERE action = 'staff.create' AND after->>'email' = 'first@example.com'`);
+    expect(row.actor_email).toMatch(/^cli:/);
+  }, 120_000);
+
+  it("an ADMIN without an authenticator is refused: no session, no secret handed to whoever knows the password, and audited", async () => {
+    await createStaff(gw, "bare@example.com", "ADMIN");
+    const c = new AdminClient(gw.url);
+    for (const code of [undefined, "123456"]) {
+      const r = await c.login("bare@example.com", STAFF_PASSWORD, code);
+      expect(r.data.login).toEqual({ status: "TOTP_SETUP_REQUIRED", user: null });
+      expect(c.cookie).toBeNull();
+    }
+    expect((await c.gql(ME)).data.me).toBeNull();
+    expect(errorCode(await c.gql(`{ apps { total } }`))).toBe("UNAUTHENTICATED");
+    const [user] = await gw.app.db.ds.query(`SELECT totp_secret_cipher, totp_pending_cipher FROM admin_users WHERE email = 'bare@example.com'`);
+    expect(user).toEqual({ totp_secret_cipher: null, totp_pending_cipher: null });
+    expect(await audit("bare@example.com")).toEqual(["staff.login_refused", "staff.login_refused"]);
+    // The wrong password is still just wrong (the refusal above tells nothing to someone without it).
+    expect(errorCode(await c.login("bare@example.com", "a wrong password here"))).toBe("UNAUTHENTICATED");
   });
+
+  it("`otp-gateway admin enrolment-link` → password → scan → first code: enrolled and signed in; the link works once; every step audited", async () => {
+    expect(create("lead@example.com", "ADMIN").status).toBe(0);
+    const out = runCli(["admin", "enrolment-link", "--email", "lead@example.com"], gw.env);
+    expect(out.stderr).toBe("");
+    expect(out.status).toBe(0);
+    const url = /https:\/\/otp\.example\.com\/admin\/#\/login\?enrol=[A-Za-z0-9_-]{43}/.exec(out.stdout)?.[0];
+    expect(url, out.stdout).toBeDefined();
+    expect(out.stdout).toMatch(/valid until \d{4}-\d\d-\d\dT/);
+    const token = tokenOf(url!);
+    // Only the token's hash is stored.
+    const [dump] = await gw.app.db.ds.query(`SELECT string_agg(to_jsonb(l.*)::text, ' ') AS text FROM admin_enrolment_links l`);
+    expect(dump.text).not.toContain(token);
+
+    const c = new AdminClient(gw.url);
+    expect(errorCode(await c.gql(BEGIN_ENROLMENT, { token, email: "lead@example.com", password: "not the password at all" }))).toBe("UNAUTHENTICATED");
+    const begun = await c.gql(BEGIN_ENROLMENT, { token, email: "lead@example.com", password: STAFF_PASSWORD });
+    const { uri, qrCodeSvg } = begun.data.beginTotpEnrolment;
+    expect(uri).toMatch(/^otpauth:\/\/totp\/OTP%20Gateway:lead%40example\.com\?/);
+    expect(qrCodeSvg).toMatch(/^<svg/);
+    const secret = secretOf(uri);
+    const [pending] = await gw.app.db.ds.query(`SELECT encode(pending_cipher, 'escape') AS c FROM admin_enrolment_links`);
+    expect(pending.c).not.toContain(secret); // sealed
+
+    const wrong = await c.gql(FINISH_ENROLMENT, { token, email: "lead@example.com", password: STAFF_PASSWORD, code: "000000" });
+    expect(errorCode(wrong)).toBe("BAD_USER_INPUT");
+    expect(wrong.errors![0].extensions!.field).toBe("code");
+    const enrolCode = await codeAt(secret);
+    const done = await c.gql(FINISH_ENROLMENT, { token, email: "lead@example.com", password: STAFF_PASSWORD, code: enrolCode });
+    expect(done.data.finishTotpEnrolment).toMatchObject({ status: "OK", user: { email: "lead@example.com", totpEnabled: true } });
+    expect(c.lastSetCookie).toMatch(/; Secure/i);
+    expect((await c.gql(ME)).data.me).toMatchObject({ email: "lead@example.com", role: "ADMIN" });
+
+    // Used up: neither step works again.
+    for (const q of [BEGIN_ENROLMENT, FINISH_ENROLMENT]) {
+      const again = await new AdminClient(gw.url).gql(q, { token, email: "lead@example.com", password: STAFF_PASSWORD, code: await codeAt(secret, 1) });
+      expect(errorCode(again)).toBe("BAD_USER_INPUT");
+      expect(again.errors![0].extensions!.field).toBe("token");
+    }
+    // From now on sign-in takes a code, once each.
+    const next = new AdminClient(gw.url);
+    expect((await next.login("lead@example.com")).data.login).toEqual({ status: "TOTP_REQUIRED", user: null });
+    expect(errorCode(await next.login("lead@example.com", STAFF_PASSWORD, enrolCode))).toBe("UNAUTHENTICATED");
+    expect((await next.login("lead@example.com", STAFF_PASSWORD, await codeAt(secret, 1))).data.login.status).toBe("OK");
+    const [row] = await gw.app.db.ds.query(`SELECT encode(totp_secret_cipher, 'escape') AS c FROM admin_users WHERE email = 'lead@example.com'`);
+    expect(row.c).not.toContain(secret);
+
+    expect(await audit("lead@example.com")).toEqual([
+      "staff.create", "staff.enrolment_link_issued", "staff.totp_enrolment_started", "staff.totp_enrolled", "staff.login",
+      "staff.enrolment_refused", "staff.enrolment_refused", "staff.login",
+    ]);
+    const [issued] = await gw.app.db.ds.query(`SELECT actor_email, after FROM audit_log WHERE action = 'staff.enrolment_link_issued' AND target_id = (SELECT id::text FROM admin_users WHERE email = 'lead@example.com')`);
+    expect(issued.actor_email).toMatch(/^cli:/);
+    expect(JSON.stringify(await gw.app.db.ds.query(`SELECT * FROM audit_log`))).not.toContain(token);
+  }, 120_000);
+
+  it("`admin enrolment-link` for an unknown address fails and changes nothing", () => {
+    const r = runCli(["admin", "enrolment-link", "--email", "ghost@example.com"], gw.env);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/No dashboard user/);
+  }, 60_000);
 });

@@ -1,5 +1,9 @@
 import { createClient, type Client } from "graphql-ws";
+import { generate } from "otplib";
 import WebSocket from "ws";
+import { dashboardUrl } from "../../server/src/admin/admin-services";
+import { AuditLog } from "../../server/src/admin/auth/audit-log";
+import { issueEnrolmentLink } from "../../server/src/admin/auth/staff-enrolment";
 import { StaffStore } from "../../server/src/admin/auth/staff-store";
 import { StaffRole } from "../../server/src/admin/auth/roles";
 import type { TestGateway } from "./gateway";
@@ -10,6 +14,38 @@ export const STAFF_PASSWORD = "correct horse battery staple";
 /** A dashboard user made the way `otp-gateway admin create` makes one. */
 export async function createStaff(gw: TestGateway, email: string, role: "ADMIN" | "SUPPORT", password = STAFF_PASSWORD) {
   return new StaffStore(gw.app.db.ds).create({ email, role: role as StaffRole, password });
+}
+
+/** An enrolment link for a staff member, issued the way `otp-gateway admin enrolment-link` issues one; its token. */
+export async function enrolmentToken(gw: TestGateway, email: string): Promise<string> {
+  const ds = gw.app.db.ds;
+  const staff = new StaffStore(ds);
+  const user = await staff.findByEmail(email);
+  if (!user) throw new Error(`no staff user ${email}`);
+  const link = await issueEnrolmentLink({ ds, staff, audit: new AuditLog(ds), dashboardUrl: dashboardUrl(gw.app.config) }, user.id, { id: null, email: "cli:test", role: null }, null);
+  return tokenOf(link.url);
+}
+
+export const tokenOf = (url: string) => new URL(url.replace("#/login", "login")).searchParams.get("enrol")!;
+export const secretOf = (uri: string) => new URL(uri).searchParams.get("secret")!;
+/** The authenticator's code `stepsAhead` 30-second steps from now (the server tolerates one step of drift). */
+export const codeAt = (secret: string, stepsAhead = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
+
+/**
+ * A staff member with an authenticator, enrolled through a link as a person would: the client is
+ * signed in, and `secret` makes their codes. The enrolling code used the current step, so the
+ * next sign-in takes `codeAt(secret, 1)`.
+ */
+export async function createStaffWithTotp(gw: TestGateway, email: string, role: "ADMIN" | "SUPPORT", headers: Record<string, string> = {}) {
+  await createStaff(gw, email, role);
+  const token = await enrolmentToken(gw, email);
+  const client = new AdminClient(gw.url, headers);
+  const begun = await client.gql(BEGIN_ENROLMENT, { token, email, password: STAFF_PASSWORD });
+  if (!begun.data?.beginTotpEnrolment) throw new Error(`enrolment of ${email} failed: ${JSON.stringify(begun)}`);
+  const secret = secretOf(begun.data.beginTotpEnrolment.uri);
+  const done = await client.gql(FINISH_ENROLMENT, { token, email, password: STAFF_PASSWORD, code: await codeAt(secret) });
+  if (done.data?.finishTotpEnrolment?.status !== "OK") throw new Error(`enrolment of ${email} failed: ${JSON.stringify(done)}`);
+  return { client, secret };
 }
 
 /**
@@ -79,7 +115,11 @@ export class AdminClient {
 }
 
 export const LOGIN = `mutation($email: String!, $password: String!, $totpCode: String) {
-  login(email: $email, password: $password, totpCode: $totpCode) { status totpSetupUri user { id email role totpEnabled } } }`;
+  login(email: $email, password: $password, totpCode: $totpCode) { status user { id email role totpEnabled } } }`;
+export const BEGIN_ENROLMENT = `mutation($token: String!, $email: String!, $password: String!) {
+  beginTotpEnrolment(token: $token, email: $email, password: $password) { uri qrCodeSvg } }`;
+export const FINISH_ENROLMENT = `mutation($token: String!, $email: String!, $password: String!, $code: String!) {
+  finishTotpEnrolment(token: $token, email: $email, password: $password, code: $code) { status user { id email totpEnabled } } }`;
 export const ME = `{ me { id email role } }`;
 export const LOGOUT = `mutation { logout }`;
 export const SEARCH = `query($filter: VerificationFilter, $page: Int, $perPage: Int, $sortField: String, $sortOrder: String) {

@@ -112,6 +112,9 @@ export const dataProvider = {
   async revokeKey(appId: string, keyId: string) {
     return (await gql(`mutation($appId: ID!, $keyId: ID!) { revokeAppKey(appId: $appId, keyId: $keyId) { id } }`, { appId, keyId })).revokeAppKey;
   },
+  async issueEnrolmentLink(staffId: string): Promise<{ url: string; expiresAt: string }> {
+    return (await gql(`mutation($id: ID!) { issueEnrolmentLink(staffId: $id) { url expiresAt } }`, { id: staffId })).issueEnrolmentLink;
+  },
   async appOptions(): Promise<Array<{ id: string; name: string }>> {
     return (await gql(`{ appOptions { id name } }`)).appOptions;
   },

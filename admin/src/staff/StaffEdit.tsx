@@ -1,7 +1,8 @@
 import { BooleanInput, Edit, PasswordInput, SaveButton, SelectInput, SimpleForm, TextField, Toolbar, minLength } from "react-admin";
 import { ROLES } from "../common/choices";
+import { EnrolmentLinkButton } from "./EnrolmentLinkButton";
 
-/** Role, disabling, authenticator reset, new password: each ends the user's sessions and is audited. */
+/** Role, disabling, authenticator reset, new password: each ends the user's sessions and is audited. Enrolment links give them an authenticator. */
 export function StaffEdit() {
   return (
     <Edit mutationMode="pessimistic" redirect="list">
@@ -9,8 +10,9 @@ export function StaffEdit() {
         <TextField source="email" />
         <SelectInput source="role" choices={ROLES} />
         <BooleanInput source="disabled" />
-        <BooleanInput source="resetTotp" label="Reset their authenticator (they enroll again)" />
+        <BooleanInput source="resetTotp" label="Remove their authenticator (they enrol again through a link)" />
         <PasswordInput source="password" label="New password (leave empty to keep)" validate={minLength(12)} />
+        <EnrolmentLinkButton />
       </SimpleForm>
     </Edit>
   );

@@ -5,6 +5,7 @@ import type { Services } from "../services";
 import { AuditLog } from "./auth/audit-log";
 import { LoginService } from "./auth/login-service";
 import { SessionStore } from "./auth/sessions";
+import { StaffEnrolment } from "./auth/staff-enrolment";
 import { StaffStore } from "./auth/staff-store";
 import { Totp } from "./auth/totp";
 
@@ -16,6 +17,8 @@ export interface AdminServices {
   staff: StaffStore;
   sessions: SessionStore;
   login: LoginService;
+  /** Enrolment links and authenticator replacement. */
+  enrolment: StaffEnrolment;
   audit: AuditLog;
 }
 
@@ -24,5 +27,11 @@ export function createAdminServices(ds: DataSource, config: Config, gateway: Ser
   const sessions = new SessionStore(ds, { idleSeconds: config.admin.sessionIdleSeconds, maxSeconds: config.admin.sessionMaxSeconds });
   const audit = new AuditLog(ds);
   const login = new LoginService(staff, sessions, new Totp(keys.keyWrap), gateway.limits, audit, config.admin);
-  return { ds, config, gateway, staff, sessions, login, audit };
+  const enrolment = new StaffEnrolment(ds, staff, login, sessions, audit, dashboardUrl(config));
+  return { ds, config, gateway, staff, sessions, login, enrolment, audit };
+}
+
+/** Where links into the dashboard point (enrolment links): PUBLIC_URL's /admin/. */
+export function dashboardUrl(config: Pick<Config, "publicUrl">): string {
+  return `${config.publicUrl}/admin/`;
 }

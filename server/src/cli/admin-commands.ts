@@ -1,7 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { Option, type Command } from "commander";
+import { dashboardUrl } from "../admin/admin-services";
 import { AuditLog } from "../admin/auth/audit-log";
+import { issueEnrolmentLink } from "../admin/auth/staff-enrolment";
 import { StaffRole } from "../admin/auth/roles";
 import { passwordProblem } from "../admin/auth/passwords";
 import { checkEmail, StaffStore } from "../admin/auth/staff-store";
@@ -17,7 +19,10 @@ async function readPassword(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0];
 }
 
-/** `otp-gateway admin create|schema`: dashboard users from the command line (how the first ADMIN is made). */
+/** Who did it, when it was done at the command line: the operator's login name. */
+const cliActor = () => ({ id: null, email: `cli:${userInfo().username}`, role: null });
+
+/** `otp-gateway admin create|enrolment-link|schema`: dashboard users from the command line (how the first ADMIN is made and enrols). */
 export function registerAdminCommands(program: Command): void {
   const admin = program.command("admin").description("dashboard users and the admin API");
   admin
@@ -41,11 +46,32 @@ export function registerAdminCommands(program: Command): void {
         try {
           const staff = await new StaffStore(ds).create({ email: o.email, role: o.role, password });
           await new AuditLog(ds).record({
-            actor: { id: null, email: `cli:${userInfo().username}`, role: null }, action: "staff.create", targetType: "staff", targetId: staff.id, after: staff,
+            actor: cliActor(), action: "staff.create", targetType: "staff", targetId: staff.id, after: staff,
           });
           process.stdout.write(`Created ${staff.role} ${staff.email} (${staff.id}). Sign in at /admin.\n`);
         } catch (err) {
           // Bad input reads as a sentence at the command line, not as a GraphQL error.
+          if (err instanceof GatewayError) throw new Error(err.message);
+          throw err;
+        }
+      });
+    });
+  admin
+    .command("enrolment-link")
+    .description("print a one-time link (24 hours) through which a dashboard user enrols an authenticator app; revokes their earlier unused links")
+    .requiredOption("--email <email>", "the user's e-mail address")
+    .action(async (o: { email: string }) => {
+      await withDatabase(async ({ ds, config }) => {
+        const staff = new StaffStore(ds);
+        const user = await staff.findByEmail(o.email);
+        if (!user) throw new Error(`No dashboard user has the e-mail address ${o.email}`);
+        try {
+          const link = await issueEnrolmentLink({ ds, staff, audit: new AuditLog(ds), dashboardUrl: dashboardUrl(config) }, user.id, cliActor(), null);
+          process.stdout.write(
+            `Enrolment link for ${link.staff.email} (${link.staff.role}), valid until ${link.expiresAt.toISOString()}, once:\n${link.url}\n` +
+              `They open it, sign in with their password, scan the secret and enter its first code.\n`,
+          );
+        } catch (err) {
           if (err instanceof GatewayError) throw new Error(err.message);
           throw err;
         }

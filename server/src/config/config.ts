@@ -94,7 +94,7 @@ export interface WebhookConfig {
 export interface AdminConfig {
   sessionIdleSeconds: number;
   sessionMaxSeconds: number;
-  /** ADMIN_REQUIRE_TOTP: staff with the ADMIN role must sign in with a TOTP second factor. */
+  /** ADMIN_REQUIRE_TOTP (default: on in production): staff with the ADMIN role must sign in with a TOTP second factor. */
   requireTotpForAdmin: boolean;
   loginMaxPerEmail: number;
   loginMaxPerIp: number;
@@ -177,7 +177,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     admin: {
       sessionIdleSeconds: env.ADMIN_SESSION_IDLE_SECONDS,
       sessionMaxSeconds: env.ADMIN_SESSION_MAX_SECONDS,
-      requireTotpForAdmin: env.ADMIN_REQUIRE_TOTP,
+      requireTotpForAdmin: env.ADMIN_REQUIRE_TOTP ?? production,
       loginMaxPerEmail: env.ADMIN_LOGIN_MAX_PER_EMAIL,
       loginMaxPerIp: env.ADMIN_LOGIN_MAX_PER_IP,
       secureCookies: (env.PUBLIC_URL ?? "").startsWith("https:"),

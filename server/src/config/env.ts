@@ -18,6 +18,12 @@ const boolFlag = z
   .optional()
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** A flag whose default depends on other settings: undefined when unset (or empty). */
+const optionalBoolFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .optional()
+  .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1" || v === "yes"));
+
 /** The vendors a channel may name, in failover order: SMS_PROVIDERS=twilio,vonage. Unknown names fail start-up. */
 export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http", "sns"] as const;
 const providerList = optionalString.pipe(
@@ -147,7 +153,8 @@ export const envSchema = z
     WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
     ADMIN_SESSION_IDLE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(1800),
     ADMIN_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
-    ADMIN_REQUIRE_TOTP: boolFlag,
+    // Unset: required in production (NODE_ENV=production), not otherwise; `false` opts out.
+    ADMIN_REQUIRE_TOTP: optionalBoolFlag,
     ADMIN_LOGIN_MAX_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(5),
     ADMIN_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
     ...whatsappEnvShape,

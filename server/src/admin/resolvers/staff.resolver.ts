@@ -5,7 +5,7 @@ import { staffOf, type AdminContext } from "../context";
 import { AuditFilter, AuditPage, AuditRecord } from "../types/audit.types";
 import { checkPage } from "../queries/list-sql";
 import { PageArgs } from "../types/page-args";
-import { StaffCreateInput, StaffFilter, StaffPage, StaffUpdateInput, StaffUser } from "../types/staff.types";
+import { EnrolmentLink, StaffCreateInput, StaffFilter, StaffPage, StaffUpdateInput, StaffUser } from "../types/staff.types";
 
 /** Staff users and the audit log. ADMIN only. */
 @Authorized(StaffRole.ADMIN)
@@ -45,6 +45,11 @@ export class StaffResolver {
       before, after: { ...after, passwordChanged: input.password != null },
     });
     return after;
+  }
+
+  @Mutation(() => EnrolmentLink, { description: "A one-time link through which this person enrols an authenticator (with their password); revokes their earlier unused links. Audited." })
+  issueEnrolmentLink(@Arg("staffId", () => ID) staffId: string, @Ctx() ctx: AdminContext): Promise<EnrolmentLink> {
+    return ctx.admin.enrolment.issue(staffId, staffOf(ctx), ctx.ip);
   }
 
   @Query(() => AuditPage, { description: "Every staff action, newest first" })

@@ -21,17 +21,23 @@ export class StaffPage {
   @Field(() => Int) total: number;
 }
 
-@ObjectType()
+@ObjectType({ description: "OK sets the session cookie. TOTP_SETUP_REQUIRED: this ADMIN has no authenticator yet and enrols only through an enrolment link another ADMIN issues" })
 export class LoginResult {
   @Field(() => LoginStatus) status: LoginStatus;
   @Field(() => StaffUser, { nullable: true }) user: StaffUser | null;
-  @Field(() => String, { nullable: true, description: "With TOTP_SETUP_REQUIRED: the otpauth:// URI to add to an authenticator app" })
-  totpSetupUri: string | null;
 }
 
 @ObjectType()
 export class TotpSetup {
-  @Field(() => String, { description: "otpauth:// URI for an authenticator app" }) uri: string;
+  @Field(() => String, { description: "otpauth:// URI for an authenticator app (it carries the secret)" }) uri: string;
+  @Field(() => String, { description: "The URI as an SVG QR code" }) qrCodeSvg: string;
+}
+
+@ObjectType({ description: "A one-time enrolment link: shown once, valid for 24 hours, for one person" })
+export class EnrolmentLink {
+  @Field(() => String) url: string;
+  @Field(() => Date) expiresAt: Date;
+  @Field(() => StaffUser) staff: StaffUser;
 }
 
 @InputType()
@@ -45,7 +51,7 @@ export class StaffCreateInput {
 export class StaffUpdateInput {
   @Field(() => StaffRole, { nullable: true }) role?: StaffRole | null;
   @Field(() => Boolean, { nullable: true }) disabled?: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: "Removes the user's authenticator; they enroll again at the next sign-in" }) resetTotp?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: "Removes the user's authenticator; they enrol again through an enrolment link" }) resetTotp?: boolean | null;
   @Field(() => String, { nullable: true }) password?: string | null;
 }
 

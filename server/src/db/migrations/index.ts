@@ -7,6 +7,7 @@ import { TotpFactors1764740000000 } from "./1764740000000-TotpFactors";
 import { WebhookEvents1764770000000 } from "./1764770000000-WebhookEvents";
 import { RetentionIndexes1764720000000 } from "./1764720000000-RetentionIndexes";
 import { TraceContext1764790000000 } from "./1764790000000-TraceContext";
+import { StaffEnrolmentLinks1764730000000 } from "./1764730000000-StaffEnrolmentLinks";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   WebhookEvents1764770000000,
   RetentionIndexes1764720000000,
   TraceContext1764790000000,
+  StaffEnrolmentLinks1764730000000,
 ];
