@@ -6,7 +6,11 @@ import { REQUEST_OTP, errorCode, gql } from "../helpers/graphql-client";
 
 type Access = "ANY" | "ADMIN";
 /** `variables` sets up what the call acts on, fresh for each call, so that no case depends on another's leftovers. */
-interface Operation { name: string; access: Access; query: string; variables?: () => Record<string, unknown> | Promise<Record<string, unknown>> }
+interface Operation {
+  name: string; access: Access; query: string; variables?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Allowed, but refused for what it was given (a wrong code, a message that doesn't exist): this code, never FORBIDDEN. */
+  allowedRefusal?: string;
+}
 
 /**
  * Every admin API operation against every role: no session is UNAUTHENTICATED, SUPPORT is
@@ -45,6 +49,8 @@ describe("admin API roles", () => {
     expect(errorCode(await gql(gw.url, shop.key, REQUEST_OTP, { input: { destination, channel: "SMS" } }))).toBe("RATE_LIMITED");
     return { id: (await gw.app.db.ds.query(`SELECT id FROM rate_limit_blocks ORDER BY created_at DESC LIMIT 1`))[0].id };
   };
+  /** A fresh webhook endpoint of the shop, added the way the CLI adds one. */
+  const freshEndpoint = async () => ({ a: shop.id, id: (await gw.app.services.webhookEndpoints.add(shop.id, `http://127.0.0.1:9/hook-${++seq}`, null)).endpoint.id });
   const freshStaff = async () => ({ id: (await createStaff(gw, `target${++seq}@example.com`, "SUPPORT")).id });
   const operations: Operation[] = [
     { name: "verifications", access: "ANY", query: list("verifications") },
@@ -73,6 +79,12 @@ describe("admin API roles", () => {
     { name: "createStaff", access: "ADMIN", query: `mutation($e: String!) { createStaff(input: { email: $e, role: SUPPORT, password: "a long enough password" }) { id } }`, variables: () => ({ e: `new${++seq}@example.com` }) },
     { name: "updateStaff", access: "ADMIN", query: `mutation($id: ID!) { updateStaff(id: $id, input: { role: ADMIN }) { role } }`, variables: freshStaff },
     { name: "issueEnrolmentLink", access: "ADMIN", query: `mutation($id: ID!) { issueEnrolmentLink(staffId: $id) { expiresAt } }`, variables: freshStaff },
+    { name: "webhookEndpoints", access: "ADMIN", query: `query($a: ID!) { webhookEndpoints(appId: $a) { id } }`, variables: () => ({ a: shop.id }) },
+    { name: "webhookMessages", access: "ADMIN", query: `query($a: ID!, $id: ID!) { webhookMessages(appId: $a, endpointId: $id) { id } }`, variables: freshEndpoint },
+    { name: "addWebhookEndpoint", access: "ADMIN", query: `mutation($a: ID!, $u: String!) { addWebhookEndpoint(appId: $a, url: $u) { endpoint { id } } }`, variables: () => ({ a: shop.id, u: `http://127.0.0.1:9/new-${++seq}` }) },
+    { name: "removeWebhookEndpoint", access: "ADMIN", query: `mutation($a: ID!, $id: ID!) { removeWebhookEndpoint(appId: $a, id: $id) { id } }`, variables: freshEndpoint },
+    { name: "resumeWebhookEndpoint", access: "ADMIN", query: `mutation($a: ID!, $id: ID!) { resumeWebhookEndpoint(appId: $a, id: $id) { id } }`, variables: freshEndpoint },
+    { name: "resendWebhookMessage", access: "ADMIN", query: `mutation($a: ID!, $m: ID!) { resendWebhookMessage(appId: $a, messageId: $m) { id } }`, variables: () => ({ a: shop.id, m: crypto.randomUUID() }), allowedRefusal: "NOT_FOUND" },
     { name: "auditLog", access: "ADMIN", query: list("auditLog") },
     { name: "auditEntry", access: "ADMIN", query: `query($id: ID!) { auditEntry(id: $id) { id } }`, variables: async () => ({ id: String((await gw.app.db.ds.query(`SELECT min(id) AS id FROM audit_log`))[0].id) }) },
   ];
@@ -85,6 +97,7 @@ describe("admin API roles", () => {
       (SELECT string_agg(role, ',' ORDER BY id) FROM admin_users) AS roles,
       (SELECT count(*)::int FROM rate_limit_blocks WHERE lifted_at IS NOT NULL) AS lifted,
       (SELECT count(*)::int FROM admin_enrolment_links) AS links,
+      (SELECT string_agg(id::text || status, ',' ORDER BY id) FROM webhook_endpoints) AS endpoints,
       (SELECT count(*)::int FROM audit_log WHERE action NOT IN ('staff.login')) AS audited`);
     return row;
   };
@@ -122,6 +135,7 @@ describe("admin API roles", () => {
   it.each(operations.map((o) => [o.name, o] as const))("%s is allowed to ADMIN", async (name, op) => {
     const r = await clients.ADMIN.gql(op.query, await op.variables?.());
     if (name === "confirmTotpSetup" || name === "startTotpSetup") expect(errorCode(r)).toBe("BAD_USER_INPUT");
+    else if (op.allowedRefusal) expect(errorCode(r)).toBe(op.allowedRefusal);
     else expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
   });
 
