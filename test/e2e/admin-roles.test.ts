@@ -51,6 +51,10 @@ describe("admin API roles", () => {
   };
   /** A fresh webhook endpoint of the shop, added the way the CLI adds one. */
   const freshEndpoint = async () => ({ a: shop.id, id: (await gw.app.services.webhookEndpoints.add(shop.id, `http://127.0.0.1:9/hook-${++seq}`, null)).endpoint.id });
+  /** A fresh end-user authenticator factor of the shop, enrolled through the client API. */
+  const freshFactor = async () => ({
+    id: (await gql(gw.url, shop.key, `mutation($s: String!) { enrollTotp(input: { subject: $s }) { factor { id } } }`, { s: `user-${++seq}` })).data.enrollTotp.factor.id,
+  });
   const freshStaff = async () => ({ id: (await createStaff(gw, `target${++seq}@example.com`, "SUPPORT")).id });
   const operations: Operation[] = [
     { name: "verifications", access: "ANY", query: list("verifications") },
@@ -79,6 +83,9 @@ describe("admin API roles", () => {
     { name: "createStaff", access: "ADMIN", query: `mutation($e: String!) { createStaff(input: { email: $e, role: SUPPORT, password: "a long enough password" }) { id } }`, variables: () => ({ e: `new${++seq}@example.com` }) },
     { name: "updateStaff", access: "ADMIN", query: `mutation($id: ID!) { updateStaff(id: $id, input: { role: ADMIN }) { role } }`, variables: freshStaff },
     { name: "issueEnrolmentLink", access: "ADMIN", query: `mutation($id: ID!) { issueEnrolmentLink(staffId: $id) { expiresAt } }`, variables: freshStaff },
+    { name: "totpFactors", access: "ANY", query: list("totpFactors") },
+    { name: "totpFactor", access: "ANY", query: `query($id: ID!) { totpFactor(id: $id) { id timeline { kind } } }`, variables: freshFactor },
+    { name: "revokeTotpFactor", access: "ADMIN", query: `mutation($id: ID!) { revokeTotpFactor(id: $id, reason: "role matrix check") { status } }`, variables: freshFactor },
     { name: "webhookEndpoints", access: "ADMIN", query: `query($a: ID!) { webhookEndpoints(appId: $a) { id } }`, variables: () => ({ a: shop.id }) },
     { name: "webhookMessages", access: "ADMIN", query: `query($a: ID!, $id: ID!) { webhookMessages(appId: $a, endpointId: $id) { id } }`, variables: freshEndpoint },
     { name: "addWebhookEndpoint", access: "ADMIN", query: `mutation($a: ID!, $u: String!) { addWebhookEndpoint(appId: $a, url: $u) { endpoint { id } } }`, variables: () => ({ a: shop.id, u: `http://127.0.0.1:9/new-${++seq}` }) },
@@ -98,6 +105,7 @@ describe("admin API roles", () => {
       (SELECT count(*)::int FROM rate_limit_blocks WHERE lifted_at IS NOT NULL) AS lifted,
       (SELECT count(*)::int FROM admin_enrolment_links) AS links,
       (SELECT string_agg(id::text || status, ',' ORDER BY id) FROM webhook_endpoints) AS endpoints,
+      (SELECT count(*)::int FROM totp_factors WHERE status = 'REVOKED') AS revoked_factors,
       (SELECT count(*)::int FROM audit_log WHERE action NOT IN ('staff.login')) AS audited`);
     return row;
   };
