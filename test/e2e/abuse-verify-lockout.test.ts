@@ -108,6 +108,9 @@ describe("abuse protection: no lockout, no oracle through verifyOtp(destination)
     // Another caller is not affected.
     expect(refusal(await verifyOtp(gw, app.key, { ...probes[0], clientIp: "192.0.2.31" })).code).toBe("NOT_FOUND");
     expect((await blocksOf(gw, app.id, "verify_failures_per_ip"))[0]).toMatchObject({ key_masked: "192.0.2.*", hits: 6, limit: 6 });
+    // Each code aimed at nothing left its row, like a wrong code does (and the refused ones none).
+    const misses = await gw.app.db.ds.query(`SELECT client_ip FROM verify_attempts WHERE app_id = $1 AND outcome = 'NOT_FOUND' AND verification_id IS NULL`, [app.id]);
+    expect(misses.map((m: { client_ip: string }) => m.client_ip).sort()).toEqual([ip, ip, ip, ip, "192.0.2.31"]);
   });
 
   it("the global caps still hold: many IPs together reach the destination's hourly cap, and the NIST daily cap", async () => {

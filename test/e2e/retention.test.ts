@@ -71,6 +71,9 @@ describe("retention: old rows are deleted by the worker role", () => {
     for (const t of ["delivery_events", "delivery_attempts", "outbox_messages", "verify_attempts", "deliveries"] as const) expect(full[t]).toBeGreaterThan(0);
     const webhookEvent = (await gw.app.db.ds.query(
       `INSERT INTO webhook_events (app_id, type, data, created_at) VALUES ($1, 'verification.pending', '{}', now() - interval '31 days') RETURNING id`, [app.id]))[0].id;
+    // A code aimed at nothing, long ago (a verify attempt of no verification), and a recent one.
+    const [oldMiss, newMiss] = await gw.app.db.ds.query(
+      `INSERT INTO verify_attempts (app_id, client_ip, outcome, created_at) VALUES ($1, '192.0.2.9', 'NOT_FOUND', now() - interval '31 days'), ($1, '192.0.2.9', 'NOT_FOUND', now()) RETURNING id`, [app.id]);
     const before = await metric(gw, /otp_retention_deleted_rows_total\{table="verifications"\} (\d+)/);
 
     await age(gw, old, 31);
@@ -80,6 +83,7 @@ describe("retention: old rows are deleted by the worker role", () => {
     expect((await rowsOf(gw, young)).verifications).toBe(1);
     expect((await rowsOf(gw, young)).delivery_events).toBeGreaterThan(0);
     expect(await gw.app.db.ds.query(`SELECT 1 FROM webhook_events WHERE id = $1`, [webhookEvent])).toEqual([]);
+    expect((await gw.app.db.ds.query(`SELECT id FROM verify_attempts WHERE id = ANY($1::bigint[])`, [[oldMiss.id, newMiss.id]])).map((r: { id: string }) => r.id)).toEqual([newMiss.id]);
 
     // Its own metrics: rows per table (4 verifications, in batches of 2), and when it last ran.
     await eventually(async () => ((await metric(gw, /otp_retention_deleted_rows_total\{table="verifications"\} (\d+)/)) === (before || 0) + 4 ? true : undefined), "the metric");

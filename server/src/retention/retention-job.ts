@@ -17,7 +17,8 @@ export type RetentionCounts = Record<string, number>;
 const RETENTION_LOCK = 727003;
 
 /**
- * Bounded growth: every row a verification leaves — the verification, its verify attempts,
+ * Bounded growth: every row a verification leaves — the verification, its verify attempts (and
+ * those aimed at no verification),
  * deliveries, delivery attempts, delivery events (status receipts included) and outbox
  * messages — is deleted once older than the retention period, and so are outbound webhook
  * events (with their messages and attempts). Run by the worker role.
@@ -64,8 +65,10 @@ export class RetentionJob {
       const counts = await this.ds.transaction((m) => this.batch(m));
       if (!counts) break;
       batches++;
-      for (const [table, n] of Object.entries(counts)) totals[table] = (totals[table] ?? 0) + n;
-      if (counts.verifications + counts.webhook_events < this.options.batchSize) break;
+      for (const [table, n] of Object.entries(counts)) if (table !== "verify_misses") totals[table] = (totals[table] ?? 0) + n;
+      totals.verify_attempts += counts.verify_misses;
+      // Another batch while any kind of old row filled this one.
+      if (Math.max(counts.verifications, counts.webhook_events, counts.verify_misses) < this.options.batchSize) break;
     }
     this.onDeleted?.(totals);
     if (Object.values(totals).some((n) => n > 0)) this.log.info({ deleted: totals, batches, days: this.options.days }, "retention: old rows deleted");
@@ -94,6 +97,12 @@ export class RetentionJob {
     await del("verify_attempts", `DELETE FROM verify_attempts WHERE verification_id = ANY($1::uuid[])`, [ids]);
     await del("deliveries", `DELETE FROM deliveries WHERE verification_id = ANY($1::uuid[])`, [ids]);
     await del("verifications", `DELETE FROM verifications WHERE id = ANY($1::uuid[])`, [ids]);
+    // Codes aimed at nothing (NOT_FOUND) are verify attempts of no verification.
+    await del(
+      "verify_misses",
+      `DELETE FROM verify_attempts WHERE id IN (SELECT id FROM verify_attempts WHERE verification_id IS NULL AND created_at < ${cutoff} ORDER BY created_at LIMIT $2)`,
+      [this.options.days, this.options.batchSize],
+    );
     await del(
       "webhook_events",
       `DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE created_at < ${cutoff} ORDER BY created_at LIMIT $2)`,

@@ -40,9 +40,10 @@ export class VerifyService {
     const ip = checkClientIp(input.clientIp) ?? checkClientIp(clientIp);
     const target = input.verificationId ? await this.targetById(app, input.verificationId, ip) : await this.targetByDestination(app, input, ip);
     if (!target.id) {
-      // Nothing to verify: the same hash and statement a live code costs, the same budgets
-      // charged, then NOT_FOUND — no cheaper and no freer than a wrong code.
-      await this.attempt(DECOY_ID, hashCode(this.keys, DECOY_ID, { purpose: null, transaction: null }, input.code), ip);
+      // Nothing to verify: the same hash and statement a live code costs (writing its attempt
+      // row, as a wrong code does, so the commit costs the same too), the same budgets charged,
+      // then NOT_FOUND — no cheaper and no freer than a wrong code.
+      await this.attempt(DECOY_ID, hashCode(this.keys, DECOY_ID, { purpose: null, transaction: null }, input.code), ip, app.id);
       await this.policy?.failed(app, ip, target.destination);
       throw notFound();
     }
@@ -93,8 +94,12 @@ export class VerifyService {
     return (rows[0] as Target | undefined) ?? { id: null, destination: dest.value };
   }
 
-  /** The one atomic statement that checks a code and spends an attempt (see the class comment). */
-  private async attempt(id: string, hash: Buffer, ip: string | null): Promise<Row | undefined> {
+  /**
+   * The one atomic statement that checks a code and spends an attempt (see the class comment).
+   * With `missFor` (a code aimed at nothing, `id` the decoy) it records a NOT_FOUND attempt of
+   * that app instead, with no verification.
+   */
+  private async attempt(id: string, hash: Buffer, ip: string | null, missFor?: string): Promise<Row | undefined> {
     const [row] = await prepared(this.ds).query(
       `WITH u AS (
          UPDATE verifications SET
@@ -110,10 +115,10 @@ export class VerifyService {
        ),
        a AS (
          INSERT INTO verify_attempts (verification_id, app_id, client_ip, outcome)
-         SELECT id, app_id, $3, CASE WHEN status = 'APPROVED' THEN 'APPROVED' ELSE 'WRONG_CODE' END FROM u
+         ${missFor ? `SELECT NULL::uuid, $4::uuid, $3, 'NOT_FOUND'` : `SELECT id, app_id, $3, CASE WHEN status = 'APPROVED' THEN 'APPROVED' ELSE 'WRONG_CODE' END FROM u`}
        )
        SELECT * FROM u`,
-      [id, hash, ip],
+      missFor ? [id, hash, ip, missFor] : [id, hash, ip],
     );
     return row;
   }

@@ -6,6 +6,7 @@ import { AppChangeNotify1764600000000 } from "./1764600000000-AppChangeNotify";
 import { TotpFactors1764740000000 } from "./1764740000000-TotpFactors";
 import { WebhookEvents1764770000000 } from "./1764770000000-WebhookEvents";
 import { RetentionIndexes1764720000000 } from "./1764720000000-RetentionIndexes";
+import { VerifyMissIndex1764720000001 } from "./1764720000001-VerifyMissIndex";
 import { TraceContext1764790000000 } from "./1764790000000-TraceContext";
 import { StaffEnrolmentLinks1764730000000 } from "./1764730000000-StaffEnrolmentLinks";
 
@@ -19,6 +20,7 @@ export const migrations = [
   TotpFactors1764740000000,
   WebhookEvents1764770000000,
   RetentionIndexes1764720000000,
+  VerifyMissIndex1764720000001,
   TraceContext1764790000000,
   StaffEnrolmentLinks1764730000000,
 ];
