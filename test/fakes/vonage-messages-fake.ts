@@ -69,7 +69,8 @@ export interface VonageMessagesCallbackRecord {
 /** Scripted failure: an HTTP answer with Vonage's problem body (`code` becomes the `type` fragment). */
 export interface VonageMessagesErrorSpec { httpStatus: number; code?: string; title?: string; detail?: string }
 
-export type VonageMessagesOutcome = "read" | "delivered" | { status: "rejected" | "undeliverable"; code: string; detail: string };
+/** "submitted": the handset never reports (offline), only the hand-off callback comes. */
+export type VonageMessagesOutcome = "read" | "delivered" | "submitted" | { status: "rejected" | "undeliverable"; code: string; detail: string };
 
 const PROBLEM = "https://developer.vonage.com/api-errors";
 
@@ -201,7 +202,8 @@ export class VonageMessagesFake {
     if (!url) return;
     const outcome = this.outcomes.get(rec.to) ?? "read";
     const statuses: Array<{ status: string; error?: Record<string, unknown> }> = [{ status: "submitted" }];
-    if (outcome === "delivered" || outcome === "read") statuses.push({ status: "delivered" }, ...(outcome === "read" ? [{ status: "read" }] : []));
+    if (outcome === "submitted") { /* nothing more */ }
+    else if (outcome === "delivered" || outcome === "read") statuses.push({ status: "delivered" }, ...(outcome === "read" ? [{ status: "read" }] : []));
     else {
       statuses.push({
         status: outcome.status,

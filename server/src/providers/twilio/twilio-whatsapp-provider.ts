@@ -60,7 +60,7 @@ export class TwilioWhatsAppProvider implements Provider {
       } catch (e) {
         const err = classify(e);
         const status = (e as { status?: number }).status;
-        const variable = status === 404 ? "TWILIO_WHATSAPP_CONTENT_SID" : "TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN";
+        const variable = status === 404 ? "TWILIO_WHATSAPP_CONTENT_SID" : "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN";
         const what = status === 404 ? `Content template ${sid} not found on this account` : `${err.code} ${err.message}`.trim();
         throw new ProviderError(err.kind === "transient" ? "transient" : "provider", err.code, `${variable}: Twilio WhatsApp check failed: ${what}`);
       }

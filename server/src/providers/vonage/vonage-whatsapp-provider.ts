@@ -52,7 +52,7 @@ export class VonageWhatsAppProvider implements Provider {
     } catch (e) {
       const err = await classify(e);
       if (err.code === "422" || VONAGE_MESSAGES_KIND[err.code] === "permanent") return;
-      const variables = "applicationId" in this.config.auth ? "VONAGE_APPLICATION_ID/VONAGE_PRIVATE_KEY" : "VONAGE_API_KEY/VONAGE_API_SECRET";
+      const variables = "applicationId" in this.config.auth ? "VONAGE_APPLICATION_ID / VONAGE_PRIVATE_KEY" : "VONAGE_API_KEY / VONAGE_API_SECRET";
       throw new ProviderError(err.kind === "transient" ? "transient" : "provider", err.code, `${variables}: Vonage Messages API check failed: ${err.code} ${err.message}`);
     }
   }
