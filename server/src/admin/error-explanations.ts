@@ -1,5 +1,7 @@
 import { HTTP_PROVIDER_ERRORS } from "../providers/http/http-errors";
 import { SNS_ERRORS } from "../providers/sns/sns-errors";
+import { TWILIO_WHATSAPP_EXPLANATIONS } from "../providers/twilio/whatsapp-errors";
+import { VONAGE_MESSAGES_EXPLANATIONS } from "../providers/vonage/messages-errors";
 
 /**
  * Plain-language explanations of the vendor error codes support staff meet most, so that the
@@ -68,10 +70,11 @@ const GATEWAY: Record<string, string> = {
 export function explainError(provider: string | null | undefined, code: string | null | undefined, source?: string | null): string | null {
   if (!code) return null;
   const p = (provider ?? "").toLowerCase();
-  if (p === "twilio") return TWILIO[code] ?? GATEWAY[code] ?? null;
+  // WhatsApp codes (Twilio 63xxx, Vonage Messages 1xxx) never collide with the SMS/voice ones.
+  if (p === "twilio") return TWILIO[code] ?? TWILIO_WHATSAPP_EXPLANATIONS[code] ?? GATEWAY[code] ?? null;
   if (p === "vonage") {
     const table = source && source !== "worker" && source !== "api" ? VONAGE_DLR : VONAGE;
-    return table[code] ?? GATEWAY[code] ?? null;
+    return table[code] ?? VONAGE_MESSAGES_EXPLANATIONS[code] ?? GATEWAY[code] ?? null;
   }
   const vendor = VENDOR_TABLES[p];
   if (vendor) return vendor[code] ?? GATEWAY[code] ?? null;
