@@ -13,3 +13,11 @@ export const SNS_SECRET = "sns-test-secret-access-key-0123456789abcd";
 export function snsEnv(fake: { url: string }, extra: Record<string, string> = {}): Record<string, string> {
   return { AWS_REGION: SNS_REGION, AWS_ACCESS_KEY_ID: SNS_KEY_ID, AWS_SECRET_ACCESS_KEY: SNS_SECRET, AWS_SNS_ENDPOINT: fake.url, ...extra };
 }
+
+export const MESSAGEBIRD_KEY = "live_messagebird_test_access_key_0123";
+export const MESSAGEBIRD_SIGNING_KEY = "messagebird-signing-key-0123456789abcdef";
+
+/** The gateway environment for the MessageBird stand-in. */
+export function messagebirdEnv(fake: { url: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return { MESSAGEBIRD_ACCESS_KEY: MESSAGEBIRD_KEY, MESSAGEBIRD_ORIGINATOR: "GB:AcmeID,*:+15557654321", MESSAGEBIRD_API_BASE_URL: fake.url, MESSAGEBIRD_SIGNING_KEY, ...extra };
+}

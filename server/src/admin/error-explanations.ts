@@ -1,4 +1,5 @@
 import { HTTP_PROVIDER_ERRORS } from "../providers/http/http-errors";
+import { MESSAGEBIRD_REPORT_ERRORS, MESSAGEBIRD_REQUEST_ERRORS } from "../providers/messagebird/messagebird-errors";
 import { SNS_ERRORS } from "../providers/sns/sns-errors";
 import { TWILIO_WHATSAPP_EXPLANATIONS } from "../providers/twilio/whatsapp-errors";
 import { VONAGE_MESSAGES_EXPLANATIONS } from "../providers/vonage/messages-errors";
@@ -75,6 +76,10 @@ export function explainError(provider: string | null | undefined, code: string |
   if (p === "vonage") {
     const table = source && source !== "worker" && source !== "api" ? VONAGE_DLR : VONAGE;
     return table[code] ?? VONAGE_MESSAGES_EXPLANATIONS[code] ?? GATEWAY[code] ?? null;
+  }
+  if (p === "messagebird") {
+    const table = source && source !== "worker" && source !== "api" ? MESSAGEBIRD_REPORT_ERRORS : MESSAGEBIRD_REQUEST_ERRORS;
+    return table[code] ?? GATEWAY[code] ?? null;
   }
   const vendor = VENDOR_TABLES[p];
   if (vendor) return vendor[code] ?? GATEWAY[code] ?? null;

@@ -20,6 +20,8 @@ export interface SnsConfig {
   senderId?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
+/** MessageBird's REST API; `signingKey` checks its signed status reports (without it none is accepted). */
+export interface MessageBirdConfig { accessKey: string; originator: SenderList; apiBaseUrl: string; signingKey?: string }
 /** "Bring your own vendor": rendered messages POSTed as signed JSON (Standard Webhooks). */
 export interface HttpProviderConfig { url: string; secret: string; channels: Channel[] }
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -58,6 +60,7 @@ export interface Config {
   /** WhatsApp senders per vendor (Twilio's and Vonage's Messages APIs); empty when none is configured. */
   whatsapp: WhatsAppConfig;
   sns?: SnsConfig;
+  messagebird?: MessageBirdConfig;
   trustProxy?: string;
   outboxInProduction: boolean;
   /** Test destinations take effect: always outside production, in production only with ALLOW_TEST_DESTINATIONS=true. */
@@ -143,6 +146,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           ...(env.AWS_ACCESS_KEY_ID && {
             credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, ...(env.AWS_SESSION_TOKEN && { sessionToken: env.AWS_SESSION_TOKEN }) },
           }),
+        }
+      : undefined,
+    messagebird: env.MESSAGEBIRD_ACCESS_KEY
+      ? {
+          accessKey: env.MESSAGEBIRD_ACCESS_KEY, originator: env.MESSAGEBIRD_ORIGINATOR!, signingKey: env.MESSAGEBIRD_SIGNING_KEY,
+          apiBaseUrl: (env.MESSAGEBIRD_API_BASE_URL ?? "https://rest.messagebird.com").replace(/\/$/, ""),
         }
       : undefined,
     httpProvider: env.HTTP_PROVIDER_URL ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS } : undefined,

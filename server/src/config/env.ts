@@ -25,7 +25,7 @@ const optionalBoolFlag = z
   .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1" || v === "yes"));
 
 /** The vendors a channel may name, in failover order: SMS_PROVIDERS=twilio,vonage. Unknown names fail start-up. */
-export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http", "sns"] as const;
+export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http", "sns", "messagebird"] as const;
 const providerList = optionalString.pipe(
   z
     .string()
@@ -98,6 +98,10 @@ export const envSchema = z
     AWS_SESSION_TOKEN: optionalString,
     AWS_SNS_ENDPOINT: optionalString.pipe(z.string().url().optional()),
     AWS_SNS_SENDER_ID: optionalString.pipe(z.string().regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, "must be 1 to 11 letters and digits, with at least one letter").optional()),
+    MESSAGEBIRD_ACCESS_KEY: optionalString,
+    MESSAGEBIRD_ORIGINATOR: senderList,
+    MESSAGEBIRD_API_BASE_URL: optionalString.pipe(z.string().url().optional()),
+    MESSAGEBIRD_SIGNING_KEY: optionalString,
     HTTP_PROVIDER_URL: optionalString.pipe(z.string().url().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional()),
     HTTP_PROVIDER_SECRET: webhookSecret,
     HTTP_PROVIDER_CHANNELS: channelList,
@@ -177,6 +181,15 @@ export const envSchema = z
     if (production && env.VONAGE_API_KEY && !env.VONAGE_SIGNATURE_SECRET) {
       // Without it a delivery receipt is checked only against the API key, which every receipt carries in clear.
       ctx.addIssue({ code: "custom", path: ["VONAGE_SIGNATURE_SECRET"], message: "is required with Vonage when NODE_ENV=production (turn on signed webhooks at Vonage)" });
+    }
+    if (env.MESSAGEBIRD_ACCESS_KEY && !env.MESSAGEBIRD_ORIGINATOR) {
+      ctx.addIssue({ code: "custom", path: ["MESSAGEBIRD_ORIGINATOR"], message: "is required with MESSAGEBIRD_ACCESS_KEY" });
+    }
+    if (!env.MESSAGEBIRD_ACCESS_KEY && (env.MESSAGEBIRD_ORIGINATOR || env.MESSAGEBIRD_SIGNING_KEY)) {
+      ctx.addIssue({ code: "custom", path: ["MESSAGEBIRD_ACCESS_KEY"], message: "is required with MESSAGEBIRD_ORIGINATOR / MESSAGEBIRD_SIGNING_KEY" });
+    }
+    if (production && env.MESSAGEBIRD_ACCESS_KEY && !env.MESSAGEBIRD_SIGNING_KEY) {
+      ctx.addIssue({ code: "custom", path: ["MESSAGEBIRD_SIGNING_KEY"], message: "is required with MessageBird when NODE_ENV=production (status reports can't be trusted without it)" });
     }
     if (snsWanted(env) && !env.AWS_REGION) {
       ctx.addIssue({ code: "custom", path: ["AWS_REGION"], message: "is required for the sns provider" });

@@ -5,6 +5,7 @@ import { Channel } from "../verification/enums";
 import { HttpProvider } from "./http/http-provider";
 import { CombinedProvider } from "./combined-provider";
 import { GuardedProvider, defaultBreakerOptions, type BreakerOptions } from "./circuit-breaker";
+import { MessageBirdProvider } from "./messagebird/messagebird-provider";
 import { OutboxProvider } from "./outbox/outbox-provider";
 import type { Provider } from "./provider";
 import { ProviderRegistry } from "./registry";
@@ -38,6 +39,7 @@ function configuredVendors(config: Config): Provider[] {
   if (config.smtp) vendors.push(new SmtpProvider(config.smtp, timeout));
   if (config.httpProvider) vendors.push(new HttpProvider(config.httpProvider, timeout));
   if (config.sns) vendors.push(new SnsProvider(config.sns, timeout));
+  if (config.messagebird) vendors.push(new MessageBirdProvider(config.messagebird, config.messagebird.signingKey && `${config.publicUrl}/webhooks/messagebird/status`, timeout));
   return vendors;
 }
 
@@ -75,7 +77,7 @@ export function buildRegistry(config: Config, ds: DataSource, log: Logger, injec
   const guarded = new Map<Provider, GuardedProvider>();
   const guard = (p: Provider) => guarded.get(p) ?? guarded.set(p, new GuardedProvider(p, breaker)).get(p)!;
   const registry = new ProviderRegistry(Object.fromEntries(Object.entries(order).map(([c, list]) => [c, list!.map(guard)])));
-  if (!registry.all().length) throw new ConfigError(["No provider is configured for any channel (set TWILIO_*, VONAGE_*, AWS_SNS_*, HTTP_PROVIDER_* or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)"]);
+  if (!registry.all().length) throw new ConfigError(["No provider is configured for any channel (set TWILIO_*, VONAGE_*, MESSAGEBIRD_*, AWS_SNS_*, HTTP_PROVIDER_* or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)"]);
   return registry;
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../config/config";
 import type { StatusCallbacks } from "../status-callbacks";
 import { registerHttpStatusWebhook } from "./http-status-webhook";
+import { registerMessageBirdStatusWebhook } from "./messagebird-status-webhook";
 import { registerTwilioStatusWebhook } from "./twilio-status-webhook";
 import { registerVonageStatusWebhook } from "./vonage-status-webhook";
 
@@ -12,6 +13,10 @@ export function registerDeliveryWebhooks(fastify: FastifyInstance, config: Confi
   const twilio = config.twilio ?? config.whatsapp.twilio;
   if (twilio) registerTwilioStatusWebhook(fastify, twilio, config.publicUrl, callbacks, webhookLog);
   if (config.httpProvider) registerHttpStatusWebhook(fastify, config.httpProvider, callbacks, webhookLog);
+  if (config.messagebird) {
+    registerMessageBirdStatusWebhook(fastify, config.messagebird, config.publicUrl, callbacks, webhookLog);
+    if (!config.messagebird.signingKey) webhookLog.warn("MESSAGEBIRD_SIGNING_KEY is not set: MessageBird status reports are refused and its deliveries stay SENT");
+  }
   const vonageWhatsApp = config.whatsapp.vonage;
   if (config.vonage || vonageWhatsApp) {
     registerVonageStatusWebhook(fastify, config.vonage, vonageWhatsApp && { signatureSecret: vonageWhatsApp.signatureSecret, apiKey: vonageWhatsApp.apiKey }, callbacks, webhookLog);
