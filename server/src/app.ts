@@ -7,7 +7,7 @@ import { registerAdmin } from "./admin/register-admin";
 import { AppService } from "./apps/app-service";
 import { ApiKeyCache } from "./apps/key-cache";
 import { channelStrategies } from "./channels";
-import { ConfigError, type Config, type Role } from "./config/config";
+import { checkRoleConfig, ConfigError, type Config, type Role } from "./config/config";
 import { resolveSecret } from "./config/secret";
 import { deriveKeys } from "./crypto/secret-keys";
 import { openDatabase, type OpenDatabase } from "./db/open-database";
@@ -24,6 +24,7 @@ import { RedisEventBus } from "./events/redis-event-bus";
 import { buildClientSchema } from "./graphql/schema";
 import { registerGraphql } from "./http/graphql-route";
 import { registerHealthRoutes, serveMetrics } from "./http/health-routes";
+import { registerHttpErrors } from "./http/http-errors";
 import { attachSubscriptions } from "./http/subscriptions";
 import { clientIpResolver, parseTrustProxy } from "./http/trust-proxy";
 import { createLogger } from "./observability/logger";
@@ -60,6 +61,9 @@ import { WebhookMetrics } from "./webhooks/webhook-metrics";
 import { WebhookWorker } from "./webhooks/webhook-worker";
 import { recordPause } from "./webhooks/endpoint-pause";
 
+/** The largest request body any route reads (GraphQL documents, vendor callbacks). */
+const BODY_LIMIT = 64 * 1024;
+
 /** What tests and the CLI may swap: vendors (inject a test provider, never a NODE_ENV branch), logs, timings. */
 export interface AppOptions {
   role?: Role;
@@ -71,6 +75,8 @@ export interface AppOptions {
   workerId?: string;
   /** The time TOTP codes are checked against (default Date.now): tests step it instead of waiting 30 s. */
   clock?: Clock;
+  /** How long an authenticated API key is served from memory (key-cache.ts); the cache's default otherwise. */
+  keyCacheTtlMs?: number;
 }
 
 export interface RunningApp {
@@ -91,6 +97,7 @@ export interface RunningApp {
  */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
   const role = options.role ?? "all";
+  checkRoleConfig(config, role);
   const log = createLogger(config.logLevel, options.logStream);
   const keys = deriveKeys(resolveSecret(config));
   const db = await openDatabase(config, log, { migrate: true });
@@ -159,7 +166,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const wake = worker ? () => worker!.wake() : () => undefined;
     let keyCache: ApiKeyCache | undefined;
     if (role !== "worker") {
-      keyCache = new ApiKeyCache(db.url, log.child({ component: "key-cache" }));
+      keyCache = new ApiKeyCache(db.url, log.child({ component: "key-cache" }), options.keyCacheTtlMs);
       await keyCache.start();
       cleanups.unshift(() => keyCache!.stop());
     }
@@ -175,7 +182,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       deliveryEvents, tokens, blocks, limits, registry, metrics, webhookEndpoints, webhookMessages,
     };
 
-    const fastify = Fastify({ bodyLimit: 64 * 1024, trustProxy: parseTrustProxy(config.trustProxy) as boolean | string[], logger: false, genReqId: requestIdFor });
+    const fastify = Fastify({ bodyLimit: BODY_LIMIT, trustProxy: parseTrustProxy(config.trustProxy) as boolean | string[], logger: false, genReqId: requestIdFor });
+    registerHttpErrors(fastify, log, BODY_LIMIT);
     await fastify.register(formbody);
     echoRequestId(fastify);
     countHttpRequests(fastify, metrics);

@@ -14,7 +14,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A production-mode gateway on the given database, Redis with a fresh prefix, Twilio pointed at the stand-in. */
 export function gatewayEnv(databaseUrl: string, vendorUrl: string, logLevel: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL,
+    NODE_ENV: "production", PUBLIC_URL: "https://bench.example.com", HOST: "127.0.0.1", PORT: "0", DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: `otpg-bench-${randomBytes(4).toString("hex")}:`, OTP_SECRET: "bench-secret-bench-secret-bench-secret-0123",
     DATA_DIR: mkdtempSync(join(tmpdir(), "otpg-bench-")), LOG_LEVEL: logLevel,
     TWILIO_ACCOUNT_SID: BENCH_TWILIO.accountSid, TWILIO_AUTH_TOKEN: BENCH_TWILIO.authToken, TWILIO_FROM: BENCH_TWILIO.from, TWILIO_API_BASE_URL: vendorUrl,

@@ -19,7 +19,7 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "..
  * The dashboard as staff use it: Debian's Chromium (driven by playwright-core) against the
  * BUILT react-admin app served by a real gateway. A SUPPORT agent finds a customer's failed
  * verification by typing the number in another format, reads Twilio's error in its timeline,
- * lifts a block and reads the providers page; an ADMIN creates an app and rotates its key.
+ * lifts a block and reads the providers page; an ADMIN creates an app and rotates its key (add, then revoke the older).
  */
 describe("support dashboard in a browser", { timeout: 90_000 }, () => {
   let twilio: TwilioFake;
@@ -167,7 +167,7 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     await page.context().close();
   });
 
-  it("an ADMIN creates an app (its key shown once, and working) and rotates the key", async () => {
+  it("an ADMIN creates an app (its key shown once, and working) and rotates its key without downtime", async () => {
     const page = await signIn("lead@example.com");
     await page.click('a[href="#/apps"]');
     await page.getByRole("link", { name: "Create" }).click();
@@ -183,20 +183,25 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     const [app] = await gw.app.db.ds.query(`SELECT id, max_sends FROM apps WHERE name = 'Checkout'`);
     expect(app.max_sends).toBe(3);
 
+    // A rotation without downtime: add a key (both work), then revoke the older ones.
     const keys = page.getByTestId("keys");
     await keys.waitFor();
-    await keys.getByRole("button", { name: "Rotate" }).click();
+    await page.getByRole("button", { name: "Add key" }).click();
     await page.getByRole("button", { name: "Confirm" }).click();
     await keyField.waitFor();
     const secondKey = await keyField.inputValue();
     expect(secondKey).not.toBe(firstKey);
     await page.getByRole("button", { name: "I have stored it" }).click();
-    await expect(keys.innerText()).resolves.toMatch(/revoked/);
-
-    expect(errorCode(await request("+14155550151", firstKey))).toBe("UNAUTHENTICATED");
+    expect((await request("+14155550151", firstKey)).data?.requestOtp.status).toBe("PENDING");
     expect((await request("+14155550152", secondKey)).data?.requestOtp.status).toBe("PENDING");
+    await page.getByRole("button", { name: "Revoke older keys" }).click();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => keys.innerText(), { timeout: 10_000 }).toMatch(/revoked/);
+
+    expect(errorCode(await request("+14155550153", firstKey))).toBe("UNAUTHENTICATED");
+    expect((await request("+14155550154", secondKey)).data?.requestOtp.status).toBe("PENDING");
     const actions = (await gw.app.db.ds.query(`SELECT action FROM audit_log WHERE target_id = $1 ORDER BY id`, [app.id])).map((r: { action: string }) => r.action);
-    expect(actions).toEqual(["app.create", "app.rotate_key"]);
+    expect(actions).toEqual(["app.create", "app.add_key", "app.revoke_older_keys"]);
     // The key appears in no audit row and no page text after the dialog closed.
     const [dump] = await gw.app.db.ds.query(`SELECT string_agg(coalesce(before::text, '') || coalesce(after::text, ''), ' ') AS t FROM audit_log`);
     expect(dump.t).not.toContain(firstKey.slice("otpk_".length + 17));

@@ -5,7 +5,7 @@ import { codeFromOutbox, eventually } from "../helpers/codes";
 import { requestOtp, verifyOtp } from "../helpers/abuse";
 import { collect, wsClient } from "../helpers/ws-client";
 
-const PRODUCTION = { NODE_ENV: "production", OUTBOX_IN_PRODUCTION: "true" };
+const PRODUCTION = { NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com", OUTBOX_IN_PRODUCTION: "true" };
 
 /**
  * NODE_ENV=production hides the schema (no introspection, no suggestions, no landing page),

@@ -78,6 +78,8 @@ describe("admin API roles", () => {
     { name: "updateApp", access: "ADMIN", query: `mutation($id: ID!) { updateApp(id: $id, input: { maxSends: 4 }) { maxSends } }`, variables: async () => ({ id: (await freshKey()).a }) },
     { name: "rotateAppKey", access: "ADMIN", query: `mutation($a: ID!, $k: ID!) { rotateAppKey(appId: $a, keyId: $k) { apiKey } }`, variables: freshKey },
     { name: "revokeAppKey", access: "ADMIN", query: `mutation($a: ID!, $k: ID!) { revokeAppKey(appId: $a, keyId: $k) { id } }`, variables: freshKey },
+    { name: "addAppKey", access: "ADMIN", query: `mutation($a: ID!) { addAppKey(appId: $a) { apiKey } }`, variables: async () => ({ a: (await freshKey()).a }) },
+    { name: "revokeAppKeys", access: "ADMIN", query: `mutation($a: ID!) { revokeAppKeys(appId: $a) { id } }`, variables: async () => ({ a: (await freshKey()).a }) },
     { name: "staffUsers", access: "ADMIN", query: list("staffUsers") },
     { name: "staffUser", access: "ADMIN", query: `query($id: ID!) { staffUser(id: $id) { email } }`, variables: () => ({ id: supportId }) },
     { name: "createStaff", access: "ADMIN", query: `mutation($e: String!) { createStaff(input: { email: $e, role: SUPPORT, password: "a long enough password" }) { id } }`, variables: () => ({ e: `new${++seq}@example.com` }) },

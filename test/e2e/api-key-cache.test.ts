@@ -36,7 +36,7 @@ describe("API key cache", () => {
   it("refuses a cached key on the very next request after `otp-gateway app revoke-key` in another process", async () => {
     const app = await gw.createApp({ name: "Revoked" });
     expect(errorCode(await gql(gw.url, app.key, TYPENAME))).toBeUndefined();
-    const r = runCli(["app", "revoke-key", "--id", app.id], { DATABASE_URL: gw.env.DATABASE_URL, OTP_SECRET: gw.env.OTP_SECRET, DATA_DIR: gw.env.DATA_DIR });
+    const r = runCli(["app", "revoke-key", "--id", app.id, "--all"], { DATABASE_URL: gw.env.DATABASE_URL, OTP_SECRET: gw.env.OTP_SECRET, DATA_DIR: gw.env.DATA_DIR });
     expect(r.status, r.stderr).toBe(0);
     // NOTIFY is delivered at commit; the very next request may race it by a hair, never by more.
     await eventually(async () => (errorCode(await gql(gw.url, app.key, TYPENAME)) === "UNAUTHENTICATED" ? true : undefined), "the revoked key to be refused", 2000);

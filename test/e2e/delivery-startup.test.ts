@@ -84,7 +84,7 @@ describe("delivery configuration at start-up", () => {
     expect(notConfigured.message).toMatch(/SMS_PROVIDERS names vonage, which is not configured/);
     const wrongChannel = await startFails({ ...vendors.env, EMAIL_PROVIDERS: "twilio" });
     expect(wrongChannel.message).toMatch(/EMAIL_PROVIDERS names twilio, which can't send EMAIL/);
-    const noOutbox = await startFails({ NODE_ENV: "production", SMS_PROVIDERS: "outbox" });
+    const noOutbox = await startFails({ NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com", SINGLE_PROCESS: "true", SMS_PROVIDERS: "outbox" });
     expect(noOutbox.message).toMatch(/SMS_PROVIDERS names outbox, which is off in production/);
   });
 

@@ -46,7 +46,7 @@ describe("embedded default", () => {
       expect(created.status).toBe(0);
       const { id, apiKey } = JSON.parse(created.stdout);
       expect((await gql(url, apiKey, `{ __typename }`)).data).toEqual({ __typename: "Query" });
-      expect(runCli(["app", "revoke-key", "--id", id], { EMBEDDED_PG_SYSTEM_DIR: systemDir }, dir).status).toBe(0);
+      expect(runCli(["app", "revoke-key", "--id", id, "--all"], { EMBEDDED_PG_SYSTEM_DIR: systemDir }, dir).status).toBe(0);
       expect((await gql(url, apiKey, `{ __typename }`)).status).toBe(401);
     } finally {
       child.kill("SIGTERM");

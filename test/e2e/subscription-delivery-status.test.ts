@@ -111,7 +111,7 @@ describe("deliveryStatus subscription", () => {
   it("a connection without a key, or with an unknown or revoked one, is closed with 4403", async () => {
     const v = await request("+14155550703");
     const revoked = await api.createApp({ name: "Revoked" });
-    await api.app.services.apps.revokeKeys(revoked.id);
+    await api.app.services.apps.revokeKeys(revoked.id, { all: true });
     for (const key of [null, "otpk_unknown_key", "not even a key", revoked.key]) {
       const ws = client(key);
       const sub = collect(ws, DELIVERY_STATUS, { id: v.id });

@@ -97,7 +97,7 @@ describe("verification rules", () => {
     }
     const c = await gw.createApp({ name: "Revoked" });
     expect((await request({ destination: "+14155550204" }, c.key)).errors).toBeUndefined();
-    expect(await gw.app.services.apps.revokeKeys(c.id)).toBe(1);
+    expect(await gw.app.services.apps.revokeKeys(c.id, { all: true })).toHaveLength(1);
     expect(errorCode(await request({ destination: "+14155550205" }, c.key))).toBe("UNAUTHENTICATED");
   });
 

@@ -33,6 +33,7 @@ describe("docker-compose.yml", () => {
       env[m[1]] = m[2]
         .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, "$1")
         .replace(/\$\{OTP_SECRET:\?[^}]*\}/, "0123456789abcdef0123456789abcdef")
+        .replace(/\$\{PUBLIC_URL:\?[^}]*\}/, "https://otp.example.com")
         .replace(/^"(.*)"$/, "$1");
     }
     const config = loadConfig(env);

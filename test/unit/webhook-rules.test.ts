@@ -29,9 +29,9 @@ describe("webhook URLs (SSRF)", () => {
     const dev = loadConfig({}).webhooks;
     expect(dev).toMatchObject({ requireHttps: false, allowPrivateTargets: true });
     expect(checkWebhookUrl("http://127.0.0.1:9999/hooks", dev)).toBe("http://127.0.0.1:9999/hooks");
-    const prod = loadConfig({ NODE_ENV: "production", OTP_SECRET: "x".repeat(40) }).webhooks;
+    const prod = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com", OTP_SECRET: "x".repeat(40) }).webhooks;
     expect(prod).toMatchObject({ requireHttps: true, allowPrivateTargets: false });
-    const prodAllowed = loadConfig({ NODE_ENV: "production", OTP_SECRET: "x".repeat(40), WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" }).webhooks;
+    const prodAllowed = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com", OTP_SECRET: "x".repeat(40), WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" }).webhooks;
     expect(checkWebhookUrl("https://10.0.0.5/hooks", prodAllowed)).toBe("https://10.0.0.5/hooks");
   });
 

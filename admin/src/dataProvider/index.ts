@@ -106,8 +106,12 @@ export const dataProvider = {
     const data = await gql(`mutation($id: ID!, $reason: String!) { revealDestination(verificationId: $id, reason: $reason) { destination } }`, { id: verificationId, reason });
     return data.revealDestination.destination;
   },
-  async rotateKey(appId: string, keyId: string): Promise<{ apiKey: string }> {
-    return (await gql(`mutation($appId: ID!, $keyId: ID!) { rotateAppKey(appId: $appId, keyId: $keyId) { apiKey revokedKeyId } }`, { appId, keyId })).rotateAppKey;
+  async addKey(appId: string): Promise<{ apiKey: string }> {
+    return (await gql(`mutation($appId: ID!) { addAppKey(appId: $appId) { apiKey } }`, { appId })).addAppKey;
+  },
+  /** Every key but the newest (the end of a rotation), or with `all` every key. */
+  async revokeKeys(appId: string, all: boolean) {
+    return (await gql(`mutation($appId: ID!, $all: Boolean!) { revokeAppKeys(appId: $appId, all: $all) { id } }`, { appId, all })).revokeAppKeys;
   },
   async revokeKey(appId: string, keyId: string) {
     return (await gql(`mutation($appId: ID!, $keyId: ID!) { revokeAppKey(appId: $appId, keyId: $keyId) { id } }`, { appId, keyId })).revokeAppKey;

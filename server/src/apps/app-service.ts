@@ -22,6 +22,15 @@ export interface AppOptions {
   settings?: AppEntity["settings"];
 }
 
+/** Which keys `revokeKeys` revokes: one, all, or (the rotation) all but the newest live one. */
+export type KeyRevocation = { keyId: string } | { all: true } | { exceptNewest: true };
+
+/** A key's public id as operators may give it: `otpk_<id>` (as the dashboard shows it) or the bare id. */
+export function parseKeyId(value: string): string | null {
+  const m = /^(?:otpk_)?([0-9a-f]{16})(?:_…)?$/.exec(value.trim());
+  return m ? m[1] : null;
+}
+
 export class AppService {
   /** Without a policy, test destinations are refused: only a caller that knows the environment may allow them. */
   constructor(
@@ -72,20 +81,42 @@ export class AppService {
   }
 
   /** Issues a new key; older keys stay valid until revoked, so clients can roll over without downtime. */
-  async addKey(appId: string): Promise<string> {
+  async addKey(appId: string): Promise<{ id: string; key: string }> {
     const key = generateApiKey();
     await this.ds.getRepository(ApiKeyEntity).insert({ id: key.id, appId, secretHash: key.secretHash });
-    return key.key;
+    return { id: key.id, key: key.key };
   }
 
-  /** Revokes every live key of the app; returns how many. */
-  async revokeKeys(appId: string): Promise<number> {
-    const result = await this.ds.query(
-      `WITH r AS (UPDATE api_keys SET revoked_at = now() WHERE app_id = $1 AND revoked_at IS NULL RETURNING id) SELECT count(*)::int AS n FROM r`,
-      [appId],
+  /**
+   * Revokes keys of an app and returns the ids it revoked. By default every live key but the
+   * newest (a rotation: `add-key`, deploy the new key, then this); `{ keyId }` one key;
+   * `{ all: true }` every key (a leak: the app stops until a key is added). The cache of this
+   * process forgets the app before this returns, so the very next request here is refused;
+   * other processes drop it when the key-change NOTIFY reaches them (see key-cache.ts).
+   */
+  async revokeKeys(appId: string, which: KeyRevocation = { exceptNewest: true }): Promise<string[]> {
+    const scope =
+      "keyId" in which ? `AND id = $2`
+      : "all" in which ? ``
+      : `AND id <> (SELECT id FROM api_keys WHERE app_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1)`;
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `WITH r AS (UPDATE api_keys SET revoked_at = now() WHERE app_id = $1 AND revoked_at IS NULL ${scope} RETURNING id) SELECT id FROM r`,
+      "keyId" in which ? [appId, which.keyId] : [appId],
     );
-    this.keyCache?.invalidate(appId); // effective at once here; other processes hear of it by NOTIFY
-    return result[0].n;
+    this.keyCache?.invalidate(appId);
+    return rows.map((r) => r.id);
+  }
+
+  /** Issues a new key and revokes `keyId` in one statement (the dashboard's "replace this key now"); null when `keyId` isn't live. */
+  async replaceKey(appId: string, keyId: string): Promise<{ id: string; key: string } | null> {
+    const key = generateApiKey();
+    const rows = await this.ds.query(
+      `WITH r AS (UPDATE api_keys SET revoked_at = now() WHERE id = $3 AND app_id = $2 AND revoked_at IS NULL RETURNING id)
+       INSERT INTO api_keys (id, app_id, secret_hash) SELECT $1, $2, $4 FROM r RETURNING id`,
+      [key.id, appId, keyId, key.secretHash],
+    );
+    this.keyCache?.invalidate(appId);
+    return rows.length ? { id: key.id, key: key.key } : null;
   }
 
   async find(appId: string): Promise<AppEntity | null> {

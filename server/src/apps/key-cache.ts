@@ -7,12 +7,15 @@ export const APP_CHANGED_CHANNEL = "otpg_app_changed";
 interface Entry { secretHash: Buffer; app: AppEntity; storedAt: number }
 
 /**
- * Authenticated API keys, kept for a minute so that a request costs no key lookup. Correctness
+ * Authenticated API keys, kept for ten seconds so that a request costs no key lookup. Correctness
  * rests on Postgres: a trigger notifies APP_CHANGED_CHANNEL with the app's id whenever the app
  * or one of its keys changes (migration AppChangeNotify), and that app's entries are dropped
  * here. The cache serves only while its LISTEN connection is up — when it drops, everything is
  * forgotten and lookups go to the database until it is back — so a missed notification can't
- * keep a revoked key alive. The TTL bounds what any other surprise could cost.
+ * keep a revoked key alive. The TTL bounds what any other surprise could cost (a notification
+ * delayed or lost on a connection that still looks alive): a key revoked anywhere is refused by
+ * every process within the NOTIFY's delivery, milliseconds, and never later than `ttlMs`. The
+ * process that revokes drops the app's entries itself before answering (AppService.revokeKeys).
  */
 export class ApiKeyCache {
   private readonly entries = new Map<string, Entry>();
@@ -25,7 +28,7 @@ export class ApiKeyCache {
   constructor(
     private readonly databaseUrl: string,
     private readonly log: Logger,
-    private readonly ttlMs = 60_000,
+    private readonly ttlMs = 10_000,
     private readonly maxEntries = 10_000,
   ) {}
 

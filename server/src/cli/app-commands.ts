@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { AppService, FALLBACK_CHANNELS, validateAppOptions, type AppOptions } from "../apps/app-service";
+import { AppService, FALLBACK_CHANNELS, parseKeyId, validateAppOptions, type AppOptions } from "../apps/app-service";
 import { loadConfig } from "../config/config";
 import { abuseSettingsFromFlags } from "./app-settings-command";
 import { withDatabase } from "./with-database";
@@ -59,27 +59,33 @@ export function registerAppCommands(program: Command): void {
     });
   app
     .command("revoke-key")
-    .description("revoke every API key of an app")
+    .description("revoke every API key of an app except the newest (after add-key: a rotation without downtime)")
     .requiredOption("--id <appId>", "the app's id")
-    .action(async (o) => {
+    .option("--key <keyId>", "revoke only this key (its otpk_<id> part, as the dashboard shows it)")
+    .option("--all", "revoke every key, the newest too (a leak: the app stops until a key is added)")
+    .action(async (o: { id: string; key?: string; all?: boolean }) => {
+      if (o.key !== undefined && o.all) throw new Error("give --key or --all, not both");
+      const keyId = o.key === undefined ? undefined : parseKeyId(o.key);
+      if (keyId === null) throw new Error("--key must be a key's public id, otpk_ followed by 16 hex digits");
       await withDatabase(async ({ ds }) => {
         const service = new AppService(ds);
         if (!(await service.find(o.id).catch(() => null))) throw new Error(`no app with id ${o.id}`);
-        const n = await service.revokeKeys(o.id);
-        process.stdout.write(`Revoked ${n} key(s) of app ${o.id}\n`);
+        const revoked = await service.revokeKeys(o.id, keyId ? { keyId } : o.all ? { all: true } : { exceptNewest: true });
+        if (keyId && !revoked.length) throw new Error(`otpk_${keyId} is not a live key of app ${o.id}`);
+        process.stdout.write(`Revoked ${revoked.length} key(s) of app ${o.id}${revoked.map((id) => `\n  otpk_${id}`).join("")}\n`);
       });
     });
   app
     .command("add-key")
-    .description("issue an additional API key for an app (for rotation: add, deploy, then revoke the old)")
+    .description("issue an additional API key for an app; older keys keep working (rotation: add-key, deploy, then revoke-key)")
     .requiredOption("--id <appId>", "the app's id")
-    .option("--json", "print {\"id\",\"apiKey\"} as JSON")
+    .option("--json", "print {\"id\",\"keyId\",\"apiKey\"} as JSON")
     .action(async (o) => {
       await withDatabase(async ({ ds }) => {
         const service = new AppService(ds);
         if (!(await service.find(o.id).catch(() => null))) throw new Error(`no app with id ${o.id}`);
-        const apiKey = await service.addKey(o.id);
-        process.stdout.write(o.json ? `${JSON.stringify({ id: o.id, apiKey })}\n` : `API key: ${apiKey}\n`);
+        const { id: keyId, key: apiKey } = await service.addKey(o.id);
+        process.stdout.write(o.json ? `${JSON.stringify({ id: o.id, keyId: `otpk_${keyId}`, apiKey })}\n` : `API key: ${apiKey}\n(the key is shown once; store it now)\n`);
       });
     });
 }

@@ -63,6 +63,8 @@ export interface Config {
   messagebird?: MessageBirdConfig;
   trustProxy?: string;
   outboxInProduction: boolean;
+  /** SINGLE_PROCESS: the operator declares this the only gateway process, so production may run without Redis. */
+  singleProcess: boolean;
   /** Test destinations take effect: always outside production, in production only with ALLOW_TEST_DESTINATIONS=true. */
   allowTestDestinations: boolean;
   /** GraphQL document limits (GRAPHQL_MAX_*), applied over HTTP and WebSocket. */
@@ -108,6 +110,19 @@ export interface AdminConfig {
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/**
+ * What only the role decides: in production an API (roles api and all) without Redis counts
+ * rate limits in its own memory — per process, forgotten on restart — so it starts only when
+ * the operator says it is the one process (SINGLE_PROCESS=true).
+ */
+export function checkRoleConfig(config: Config, role: Role): void {
+  if (config.production && role !== "worker" && !config.redisUrl && !config.singleProcess) {
+    throw new ConfigError([
+      `REDIS_URL is required when NODE_ENV=production for --role ${role}: without it rate limits are counted in each process's memory and forgotten on restart. Set SINGLE_PROCESS=true to run one process without Redis`,
+    ]);
   }
 }
 
@@ -158,6 +173,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     whatsapp: whatsappConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
+    singleProcess: env.SINGLE_PROCESS,
     allowTestDestinations: !production || env.ALLOW_TEST_DESTINATIONS,
     graphqlLimits: {
       maxAliases: env.GRAPHQL_MAX_ALIASES, maxDepth: env.GRAPHQL_MAX_DEPTH, maxTokens: env.GRAPHQL_MAX_TOKENS,

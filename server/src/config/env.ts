@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Channel } from "../verification/enums";
 import { parseSenderList, SenderListError } from "./senders";
 import { whatsappEnvProblems, whatsappEnvShape } from "./whatsapp-env";
+import { trustProxyProblem } from "../http/trust-proxy";
 
 /**
  * The environment, parsed once at start-up. Nothing else in the code base reads
@@ -109,6 +110,8 @@ export const envSchema = z
     MAIL_FROM: optionalString,
     TRUST_PROXY: optionalString,
     OUTBOX_IN_PRODUCTION: boolFlag,
+    /** In production, an api/all role without REDIS_URL starts only with this set: one process, limits counted in memory. */
+    SINGLE_PROCESS: boolFlag,
     // Abuse protection: fixed-code test destinations in production (refused unless named), GraphQL document limits.
     ALLOW_TEST_DESTINATIONS: boolFlag,
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).max(1000).default(15),
@@ -212,6 +215,13 @@ export const envSchema = z
     }
     if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
       ctx.addIssue({ code: "custom", path: ["METRICS_PORT"], message: "must differ from PORT (unset it to serve /metrics on PORT)" });
+    }
+    const trustProxy = env.TRUST_PROXY && trustProxyProblem(env.TRUST_PROXY);
+    if (trustProxy) ctx.addIssue({ code: "custom", path: ["TRUST_PROXY"], message: trustProxy });
+    if (production && !env.PUBLIC_URL) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "is required when NODE_ENV=production (the https:// address clients and providers reach the gateway at)" });
+    } else if (production && !env.PUBLIC_URL!.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "must be an https:// URL when NODE_ENV=production (tokens name it as their issuer; providers call back on it; session cookies are Secure)" });
     }
     if (env.SMTP_URL && !env.MAIL_FROM) {
       ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "is required with SMTP_URL" });

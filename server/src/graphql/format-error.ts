@@ -29,7 +29,8 @@ export function createFormatError(log: Logger, hideSuggestions: boolean) {
     }
     if (code && PASS_THROUGH.has(code)) {
       const message = hideSuggestions ? formatted.message.replace(/ ?Did you mean .*\?$/, "") : formatted.message;
-      return { message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      // Apollo's BAD_REQUEST (a request it can't read, CSRF prevention) is, in the contract's words, bad input.
+      return { message, locations: formatted.locations, path: formatted.path, extensions: { code: code === "BAD_REQUEST" ? "BAD_USER_INPUT" : code } };
     }
     // Stamped by the operation observer (or the context function): lets support match an answer to its log line.
     const requestId = formatted.extensions?.requestId as string | undefined;

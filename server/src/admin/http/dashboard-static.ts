@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import fastifyStatic from "@fastify/static";
+import { isGraphqlPath, sendRefusal } from "../../http/http-errors";
 
 /** The package root (the directory of otp-gateway's package.json), from source (tests) or from dist/. */
 export function packageRoot(from = __dirname): string {
@@ -38,8 +39,8 @@ export async function registerDashboard(fastify: FastifyInstance, dist = dashboa
     async (scope) => {
       scope.addHook("onSend", async (_req, reply) => securityHeaders(reply));
       if (!built) {
-        scope.get("/*", async (_req, reply) =>
-          reply.code(503).type("text/html").send("<!doctype html><title>OTP Gateway</title><p>The dashboard has not been built. Run <code>npm run build:admin</code> and restart.</p>"),
+        scope.get("/*", async (req, reply) =>
+          isGraphqlPath(req.url) ? sendRefusal(req, reply, 404, "NOT_FOUND", "Not found") : reply.code(503).type("text/html").send("<!doctype html><title>OTP Gateway</title><p>The dashboard has not been built. Run <code>npm run build:admin</code> and restart.</p>"),
         );
         return;
       }
@@ -54,7 +55,9 @@ export async function registerDashboard(fastify: FastifyInstance, dist = dashboa
         },
       });
       scope.setNotFoundHandler(async (req, reply) => {
-        if (req.method !== "GET" || !String(req.headers.accept ?? "").includes("text/html")) return reply.code(404).send({ error: "Not found" });
+        if (req.method !== "GET" || !String(req.headers.accept ?? "").includes("text/html") || isGraphqlPath(req.url)) {
+          return sendRefusal(req, reply, 404, "NOT_FOUND", "Not found");
+        }
         reply.header("cache-control", "no-cache");
         return reply.sendFile("index.html", dist);
       });

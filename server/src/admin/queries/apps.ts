@@ -155,9 +155,3 @@ export async function updateApp(ds: DataSource, id: string, input: AppSettingsIn
   );
   return loadApp(ds, id);
 }
-
-/** Revokes one key of an app; returns whether it was live. */
-export async function revokeKey(ds: DataSource, appId: string, keyId: string): Promise<boolean> {
-  const rows = await ds.query(`WITH u AS (UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND app_id = $2 AND revoked_at IS NULL RETURNING id) SELECT id FROM u`, [keyId, appId]);
-  return rows.length > 0;
-}

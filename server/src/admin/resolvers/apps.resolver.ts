@@ -1,9 +1,8 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import { generateApiKey } from "../../apps/api-key";
 import { badInput } from "../../errors";
 import { StaffRole } from "../auth/roles";
 import { staffOf, type AdminContext } from "../context";
-import { appSnapshot, checkApp, listApps, loadApp, revokeKey, updateApp, type AppRecord as AppRow } from "../queries/apps";
+import { appSnapshot, checkApp, listApps, loadApp, updateApp, type AppRecord as AppRow } from "../queries/apps";
 import { AppFilter, AppInput, AppPage, AppRecord, IssuedKey } from "../types/app.types";
 import { PageArgs } from "../types/page-args";
 
@@ -40,32 +39,44 @@ export class AppsResolver {
     return after as AppRecord;
   }
 
+  @Mutation(() => IssuedKey, { description: "Issues a new key; the app's other keys keep working (a rotation: add a key, deploy it, then revokeAppKeys). Shown once" })
+  async addAppKey(@Arg("appId", () => ID) appId: string, @Ctx() ctx: AdminContext): Promise<IssuedKey> {
+    const before = await loadApp(ctx.admin.ds, appId);
+    const key = await ctx.admin.gateway.apps.addKey(appId);
+    return this.keysChanged(ctx, "app.add_key", before, { apiKey: key.key, revokedKeyId: null });
+  }
+
   @Mutation(() => IssuedKey, { description: "Issues a new key and revokes the given one in the same statement; the new key is shown once" })
   async rotateAppKey(@Arg("appId", () => ID) appId: string, @Arg("keyId", () => ID) keyId: string, @Ctx() ctx: AdminContext): Promise<IssuedKey> {
     const before = await loadApp(ctx.admin.ds, appId);
-    const key = generateApiKey();
-    const rows = await ctx.admin.ds.query(
-      `WITH r AS (UPDATE api_keys SET revoked_at = now() WHERE id = $3 AND app_id = $2 AND revoked_at IS NULL RETURNING id)
-       INSERT INTO api_keys (id, app_id, secret_hash) SELECT $1, $2, $4 FROM r RETURNING id`,
-      [key.id, appId, keyId, key.secretHash],
-    );
-    if (!rows.length) throw badInput("keyId", "Not a live key of this app");
-    const after = await loadApp(ctx.admin.ds, appId);
-    await ctx.admin.audit.record({
-      actor: staffOf(ctx), action: "app.rotate_key", targetType: "app", targetId: appId, ip: ctx.ip, before: { keys: keyIds(before) }, after: { keys: keyIds(after) },
-    });
-    return { app: after as AppRecord, apiKey: key.key, revokedKeyId: keyId };
+    const key = await ctx.admin.gateway.apps.replaceKey(appId, keyId);
+    if (!key) throw badInput("keyId", "Not a live key of this app");
+    return this.keysChanged(ctx, "app.rotate_key", before, { apiKey: key.key, revokedKeyId: keyId });
   }
 
-  @Mutation(() => AppRecord)
+  @Mutation(() => AppRecord, { description: "Revokes one key; requests with it are refused from the next one on" })
   async revokeAppKey(@Arg("appId", () => ID) appId: string, @Arg("keyId", () => ID) keyId: string, @Ctx() ctx: AdminContext): Promise<AppRecord> {
     const before = await loadApp(ctx.admin.ds, appId);
-    if (!(await revokeKey(ctx.admin.ds, appId, keyId))) throw badInput("keyId", "Not a live key of this app");
-    const after = await loadApp(ctx.admin.ds, appId);
+    if (!(await ctx.admin.gateway.apps.revokeKeys(appId, { keyId })).length) throw badInput("keyId", "Not a live key of this app");
+    return (await this.keysChanged(ctx, "app.revoke_key", before, null)).app;
+  }
+
+  @Mutation(() => AppRecord, { description: "Revokes every key of the app except the newest (the end of a rotation), or with all: true every key" })
+  async revokeAppKeys(
+    @Arg("appId", () => ID) appId: string, @Arg("all", () => Boolean, { defaultValue: false }) all: boolean, @Ctx() ctx: AdminContext,
+  ): Promise<AppRecord> {
+    const before = await loadApp(ctx.admin.ds, appId);
+    await ctx.admin.gateway.apps.revokeKeys(appId, all ? { all: true } : { exceptNewest: true });
+    return (await this.keysChanged(ctx, all ? "app.revoke_all_keys" : "app.revoke_older_keys", before, null)).app;
+  }
+
+  /** Audits a change of an app's keys (their public ids and states, before and after) and answers with the app as it is now. */
+  private async keysChanged(ctx: AdminContext, action: string, before: AppRow, issued: { apiKey: string; revokedKeyId: string | null } | null): Promise<IssuedKey> {
+    const after = await loadApp(ctx.admin.ds, before.id);
     await ctx.admin.audit.record({
-      actor: staffOf(ctx), action: "app.revoke_key", targetType: "app", targetId: appId, ip: ctx.ip, before: { keys: keyIds(before) }, after: { keys: keyIds(after) },
+      actor: staffOf(ctx), action, targetType: "app", targetId: before.id, ip: ctx.ip, before: { keys: keyIds(before) }, after: { keys: keyIds(after) },
     });
-    return after as AppRecord;
+    return { app: after as AppRecord, apiKey: issued?.apiKey ?? "", revokedKeyId: issued?.revokedKeyId ?? null };
   }
 }
 

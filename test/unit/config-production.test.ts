@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { checkRoleConfig, ConfigError, loadConfig } from "../../server/src/config/config";
+
+const SECRET = "0123456789abcdef0123456789abcdef";
+const PROD = { NODE_ENV: "production", OTP_SECRET: SECRET, PUBLIC_URL: "https://otp.example.com", REDIS_URL: "redis://127.0.0.1:6379" };
+
+/** The problems loadConfig reports for an environment (none: []). */
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
+describe("configuration refused at start-up", () => {
+  it("TRUST_PROXY=true is refused, naming the variable and why; hop counts and address lists are taken", () => {
+    for (const value of ["true", "TRUE", "yes", "*"]) {
+      const p = problems({ TRUST_PROXY: value });
+      expect(p, value).toHaveLength(1);
+      expect(p[0]).toMatch(/^TRUST_PROXY must be a hop count .* not true/);
+    }
+    for (const value of ["0", "33", "10.0.0.0/33", "proxy.internal", "10.0.0.1,,nonsense", "::1/129"]) expect(problems({ TRUST_PROXY: value }), value).toHaveLength(1);
+    for (const value of ["1", "2", "10.0.0.0/8", "127.0.0.1", "loopback,uniquelocal", "10.0.0.0/8, 2001:db8::/32, ::1"]) {
+      expect(problems({ TRUST_PROXY: value }), value).toEqual([]);
+    }
+  });
+
+  it("in production, PUBLIC_URL is required and must be https", () => {
+    const { PUBLIC_URL: _omit, ...withoutUrl } = PROD;
+    expect(problems(withoutUrl)).toEqual([expect.stringMatching(/^PUBLIC_URL is required when NODE_ENV=production/)]);
+    expect(problems({ ...PROD, PUBLIC_URL: "http://otp.example.com" })).toEqual([expect.stringMatching(/^PUBLIC_URL must be an https:\/\/ URL when NODE_ENV=production/)]);
+    expect(problems(PROD)).toEqual([]);
+    // Outside production, the local default stays (a first run needs nothing set).
+    expect(loadConfig({ PORT: "4100" }).publicUrl).toBe("http://127.0.0.1:4100");
+  });
+
+  it("in production, an api or all role without REDIS_URL is refused unless SINGLE_PROCESS=true; a worker is not", () => {
+    const { REDIS_URL: _omit, ...withoutRedis } = PROD;
+    for (const role of ["api", "all"] as const) {
+      expect(() => checkRoleConfig(loadConfig(withoutRedis), role)).toThrow(/REDIS_URL is required when NODE_ENV=production .*SINGLE_PROCESS=true/);
+      expect(() => checkRoleConfig(loadConfig({ ...withoutRedis, SINGLE_PROCESS: "true" }), role)).not.toThrow();
+      expect(() => checkRoleConfig(loadConfig(PROD), role)).not.toThrow();
+      expect(() => checkRoleConfig(loadConfig({ SINGLE_PROCESS: "false" }), role)).not.toThrow(); // development
+    }
+    expect(() => checkRoleConfig(loadConfig(withoutRedis), "worker")).not.toThrow();
+    expect(problems({ SINGLE_PROCESS: "maybe" })).toHaveLength(1);
+  });
+});
