@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count, refusal } from "../helpers/abuse";
+import { RetentionJob } from "../../server/src/retention/retention-job";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { gql } from "../helpers/graphql-client";
 import { ENROLL_TOTP, REVOKE_TOTP, TOTP_FACTORS, TestClock, decodeQrSvg, enroll, phoneCode, verifyTotp, wrongCode } from "../helpers/totp";
@@ -228,6 +229,19 @@ describe.each([{ redis: true }, { redis: false }])("TOTP factors (redis: $redis)
     expect(await gw.app.services.totpStore.sweepExpired()).toBe(0);
     expect(await count(gw, `totp_factors WHERE id = $1`, [stale.factor.id])).toBe(0);
     expect(await count(gw, `totp_factors WHERE id = ANY($1)`, [[young.factor.id, kept.factor.id]])).toBe(2);
+  });
+
+  it("code checks older than the retention period are deleted by the retention job; the factor and newer checks stay", async () => {
+    const app = await gw.createApp({ name: "Retention" });
+    const e = await enroll(gw, app.key, { subject: "subj-retention" });
+    for (let i = 0; i < 2; i++) await verifyTotp(gw, app.key, { factorId: e.factor.id, code: wrongCode(e.secret, clock.now), clientIp: "100.64.1.1" });
+    const [old] = await gw.app.db.ds.query(`SELECT id FROM totp_attempts WHERE factor_id = $1 ORDER BY id LIMIT 1`, [e.factor.id]);
+    await gw.app.db.ds.query(`UPDATE totp_attempts SET created_at = now() - make_interval(days => $2) WHERE id = $1`, [old.id, gw.app.config.retention.days + 1]);
+    const counts = await new RetentionJob(gw.app.db.ds, gw.app.config.retention, gw.app.log).runOnce();
+    expect(counts.totp_attempts).toBeGreaterThanOrEqual(1);
+    expect(await count(gw, `totp_attempts WHERE factor_id = $1`, [e.factor.id])).toBe(1);
+    expect(await count(gw, `totp_attempts WHERE id = $1`, [old.id])).toBe(0);
+    expect(await count(gw, `totp_factors WHERE id = $1`, [e.factor.id])).toBe(1);
   });
 
   it("bad input is BAD_USER_INPUT with its field and changes nothing", async () => {

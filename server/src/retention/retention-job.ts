@@ -21,7 +21,7 @@ const RETENTION_LOCK = 727003;
  * those aimed at no verification),
  * deliveries, delivery attempts, delivery events (status receipts included) and outbox
  * messages — is deleted once older than the retention period, and so are outbound webhook
- * events (with their messages and attempts). Run by the worker role.
+ * events (with their messages and attempts) and TOTP factors' code checks. Run by the worker role.
  *
  * Deletes go in batches of `batchSize` verifications, each in its own short transaction with
  * the children deleted explicitly first (by indexed columns, so the counts per table are
@@ -68,7 +68,7 @@ export class RetentionJob {
       for (const [table, n] of Object.entries(counts)) if (table !== "verify_misses") totals[table] = (totals[table] ?? 0) + n;
       totals.verify_attempts += counts.verify_misses;
       // Another batch while any kind of old row filled this one.
-      if (Math.max(counts.verifications, counts.webhook_events, counts.verify_misses) < this.options.batchSize) break;
+      if (Math.max(counts.verifications, counts.webhook_events, counts.verify_misses, counts.totp_attempts) < this.options.batchSize) break;
     }
     this.onDeleted?.(totals);
     if (Object.values(totals).some((n) => n > 0)) this.log.info({ deleted: totals, batches, days: this.options.days }, "retention: old rows deleted");
@@ -101,6 +101,12 @@ export class RetentionJob {
     await del(
       "verify_misses",
       `DELETE FROM verify_attempts WHERE id IN (SELECT id FROM verify_attempts WHERE verification_id IS NULL AND created_at < ${cutoff} ORDER BY created_at LIMIT $2)`,
+      [this.options.days, this.options.batchSize],
+    );
+    // Authenticator code checks (the factors themselves are live state and stay).
+    await del(
+      "totp_attempts",
+      `DELETE FROM totp_attempts WHERE id IN (SELECT id FROM totp_attempts WHERE created_at < ${cutoff} ORDER BY created_at LIMIT $2)`,
       [this.options.days, this.options.batchSize],
     );
     await del(
