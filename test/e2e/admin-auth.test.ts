@@ -129,7 +129,7 @@ describe("admin API authentication", () => {
     expect(blocked.errors![0].extensions!.retryAfter).toBeGreaterThan(0);
     // Another address is unaffected, and the refusal is a block support can see.
     expect((await client().login("admin@example.com")).data.login.status).toBe("OK");
-    const [block] = await gw.app.db.ds.query(`SELECT rule, key_masked FROM rate_limit_blocks WHERE rule = 'admin_login_per_email'`);
+    const [block] = await gw.app.db.ds.query(`SELECT rule, key_masked FROM rate_limit_blocks WHERE rule = 'admin_login_per_email' AND key_masked = 't***@example.com'`);
     expect(block).toEqual({ rule: "admin_login_per_email", key_masked: "t***@example.com" });
   });
 
@@ -184,8 +184,13 @@ describe("admin API authentication", () => {
   });
 
   it("records sign-ins in the audit log, which refuses UPDATE and DELETE", async () => {
-    const rows = await gw.app.db.ds.query(`SELECT action, actor_email FROM audit_log WHERE action = 'staff.login' ORDER BY id`);
-    expect(rows.length).toBeGreaterThan(3);
+    await createStaff(gw, "audited@example.com", "SUPPORT");
+    for (let i = 0; i < 2; i++) expect((await client().login("audited@example.com")).data.login.status).toBe("OK");
+    const rows = await gw.app.db.ds.query(`SELECT action, actor_email, actor_role, ip FROM audit_log WHERE action = 'staff.login' AND actor_email = 'audited@example.com' ORDER BY id`);
+    expect(rows).toEqual([
+      { action: "staff.login", actor_email: "audited@example.com", actor_role: "SUPPORT", ip: expect.stringMatching(/^198\.51\.100\.\d+$/) },
+      { action: "staff.login", actor_email: "audited@example.com", actor_role: "SUPPORT", ip: expect.stringMatching(/^198\.51\.100\.\d+$/) },
+    ]);
     await expect(gw.app.db.ds.query(`UPDATE audit_log SET actor_email = 'someone-else' WHERE action = 'staff.login'`)).rejects.toThrow(/append-only/);
     await expect(gw.app.db.ds.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
     await expect(gw.app.db.ds.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);

@@ -37,7 +37,8 @@ describe("admin setup in production", () => {
     const dup = create("FIRST@example.com", "ADMIN");
     expect(dup.status).not.toBe(0);
     expect(dup.stderr).toMatch(/exists/);
-    expect(await gw.app.db.ds.query(`SELECT email FROM admin_users WHERE email <> 'first@example.com' AND email LIKE '%d@example.com'`)).toEqual([]);
+    expect(await gw.app.db.ds.query(`SELECT email FROM admin_users WHERE email IN ('second@example.com', 'third@example.com')`)).toEqual([]);
+    expect(await gw.app.db.ds.query(`SELECT email FROM admin_users WHERE lower(email) = 'first@example.com'`)).toEqual([{ email: "first@example.com" }]);
 
     const c = new AdminClient(gw.url);
     expect((await c.login("first@example.com")).data.login.status).toBe("OK");
