@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { GET_VERIFICATION, REQUEST_OTP, VERIFY_OTP, gql } from "../helpers/graphql-client";
+import { AdminClient, PROVIDERS, TIMELINE, createStaff } from "../helpers/admin";
 import { FAST_RETRY, SLOW_BREAKER } from "../helpers/vendors";
 import { startWhatsAppVendors, type WhatsAppVendors } from "../helpers/whatsapp";
 
@@ -62,6 +63,30 @@ describe("WhatsApp failover between Twilio and Vonage", () => {
     await vendors.vonage.whatsapp!.waitForMessage((m) => m.to === "447911123602");
     await settled(id);
     expect((await attempts(id)).map((a: any) => [a.provider, a.outcome, a.error_code])).toEqual([["twilio", "FAILOVER", "63007"], ["vonage", "SENT", null]]);
+  });
+
+  it("the dashboard's providers page and /metrics show WhatsApp per provider, with the explained error codes", async () => {
+    vendors.twilio.failNext(1, { status: 400, code: 63007, message: "no channel" });
+    const id = (await request("+447911123604")).data.requestOtp.id;
+    await vendors.vonage.whatsapp!.waitForMessage((m) => m.to === "447911123604");
+    await settled(id);
+    await createStaff(gw, "agent@example.com", "SUPPORT");
+    const support = await AdminClient.signedIn(gw.url, "agent@example.com");
+    const rows = (await support.gql(PROVIDERS)).data.providers.data;
+    const twilio = rows.find((r: any) => r.id === "twilio:WHATSAPP");
+    const vonage = rows.find((r: any) => r.id === "vonage:WHATSAPP");
+    expect(twilio).toMatchObject({ provider: "twilio", channel: "WHATSAPP", position: 0, breakerState: "closed" });
+    expect(vonage).toMatchObject({ provider: "vonage", channel: "WHATSAPP", position: 1 });
+    expect(twilio.hour.failed).toBeGreaterThanOrEqual(1);
+    expect(vonage.hour.sent).toBeGreaterThanOrEqual(1);
+    const err = twilio.topErrors.find((e: any) => e.code === "63007");
+    expect(err.explanation).toMatch(/no WhatsApp sender for TWILIO_WHATSAPP_FROM/);
+    // The support timeline explains the failover attempt in plain words too.
+    const timeline = (await support.gql(TIMELINE, { id })).data.verification;
+    expect(JSON.stringify(timeline)).toContain("no WhatsApp sender for TWILIO_WHATSAPP_FROM");
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const line = metrics.split("\n").find((l) => l.startsWith("otp_delivery_attempts_total{") && ['provider="vonage"', 'channel="WHATSAPP"', 'outcome="SENT"'].every((x) => l.includes(x)));
+    expect(Number(line?.split(" ").at(-1))).toBeGreaterThanOrEqual(1);
   });
 
   it("a destination's refusal (63024) is not the vendor's fault: no failover, the delivery fails", async () => {
