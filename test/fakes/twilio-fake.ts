@@ -21,10 +21,10 @@
  * What is not: pagination/listing, media, Messaging Services, retries of failed callbacks.
  */
 import http from "node:http";
-import https from "node:https";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import twilio from "twilio";
+import { httpPost, notify, readBody, waitFor, type Waiter } from "./fake-http";
 import { contentJson, deferredFailure, isWhatsApp, renderContent, validateWhatsApp, whatsappCallbackExtras, type TwilioContentTemplate } from "./twilio-whatsapp";
 
 export interface TwilioFakeOptions {
@@ -86,7 +86,6 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 /** When a spec gives only an HTTP status, pick the code Twilio uses for it. */
 const CODE_FOR_STATUS: Record<number, number> = { 401: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503 };
 
-export type Waiter<T> = { pred: (r: T) => boolean; resolve: (r: T) => void };
 
 export class TwilioFake {
   readonly messages: TwilioRecord[] = [];
@@ -391,6 +390,9 @@ export class TwilioFake {
   }
 }
 
+// Shared with the other stand-ins, which import them from here.
+export { httpPost, notify, readBody, waitFor, type Waiter };
+
 // ------------------------------------------------------------------ helpers
 
 /** Twilio's own first-line validation for the fields the gateway sends. */
@@ -411,54 +413,4 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(json) });
   res.end(json);
-}
-
-export function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-/** One-shot POST without keep-alive, so stopping the receiver never hangs on our sockets. */
-export function httpPost(url: string, headers: Record<string, string>, body: string, method = "POST"): Promise<{ status: number; error?: string }> {
-  return new Promise((resolve) => {
-    const u = new URL(url);
-    const mod = u.protocol === "https:" ? https : http;
-    const req = mod.request(u, { method, headers: { ...headers, "Content-Length": Buffer.byteLength(body) }, agent: false, timeout: 5000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
-    });
-    req.on("timeout", () => req.destroy(new Error("callback timed out")));
-    req.on("error", (err) => resolve({ status: 0, error: err.message }));
-    req.end(body);
-  });
-}
-
-export function notify<T>(waiters: Waiter<T>[], rec: T): void {
-  for (const w of [...waiters]) {
-    if (w.pred(rec)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(rec);
-    }
-  }
-}
-
-/** First already-recorded match, else the first future one; rejects after `timeoutMs`. */
-export function waitFor<T>(list: T[], waiters: Waiter<T>[], pred: (r: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const found = list.find(pred);
-  if (found) return Promise.resolve(found);
-  return new Promise<T>((resolve, reject) => {
-    const w: Waiter<T> = {
-      pred,
-      resolve: (r) => { clearTimeout(timer); resolve(r); },
-    };
-    const timer = setTimeout(() => {
-      waiters.splice(waiters.indexOf(w), 1);
-      reject(new Error(`Timed out after ${timeoutMs}ms waiting for a matching ${what} (${list.length} recorded)`));
-    }, timeoutMs);
-    waiters.push(w);
-  });
 }
