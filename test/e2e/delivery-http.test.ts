@@ -24,7 +24,7 @@ describe("delivery through the http provider", () => {
     vendor = await HttpVendorFake.start();
     vendors = await startVendors({ only: ["twilio"] });
     gw = await startGateway({
-      env: { ...vendors.env, ...httpVendorEnv(vendor, "SMS,VOICE,EMAIL"), SMS_PROVIDERS: "http,twilio", VOICE_PROVIDERS: "http", PROVIDER_TIMEOUT_MS: "1500" },
+      env: { ...vendors.env, ...httpVendorEnv(vendor, "SMS,VOICE,EMAIL,WHATSAPP"), SMS_PROVIDERS: "http,twilio", VOICE_PROVIDERS: "http", PROVIDER_TIMEOUT_MS: "1500" },
       retry: FAST_RETRY, breaker: SLOW_BREAKER,
     });
     statusUrl = `${gw.env.PUBLIC_URL}/webhooks/http/status`;
@@ -75,7 +75,7 @@ describe("delivery through the http provider", () => {
     expect(attempt.provider_message_id).toBe(msg.messageId);
   });
 
-  it("carries voice (with the spoken script) and e-mail (subject and html) on the channels HTTP_PROVIDER_CHANNELS names", async () => {
+  it("carries voice (with the spoken script), e-mail (subject and html) and WhatsApp on the channels HTTP_PROVIDER_CHANNELS names", async () => {
     await request("+14155550702", "VOICE");
     const call = await vendor.waitForMessage((m) => m.body.to === "+14155550702");
     expect(call.body).toMatchObject({ channel: "VOICE", voiceScript: expect.stringMatching(/\d, \d, \d/), locale: "en" });
@@ -83,6 +83,11 @@ describe("delivery through the http provider", () => {
     const mail = await vendor.waitForMessage((m) => m.body.to === "ana@example.com");
     expect(mail.body).toMatchObject({ channel: "EMAIL", subject: expect.any(String), html: expect.stringContaining("<") });
     expect(extractCode(mail.body.text)).toMatch(/^\d{6}$/);
+    const wa = await request("+14155550709", "WHATSAPP");
+    const chat = await vendor.waitForMessage((m) => m.body.to === "+14155550709");
+    expect(chat.body).toMatchObject({ channel: "WHATSAPP", locale: "en" });
+    const ok = await gql(gw.url, app.key, VERIFY_OTP, { input: { verificationId: wa, code: extractCode(chat.body.text) } });
+    expect(ok.data.verifyOtp.status).toBe("APPROVED");
   });
 
   it("records the vendor's own error code from an undelivered report", async () => {
@@ -157,7 +162,7 @@ describe("delivery through the http provider", () => {
 
   it("shows on the providers page with its breaker, and explains its error codes on the timeline", async () => {
     const health = gw.app.services.registry.providerHealth().find((h) => h.provider === "http");
-    expect(health).toMatchObject({ channels: ["SMS", "VOICE", "EMAIL"], state: "closed" });
+    expect(health).toMatchObject({ channels: ["SMS", "VOICE", "EMAIL", "WHATSAPP"], state: "closed" });
     const { explainError } = await import("../../server/src/admin/error-explanations");
     expect(explainError("http", "TIMEOUT")).toMatch(/did not answer in time/);
     expect(explainError("http", "HTTP_401")).toMatch(/HTTP_PROVIDER_SECRET/);

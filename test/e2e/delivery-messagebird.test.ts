@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { explainError } from "../../server/src/admin/error-explanations";
 import { ConfigError } from "../../server/src/config/config";
 import { MessageBirdFake } from "../fakes/messagebird-fake";
+import { AdminClient, PROVIDERS, TIMELINE, createStaff } from "../helpers/admin";
 import { httpPost } from "../fakes/twilio-fake";
 import { eventually, extractCode } from "../helpers/codes";
 import { freePort, startGateway, type TestGateway } from "../helpers/gateway";
@@ -127,8 +128,22 @@ describe("delivery through MessageBird", () => {
     expect(await delivery(id)).toMatchObject({ status: "FAILED", errorCode: "1" });
   });
 
-  it("is on the providers page and in /metrics with its breaker", async () => {
-    expect(gw.app.services.registry.providerHealth().find((h) => h.provider === "messagebird")).toMatchObject({ channels: ["SMS", "VOICE"], state: "closed" });
+  it("is on the dashboard's providers page (failover position, breaker, explained top errors), its timeline and /metrics", async () => {
+    await eventually(async () => ((await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE status IN ('QUEUED', 'SENDING')`))[0].n === 0 ? true : undefined), "every delivery handed off", 15_000);
+    await createStaff(gw, "agent@example.com", "SUPPORT");
+    const support = await AdminClient.signedIn(gw.url, "agent@example.com");
+    const rows = (await support.gql(PROVIDERS)).data.providers.data;
+    const sms = rows.find((p: any) => p.id === "messagebird:SMS");
+    expect(sms).toMatchObject({ provider: "messagebird", channel: "SMS", position: 0, breakerState: "closed" });
+    expect(rows.find((p: any) => p.id === "messagebird:VOICE")).toMatchObject({ position: 0 });
+    expect(rows.find((p: any) => p.id === "vonage:SMS")).toMatchObject({ position: 1 });
+    expect(sms.hour.attempts).toBeGreaterThan(0);
+    const balance = sms.topErrors.find((e: any) => e.code === "25");
+    expect(balance.explanation).toMatch(/balance is used up/);
+    // The failed report of the earlier test, on that verification's timeline, in plain language.
+    const [failed] = await gw.app.db.ds.query(`SELECT verification_id FROM delivery_events WHERE provider = 'messagebird' AND error_code = '27' LIMIT 1`);
+    const timeline = (await support.gql(TIMELINE, { id: failed.verification_id })).data.verification.timeline;
+    expect(timeline.find((t: any) => t.errorCode === "27")).toMatchObject({ provider: "messagebird", errorExplanation: expect.stringMatching(/handset is off/) });
     expect(await (await fetch(`${gw.url}/metrics`)).text()).toMatch(/otp_provider_circuit_state\{provider="messagebird",state="closed"\} 1/);
   });
 });
