@@ -43,9 +43,11 @@ describe("webhooks: a failing endpoint is paused, and resumed", () => {
     await eventually(() => healthy.accepted().find((e) => e.json.data.id === first.id), "the healthy endpoint's event", 3000);
     const paused = await eventually(async () => ((await endpoint()).status === "PAUSED" ? endpoint() : undefined), "the endpoint to pause", 10_000);
     expect(paused.pauseReason).toMatch(/retry window/);
-    expect(paused.consecutiveFailures).toBeGreaterThanOrEqual(3);
     const [msg] = await gw.app.db.ds.query(`SELECT status, attempts FROM webhook_messages WHERE endpoint_id = $1`, [downId]);
     expect(msg.status).toBe("FAILED");
+    // Retried within the window (how often depends on the machine's speed), every attempt counted.
+    expect(msg.attempts).toBeGreaterThanOrEqual(2);
+    expect(paused.consecutiveFailures).toBe(msg.attempts);
     expect(down.received.length).toBe(msg.attempts);
     expect(new Set(down.received.map((r) => r.id)).size).toBe(1);
 
