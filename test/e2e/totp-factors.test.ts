@@ -114,6 +114,21 @@ describe.each([{ redis: true }, { redis: false }])("TOTP factors (redis: $redis)
     expect((await attemptRows(id)).map((a) => a.outcome)).toEqual([...Array(5).fill("WRONG_CODE"), "RATE_LIMITED", "APPROVED"]);
   });
 
+  it("an app sets its own per-factor budget (limits.totpFailuresPerFactor); it can't be switched off; its window resets it", async () => {
+    await expect(gw.createApp({ name: "Off", settings: { limits: { totpFailuresPerFactor: null } } as any })).rejects.toThrow(/totpFailuresPerFactor/);
+    const app = await gw.createApp({ name: "Own budget", settings: { limits: { totpFailuresPerFactor: { max: 2, windowSeconds: 2 } } } });
+    const e = await enroll(gw, app.key, { subject: "subj-own-budget" });
+    const wrong = wrongCode(e.secret, clock.now);
+    const answers = [];
+    for (let i = 0; i < 2; i++) answers.push((await verifyTotp(gw, app.key, { factorId: e.factor.id, code: wrong })).data.verifyTotp);
+    expect(answers.map((a) => [a.status, a.attemptsRemaining])).toEqual([["PENDING", 1], ["MAX_ATTEMPTS_REACHED", 0]]);
+    const limited = await verifyTotp(gw, app.key, { factorId: e.factor.id, code: phoneCode(e.secret, clock.now) });
+    expect(refusal(limited)).toMatchObject({ code: "RATE_LIMITED" });
+    expect(refusal(limited).retryAfter).toBeLessThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await verifyTotp(gw, app.key, { factorId: e.factor.id, code: phoneCode(e.secret, clock.now) })).data.verifyTotp).toMatchObject({ status: "APPROVED", attemptsRemaining: 2 });
+  });
+
   it("the NIST daily cap (100 wrong codes per factor) holds across client IPs", async () => {
     const app = await gw.createApp({ name: "Daily cap" });
     const e = await enroll(gw, app.key, { subject: "subj-daily" });

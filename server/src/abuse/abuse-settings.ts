@@ -31,6 +31,8 @@ export interface AbuseLimits {
   /** NIST SP 800-63B 5.2.2: at most 100 consecutive failures per day; never off. */
   verifyFailuresPerDestinationPerDay: number;
   verifyFailuresPerIp: WindowLimit | null;
+  /** Wrong TOTP codes per (factor, client IP); never off (a factor has no attempt count of its own). */
+  totpFailuresPerFactor: WindowLimit;
   pumping: { prefix: PumpingThresholds | null; country: PumpingThresholds | null };
 }
 
@@ -44,6 +46,7 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   verifyFailuresPerDestinationAllIps: { max: 50, windowSeconds: 3600 },
   verifyFailuresPerDestinationPerDay: NIST_DAILY_FAILURE_CAP,
   verifyFailuresPerIp: { max: 50, windowSeconds: 3600 },
+  totpFailuresPerFactor: { max: 5, windowSeconds: 15 * 60 },
   pumping: {
     prefix: { minSends: 20, minConversion: 0.1, windowSeconds: 3600, blockSeconds: 3600, evaluateEverySeconds: 0 },
     country: { minSends: 200, minConversion: 0.05, windowSeconds: 3600, blockSeconds: 3600, evaluateEverySeconds: 30 },
@@ -73,6 +76,7 @@ export const limitsSettingsSchema = z
     verifyFailuresPerDestinationAllIps: windowLimit.nullable(),
     verifyFailuresPerDestinationPerDay: z.number().int().min(1).max(NIST_DAILY_FAILURE_CAP),
     verifyFailuresPerIp: windowLimit.nullable(),
+    totpFailuresPerFactor: windowLimit,
     pumping: z.object({ prefix: pumping.nullable(), country: pumping.nullable() }).partial().strict(),
   })
   .partial()
@@ -104,6 +108,7 @@ export function effectiveLimits(settings: { limits?: LimitsSettings } | null | u
     verifyFailuresPerDestinationAllIps: pick("verifyFailuresPerDestinationAllIps"),
     verifyFailuresPerDestinationPerDay: Math.min(pick("verifyFailuresPerDestinationPerDay"), NIST_DAILY_FAILURE_CAP),
     verifyFailuresPerIp: pick("verifyFailuresPerIp"),
+    totpFailuresPerFactor: pick("totpFailuresPerFactor"),
     pumping: { prefix: level("prefix"), country: level("country") },
   };
 }

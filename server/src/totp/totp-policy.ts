@@ -3,8 +3,6 @@ import { ipLimitKey, maskIp } from "../abuse/client-ip";
 import type { AppEntity } from "../apps/app.entity";
 import type { LimitRule, LimitSubject, RateLimits } from "../ratelimit/rate-limits";
 
-/** Wrong codes per factor and client IP in a window (the contract's default: 5 per 15 minutes). */
-export const TOTP_FAILURES_PER_FACTOR = { max: 5, windowSeconds: 15 * 60 };
 const DAY = 86_400;
 
 /**
@@ -48,10 +46,12 @@ export class TotpPolicy {
     return Math.min(perIp.points, daily.points);
   }
 
+  /** The app's `limits.totpFailuresPerFactor` (default 5 per 15 minutes) and its NIST daily cap. */
   private rules(app: AppEntity): { perIp: LimitRule; daily: LimitRule } {
+    const l = effectiveLimits(app.settings);
     return {
-      perIp: { name: "totp_failures_per_factor", points: TOTP_FAILURES_PER_FACTOR.max, durationSeconds: TOTP_FAILURES_PER_FACTOR.windowSeconds },
-      daily: { name: "totp_failures_per_factor_day", points: effectiveLimits(app.settings).verifyFailuresPerDestinationPerDay, durationSeconds: DAY },
+      perIp: { name: "totp_failures_per_factor", points: l.totpFailuresPerFactor.max, durationSeconds: l.totpFailuresPerFactor.windowSeconds },
+      daily: { name: "totp_failures_per_factor_day", points: l.verifyFailuresPerDestinationPerDay, durationSeconds: DAY },
     };
   }
 }
