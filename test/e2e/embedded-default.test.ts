@@ -68,7 +68,7 @@ describe("embedded default", () => {
     const prod = runCli(["migrate"], { NODE_ENV: "production" }, dir);
     expect(prod.status).toBe(2);
     expect(prod.stderr).toContain("OTP_SECRET is required when NODE_ENV=production");
-  });
+  }, 90_000); // two CLI processes, each loading the whole gateway: slow on a loaded 2-core machine
 
   it("validates app create flags", () => {
     const r = runCli(["app", "create", "--name", "x", "--ttl", "0"], {}, dir);
