@@ -92,7 +92,7 @@ describe("admin API limits", () => {
     await ws.dispose();
   });
 
-  it.each(["verifications", "deliveryAttempts", "blocks", "apps", "staffUsers", "auditLog", "outboxMessages"])(
+  it.each(["verifications", "deliveryAttempts", "blocks", "apps", "staffUsers", "auditLog", "outboxMessages", "totpFactors"])(
     "%s checks its paging: BAD_USER_INPUT naming page, perPage or sortOrder",
     async (list) => {
       await createStaff(gw, `pager-${list}@example.com`, "ADMIN");
@@ -108,6 +108,19 @@ describe("admin API limits", () => {
       expect((await c.gql(`{ ${list}(page: 1, perPage: 5, sortOrder: "ASC") { total } }`)).errors).toBeUndefined();
     },
   );
+
+  it("an endpoint's webhook messages check their limit (1 to 100)", async () => {
+    await createStaff(gw, "hooks@example.com", "ADMIN");
+    const c = await AdminClient.signedIn(gw.url, "hooks@example.com", STAFF_PASSWORD, { "x-forwarded-for": "203.0.113.70" });
+    const { endpoint } = await gw.app.services.webhookEndpoints.add(shop.id, "http://127.0.0.1:9/hook", null);
+    const q = `query($a: ID!, $e: ID!, $n: Int!) { webhookMessages(appId: $a, endpointId: $e, limit: $n) { id } }`;
+    for (const n of [0, 101, -1]) {
+      const r = await c.gql(q, { a: shop.id, e: endpoint.id, n });
+      expect(errorCode(r)).toBe("BAD_USER_INPUT");
+      expect(r.errors![0].extensions!.field).toBe("limit");
+    }
+    expect((await c.gql(q, { a: shop.id, e: endpoint.id, n: 100 })).data.webhookMessages).toEqual([]);
+  });
 
   it("the live-log socket refuses a page from another origin, even with a valid session cookie", async () => {
     await createStaff(gw, "socket@example.com", "SUPPORT");

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient, BEGIN_ENROLMENT, FINISH_ENROLMENT, ME, STAFF_PASSWORD, codeAt, createStaff, secretOf, tokenOf } from "../helpers/admin";
+import { SESSION_COOKIE, SessionStore } from "../../server/src/admin/auth/sessions";
 import { runCli } from "../helpers/cli";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { errorCode } from "../helpers/graphql-client";
@@ -119,6 +120,19 @@ describe("admin setup in production", () => {
     expect(issued.actor_email).toMatch(/^cli:/);
     expect(JSON.stringify(await gw.app.db.ds.query(`SELECT * FROM audit_log`))).not.toContain(token);
   }, 120_000);
+
+  it("an ADMIN session without an authenticator (from before the policy, or after a reset) opens nothing", async () => {
+    const bare = await createStaff(gw, "old-session@example.com", "ADMIN");
+    const c = new AdminClient(gw.url);
+    c.cookie = `${SESSION_COOKIE}=${await new SessionStore(gw.app.db.ds, { idleSeconds: 600, maxSeconds: 3600 }).create(bare.id, null, null)}`;
+    expect((await c.gql(ME)).data.me).toBeNull();
+    expect(errorCode(await c.gql(`{ apps { total } }`))).toBe("UNAUTHENTICATED");
+    // SUPPORT, who needn't have one, keeps theirs.
+    const agent = await createStaff(gw, "old-agent@example.com", "SUPPORT");
+    const s = new AdminClient(gw.url);
+    s.cookie = `${SESSION_COOKIE}=${await new SessionStore(gw.app.db.ds, { idleSeconds: 600, maxSeconds: 3600 }).create(agent.id, null, null)}`;
+    expect((await s.gql(ME)).data.me.email).toBe("old-agent@example.com");
+  });
 
   it("`admin enrolment-link` for an unknown address fails and changes nothing", () => {
     const r = runCli(["admin", "enrolment-link", "--email", "ghost@example.com"], gw.env);

@@ -7,7 +7,12 @@ import type { Staff } from "./roles";
 export const SESSION_COOKIE = "otpg_admin_session";
 export const COOKIE_PATH = "/admin";
 
-export interface SessionLimits { idleSeconds: number; maxSeconds: number }
+export interface SessionLimits {
+  idleSeconds: number;
+  maxSeconds: number;
+  /** ADMIN_REQUIRE_TOTP: an ADMIN's session counts only while they have an authenticator (a session from before the policy, or after a reset, ends). */
+  adminNeedsTotp?: boolean;
+}
 export interface ActiveSession { sessionId: string; staff: Staff }
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest();
@@ -43,8 +48,9 @@ export class SessionStore {
             AND created_at > now() - make_interval(secs => $3)
           RETURNING id, user_id
        )
-       SELECT s.id AS session_id, u.* FROM s JOIN admin_users u ON u.id = s.user_id WHERE u.disabled_at IS NULL`,
-      [hashToken(token), this.limits.idleSeconds, this.limits.maxSeconds, touch],
+       SELECT s.id AS session_id, u.* FROM s JOIN admin_users u ON u.id = s.user_id
+        WHERE u.disabled_at IS NULL AND NOT ($5 AND u.role = 'ADMIN' AND u.totp_secret_cipher IS NULL)`,
+      [hashToken(token), this.limits.idleSeconds, this.limits.maxSeconds, touch, this.limits.adminNeedsTotp === true],
     );
     return rows.length ? { sessionId: rows[0].session_id, staff: toStaff(rows[0]) } : null;
   }

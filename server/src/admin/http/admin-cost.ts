@@ -54,7 +54,7 @@ function selectionCost(set: SelectionSetNode, fragments: Map<string, FragmentDef
 }
 
 /** The admin API's paged lists: without a `perPage` argument they return its default (25) rows. */
-const PAGED_LISTS = new Set(["verifications", "deliveryAttempts", "blocks", "apps", "staffUsers", "auditLog", "outboxMessages"]);
+const PAGED_LISTS = new Set(["verifications", "deliveryAttempts", "blocks", "apps", "staffUsers", "auditLog", "outboxMessages", "totpFactors"]);
 const isPagedList = (name: string) => PAGED_LISTS.has(name);
 
 /** A perPage as given (a literal or a variable); out-of-range values are refused by the resolvers' paging check. */

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
-import { notFound } from "../../errors";
+import { badInput, notFound } from "../../errors";
 import type { WebhookEndpoint } from "../../webhooks/endpoint-store";
 import { StaffRole } from "../auth/roles";
 import { staffOf, type AdminContext } from "../context";
@@ -28,8 +28,9 @@ export class WebhooksResolver {
     @Arg("limit", () => Int, { defaultValue: 25 }) limit: number,
     @Ctx() ctx: AdminContext,
   ): Promise<WebhookMessageRecord[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badInput("limit", "limit is 1 to 100");
     const endpoint = await ctx.admin.gateway.webhookEndpoints.get(appId, endpointId);
-    return recentWebhookMessages(ctx.admin.ds, endpoint.id, Math.min(Math.max(limit, 1), 100));
+    return recentWebhookMessages(ctx.admin.ds, endpoint.id, limit);
   }
 
   @Mutation(() => IssuedWebhookSecret, { description: "Adds an endpoint; its signing secret is in the answer, once. Audited." })
