@@ -77,4 +77,21 @@ describe("webhooks: a failing endpoint is paused, and resumed", () => {
     // The failed one stays failed (the dashboard can resend it).
     expect(down.accepted().find((e) => e.json.data.id === first.id)).toBeUndefined();
   });
+
+  it("lifting the pause's block (block lift, the blocks page) resumes the endpoint too", async () => {
+    down.respond = () => 500;
+    const third = await request();
+    await eventually(async () => ((await endpoint()).status === "PAUSED" ? true : undefined), "the endpoint to pause again", 10_000);
+    const [block] = await eventually(async () => {
+      const list = await gw.app.services.blocks.list({ appId: app.id, active: true });
+      return list.length ? list : undefined;
+    }, "the second pause's block record");
+    down.respond = () => 200;
+    await gw.app.services.blockService.lift(block.id, "ops@example.com", "receiver fixed");
+    expect((await endpoint()).status).toBe("ACTIVE");
+    const fourth = await request();
+    const got = await eventually(() => down.accepted().find((e) => e.json.data.id === fourth.id), "an event after the lift", 5000);
+    expect(got.verified).toBe(true);
+    expect(down.accepted().find((e) => e.json.data.id === third.id)).toBeUndefined(); // failed before the lift; stays failed
+  });
 });
