@@ -124,6 +124,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const testDestinations = new TestDestinations(config.allowTestDestinations);
     const limits = new RateLimits(redis, config.redisPrefix, blocks, log);
     limits.onRefusal = (rule) => metrics.limitRefusals.inc({ rule });
+    const pumping = new PumpingGuard(ds, limits, blocks, log.child({ component: "pumping-guard" }));
     const deliveryEvents = new DeliveryEvents(bus);
     const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis);
     const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }), config.delivery.unmatchedCallbacksMax);
@@ -173,9 +174,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const verifyPolicy = new VerifyPolicy(limits);
     const services: Services = {
       apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }, keyCache),
-      verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, new PumpingGuard(ds, limits, blocks)), blocks, deliveryEvents, wake, testDestinations, !redis),
-      verify: new VerifyService(ds, keys, tokens, verifyPolicy),
-      blockService: new BlockService(ds, blocks, limits, log),
+      verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, pumping), blocks, deliveryEvents, wake, testDestinations, !redis),
+      verify: new VerifyService(ds, keys, tokens, verifyPolicy, pumping),
+      blockService: new BlockService(ds, blocks, limits, log, pumping),
       totp: new TotpService(totpStore, keys.totpSecret),
       totpVerifier: new TotpVerifier(ds, totpStore, keys.totpSecret, tokens, new TotpPolicy(limits), verifyPolicy, options.clock),
       totpStore,

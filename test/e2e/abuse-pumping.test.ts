@@ -4,9 +4,10 @@ import { codeFromOutbox } from "../helpers/codes";
 import { blocksOf, count, refusal, requestOtp, sleep, verifyOtp } from "../helpers/abuse";
 
 /**
- * The SMS-pumping guard: a prefix (or country) that sends much and converts little is blocked
- * for a while, the block recorded with its figures. Codes live 1 s here, so unanswered ones
- * settle (expire) quickly; fresh, unanswered requests are not evidence.
+ * The pumping guard's rules one by one, on small budgets: unverified sends per prefix (and per
+ * country) against the verified history, approvals moving sends back, escalation, lifts, shadow
+ * mode, the safe list, test destinations, the spend ceiling. The default-settings attack is
+ * abuse-pumping-simulation.test.ts.
  */
 describe("abuse protection: SMS-pumping guard", () => {
   let gw: TestGateway;
@@ -16,71 +17,187 @@ describe("abuse protection: SMS-pumping guard", () => {
   });
   afterAll(() => gw?.stop());
 
-  const prefixGuard = (extra: Record<string, unknown> = {}) => ({
-    limits: { pumping: { prefix: { minSends: 4, minConversion: 0.5, blockSeconds: 120, ...extra }, country: null } },
+  const tight = (pumping: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+    limits: { pumping: { prefix: { floor: 2, share: 0.5 }, country: null, ...pumping }, ...extra },
   });
+  const ok = async (key: string, to: string, extra: Record<string, unknown> = {}) => {
+    const r = await requestOtp(gw, key, to, extra);
+    expect(r.errors, `${to} should be accepted`).toBeUndefined();
+    return r.data.requestOtp.id as string;
+  };
+  const approve = async (key: string, id: string, to: string) => {
+    expect((await verifyOtp(gw, key, { verificationId: id, code: await codeFromOutbox(gw.logs, to) })).data.verifyOtp.status).toBe("APPROVED");
+  };
 
-  it("blocks a prefix that sends much and converts little, records the figures, leaves other prefixes alone, and can be lifted", async () => {
-    const app = await gw.createApp({ name: "Pumped", ttlSeconds: 1, settings: prefixGuard() });
-    // Four sends into +1415555xxxx; one of them is answered (conversion 25 %).
-    const first = (await requestOtp(gw, app.key, "+14155550401")).data.requestOtp.id;
-    expect((await verifyOtp(gw, app.key, { verificationId: first, code: await codeFromOutbox(gw.logs, "+14155550401") })).data.verifyOtp.status).toBe("APPROVED");
-    for (const n of ["+14155550402", "+14155550403", "+14155550404"]) expect((await requestOtp(gw, app.key, n)).errors).toBeUndefined();
-    await sleep(1100); // the unanswered three expire: settled, unconverted
-
+  it("refuses a prefix's sends once its unverified ones reach the floor; an approval moves a send back and makes room", async () => {
+    const app = await gw.createApp({ name: "Floor", settings: tight() });
+    const first = await ok(app.key, "+14155550101");
+    await ok(app.key, "+14155550102");
+    // Two unverified: the floor. One user types the code: one send moves to verified, one slot frees up.
+    await approve(app.key, first, "+14155550101");
+    await ok(app.key, "+14155550103");
     const sent = await count(gw, "deliveries WHERE app_id = $1", [app.id]);
-    const r = await requestOtp(gw, app.key, "+14155550405");
+    const r = await requestOtp(gw, app.key, "+14155550104");
     expect(refusal(r).code).toBe("RATE_LIMITED");
-    expect(refusal(r).retryAfter).toBeGreaterThan(100);
-    expect(refusal(r).retryAfter).toBeLessThanOrEqual(120);
+    expect(refusal(r).retryAfter).toBeGreaterThan(3500);
+    expect(await count(gw, "deliveries WHERE app_id = $1", [app.id])).toBe(sent); // refused before anything was stored
     const [block] = await blocksOf(gw, app.id, "pumping_prefix");
-    expect(block).toMatchObject({ key_masked: "+1415555xxxx", hits: 4, limit: 4 });
-    expect(block.details).toMatchObject({ level: "prefix", sends: 4, approved: 1, conversion: 0.25, minConversion: 0.5, windowSeconds: 3600, blockSeconds: 120 });
-
-    // The whole prefix stays blocked (one block row, not one per refusal); other prefixes send.
-    expect(refusal(await requestOtp(gw, app.key, "+14155550499")).code).toBe("RATE_LIMITED");
+    expect(block).toMatchObject({ key_masked: "+1415555xxxx", hits: 2, limit: 2 });
+    expect(block.details).toMatchObject({ level: "prefix", unverified: 2, sends: 3, verified: 1, budget: 2, floor: 2, share: 0.5, escalationStep: 1, blockSeconds: 3600 });
+    expect(block.details.riskFactors).toEqual(["unverified_burst"]);
+    // The whole prefix is refused while the block stands (one block row, not one per refusal).
+    expect(refusal(await requestOtp(gw, app.key, "+14155550199")).code).toBe("RATE_LIMITED");
     expect(await blocksOf(gw, app.id, "pumping_prefix")).toHaveLength(1);
-    expect(await count(gw, "deliveries WHERE app_id = $1", [app.id])).toBe(sent);
-    expect((await requestOtp(gw, app.key, "+12125550401")).errors).toBeUndefined();
-
-    // Lifted: the prefix sends again, and the old figures don't block it again at once.
-    await gw.app.services.blockService.lift(block.id, "support", "customer confirmed the numbers are real");
-    expect((await requestOtp(gw, app.key, "+14155550406")).errors).toBeUndefined();
-    expect((await requestOtp(gw, app.key, "+14155550407")).errors).toBeUndefined();
+    // Other prefixes are their own budget.
+    await ok(app.key, "+12125550101");
   });
 
-  it("a prefix that converts is not blocked", async () => {
-    const app = await gw.createApp({ name: "Healthy", settings: prefixGuard() });
-    for (let i = 1; i <= 4; i++) {
-      const to = `+1415555042${i}`;
-      const id = (await requestOtp(gw, app.key, to)).data.requestOtp.id;
-      expect((await verifyOtp(gw, app.key, { verificationId: id, code: await codeFromOutbox(gw.logs, to) })).data.verifyOtp.status).toBe("APPROVED");
+  it("a prefix whose users verify keeps sending; its history raises the budget (share × verified)", async () => {
+    const app = await gw.createApp({ name: "Healthy", settings: tight() });
+    for (let i = 0; i < 8; i++) {
+      const to = `+1415555020${i}`;
+      await approve(app.key, await ok(app.key, to), to);
     }
-    expect((await requestOtp(gw, app.key, "+14155550425")).errors).toBeUndefined();
-    expect(await blocksOf(gw, app.id, "pumping_prefix")).toEqual([]);
+    // 8 verified → budget max(2, 0.5 × 8) = 4 unverified at a time.
+    for (let i = 0; i < 4; i++) await ok(app.key, `+1415555021${i}`);
+    expect(refusal(await requestOtp(gw, app.key, "+14155550220")).code).toBe("RATE_LIMITED");
+    const [block] = await blocksOf(gw, app.id, "pumping_prefix");
+    expect(block.details).toMatchObject({ unverified: 4, sends: 12, verified: 8, budget: 4 });
+    expect(block.details.riskFactors).not.toContain("no_conversion_history");
   });
 
-  it("a burst of fresh requests is not evidence: only settled verifications count", async () => {
-    const app = await gw.createApp({ name: "Burst", settings: prefixGuard() });
-    for (let i = 1; i <= 6; i++) expect((await requestOtp(gw, app.key, `+1415555043${i}`)).errors).toBeUndefined();
+  it("escalates a prefix blocked again within a day (1st, 2nd, 3rd step of the ladder); a lift resets it", async () => {
+    const app = await gw.createApp({ name: "Escalation", settings: tight({ blockSeconds: [1, 3, 30] }) });
+    await ok(app.key, "+14155550301");
+    await ok(app.key, "+14155550302");
+    expect(refusal(await requestOtp(gw, app.key, "+14155550303")).retryAfter).toBeLessThanOrEqual(1);
+    await sleep(1100);
+    // Still over its budget (the unverified sends are within the hour): blocked again, for longer.
+    expect(refusal(await requestOtp(gw, app.key, "+14155550304")).retryAfter).toBeGreaterThan(2);
+    await sleep(3100);
+    expect(refusal(await requestOtp(gw, app.key, "+14155550305")).retryAfter).toBeGreaterThan(20);
+    const blocks = await blocksOf(gw, app.id, "pumping_prefix");
+    expect(blocks.map((b) => [b.details.escalationStep, b.details.blockSeconds])).toEqual([[1, 1], [2, 3], [3, 30]]);
+
+    await gw.app.services.blockService.lift(blocks[2].id, "support", "the customer's own test handsets");
+    // Lifted: the key sends again, the unverified sends behind the block are forgiven, and the next block starts at step 1.
+    await ok(app.key, "+14155550306");
+    await ok(app.key, "+14155550307");
+    expect(refusal(await requestOtp(gw, app.key, "+14155550308")).retryAfter).toBeLessThanOrEqual(1);
+    const after = await blocksOf(gw, app.id, "pumping_prefix");
+    expect(after.at(-1)!.details.escalationStep).toBe(1);
+    expect(after[2].lifted_at).not.toBeNull();
+  });
+
+  it("rotating through a country's fresh prefixes spends the country's budget; prefixes with a history keep sending", async () => {
+    const app = await gw.createApp({ name: "Country", settings: tight({ prefix: { floor: 5 }, country: { floor: 3, share: 0.5 } }) });
+    // A French user with a history: +33 6 12 34 xx xx verified once.
+    const known = await ok(app.key, "+33612340001");
+    await approve(app.key, known, "+33612340001");
+    // The country's fresh prefixes may hold 3 unverified sends (its fresh history, 1 verified, adds 0.5 × 1 → 0).
+    await ok(app.key, "+33612350001");
+    await ok(app.key, "+33612360001");
+    await ok(app.key, "+33612370001");
+    const r = await requestOtp(gw, app.key, "+33612380001");
+    expect(refusal(r).code).toBe("RATE_LIMITED");
+    const [block] = await blocksOf(gw, app.id, "pumping_country");
+    expect(block).toMatchObject({ key_masked: "FR" });
+    expect(block.details).toMatchObject({ level: "country", unverified: 3, verified: 1, budget: 3, distinctPrefixes: 4 });
+    expect(block.details.riskFactors).toContain("country_spike");
+    // The prefix real users come from is judged on the country's known budget: not refused.
+    await ok(app.key, "+33612340002");
+    await ok(app.key, "+33612340003");
+  });
+
+  it("record_only: records shadow blocks with the same figures and refuses nothing; enforcing starts from a clean ladder", async () => {
+    const app = await gw.createApp({ name: "Shadow", settings: tight({ mode: "record_only" }) });
+    for (let i = 1; i <= 6; i++) await ok(app.key, `+1415555040${i}`);
+    const blocks = await blocksOf(gw, app.id, "pumping_prefix");
+    expect(blocks).toHaveLength(1); // one shadow block per block period, not one per send
+    const [row] = await gw.app.db.ds.query(`SELECT shadow FROM rate_limit_blocks WHERE id = $1`, [blocks[0].id]);
+    expect(row.shadow).toBe(true);
+    expect(blocks[0].details).toMatchObject({ mode: "record_only", shadow: true, unverified: 2, budget: 2, escalationStep: 1 });
+
+    await gw.app.services.apps.updateSettings(app.id, tight({ mode: "enforce" }));
+    await sleep(300); // the API key cache drops the app on its change notification
+    expect(refusal(await requestOtp(gw, app.key, "+14155550407")).code).toBe("RATE_LIMITED");
+    const enforced = (await gw.app.db.ds.query(`SELECT details FROM rate_limit_blocks WHERE app_id = $1 AND NOT shadow`, [app.id]))[0];
+    expect(enforced.details).toMatchObject({ mode: "enforce", shadow: false, unverified: 6, escalationStep: 1 });
+  });
+
+  it("the safe list is never refused by the pumping rules, nor counted; per-destination volume still applies", async () => {
+    const app = await gw.createApp({
+      name: "Safe", resendCooldownSeconds: 0, maxSends: 2,
+      settings: { ...tight(), safelist: [{ pattern: "+141555505xx" }, { pattern: "+14155550699" }] },
+    });
+    for (let i = 0; i < 6; i++) await ok(app.key, `+141555505${i}0`);
+    await ok(app.key, "+14155550699");
+    // Not counted: the prefix's own budget is untouched for everyone else.
+    await ok(app.key, "+14155550601");
+    await ok(app.key, "+14155550602");
+    expect(refusal(await requestOtp(gw, app.key, "+14155550603")).code).toBe("RATE_LIMITED");
+    // The prefix is now blocked, the safe list still sends.
+    await ok(app.key, "+14155550510");
+    // Volume limits per destination still apply (maxSends 2 per 10 minutes).
+    expect(refusal(await requestOtp(gw, app.key, "+14155550510")).code).toBe("RATE_LIMITED");
+    const rules = (await blocksOf(gw, app.id)).map((b) => b.rule);
+    expect(rules).toEqual(["pumping_prefix", "sends_per_destination"]);
+  });
+
+  it("test destinations are never refused by the pumping rules", async () => {
+    const app = await gw.createApp({
+      name: "Tests", maxSends: 20, resendCooldownSeconds: 0,
+      settings: { ...tight(), testDestinations: [{ destination: "+14155550700", code: "123456" }] },
+    });
+    for (let i = 0; i < 5; i++) await ok(app.key, "+14155550700");
     expect(await blocksOf(gw, app.id)).toEqual([]);
   });
 
-  it("blocks a whole country that converts little, when configured to", async () => {
-    const app = await gw.createApp({
-      name: "Country", ttlSeconds: 1,
-      settings: { limits: { pumping: { prefix: null, country: { minSends: 3, minConversion: 0.2, blockSeconds: 60, evaluateEverySeconds: 0 } } } },
-    });
-    for (const n of ["+33612345601", "+33612355604", "+33612365607"]) expect((await requestOtp(gw, app.key, n)).errors).toBeUndefined();
-    await sleep(1100);
-    expect(refusal(await requestOtp(gw, app.key, "+33612375608")).code).toBe("RATE_LIMITED");
-    const [block] = await blocksOf(gw, app.id, "pumping_country");
-    expect(block).toMatchObject({ key_masked: "FR" });
-    expect(block.details).toMatchObject({ level: "country", sends: 3, approved: 0, conversion: 0 });
-    expect((await requestOtp(gw, app.key, "+14155550441")).errors).toBeUndefined();
+  it("a daily spend ceiling refuses paid sends with RATE_LIMITED and records one block; e-mail counts apart", async () => {
+    const app = await gw.createApp({ name: "Ceiling", settings: { limits: { spendCeiling: { paidPerDay: 3, emailPerDay: 1 } } } });
+    await ok(app.key, "+14155550801");
+    await ok(app.key, "+12125550802");
+    await ok(app.key, "+33612340803", { channel: "VOICE" });
+    const r = await requestOtp(gw, app.key, "+14155550804");
+    expect(refusal(r).code).toBe("RATE_LIMITED");
+    expect(refusal(r).retryAfter).toBeGreaterThan(86_000);
+    expect(refusal(await requestOtp(gw, app.key, "+14155550805")).code).toBe("RATE_LIMITED");
+    await ok(app.key, "someone@example.com", { channel: "EMAIL" });
+    expect(refusal(await requestOtp(gw, app.key, "other@example.com", { channel: "EMAIL" })).code).toBe("RATE_LIMITED");
+    const blocks = await blocksOf(gw, app.id);
+    expect(blocks.map((b) => [b.rule, b.hits, b.limit])).toEqual([["spend_ceiling_paid", 4, 3], ["spend_ceiling_email", 2, 1]]);
+    expect(blocks[0].key_masked).toBe("Ceiling: SMS, voice and WhatsApp");
   });
 
-  it("thresholds are checked when the app is saved", async () => {
-    await expect(gw.createApp({ name: "Bad", settings: { limits: { pumping: { prefix: { minConversion: 2 } } } } })).rejects.toThrow(/pumping\.prefix\.minConversion/);
+  it("settings are checked when the app is saved", async () => {
+    await expect(gw.createApp({ name: "Bad", settings: { limits: { pumping: { prefix: { share: -1 } } } } as never })).rejects.toThrow(/pumping\.prefix\.share/);
+    await expect(gw.createApp({ name: "Bad", settings: { limits: { pumping: { mode: "watch" } } } as never })).rejects.toThrow(/pumping\.mode/);
+    await expect(gw.createApp({ name: "Bad", settings: { limits: { spendCeiling: { paidPerDay: 0 } } } as never })).rejects.toThrow(/spendCeiling\.paidPerDay/);
+    await expect(gw.createApp({ name: "Bad", settings: { safelist: [{ pattern: "+1415555xxxx" }] } })).rejects.toThrow(/1,000 numbers/);
+  });
+});
+
+describe("abuse protection: pumping budgets shared by several API processes", () => {
+  let a: TestGateway;
+  let b: TestGateway;
+
+  beforeAll(async () => {
+    a = await startGateway();
+    b = await startGateway({ databaseUrl: a.env.DATABASE_URL, env: { REDIS_PREFIX: a.env.REDIS_PREFIX } });
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  it("counts one budget across processes: the floor is the floor of both together", async () => {
+    const app = await a.createApp({ name: "Two processes", settings: { limits: { pumping: { prefix: { floor: 4 }, country: null } } } });
+    const accepted: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const gw = i % 2 ? b : a;
+      const r = await requestOtp(gw, app.key, `+1415555090${i}`);
+      if (!r.errors) accepted.push(gw === a ? "a" : "b");
+    }
+    expect(accepted).toEqual(["a", "b", "a", "b"]);
   });
 });

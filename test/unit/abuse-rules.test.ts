@@ -38,10 +38,14 @@ describe("abuse rules (unit)", () => {
   });
 
   it("merges an app's limit overrides over the defaults; null switches one off; the NIST cap can't be exceeded", () => {
-    const l = effectiveLimits({ limits: { sendsPerIp: null, pumping: { prefix: { minSends: 5 } } } });
+    const l = effectiveLimits({ limits: { sendsPerIp: null, pumping: { prefix: { floor: 5 }, mode: "record_only" } } });
     expect(l.sendsPerIp).toBeNull();
     expect(l.sendsPerPrefix).toEqual(DEFAULT_LIMITS.sendsPerPrefix);
-    expect(l.pumping.prefix).toEqual({ ...DEFAULT_LIMITS.pumping.prefix, minSends: 5 });
+    expect(l.pumping.prefix).toEqual({ ...DEFAULT_LIMITS.pumping.prefix, floor: 5 });
+    expect(l.pumping.country).toEqual(DEFAULT_LIMITS.pumping.country);
+    expect(l.pumping.mode).toBe("record_only");
+    expect(effectiveLimits({}).pumping.mode).toBe("enforce");
+    expect(effectiveLimits({}).spendCeiling).toEqual({ paidPerDay: null, emailPerDay: null });
     expect(l.verifyFailuresPerDestinationPerDay).toBe(100);
     expect(limitsProblems({ verifyFailuresPerDestinationPerDay: 500 })).toEqual([expect.stringMatching(/verifyFailuresPerDestinationPerDay/)]);
     expect(limitsProblems({ sendsPerIP: { max: 1, windowSeconds: 1 } })).toEqual([expect.stringMatching(/sendsPerIP/)]); // typo: unknown key

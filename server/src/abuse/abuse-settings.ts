@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { PumpBudget } from "../ratelimit/pump-step";
 
 /**
  * Per-app abuse limits, kept in `apps.settings.limits` (jsonb) so that the dashboard and the
@@ -8,17 +9,21 @@ import { z } from "zod";
  */
 export interface WindowLimit { max: number; windowSeconds: number }
 
-/** When a prefix (or country) sends much and converts little, it is blocked for a while. */
-export interface PumpingThresholds {
-  /** Settled sends in the window before conversion is judged at all. */
-  minSends: number;
-  /** Block when approved ÷ sent falls below this (0.1 = 10 %). */
-  minConversion: number;
-  windowSeconds: number;
-  blockSeconds: number;
-  /** Judge at most once per this many seconds per key (0: on every send); big countries are costly to count. */
-  evaluateEverySeconds: number;
+/**
+ * The pumping guard (abuse/pumping-guard.ts): unverified sends in the last hour per number
+ * prefix, and per country to prefixes without a history, may reach max(floor, share × verified
+ * sends in the last 24 h). A key over its budget is blocked for the next step of `blockSeconds`
+ * (a second block within a day lasts longer). `record_only` records what would be refused.
+ */
+export interface PumpingSettings {
+  mode: "enforce" | "record_only";
+  prefix: PumpBudget | null;
+  country: PumpBudget | null;
+  blockSeconds: number[];
 }
+
+/** An optional cap on sends per 24 hours: paid channels (SMS, VOICE, WHATSAPP) together, e-mail apart. */
+export interface SpendCeiling { paidPerDay: number | null; emailPerDay: number | null }
 
 export interface AbuseLimits {
   sendsPerIp: WindowLimit | null;
@@ -33,7 +38,8 @@ export interface AbuseLimits {
   verifyFailuresPerIp: WindowLimit | null;
   /** Wrong TOTP codes per (factor, client IP); never off (a factor has no attempt count of its own). */
   totpFailuresPerFactor: WindowLimit;
-  pumping: { prefix: PumpingThresholds | null; country: PumpingThresholds | null };
+  pumping: PumpingSettings;
+  spendCeiling: SpendCeiling;
 }
 
 export const NIST_DAILY_FAILURE_CAP = 100;
@@ -48,23 +54,27 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   verifyFailuresPerIp: { max: 50, windowSeconds: 3600 },
   totpFailuresPerFactor: { max: 5, windowSeconds: 15 * 60 },
   pumping: {
-    prefix: { minSends: 20, minConversion: 0.1, windowSeconds: 3600, blockSeconds: 3600, evaluateEverySeconds: 0 },
-    country: { minSends: 200, minConversion: 0.05, windowSeconds: 3600, blockSeconds: 3600, evaluateEverySeconds: 30 },
+    mode: "enforce",
+    prefix: { floor: 10, share: 0.25 },
+    country: { floor: 50, share: 0.25 },
+    blockSeconds: [3600, 12 * 3600, 24 * 3600],
   },
+  spendCeiling: { paidPerDay: null, emailPerDay: null },
 };
 
 const WEEK = 7 * 86_400;
 const windowLimit = z.object({ max: z.number().int().min(1).max(10_000_000), windowSeconds: z.number().int().min(1).max(WEEK) }).strict();
+const budget = z.object({ floor: z.number().int().min(0).max(1_000_000), share: z.number().min(0).max(100) }).partial().strict();
 const pumping = z
   .object({
-    minSends: z.number().int().min(1).max(10_000_000),
-    minConversion: z.number().min(0).max(1),
-    windowSeconds: z.number().int().min(60).max(WEEK),
-    blockSeconds: z.number().int().min(1).max(30 * 86_400),
-    evaluateEverySeconds: z.number().int().min(0).max(3600),
+    mode: z.enum(["enforce", "record_only"]),
+    prefix: budget.nullable(),
+    country: budget.nullable(),
+    blockSeconds: z.array(z.number().int().min(1).max(30 * 86_400)).min(1).max(10),
   })
   .partial()
   .strict();
+const ceiling = z.number().int().min(1).max(100_000_000).nullable();
 
 /** What an app may store: any subset; `null` turns a limit off. */
 export const limitsSettingsSchema = z
@@ -77,7 +87,8 @@ export const limitsSettingsSchema = z
     verifyFailuresPerDestinationPerDay: z.number().int().min(1).max(NIST_DAILY_FAILURE_CAP),
     verifyFailuresPerIp: windowLimit.nullable(),
     totpFailuresPerFactor: windowLimit,
-    pumping: z.object({ prefix: pumping.nullable(), country: pumping.nullable() }).partial().strict(),
+    pumping,
+    spendCeiling: z.object({ paidPerDay: ceiling, emailPerDay: ceiling }).partial().strict(),
   })
   .partial()
   .strict();
@@ -95,10 +106,9 @@ export function limitsProblems(value: unknown): string[] {
 export function effectiveLimits(settings: { limits?: LimitsSettings } | null | undefined): AbuseLimits {
   const o = settings?.limits ?? {};
   const pick = <K extends keyof AbuseLimits>(k: K): AbuseLimits[K] => (o[k] === undefined ? DEFAULT_LIMITS[k] : (o[k] as AbuseLimits[K]));
-  const level = (k: "prefix" | "country"): PumpingThresholds | null => {
+  const level = (k: "prefix" | "country"): PumpBudget | null => {
     const v = o.pumping?.[k];
-    if (v === null) return null;
-    return { ...DEFAULT_LIMITS.pumping[k]!, ...(v ?? {}) } as PumpingThresholds;
+    return v === null ? null : ({ ...DEFAULT_LIMITS.pumping[k]!, ...(v ?? {}) } as PumpBudget);
   };
   return {
     sendsPerIp: pick("sendsPerIp"),
@@ -109,6 +119,12 @@ export function effectiveLimits(settings: { limits?: LimitsSettings } | null | u
     verifyFailuresPerDestinationPerDay: Math.min(pick("verifyFailuresPerDestinationPerDay"), NIST_DAILY_FAILURE_CAP),
     verifyFailuresPerIp: pick("verifyFailuresPerIp"),
     totpFailuresPerFactor: pick("totpFailuresPerFactor"),
-    pumping: { prefix: level("prefix"), country: level("country") },
+    pumping: {
+      mode: o.pumping?.mode ?? DEFAULT_LIMITS.pumping.mode,
+      prefix: level("prefix"),
+      country: level("country"),
+      blockSeconds: o.pumping?.blockSeconds ?? DEFAULT_LIMITS.pumping.blockSeconds,
+    },
+    spendCeiling: { ...DEFAULT_LIMITS.spendCeiling, ...(o.spendCeiling ?? {}) } as SpendCeiling,
   };
 }

@@ -1,5 +1,6 @@
 import type { AppSettings } from "../apps/app.entity";
 import { limitsProblems } from "./abuse-settings";
+import { safelistProblems } from "./safelist";
 import { checkTestDestinations } from "./test-destinations";
 
 export interface AbusePolicy {
@@ -24,6 +25,7 @@ export function checkAbuseSettings(settings: AppSettings | null | undefined, cod
     }
   }
   problems.push(...limitsProblems(s.limits));
+  problems.push(...safelistProblems(s.safelist));
   const tests = checkTestDestinations(s.testDestinations, codeLength, policy.allowTestDestinations);
   problems.push(...tests.problems);
   if (tests.normalized) s.testDestinations = tests.normalized;

@@ -1,129 +1,115 @@
 import type { DataSource } from "typeorm";
-import { prepared } from "../db/prepared";
+import type { Logger } from "pino";
 import type { AppEntity } from "../apps/app.entity";
-import { rateLimited } from "../errors";
 import type { BlockStore } from "../ratelimit/block-store";
-import type { LimitStep } from "../ratelimit/limit-steps";
-import type { LimitRule, LimitSubject, RateLimits } from "../ratelimit/rate-limits";
+import type { RateLimits } from "../ratelimit/rate-limits";
+import { PUMP_HISTORY_SECONDS, PUMP_WINDOW_SECONDS, type PumpFigures, type PumpLevel, type PumpScope, type PumpStep } from "../ratelimit/pump-step";
 import type { Destination } from "../verification/destination";
-import type { PumpingThresholds } from "./abuse-settings";
+import type { PumpingSettings } from "./abuse-settings";
 import { maskPrefix, numberPrefix } from "./number-policy";
+import { riskFactors } from "./risk-factors";
 
-type Level = "prefix" | "country";
-
-export interface ConversionFigures { sends: number; approved: number }
-
-/**
- * The figures query as two select-list expressions (sends, approved), for a statement of its
- * own or folded into the request's INSERT. `when` switches it off without changing the text.
- */
-export function conversionFiguresSql(level: Level, app: string, value: string, windowSeconds: string, keyHash: string, when: string): string {
-  const match = level === "prefix" ? `channel IN ('SMS', 'VOICE') AND left(destination, -4) = ${value}` : `destination_country = ${value}`;
-  return `coalesce(sum(send_count), 0)::int AS sends, count(*) FILTER (WHERE status = 'APPROVED')::int AS approved
-         FROM verifications
-        WHERE ${when} AND app_id = ${app} AND ${match}
-          AND created_at > greatest(now() - make_interval(secs => ${windowSeconds}),
-                (SELECT coalesce(max(lifted_at), '-infinity') FROM rate_limit_blocks WHERE key_hash = ${keyHash} AND rule = 'pumping_${level}'))
-          AND (status <> 'PENDING' OR expires_at <= now())`;
-}
-
-/** A prefix judgement left to the caller's statement (see VerificationService.request). */
-export interface DeferredJudgement { planned: PumpingPlan["levels"][number]; keyHash: string }
-
-export interface PumpingPlan {
-  steps: LimitStep[];
-  levels: Array<{ level: Level; value: string; rule: LimitRule; subject: LimitSubject; thresholds: PumpingThresholds; gated: boolean }>;
-}
+/** A verification as the approval step needs it. */
+export interface ApprovedSend { appId: string; destination: string; destinationCountry: string | null; pumpingScope: PumpScope; createdAt: Date; sendCount: number }
 
 /**
- * The SMS-pumping guard. Pumpers request codes for numbers they are paid to terminate traffic
- * on, and never type a code back: what gives them away is conversion, codes approved ÷ codes
- * sent, for a number prefix (or a whole country) of one app. When a prefix has sent at least
- * `minSends` in the window and converts below `minConversion`, it is blocked for
- * `blockSeconds`, and the block is recorded with the figures that caused it.
+ * The SMS-pumping guard. Pumpers request codes for numbers whose traffic pays them, from
+ * rotating IPs, and never type a code back; real users verify within a minute. So the guard
+ * counts, per app, the sends that have not (yet) been verified — per number prefix (the number
+ * without its last four digits), and per country for prefixes that have no history — over the
+ * last hour, and lets them reach max(floor, share × verified sends in the last 24 h): unproven
+ * traffic gets a small allowance that real users refill by verifying, proven traffic room in
+ * proportion to its record. An approval moves its send from unverified to verified (`approved`).
  *
- * The figures are SQL over the verification rows we already keep, not Redis counters: the
- * rows are the source of truth (approvals are recorded there atomically), the window slides
- * exactly, nothing extra is written on the hot path, and a lift can simply restart the count
- * from its own time. Only settled verifications count (approved, or closed without approval,
- * or past expiry): a burst of fresh requests whose users are still typing is not evidence.
- * Prefix counts are an indexed range over a few rows; country counts can be large, so they
- * are judged at most every `evaluateEverySeconds`. The block itself lives in the limiter (Redis
- * when configured), checked before each send with the other limits in one round trip; the
- * judging query runs after them, so a send refused by it has spent its send counters.
+ * It judges at the moment of the send, not when codes expire, so a fast attack is refused
+ * within its first floor of sends. The counting is one step of the ordered limits script (one
+ * Redis round trip with the other limits; in memory without Redis); what this class adds is the
+ * policy and what a block records: the figures, the rows' own view of them (numbers, IPs) and
+ * the risk factors, through BlockStore.record like every other block.
  */
 export class PumpingGuard {
   constructor(
     private readonly ds: DataSource,
     private readonly limits: RateLimits,
     private readonly blocks: BlockStore,
+    private readonly log: Logger,
   ) {}
 
-  /**
-   * The guard's Redis steps for one send, to run with the other limits (RateLimits.runInOrder):
-   * each level's block check, and, for a level judged at most every N seconds, its gate.
-   */
-  plan(app: AppEntity, dest: Destination, thresholds: Record<Level, PumpingThresholds | null>): PumpingPlan {
-    const plan: PumpingPlan = { steps: [], levels: [] };
-    if (dest.kind !== "phone") return plan;
+  /** The send's pump step, or null when the guard has nothing to judge (not a phone, both levels off). */
+  step(app: AppEntity, dest: Destination, s: PumpingSettings): PumpStep | null {
+    if (dest.kind !== "phone" || (!s.prefix && !s.country)) return null;
     const prefix = numberPrefix(dest.value);
-    const levels: Array<{ level: Level; value: string | null; masked: string }> = [
-      { level: "prefix", value: prefix, masked: maskPrefix(prefix) },
-      { level: "country", value: dest.country, masked: dest.country ?? "" },
-    ];
-    for (const { level, value, masked } of levels) {
-      const t = thresholds[level];
-      if (!t || !value) continue;
-      const rule = { name: `pumping_${level}`, points: 1, durationSeconds: t.blockSeconds };
-      const subject = { appId: app.id, key: `${app.id}:${value}`, keyMasked: masked };
-      plan.steps.push({ op: "check", rule, subject });
-      const gated = t.evaluateEverySeconds > 0;
-      if (gated) plan.steps.push({ op: "due", rule: { name: `pumping_${level}_evaluated`, points: 1, durationSeconds: t.evaluateEverySeconds }, key: subject.key });
-      plan.levels.push({ level, value, rule, subject, thresholds: t, gated });
-    }
-    return plan;
+    const step: PumpStep = {
+      appId: app.id,
+      prefix: s.prefix ? { value: prefix, budget: s.prefix } : null,
+      country: s.country && dest.country ? { value: dest.country, budget: s.country } : null,
+      enforce: s.mode !== "record_only",
+      ladder: s.blockSeconds,
+      onBlock: (f) => this.record(app, f, f.level === "prefix" ? prefix : dest.country!, s),
+    };
+    return step;
+  }
+
+  /** After an approval: the verification's sends count as verified history for the levels they were counted on. */
+  async approved(v: ApprovedSend): Promise<void> {
+    if (!v.pumpingScope) return;
+    const levels: Array<{ level: PumpLevel; value: string }> = [{ level: "prefix", value: numberPrefix(v.destination) }];
+    if (v.pumpingScope !== "prefix" && v.destinationCountry) levels.push({ level: v.pumpingScope === "fresh" ? "country" : "country_known", value: v.destinationCountry });
+    await this.limits.pumpApproved(v.appId, levels, new Date(v.createdAt), v.sendCount).catch((err) =>
+      // The code was right; the history only misses one verified send (Redis down: sends fail closed anyway).
+      this.log.error({ err }, "could not count an approval in the pumping history"),
+    );
+  }
+
+  /** Lifting a pumping block (BlockService): frees the key and resets its escalation. */
+  async lift(rule: string, limiterKey: string, shadow: boolean): Promise<void> {
+    const level = rule.slice("pumping_".length) as PumpLevel;
+    const cut = limiterKey.indexOf(":");
+    await this.limits.pumpLift(level, limiterKey.slice(0, cut), limiterKey.slice(cut + 1), shadow);
+  }
+
+  private async record(app: AppEntity, f: PumpFigures, value: string, s: PumpingSettings): Promise<void> {
+    const rows = await this.rowFigures(app.id, f.level, value).catch((err) => {
+      this.log.error({ err }, "could not read the rows behind a pumping block");
+      return null;
+    });
+    const budget = f.level === "prefix" ? s.prefix! : s.country!; // both country budgets share the country's setting
+    const details = {
+      level: f.level, mode: s.mode, shadow: f.shadow,
+      unverified: f.unverified, sends: f.sends, verified: f.verified, budget: f.budget,
+      floor: budget.floor, share: budget.share,
+      windowSeconds: PUMP_WINDOW_SECONDS, historySeconds: PUMP_HISTORY_SECONDS,
+      escalationStep: f.escalationStep, blockSeconds: f.blockSeconds, ladder: s.blockSeconds,
+      ...(rows ?? {}),
+      riskFactors: riskFactors(f, rows),
+    };
+    await this.blocks
+      .record({
+        appId: app.id, rule: `pumping_${f.level}`, key: `${app.id}:${value}`, keyMasked: f.level === "prefix" ? maskPrefix(value) : value,
+        hits: f.unverified, limit: f.budget, blockedUntil: new Date(Date.now() + f.blockSeconds * 1000), shadow: f.shadow, details,
+      })
+      .catch((err) => this.log.error({ err }, "could not record a pumping block"));
   }
 
   /**
-   * After the plan's steps let the send through: judges each level that is due (`due` holds the
-   * gates' answers in order) and blocks the key, refusing this send, when it converts too little.
+   * The rows' own view of the last hour (refusal path only, over the prefix and country indexes):
+   * how many distinct numbers, client IPs and (for a country) prefixes the sends went to.
    */
-  async judge(app: AppEntity, plan: PumpingPlan, due: boolean[], deferPrefix = false): Promise<DeferredJudgement | null> {
-    let gate = 0;
-    let deferred: DeferredJudgement | null = null;
-    for (const planned of plan.levels) {
-      const { level, value, subject, thresholds: t, gated } = planned;
-      if (gated && !due[gate++]) continue;
-      if (deferPrefix && level === "prefix" && !gated) {
-        // Judged on every send: the caller folds this query into its INSERT (one round trip, not two).
-        deferred = { planned, keyHash: this.blocks.keyHash(subject.key) };
-        continue;
-      }
-      await this.verdict(planned, await this.figures(app.id, level, value, subject.key, t.windowSeconds));
-    }
-    return deferred;
-  }
-
-  /** Blocks the key and refuses the send when the figures show too little conversion. */
-  async verdict(planned: PumpingPlan["levels"][number], f: ConversionFigures): Promise<void> {
-    const { level, rule, subject, thresholds: t } = planned;
-    if (f.sends >= t.minSends && f.approved / f.sends < t.minConversion) {
-      await this.limits.block(rule, subject, {
-        hits: f.sends,
-        limit: t.minSends,
-        details: {
-          level, sends: f.sends, approved: f.approved, conversion: Math.round((f.approved / f.sends) * 1000) / 1000,
-          minConversion: t.minConversion, windowSeconds: t.windowSeconds, blockSeconds: t.blockSeconds,
-        },
-      });
-      throw rateLimited(t.blockSeconds);
-    }
-  }
-
-  /** Sends and approvals of settled verifications to a prefix or country, in the window and since the last lift. */
-  figures(appId: string, level: Level, value: string, limiterKey: string, windowSeconds: number): Promise<ConversionFigures> {
-    return prepared(this.ds)
-      .query(`SELECT ${conversionFiguresSql(level, "$1", "$2", "$3", "$4", "TRUE")}`, [appId, value, windowSeconds, this.blocks.keyHash(limiterKey)])
-      .then(([row]) => ({ sends: row.sends, approved: row.approved }));
+  private async rowFigures(appId: string, level: PumpLevel, value: string): Promise<RowFigures> {
+    const match = level === "prefix"
+      ? `channel IN ('SMS', 'VOICE') AND left(destination, -4) = $2`
+      : `destination_country = $2 AND pumping_scope = '${scopeOf(level)}'`;
+    const [r] = await this.ds.query(
+      `SELECT count(*)::int AS requests, count(DISTINCT destination)::int AS numbers, count(DISTINCT client_ip)::int AS ips,
+              count(DISTINCT left(destination, -4))::int AS prefixes
+         FROM verifications
+        WHERE app_id = $1 AND ${match} AND created_at > now() - make_interval(secs => $3)`,
+      [appId, value, PUMP_WINDOW_SECONDS],
+    );
+    return { requestsLastHour: r.requests, distinctNumbers: r.numbers, distinctIps: r.ips, distinctPrefixes: r.prefixes };
   }
 }
+
+const scopeOf = (level: PumpLevel) => (level === "country" ? "fresh" : "known");
+
+export interface RowFigures { requestsLastHour: number; distinctNumbers: number; distinctIps: number; distinctPrefixes: number }

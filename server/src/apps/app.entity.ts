@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
 import type { LimitsSettings } from "../abuse/abuse-settings";
+import type { SafelistEntry } from "../abuse/safelist";
 import type { TestDestination } from "../abuse/test-destinations";
 
 /** Per-app channel extras that are not limits: kept in one jsonb column so they grow without migrations. */
@@ -16,6 +17,8 @@ export interface AppSettings {
   limits?: LimitsSettings;
   /** Fixed-code destinations that never reach a vendor (abuse/test-destinations.ts). */
   testDestinations?: TestDestination[];
+  /** Numbers and ranges the pumping guard never refuses (abuse/safelist.ts). */
+  safelist?: SafelistEntry[];
 }
 
 @Entity({ name: "apps" })

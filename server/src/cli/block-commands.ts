@@ -1,4 +1,8 @@
 import type { Command } from "commander";
+import { userInfo } from "node:os";
+import type { DataSource } from "typeorm";
+import { AuditLog } from "../admin/auth/audit-log";
+import { PumpingGuard } from "../abuse/pumping-guard";
 import { loadConfig } from "../config/config";
 import { deriveKeys } from "../crypto/secret-keys";
 import { createLogger } from "../observability/logger";
@@ -37,15 +41,19 @@ export function registerBlockCommands(program: Command): void {
     .requiredOption("--reason <text>", "why, kept with the block")
     .option("--by <name>", "who lifts it", "cli")
     .action(async (o: { id: string; reason: string; by: string }) => {
-      await withBlockService(async (service) => {
+      await withBlockService(async (service, ds) => {
         const lifted = await service.lift(o.id, o.by, o.reason);
+        await new AuditLog(ds).record({
+          actor: { id: null, email: `cli:${userInfo().username}`, role: null }, action: "block.lift", targetType: "rate_limit_block", targetId: lifted.id,
+          reason: o.reason, before: { rule: lifted.rule, key: lifted.keyMasked, shadow: lifted.shadow }, after: { lifted: true, by: o.by, alsoLifted: lifted.alsoLifted },
+        });
         const also = lifted.alsoLifted ? ` (and ${lifted.alsoLifted} other block(s) on the same key)` : "";
         process.stdout.write(`Lifted block ${lifted.id}: ${lifted.rule} on ${lifted.keyMasked}${also}\n`);
       });
     });
 }
 
-async function withBlockService(fn: (service: BlockService) => Promise<void>): Promise<void> {
+async function withBlockService(fn: (service: BlockService, ds: DataSource) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const log = createLogger("warn", undefined);
   await withDatabase(async ({ ds, secret }) => {
@@ -53,7 +61,8 @@ async function withBlockService(fn: (service: BlockService) => Promise<void>): P
     if (config.redisUrl) redis = await connectRedis(config.redisUrl, log);
     try {
       const store = new BlockStore(ds, deriveKeys(secret).lookup);
-      await fn(new BlockService(ds, store, new RateLimits(redis, config.redisPrefix, store, log), log));
+      const limits = new RateLimits(redis, config.redisPrefix, store, log);
+      await fn(new BlockService(ds, store, limits, log, new PumpingGuard(ds, limits, store, log)), ds);
     } finally {
       await redis?.quit().catch(() => undefined);
     }

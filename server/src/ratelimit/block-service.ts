@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { badInput, notFound } from "../errors";
 import { isUuid } from "../verification/input-rules";
 import type { BlockStore, BlockSummary, LiftedBlock } from "./block-store";
+import type { PumpingGuard } from "../abuse/pumping-guard";
 import type { RateLimits } from "./rate-limits";
 
 /**
@@ -17,6 +18,7 @@ export class BlockService {
     private readonly store: BlockStore,
     private readonly limits: RateLimits,
     private readonly log: Logger,
+    private readonly pumping?: PumpingGuard,
   ) {}
 
   list(options: { active?: boolean; appId?: string; limit?: number } = {}): Promise<BlockSummary[]> {
@@ -36,6 +38,9 @@ export class BlockService {
       await this.ds.query(`UPDATE verifications SET resend_available_at = now(), updated_at = now() WHERE id = $1 AND status = 'PENDING'`, [
         lifted.details.verificationId,
       ]);
+    } else if (lifted.key && lifted.rule.startsWith("pumping_") && this.pumping) {
+      // The block, its escalation (the next block starts again at the first step) and the sends behind it.
+      await this.pumping.lift(lifted.rule, lifted.key, lifted.shadow);
     } else if (lifted.key) {
       await this.limits.reset(lifted.rule, lifted.key);
     }

@@ -12,6 +12,7 @@ export class RateLimitBlockEntity {
   @Column({ type: "int" }) hits: number;
   @Column({ type: "int" }) limit: number;
   @Column({ type: "timestamptz", name: "blocked_until" }) blockedUntil: Date;
+  @Column({ type: "boolean", default: false }) shadow: boolean;
   @Column({ type: "jsonb", default: {} }) details: Record<string, unknown>;
   @Column({ type: "timestamptz", name: "lifted_at", nullable: true }) liftedAt: Date | null;
   @Column({ type: "text", name: "lifted_by", nullable: true }) liftedBy: string | null;

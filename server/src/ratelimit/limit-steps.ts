@@ -1,60 +1,81 @@
 import type { LimitRule, LimitSubject } from "./rate-limits";
+import { PUMP_LUA_COMMIT, PUMP_LUA_FUNCTIONS, PUMP_LUA_OP } from "./pump-lua";
+import type { PumpStep } from "./pump-step";
 
 /**
  * One step of a multi-rule check, run in order until one refuses:
  * - `consume`: count a point; refuse when the rule's window is over its limit.
  * - `check`: refuse while a budget counted elsewhere (or a block) is spent; counts nothing.
  * - `due`: count a point without refusing; reports whether one was left (a gate for
- *   periodic work, such as judging a prefix's conversion at most every N seconds).
+ *   periodic work).
+ * - `pump`: the pumping guard's unverified-send budgets (pump-lua.ts); its counts are applied
+ *   only when every step has let the send through.
  */
 export type LimitStep =
   | { op: "consume"; rule: LimitRule; subject: LimitSubject }
   | { op: "check"; rule: LimitRule; subject: LimitSubject }
-  | { op: "due"; rule: LimitRule; key: string };
+  | { op: "due"; rule: LimitRule; key: string }
+  | { op: "pump"; pump: PumpStep };
 
 /**
- * The steps of one send in one Redis round trip. Each step is rate-limiter-flexible's own
+ * The steps of one send in one Redis round trip. Each limit step is rate-limiter-flexible's own
  * fixed-window operation on its own key (`<prefix>rl:<rule>:<key>`, value = points consumed,
  * TTL = window; a block is points + 1), so the library's `get`, `penalty`, `block` and
  * `delete` keep working on the same keys; what the script adds is order and atomicity: a step
  * that refuses stops the later ones from counting, exactly as sequential calls did, but in one
  * EVALSHA instead of up to seven (under load each round trip cost more than the whole script).
  *
- * ARGV holds three values per key: op (c, k, d), limit and window in seconds. The reply is
- * { index of the refusing step or 0, its points consumed, its ms before reset, due flags... }.
+ * A limit step takes one key and three ARGV values (op c|k|d, limit, window in seconds); a pump
+ * step nine keys and seven values (see PUMP_LUA_OP). The reply is { index of the refusing step or
+ * 0, its points consumed (-1: the pump step, its figures follow), its ms before reset, then on
+ * success the pump's scope and shadow figures (9 values), then the due flags }.
  * All keys of one send live on one node (no Redis Cluster hash-slot split is attempted).
  */
 export const ORDERED_LIMITS_LUA = `
+${PUMP_LUA_FUNCTIONS}
 local due = {}
-for i = 1, #KEYS do
-  local op = ARGV[i * 3 - 2]
-  local limit = tonumber(ARGV[i * 3 - 1])
-  local window = tonumber(ARGV[i * 3])
-  if op == 'k' then
-    local v = redis.call('get', KEYS[i])
-    if v then
-      local consumed = tonumber(v)
-      local ttl = redis.call('pttl', KEYS[i])
-      if consumed >= limit and ttl > 0 then return {i, consumed, ttl} end
-    end
+local ki, ai, step = 1, 1, 0
+while ki <= #KEYS do
+  step = step + 1
+  local op = ARGV[ai]
+  if op == 'p' then
+${PUMP_LUA_OP}
+    ki = ki + 9
+    ai = ai + 7
   else
-    redis.call('set', KEYS[i], 0, 'EX', window, 'NX')
-    local consumed = redis.call('incrby', KEYS[i], 1)
-    local ttl = redis.call('pttl', KEYS[i])
-    if ttl == -1 then
-      redis.call('expire', KEYS[i], window)
-      ttl = 1000 * window
+    local key = KEYS[ki]
+    local limit = tonumber(ARGV[ai + 1])
+    local window = tonumber(ARGV[ai + 2])
+    if op == 'k' then
+      local v = redis.call('get', key)
+      if v then
+        local consumed = tonumber(v)
+        local ttl = redis.call('pttl', key)
+        if consumed >= limit and ttl > 0 then return {step, consumed, ttl} end
+      end
+    else
+      redis.call('set', key, 0, 'EX', window, 'NX')
+      local consumed = redis.call('incrby', key, 1)
+      local ttl = redis.call('pttl', key)
+      if ttl == -1 then
+        redis.call('expire', key, window)
+        ttl = 1000 * window
+      end
+      if op == 'd' then
+        due[#due + 1] = consumed <= limit and 1 or 0
+      elseif consumed > limit then
+        return {step, consumed, ttl}
+      end
     end
-    if op == 'd' then
-      due[#due + 1] = consumed <= limit and 1 or 0
-    elseif consumed > limit then
-      return {i, consumed, ttl}
-    end
+    ki = ki + 1
+    ai = ai + 3
   end
 end
+${PUMP_LUA_COMMIT}
 local reply = {0, 0, 0}
+for _, p in ipairs(pump) do reply[#reply + 1] = p end
 for _, d in ipairs(due) do reply[#reply + 1] = d end
 return reply
 `;
 
-export const OP_CODES: Record<LimitStep["op"], string> = { consume: "c", check: "k", due: "d" };
+export const OP_CODES: Record<Exclude<LimitStep["op"], "pump">, string> = { consume: "c", check: "k", due: "d" };

@@ -5,11 +5,17 @@ import { rateLimited } from "../errors";
 import type { BlockStore } from "./block-store";
 import type { RedisClient } from "../redis";
 import { OP_CODES, ORDERED_LIMITS_LUA, type LimitStep } from "./limit-steps";
+import { PUMP_APPROVE_LUA, PUMP_LIFT_LUA } from "./pump-lua";
+import { PumpMemory } from "./pump-memory";
+import { figuresFromReply, pumpKeys, pumpScriptArgs, SCOPES, type PumpLevel } from "./pump-step";
 
 const ORDERED_LIMITS_SHA = createHash("sha1").update(ORDERED_LIMITS_LUA).digest("hex");
 
 export interface LimitRule { name: string; points: number; durationSeconds: number }
 export interface LimitSubject { appId: string | null; key: string; keyMasked: string }
+
+/** How a pump step is named when the limiter is unreachable (metrics, logs). */
+const PUMP_RULE: LimitRule = { name: "pumping", points: 0, durationSeconds: 0 };
 
 /**
  * Counts against named rules atomically, in Redis when configured (shared by every process)
@@ -19,6 +25,7 @@ export interface LimitSubject { appId: string | null; key: string; keyMasked: st
  */
 export class RateLimits {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly pumpMemory = new PumpMemory();
   /** Told of every refusal by rule name (metrics); "limiter_unavailable" when failing closed. */
   onRefusal?: (rule: string) => void;
 
@@ -52,33 +59,92 @@ export class RateLimits {
    * one round trip (see ORDERED_LIMITS_LUA); in memory it is the same calls one after another.
    */
   async runInOrder(steps: LimitStep[]): Promise<boolean[]> {
-    if (!this.redis) {
-      const due: boolean[] = [];
-      for (const step of steps) {
-        if (step.op === "consume") await this.consume(step.rule, step.subject);
-        else if (step.op === "check") await this.check(step.rule, step.subject);
-        else due.push(await this.tryConsume(step.rule, step.key));
-      }
-      return due;
-    }
+    if (!this.redis) return this.runInMemory(steps);
     // The library's own key layout, so its get/penalty/block/delete meet what the script counted.
-    const keys = steps.map((s) => this.limiter(s.rule).getKey(s.op === "due" ? s.key : s.subject.key));
-    const args = steps.flatMap((s) => [OP_CODES[s.op], String(s.rule.points), String(s.rule.durationSeconds)]);
+    const keys: string[] = [];
+    const args: string[] = [];
+    for (const s of steps) {
+      if (s.op === "pump") {
+        const p = pumpScriptArgs(this.prefix, s.pump);
+        keys.push(...p.keys);
+        args.push(...p.args);
+      } else {
+        keys.push(this.limiter(s.rule).getKey(s.op === "due" ? s.key : s.subject.key));
+        args.push(OP_CODES[s.op], String(s.rule.points), String(s.rule.durationSeconds));
+      }
+    }
     let reply: number[];
     try {
       reply = (await this.evalOrdered(keys, args)) as number[];
     } catch (err) {
-      this.failClosed(err, steps.map((s) => s.rule));
+      this.failClosed(err, steps.map((s) => (s.op === "pump" ? PUMP_RULE : s.rule)));
     }
-    const [index, consumed, msBeforeNext, ...due] = reply.map(Number);
+    const [index, consumed, msBeforeNext, ...rest] = reply.map(Number);
     if (index > 0) {
       const step = steps[index - 1] as Exclude<LimitStep, { op: "due" }>;
+      if (step.op === "pump") {
+        // rest: the verdict {level, state (1: new block), ttl, figures...}
+        const figures = figuresFromReply(rest, false);
+        this.onRefusal?.(`pumping_${figures.level}`);
+        if (rest[1] === 1) await step.pump.onBlock(figures);
+        throw rateLimited(msBeforeNext / 1000);
+      }
       this.onRefusal?.(step.rule.name);
       // First refusal of this window (a consume just went over): one stored block, as in `consume`.
       if (step.op === "consume" && consumed - 1 <= step.rule.points) await this.recordBlock(step.rule, step.subject, consumed, msBeforeNext);
       throw rateLimited(msBeforeNext / 1000);
     }
-    return due.map((d) => d === 1);
+    const [scope, ...shadow] = rest.slice(0, 9);
+    const pump = steps.find((s) => s.op === "pump");
+    if (pump?.op === "pump") {
+      pump.pump.scope = SCOPES[scope] ?? null;
+      if (shadow[1] === 1) await pump.pump.onBlock(figuresFromReply(shadow, true));
+    }
+    return rest.slice(9).map((d) => d === 1);
+  }
+
+  /** The same steps without Redis: rate-limiter-flexible's memory limiters and the pump's memory twin. */
+  private async runInMemory(steps: LimitStep[]): Promise<boolean[]> {
+    const due: boolean[] = [];
+    let undo: (() => void) | null = null;
+    let after: (() => Promise<void>) | null = null;
+    for (const step of steps) {
+      if (step.op === "consume") await this.consume(step.rule, step.subject).catch((e) => { undo?.(); throw e; });
+      else if (step.op === "check") await this.check(step.rule, step.subject).catch((e) => { undo?.(); throw e; });
+      else if (step.op === "due") due.push(await this.tryConsume(step.rule, step.key));
+      else {
+        const j = this.pumpMemory.judge(step.pump);
+        if (j.refused) {
+          this.onRefusal?.(`pumping_${j.figures.level}`);
+          if (j.isNew) await step.pump.onBlock(j.figures);
+          throw rateLimited(j.ttlMs / 1000);
+        }
+        undo = j.undo;
+        step.pump.scope = j.scope;
+        const shadow = j.shadowBlock;
+        if (shadow) after = () => step.pump.onBlock(shadow);
+      }
+    }
+    await after?.();
+    return due;
+  }
+
+  /** An approval: its sends move from unverified to verified on the levels they were counted on (PumpScope). */
+  async pumpApproved(appId: string, levels: Array<{ level: PumpLevel; value: string }>, firstSendAt: Date, sends: number): Promise<void> {
+    const minute = Math.floor(firstSendAt.getTime() / 60_000);
+    if (!this.redis) {
+      for (const l of levels) this.pumpMemory.approve(l.level, appId, l.value, minute, sends);
+      return;
+    }
+    const keys = levels.map((l) => pumpKeys(this.prefix, l.level, appId, l.value, false).counts);
+    await this.redis.eval(PUMP_APPROVE_LUA, { keys, arguments: [String(minute), String(sends)] });
+  }
+
+  /** Lifting a pumping block: the block, its escalation and the unverified sends behind it are gone. */
+  async pumpLift(level: PumpLevel, appId: string, value: string, shadow: boolean): Promise<void> {
+    if (!this.redis) return this.pumpMemory.lift(level, appId, value, shadow);
+    const k = pumpKeys(this.prefix, level, appId, value, shadow);
+    await this.redis.eval(PUMP_LIFT_LUA, { keys: [k.block, k.escalation, k.counts], arguments: [] });
   }
 
   private async evalOrdered(keys: string[], args: string[]): Promise<unknown> {

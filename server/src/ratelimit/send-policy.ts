@@ -1,13 +1,15 @@
 import { effectiveLimits, type WindowLimit } from "../abuse/abuse-settings";
 import { ipLimitKey, maskIp } from "../abuse/client-ip";
 import { checkCountry, checkNumberType, maskPrefix, numberPrefix } from "../abuse/number-policy";
-import type { ConversionFigures, DeferredJudgement, PumpingGuard } from "../abuse/pumping-guard";
+import type { PumpingGuard } from "../abuse/pumping-guard";
+import { isSafelisted } from "../abuse/safelist";
 import type { AppEntity } from "../apps/app.entity";
 import { forbidden } from "../errors";
 import type { ProviderRegistry } from "../providers/registry";
 import { maskDestination, type Destination } from "../verification/destination";
-import type { Channel } from "../verification/enums";
+import { Channel } from "../verification/enums";
 import type { LimitStep } from "./limit-steps";
+import type { PumpScope } from "./pump-step";
 import type { LimitRule, RateLimits } from "./rate-limits";
 
 const TEN_MINUTES = 600;
@@ -17,6 +19,10 @@ export const sendsPerDestination = (app: AppEntity): LimitRule => ({ name: "send
 /** The app's cap on sends per hour (`--hourly-budget`). */
 export const appHourlyBudget = (app: AppEntity): LimitRule => ({ name: "app_hourly_budget", points: app.hourlyBudget ?? 1, durationSeconds: 3600 });
 
+const DAY = 86_400;
+/** The app's optional daily spend ceiling: paid channels (SMS, VOICE, WHATSAPP) in one count, e-mail in its own. */
+export const spendCeiling = (name: "spend_ceiling_paid" | "spend_ceiling_email", max: number): LimitRule => ({ name, points: max, durationSeconds: DAY });
+
 const rule = (name: string, l: WindowLimit): LimitRule => ({ name, points: l.max, durationSeconds: l.windowSeconds });
 
 export interface SendContext {
@@ -24,8 +30,6 @@ export interface SendContext {
   ip: string | null;
   /** A test destination: no vendor is paid, so number type, country and pumping checks don't apply; the counters do. */
   testDestination?: boolean;
-  /** The caller will judge the prefix's conversion in its own statement (PumpingGuard.judge). */
-  deferPumping?: boolean;
 }
 
 /**
@@ -33,9 +37,9 @@ export interface SendContext {
  * stored or any vendor is called. Policy refusals (channel, country, number type) are
  * FORBIDDEN and cost nothing; then the volume limits, RATE_LIMITED with retryAfter. The order
  * matters: the caller's own IP is counted first, so an attacker refused there stops spending
- * the victim's per-destination budget. All the counters and blocks are one ordered Redis round
- * trip; the pumping guard's conversion query reads the database and runs only after they let
- * the request through.
+ * the victim's per-destination budget; the pumping budgets come next, so a pumped send refused
+ * there spends no one else's prefix, country or spend budget; the spend ceiling comes last, so
+ * it counts only sends that will happen. All of it is one ordered Redis round trip.
  */
 export class SendPolicy {
   constructor(
@@ -44,11 +48,8 @@ export class SendPolicy {
     private readonly pumping?: PumpingGuard,
   ) {}
 
-  /**
-   * Returns the pumping guard's per-send prefix judgement when `ctx.deferPumping` asks to run it
-   * inside the caller's own statement; otherwise every judgement has been made here.
-   */
-  async check(app: AppEntity, dest: Destination, channel: Channel, ctx: SendContext = { ip: null }): Promise<DeferredJudgement | null> {
+  /** Returns where the pumping guard counted the send, to store on the verification (its approval moves it). */
+  async check(app: AppEntity, dest: Destination, channel: Channel, ctx: SendContext = { ip: null }): Promise<{ pumpingScope: PumpScope }> {
     if (!this.registry.supports(channel)) throw forbidden(`The ${channel} channel is not enabled on this gateway`);
     if (!ctx.testDestination) {
       checkCountry(app, dest, channel);
@@ -61,8 +62,10 @@ export class SendPolicy {
       const ip = ipLimitKey(ctx.ip);
       steps.push({ op: "consume", rule: rule("sends_per_ip", l.sendsPerIp), subject: { appId: app.id, key: `${app.id}:${ip}`, keyMasked: maskIp(ctx.ip) } });
     }
-    const pumping = !ctx.testDestination ? this.pumping?.plan(app, dest, l.pumping) : undefined;
-    if (pumping) steps.push(...pumping.steps);
+    // Test destinations pay no vendor; the safe list is trusted: neither is judged as pumping.
+    const judged = !ctx.testDestination && !(dest.kind === "phone" && isSafelisted(app.settings?.safelist, dest.value));
+    const pump = judged ? this.pumping?.step(app, dest, l.pumping) : null;
+    if (pump) steps.push({ op: "pump", pump });
     steps.push({ op: "consume", rule: sendsPerDestination(app), subject: { appId: app.id, key: `${app.id}:${dest.value}`, keyMasked: maskDestination(dest.value) } });
     if (dest.kind === "phone") {
       const prefix = numberPrefix(dest.value);
@@ -72,12 +75,13 @@ export class SendPolicy {
       }
     }
     if (app.hourlyBudget) steps.push({ op: "consume", rule: appHourlyBudget(app), subject: { appId: app.id, key: app.id, keyMasked: app.name } });
-    const due = await this.limits.runInOrder(steps);
-    return pumping ? this.pumping!.judge(app, pumping, due, ctx.deferPumping) : null;
-  }
-
-  /** Finishes a deferred prefix judgement with the figures the caller's statement returned. */
-  async judgeDeferred(deferred: DeferredJudgement, figures: ConversionFigures): Promise<void> {
-    await this.pumping!.verdict(deferred.planned, figures);
+    const email = channel === Channel.EMAIL;
+    const ceiling = email ? l.spendCeiling.emailPerDay : l.spendCeiling.paidPerDay;
+    if (ceiling && !ctx.testDestination) {
+      const name = email ? "spend_ceiling_email" : "spend_ceiling_paid";
+      steps.push({ op: "consume", rule: spendCeiling(name, ceiling), subject: { appId: app.id, key: `${app.id}:${email ? "email" : "paid"}`, keyMasked: `${app.name}: ${email ? "e-mail" : "SMS, voice and WhatsApp"}` } });
+    }
+    await this.limits.runInOrder(steps);
+    return { pumpingScope: pump?.scope ?? null };
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { prepared } from "../db/prepared";
 import type { DataSource } from "typeorm";
-import { conversionFiguresSql } from "../abuse/pumping-guard";
 import type { TestDestinations } from "../abuse/test-destinations";
 import type { AppEntity } from "../apps/app.entity";
 import { pickLocale } from "../channels/templates";
@@ -58,49 +57,32 @@ export class VerificationService {
     const clientIp = checkClientIp(input.clientIp) ?? socketIp;
     const dest = parseDestination(input.destination, input.channel);
     const test = this.testDestinations?.find(app.settings, dest.value) ?? null;
-    const pumping = await this.policy.check(app, dest, input.channel, { ip: clientIp, testDestination: !!test, deferPumping: true });
+    const { pumpingScope } = await this.policy.check(app, dest, input.channel, { ip: clientIp, testDestination: !!test });
 
     const id = randomUUID();
     const deliveryId = randomUUID();
     const code = test?.code ?? generateCode(app.codeLength);
     const provider = test ? TEST_PROVIDER_NAME : this.registry.forChannel(input.channel)[0].name;
-    // The pumping guard's per-send prefix judgement rides in the same statement: the figures are
-    // read first (`pump`), and nothing is written unless they pass (`pass`).
-    const t = pumping?.planned.thresholds;
     const [row] = await prepared(this.ds).query(
-      `WITH pump AS (
-         SELECT ${conversionFiguresSql("prefix", "$2", "$19", "$20", "$21", "$18::boolean")}
-       ),
-       pass AS (SELECT NOT (sends > 0 AND sends >= $22 AND approved::float8 / sends < $23) AS ok FROM pump),
-       superseded AS (
+      `WITH superseded AS (
          UPDATE verifications SET status = 'CANCELED', code_hash = NULL, code_cipher = NULL, completed_at = now(), updated_at = now()
-          WHERE app_id = $2 AND destination = $4 AND status = 'PENDING' AND purpose IS NOT DISTINCT FROM $6 AND (SELECT ok FROM pass)
+          WHERE app_id = $2 AND destination = $4 AND status = 'PENDING' AND purpose IS NOT DISTINCT FROM $6
        ),
        v AS (
          INSERT INTO verifications (id, app_id, channel, destination, destination_country, purpose, locale, transaction, client_ip,
-                                    code_hash, code_cipher, code_length, max_attempts, expires_at, resend_available_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                now() + make_interval(secs => $14), now() + make_interval(secs => $15)
-          WHERE (SELECT ok FROM pass)
+                                    code_hash, code_cipher, code_length, max_attempts, expires_at, resend_available_at, pumping_scope)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                now() + make_interval(secs => $14), now() + make_interval(secs => $15), $18)
          RETURNING ${VERIFICATION_COLUMNS}
        ),
-       ${queueDeliveryCtes("$16::uuid", "$17", "$24")}
-       SELECT (SELECT to_jsonb(v.*) FROM v) AS v, (SELECT to_jsonb(d.*) FROM d) AS d, pump.sends, pump.approved,
-              ${wakeWorkersColumn(this.notifyWorkers)} AS wake
-         FROM pump`,
+       ${queueDeliveryCtes("$16::uuid", "$17", "$19")}
+       SELECT (SELECT to_jsonb(v.*) FROM v) AS v, (SELECT to_jsonb(d.*) FROM d) AS d, ${wakeWorkersColumn(this.notifyWorkers)} AS wake`,
       [
         id, app.id, input.channel, dest.value, dest.country, purpose, locale, transaction ? JSON.stringify(transaction) : null, clientIp,
         hashCode(this.keys, id, { purpose, transaction }, code), encryptCode(this.keys, id, code), app.codeLength, app.maxAttempts,
-        app.ttlSeconds, app.resendCooldownSeconds, deliveryId, provider,
-        !!pumping, pumping?.planned.value ?? null, t?.windowSeconds ?? 0, pumping?.keyHash ?? null, t?.minSends ?? 0, t?.minConversion ?? 0,
-        currentTraceparent(),
+        app.ttlSeconds, app.resendCooldownSeconds, deliveryId, provider, pumpingScope, currentTraceparent(),
       ],
     );
-    if (!row.v) {
-      // Nothing was written: the prefix converts too little. Blocks it and refuses, as the guard would have.
-      await this.policy.judgeDeferred(pumping!, { sends: row.sends, approved: row.approved });
-      throw new Error("pumping figures refused a send the guard let through"); // unreachable: the verdict throws
-    }
     this.wakeWorker();
     await this.events.published(row.d);
     return toVerificationView(row.v, [row.d]);

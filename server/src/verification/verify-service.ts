@@ -3,6 +3,7 @@ import { prepared } from "../db/prepared";
 import type { AppEntity } from "../apps/app.entity";
 import type { SecretKeys } from "../crypto/secret-keys";
 import { badInput, notFound } from "../errors";
+import type { PumpingGuard } from "../abuse/pumping-guard";
 import type { VerifyPolicy } from "../ratelimit/verify-policy";
 import type { TokenSigner } from "../tokens/token-signer";
 import { CODE_PATTERN, hashCode } from "./code";
@@ -33,6 +34,8 @@ export class VerifyService {
     private readonly keys: SecretKeys,
     private readonly tokens: TokenSigner,
     private readonly policy?: VerifyPolicy,
+    /** An approval moves the verification's sends from unverified to verified in the pumping budgets. */
+    private readonly pumping?: PumpingGuard,
   ) {}
 
   async verify(app: AppEntity, input: VerifyOtpParams, clientIp: string | null): Promise<VerifyResult> {
@@ -55,7 +58,13 @@ export class VerifyService {
         await this.policy?.failed(app, ip, row.destination);
         return { status: row.status, attemptsRemaining, token: null };
       }
-      await this.policy?.approved(app, ip, row.destination);
+      await Promise.all([
+        this.policy?.approved(app, ip, row.destination),
+        this.pumping?.approved({
+          appId: app.id, destination: row.destination, destinationCountry: row.destination_country, pumpingScope: row.pumping_scope,
+          createdAt: row.created_at, sendCount: row.send_count,
+        }),
+      ]);
       return { status: VerificationStatus.APPROVED, attemptsRemaining, token: await this.issueToken(app, row) };
     }
     return this.answerClosed(app, target.id, ip);
@@ -111,7 +120,8 @@ export class VerifyService {
            completed_at = CASE WHEN code_hash = $2 OR failed_attempts + 1 >= max_attempts THEN now() END,
            updated_at = now()
          WHERE id = $1 AND status = 'PENDING' AND expires_at > now() AND failed_attempts < max_attempts
-         RETURNING id, app_id, status, failed_attempts, max_attempts, channel, destination, purpose, transaction
+         RETURNING id, app_id, status, failed_attempts, max_attempts, channel, destination, purpose, transaction,
+                   destination_country, pumping_scope, created_at, send_count
        ),
        a AS (
          INSERT INTO verify_attempts (verification_id, app_id, client_ip, outcome)

@@ -11,6 +11,7 @@ import { RetentionIndexes1764720000000 } from "./1764720000000-RetentionIndexes"
 import { VerifyMissIndex1764720000001 } from "./1764720000001-VerifyMissIndex";
 import { TraceContext1764790000000 } from "./1764790000000-TraceContext";
 import { StaffEnrolmentLinks1764730000000 } from "./1764730000000-StaffEnrolmentLinks";
+import { UnverifiedSendBudgets1764700000000 } from "./1764700000000-UnverifiedSendBudgets";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   VerifyMissIndex1764720000001,
   TraceContext1764790000000,
   StaffEnrolmentLinks1764730000000,
+  UnverifiedSendBudgets1764700000000,
 ];
