@@ -19,7 +19,8 @@ describe("delivery retries and failover", () => {
   beforeAll(async () => {
     vendors = await startVendors({ only: ["twilio", "vonage"] });
     gw = await startGateway({ env: vendors.env, retry: FAST_RETRY, breaker: SLOW_BREAKER });
-    app = await gw.createApp({ name: "Acme", maxSends: 50 });
+    // Codes nobody types back, by the dozen: the pumping guard (its own suites) is off here.
+    app = await gw.createApp({ name: "Acme", maxSends: 50, settings: { limits: { pumping: { prefix: null, country: null } } } });
   });
   afterEach(() => {
     vendors.twilio.clear();

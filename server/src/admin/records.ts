@@ -1,3 +1,4 @@
+import { explainBlock } from "../abuse/block-explanation";
 import { destinationFor, ipFor, seesDestinations } from "./auth/privacy";
 import type { Staff } from "./auth/roles";
 import { explainError } from "./error-explanations";
@@ -40,6 +41,7 @@ export function toBlockRecord(r: Row) {
     id: r.id, appId: r.app_id, appName: r.app_name, rule: r.rule, key: r.key_masked, hits: r.hits, limit: r.limit,
     windowSeconds: r.window_seconds, blockedUntil: new Date(r.blocked_until), createdAt: new Date(r.created_at),
     active: r.active, liftedAt: date(r.lifted_at), liftedBy: r.lifted_by, liftReason: r.lift_reason,
+    shadow: !!r.shadow, ...explainBlock(r.rule, r.hits, r.limit, r.figures ?? {}, !!r.shadow),
   };
 }
 

@@ -6,6 +6,7 @@ import { adminAuthChecker } from "./auth/auth-checker";
 import { AppsResolver } from "./resolvers/apps.resolver";
 import { AuthResolver } from "./resolvers/auth.resolver";
 import { BlocksResolver } from "./resolvers/blocks.resolver";
+import { SafelistResolver } from "./resolvers/safelist.resolver";
 import { DeliveryLogResolver } from "./resolvers/deliveries.resolver";
 import { LookupsResolver } from "./resolvers/lookups.resolver";
 import { OutboxResolver } from "./resolvers/outbox.resolver";
@@ -33,6 +34,7 @@ export function buildAdminSchema(): Promise<GraphQLSchema> {
       VerificationAdminResolver,
       DeliveryLogResolver,
       BlocksResolver,
+      SafelistResolver,
       StatsResolver,
       AppsResolver,
       StaffResolver,

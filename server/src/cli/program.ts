@@ -7,6 +7,7 @@ import { registerAdminCommands } from "./admin-commands";
 import { registerAppCommands } from "./app-commands";
 import { registerWebhookCommands } from "./webhook-commands";
 import { registerAppSettingsCommand } from "./app-settings-command";
+import { registerSafelistCommands } from "./safelist-commands";
 import { registerBlockCommands } from "./block-commands";
 import { registerTotpCommands } from "./totp-commands";
 import { serve } from "./serve";
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
   registerAppCommands(program);
   registerWebhookCommands(program.commands.find((c) => c.name() === "app")!);
   registerAppSettingsCommand(program);
+  registerSafelistCommands(program);
   registerBlockCommands(program);
   registerTotpCommands(program);
   registerAdminCommands(program);

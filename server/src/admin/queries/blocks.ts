@@ -7,6 +7,7 @@ import { pageSql, Where, type PageArgs } from "./list-sql";
 export interface BlockFilter {
   active?: boolean | null;
   rule?: string | null;
+  shadow?: boolean | null;
   appId?: string | null;
   /** A destination in any format (parsed by the resolver): finds the blocks on that destination in every app. */
   destination?: DestinationQuery | null;
@@ -17,9 +18,13 @@ export interface BlockFilter {
 
 const SORTS: Record<string, string> = { createdAt: "b.created_at", blockedUntil: "b.blocked_until", rule: "b.rule", hits: "b.hits" };
 
-/** The columns support sees. `details` stays inside: it holds the limiter key, destination in clear. */
+/**
+ * The columns support sees. `details` is shown without the limiter key (it holds the destination
+ * in clear) and the verification id: what remains is the figures a block was judged on.
+ */
 const COLUMNS = `b.id, b.app_id, a.name AS app_name, b.rule, b.key_masked, b.hits, b."limit", b.blocked_until, b.created_at,
-  b.lifted_at, b.lifted_by, b.lift_reason, (b.details->>'windowSeconds')::int AS window_seconds,
+  b.lifted_at, b.lifted_by, b.lift_reason, (b.details->>'windowSeconds')::int AS window_seconds, b.shadow,
+  b.details - 'limiterKey' - 'verificationId' AS figures,
   (b.lifted_at IS NULL AND b.blocked_until > now()) AS active`;
 
 export async function listBlocks(ds: DataSource, blocks: BlockStore, filter: BlockFilter, page: PageArgs) {
@@ -28,6 +33,7 @@ export async function listBlocks(ds: DataSource, blocks: BlockStore, filter: Blo
   if (filter.active === true) where.raw("b.lifted_at IS NULL AND b.blocked_until > now()");
   if (filter.active === false) where.raw("(b.lifted_at IS NOT NULL OR b.blocked_until <= now())");
   if (filter.rule) where.add("b.rule = ?", filter.rule);
+  if (filter.shadow === true || filter.shadow === false) where.add("b.shadow = ?", filter.shadow);
   if (filter.appId) where.add("b.app_id::text = ?", filter.appId);
   if (filter.from) where.add("b.created_at >= ?", filter.from);
   if (filter.to) where.add("b.created_at < ?", filter.to);

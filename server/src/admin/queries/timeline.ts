@@ -5,6 +5,7 @@ import { ipLimitKey } from "../../abuse/client-ip";
 import { numberPrefix } from "../../abuse/number-policy";
 import type { BlockStore } from "../../ratelimit/block-store";
 import type { Viewer } from "../auth/privacy";
+import { explainBlock } from "../../abuse/block-explanation";
 import { explainError } from "../error-explanations";
 
 /** What one line of a verification's timeline records. */
@@ -41,6 +42,8 @@ export interface TimelineEntryData {
   blockId?: string | null;
   liftedAt?: Date | null;
   liftReason?: string | null;
+  riskFactors?: string[] | null;
+  shadow?: boolean | null;
   deliveryId?: string | null;
   purpose?: string | null;
   locale?: string | null;
@@ -78,7 +81,8 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
     `SELECT * FROM (
        SELECT b.created_at AS at, 'RATE_LIMIT' AS kind, 0::bigint AS seq, jsonb_build_object(
                 'blockId', b.id, 'rule', b.rule, 'hits', b.hits, 'limit', b."limit", 'blockedUntil', b.blocked_until,
-                'liftedAt', b.lifted_at, 'liftReason', b.lift_reason) AS data
+                'liftedAt', b.lifted_at, 'liftReason', b.lift_reason, 'shadow', b.shadow,
+                'figures', b.details - 'limiterKey' - 'verificationId') AS data
          FROM rate_limit_blocks b
         WHERE (b.key_hash = ANY($2) OR b.details->>'verificationId' = $5)
           AND b.created_at BETWEEN $3::timestamptz - interval '15 minutes' AND $4::timestamptz + interval '1 minute'
@@ -127,7 +131,15 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
   const error = d.errorCode ? ` — error ${d.errorCode}${d.errorMessage ? `: ${d.errorMessage}` : ""}` : "";
   switch (kind) {
     case TimelineKind.RATE_LIMIT:
-      return { ...base, summary: `Rate limit "${d.rule}" refused a request (${d.hits} of ${d.limit} allowed)${d.liftedAt ? `; lifted: ${d.liftReason}` : ""}` };
+    {
+      // In plain words, with the figures and risk factors the block recorded (abuse/block-explanation.ts).
+      const { figures, ...rest } = base as typeof base & { figures?: Record<string, unknown> };
+      const why = explainBlock(d.rule, d.hits, d.limit, figures ?? {}, !!d.shadow);
+      return {
+        ...rest, riskFactors: why.riskFactors.map((f) => f.text),
+        summary: `${d.shadow ? "Shadow rule" : "Rate limit"} "${d.rule}": ${why.summary}${d.liftedAt ? ` Lifted: ${d.liftReason}` : ""}`,
+      };
+    }
     case TimelineKind.DELIVERY_ATTEMPT:
       return {
         ...base, errorExplanation: explanation,

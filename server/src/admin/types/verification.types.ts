@@ -54,6 +54,8 @@ export class TimelineEntry {
   @Field(() => ID, { nullable: true }) blockId?: string | null;
   @Field(() => Date, { nullable: true }) liftedAt?: Date | null;
   @Field(() => String, { nullable: true }) liftReason?: string | null;
+  @Field(() => [String], { nullable: true, description: "A refusal's risk factors, in plain words" }) riskFactors?: string[] | null;
+  @Field(() => Boolean, { nullable: true, description: "A refusal recorded in record_only mode: nothing was refused" }) shadow?: boolean | null;
   @Field(() => ID, { nullable: true }) deliveryId?: string | null;
   @Field(() => String, { nullable: true }) purpose?: string | null;
   @Field(() => String, { nullable: true }) locale?: string | null;
