@@ -71,18 +71,17 @@ export class VerifyService {
   }
 
   /**
-   * By id: the caller's IP budget first (a spent one answers RATE_LIMITED whether or not the id
-   * exists), then, for a known verification, its destination's budgets. An unknown id names no
-   * destination: it costs the IP budget alone.
+   * By id: the caller's IP budget and, for a known verification, its destination's budgets, in
+   * one round trip; a spent IP budget answers RATE_LIMITED whether or not the id exists. An
+   * unknown id names no destination: it costs the IP budget alone.
    */
   private async targetById(app: AppEntity, id: string, ip: string | null): Promise<Target> {
-    await this.policy?.check(app, ip, null);
     const rows: Row[] = isUuid(id)
       ? await prepared(this.ds).query(`SELECT id, destination, purpose, transaction FROM verifications WHERE id = $1 AND app_id = $2`, [id, app.id])
       : [];
-    if (!rows.length) return { id: null, destination: null };
-    await this.policy?.check(app, ip, rows[0].destination);
-    return rows[0] as Target;
+    const target = (rows[0] as Target | undefined) ?? { id: null, destination: null };
+    await this.policy?.check(app, ip, target.destination);
+    return target;
   }
 
   /**
