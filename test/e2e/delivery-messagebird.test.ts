@@ -6,8 +6,9 @@ import { AdminClient, PROVIDERS, TIMELINE, createStaff } from "../helpers/admin"
 import { httpPost } from "../fakes/twilio-fake";
 import { eventually, extractCode } from "../helpers/codes";
 import { freePort, startGateway, type TestGateway } from "../helpers/gateway";
-import { GET_VERIFICATION, REQUEST_OTP, VERIFY_OTP, gql } from "../helpers/graphql-client";
+import { VERIFY_OTP, gql } from "../helpers/graphql-client";
 import { MESSAGEBIRD_KEY, MESSAGEBIRD_SIGNING_KEY, messagebirdEnv } from "../helpers/more-vendors";
+import { deliveryProbe } from "../helpers/delivery-probe";
 import { startFails } from "../helpers/start-fails";
 import { FAST_RETRY, SLOW_BREAKER, startVendors, type Vendors } from "../helpers/vendors";
 
@@ -36,21 +37,7 @@ describe("delivery through MessageBird", () => {
     await vendors?.stop();
   });
 
-  const request = async (destination: string, channel = "SMS", locale?: string) => {
-    const r = await gql(gw.url, app.key, REQUEST_OTP, { input: { destination, channel, ...(locale && { locale }) } });
-    expect(r.errors).toBeUndefined();
-    return r.data.requestOtp.id as string;
-  };
-  const delivery = async (id: string) => (await gql(gw.url, app.key, GET_VERIFICATION, { id })).data.verification.deliveries[0];
-  const reaches = (id: string, statuses: string[]) =>
-    eventually(async () => {
-      const d = await delivery(id);
-      return statuses.includes(d.status) ? d : undefined;
-    }, `verification ${id} to reach ${statuses.join("/")}`);
-  const attempts = (id: string): Promise<Array<{ provider: string; outcome: string; error_code: string | null }>> =>
-    gw.app.db.ds.query(
-      `SELECT a.provider, a.outcome, a.error_code FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.verification_id = $1 ORDER BY a.id`, [id]);
-
+  const { request, delivery, reaches, attempts } = deliveryProbe(() => ({ gw, key: app.key }));
   it("sends the SMS from the country's originator with its report URL; the code verifies; the signed report makes it DELIVERED", async () => {
     const id = await request("+447400123951");
     const sms = await mb.waitForMessage((m) => m.recipient === "447400123951");

@@ -3,10 +3,11 @@ import { explainError } from "../../server/src/admin/error-explanations";
 import { ConfigError } from "../../server/src/config/config";
 import { SnsFake } from "../fakes/sns-fake";
 import { httpPost } from "../fakes/twilio-fake";
-import { eventually, extractCode } from "../helpers/codes";
+import { extractCode } from "../helpers/codes";
 import { freePort, startGateway, type TestGateway } from "../helpers/gateway";
-import { GET_VERIFICATION, REQUEST_OTP, VERIFY_OTP, gql } from "../helpers/graphql-client";
+import { VERIFY_OTP, gql } from "../helpers/graphql-client";
 import { SNS_KEY_ID, SNS_REGION, SNS_SECRET, snsEnv } from "../helpers/more-vendors";
+import { deliveryProbe } from "../helpers/delivery-probe";
 import { startFails } from "../helpers/start-fails";
 import { FAST_RETRY, SLOW_BREAKER, startVendors, type Vendors } from "../helpers/vendors";
 
@@ -33,21 +34,7 @@ describe("delivery through AWS SNS", () => {
     await vendors?.stop();
   });
 
-  const request = async (destination: string) => {
-    const r = await gql(gw.url, app.key, REQUEST_OTP, { input: { destination, channel: "SMS" } });
-    expect(r.errors).toBeUndefined();
-    return r.data.requestOtp.id as string;
-  };
-  const delivery = async (id: string) => (await gql(gw.url, app.key, GET_VERIFICATION, { id })).data.verification.deliveries[0];
-  const reaches = (id: string, statuses: string[]) =>
-    eventually(async () => {
-      const d = await delivery(id);
-      return statuses.includes(d.status) ? d : undefined;
-    }, `verification ${id} to reach ${statuses.join("/")}`);
-  const attempts = (id: string) =>
-    gw.app.db.ds.query(
-      `SELECT a.provider, a.outcome, a.error_code, a.provider_message_id FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.verification_id = $1 ORDER BY a.id`, [id]);
-
+  const { request, delivery, reaches, attempts } = deliveryProbe(() => ({ gw, key: app.key }));
   it("publishes a transactional SMS with the sender id, signed for the region; the code verifies; the status stays SENT", async () => {
     const id = await request("+447400123901");
     const sms = await sns.waitForPublish((p) => p.phoneNumber === "+447400123901");

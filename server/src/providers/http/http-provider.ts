@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import type { HttpProviderConfig } from "../../config/config";
 import { DeliveryStatus, type Channel } from "../../verification/enums";
+import { fetchJson } from "../fetch-json";
 import { ProviderError, type FailureKind, type OutboundMessage, type Provider, type SendResult } from "../provider";
 
 /** What the vendor receives: the rendered message, nothing the gateway keeps to itself. */
@@ -69,34 +70,19 @@ export class HttpProvider implements Provider {
   }
 
   /** One signed POST; a timeout or a connection failure is a transient ProviderError. */
-  private async post(id: string, payload: string): Promise<{ status: number; json: unknown }> {
+  private post(id: string, payload: string): Promise<{ status: number; json: unknown }> {
     // One instant for the header and the signature (the library signs whole seconds).
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
     const signature = this.webhook.sign(id, now, payload);
     const timestamp = String(now.getTime() / 1000);
-    let res: Response;
-    try {
-      res = await fetch(this.config.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json", "user-agent": "otp-gateway",
-          "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature,
-        },
-        body: payload, signal: AbortSignal.timeout(this.timeoutMs), redirect: "error",
-      });
-    } catch (e) {
-      const err = e as Error;
-      const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
-      throw new ProviderError("transient", timedOut ? "TIMEOUT" : "NETWORK", timedOut ? `The http vendor did not answer within ${this.timeoutMs} ms` : `The http vendor could not be reached: ${(err.cause as Error)?.message ?? err.message}`);
-    }
-    const text = await res.text().catch(() => "");
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = null;
-    }
-    return { status: res.status, json };
+    return fetchJson("The http vendor", this.config.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json", "user-agent": "otp-gateway",
+        "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature,
+      },
+      body: payload,
+    }, this.timeoutMs);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { MessageBirdConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
 import { ProviderError, type FailureKind, type OutboundMessage, type Provider, type SendResult } from "../provider";
+import { fetchJson } from "../fetch-json";
 import { senderForMessage } from "../sender";
 import { voiceLanguage } from "./messagebird-voice";
 
@@ -44,29 +45,13 @@ export class MessageBirdProvider implements Provider {
   }
 
   private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
-    let res: Response;
-    try {
-      res = await fetch(this.config.apiBaseUrl + path, {
-        method,
-        headers: { authorization: `AccessKey ${this.config.accessKey}`, accept: "application/json", ...(body !== undefined && { "content-type": "application/json" }) },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-        redirect: "error",
-      });
-    } catch (e) {
-      const err = e as Error;
-      const timedOut = err.name === "TimeoutError" || err.name === "AbortError";
-      throw new ProviderError("transient", timedOut ? "TIMEOUT" : "NETWORK", timedOut ? `MessageBird did not answer within ${this.timeoutMs} ms` : `MessageBird could not be reached: ${(err.cause as Error)?.message ?? err.message}`);
-    }
-    const text = await res.text().catch(() => "");
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = null;
-    }
-    if (res.ok) return json;
-    throw classify(res.status, (json as { errors?: MessageBirdError[] } | null)?.errors?.[0]);
+    const { status, json } = await fetchJson("MessageBird", this.config.apiBaseUrl + path, {
+      method,
+      headers: { authorization: `AccessKey ${this.config.accessKey}`, accept: "application/json", ...(body !== undefined && { "content-type": "application/json" }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    }, this.timeoutMs);
+    if (status >= 200 && status < 300) return json;
+    throw classify(status, (json as { errors?: MessageBirdError[] } | null)?.errors?.[0]);
   }
 }
 
