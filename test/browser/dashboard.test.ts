@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardDist } from "../../server/src/admin/http/dashboard-static";
 import { TwilioFake } from "../fakes/twilio-fake";
 import { STAFF_PASSWORD, codeAt, createStaff } from "../helpers/admin";
 import { eventually, extractCode } from "../helpers/codes";
+import { launchChromium, signInToDashboard } from "../helpers/browser";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { REQUEST_OTP, VERIFY_OTP, errorCode, gql } from "../helpers/graphql-client";
 
@@ -56,7 +57,7 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     expect(errorCode(await request("+14155550188"))).toBe("RATE_LIMITED");
     await settled();
 
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -64,17 +65,7 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     await twilio?.stop();
   });
 
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${gw.url}/admin/`);
-    await page.fill('input[name="email"]', email);
-    await page.fill('input[name="password"]', STAFF_PASSWORD);
-    await page.click('button[type="submit"]');
-    await page.getByText("Overview").waitFor();
-    return page;
-  }
+  const signIn = (email: string): Promise<Page> => signInToDashboard(browser, gw.url, email);
 
   it("a SUPPORT agent finds the failed verification by the number in another format and reads Twilio's error in its timeline", async () => {
     const page = await signIn("agent@example.com");

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardDist } from "../../server/src/admin/http/dashboard-static";
-import { STAFF_PASSWORD, createStaff } from "../helpers/admin";
+import { createStaff } from "../helpers/admin";
+import { launchChromium, signInToDashboard } from "../helpers/browser";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { enroll, phoneCode, verifyTotp, wrongCode } from "../helpers/totp";
 
@@ -33,24 +34,14 @@ describe("authenticator factors in the dashboard", { timeout: 90_000 }, () => {
     await verifyTotp(gw, app.key, { factorId: factor.id, code: wrongCode(e.secret, Date.now()), clientIp: "203.0.113.77" });
     await verifyTotp(gw, app.key, { factorId: factor.id, code: phoneCode(e.secret, Date.now()), clientIp: "198.51.100.23" });
     await enroll(gw, app.key, { subject: "customer-8" });
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await gw?.stop();
   });
 
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", timezoneId: "UTC" });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${gw.url}/admin/`);
-    await page.fill('input[name="email"]', email);
-    await page.fill('input[name="password"]', STAFF_PASSWORD);
-    await page.click('button[type="submit"]');
-    await page.getByText("Overview").waitFor();
-    return page;
-  }
+  const signIn = (email: string): Promise<Page> => signInToDashboard(browser, gw.url, email);
 
   async function openFactor(page: Page): Promise<string> {
     await page.click('a[href="#/totpFactors"]');

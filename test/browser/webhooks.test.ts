@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardDist } from "../../server/src/admin/http/dashboard-static";
-import { STAFF_PASSWORD, createStaff } from "../helpers/admin";
+import { createStaff } from "../helpers/admin";
 import { eventually } from "../helpers/codes";
+import { launchChromium, signInToDashboard } from "../helpers/browser";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { REQUEST_OTP, gql } from "../helpers/graphql-client";
 import { WebhookReceiver } from "../helpers/webhook-receiver";
@@ -25,7 +26,7 @@ describe("webhooks in the dashboard, in a browser", { timeout: 90_000 }, () => {
     gw = await startGateway({ env: { WEBHOOK_POLL_MS: "100" } });
     app = await gw.createApp({ name: "Storefront" });
     await createStaff(gw, "lead@example.com", "ADMIN");
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -33,17 +34,7 @@ describe("webhooks in the dashboard, in a browser", { timeout: 90_000 }, () => {
     await receiver?.stop();
   });
 
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1200 }, locale: "en-GB", timezoneId: "UTC" });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${gw.url}/admin/`);
-    await page.fill('input[name="email"]', email);
-    await page.fill('input[name="password"]', STAFF_PASSWORD);
-    await page.click('button[type="submit"]');
-    await page.getByText("Overview").waitFor();
-    return page;
-  }
+  const signIn = (email: string): Promise<Page> => signInToDashboard(browser, gw.url, email, { width: 1440, height: 1200 });
 
   it("adds an endpoint (secret once), shows its deliveries with the receiver's answer, resends one with the same webhook-id", async () => {
     const page = await signIn("lead@example.com");
