@@ -1,6 +1,7 @@
 import { Typography } from "@mui/material";
 import { DateField, FunctionField, NumberField, Show, SimpleShowLayout, TextField } from "react-admin";
 import { KeyTable } from "./KeyTable";
+import { SafelistTable } from "./SafelistTable";
 import { WebhookTable } from "./WebhookTable";
 
 /** An app's settings and its keys (ADMIN only). */
@@ -24,6 +25,8 @@ export function AppShow() {
         <DateField source="updatedAt" showTime />
         <Typography variant="h6">API keys</Typography>
         <KeyTable />
+        <Typography variant="h6">Safe list</Typography>
+        <SafelistTable />
         <Typography variant="h6">Webhooks</Typography>
         <WebhookTable />
       </SimpleShowLayout>

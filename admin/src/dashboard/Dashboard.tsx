@@ -8,6 +8,7 @@ import { ConversionChart } from "./ConversionChart";
 import { CountryTraffic } from "./CountryTraffic";
 import { ProviderFailureChart } from "./ProviderFailureChart";
 import { SendsChart } from "./SendsChart";
+import { SpendCeilingBanner } from "./SpendCeilingBanner";
 import { TotalsCard } from "./TotalsCard";
 
 /** The home page: every number aggregated in SQL on the server (`dashboard(days)`); the cards only draw. */
@@ -26,6 +27,7 @@ export function Dashboard() {
           <MenuItem value={30}>Last 30 days</MenuItem>
         </TextField>
       </Stack>
+      <SpendCeilingBanner />
       {error && <Alert severity="error">{(error as Error).message}</Alert>}
       {data && (
         <Stack spacing={2}>

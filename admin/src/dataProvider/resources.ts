@@ -15,7 +15,7 @@ export interface ResourceDef {
   unpaged?: boolean;
 }
 
-const TIMELINE = `timeline { at kind summary provider channel status source messageId errorCode errorMessage errorExplanation latencyMs ip rule hits limit blockedUntil blockId liftedAt liftReason deliveryId purpose locale appName destination }`;
+const TIMELINE = `timeline { at kind summary provider channel status source messageId errorCode errorMessage errorExplanation latencyMs ip rule hits limit blockedUntil blockId liftedAt liftReason riskFactors shadow deliveryId purpose locale appName destination }`;
 const VERIFICATION = `id appId appName channel destination destinationMasked country purpose locale clientIp status failedAttempts maxAttempts sendCount createdAt expiresAt completedAt lastProvider lastDeliveryStatus lastErrorCode`;
 const WINDOW = `window attempts sent delivered failed failureRate latencyP50Ms latencyP95Ms`;
 const APP = `id name codeLength ttlSeconds maxAttempts resendCooldownSeconds maxSends hourlyBudget countries voiceCountries defaultLocale fallbackChannel testDestinations { destination code outcome } limits smsAppHash webOtpDomain createdAt updatedAt keys { id hint createdAt revokedAt }`;
@@ -35,7 +35,7 @@ export const RESOURCES: Record<string, ResourceDef> = {
   },
   blocks: {
     list: "blocks", filterType: "BlockFilter", one: "block",
-    fields: `id appId appName rule key hits limit windowSeconds blockedUntil createdAt active liftedAt liftedBy liftReason`,
+    fields: `id appId appName rule key hits limit windowSeconds blockedUntil createdAt active liftedAt liftedBy liftReason shadow summary figures { label value } riskFactors { code text }`,
   },
   providers: {
     list: "providers", unpaged: true, one: "provider",

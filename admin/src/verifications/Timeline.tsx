@@ -10,7 +10,7 @@ import { ms } from "../common/format";
 import { StatusChip } from "../common/StatusChip";
 
 export interface TimelineEntry {
-  at: string; kind: string; summary: string; provider?: string; channel?: string; status?: string; source?: string; messageId?: string;
+  at: string; kind: string; summary: string; riskFactors?: string[] | null; provider?: string; channel?: string; status?: string; source?: string; messageId?: string;
   errorCode?: string; errorMessage?: string; errorExplanation?: string; latencyMs?: number; ip?: string; rule?: string; hits?: number;
   limit?: number; blockedUntil?: string; blockId?: string; liftedAt?: string; liftReason?: string; purpose?: string; locale?: string;
   appName?: string; destination?: string;
@@ -47,6 +47,11 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
               {e.latencyMs != null && <Typography variant="caption" color="text.secondary">{ms(e.latencyMs)}</Typography>}
             </Stack>
             <Typography variant="body2">{e.summary}</Typography>
+            {e.riskFactors?.length ? (
+              <Box component="ul" sx={{ m: 0, pl: 2.5 }} data-testid="risk-factors">
+                {e.riskFactors.map((f) => <Typography key={f} component="li" variant="caption" color="text.secondary">{f}</Typography>)}
+              </Box>
+            ) : null}
             {(e.messageId || e.ip || e.destination) && (
               <Typography variant="caption" color="text.secondary" component="div">
                 {e.destination && <>to {e.destination} · </>}
