@@ -1,18 +1,10 @@
 import { Box, Card, CardContent, Grid, Stack, Typography } from "@mui/material";
 import { Show, useRecordContext } from "react-admin";
 import { dateTime } from "../common/format";
+import { Fact } from "../common/Fact";
 import { StatusChip } from "../common/StatusChip";
 import { Timeline } from "../verifications/Timeline";
 import { RevokeFactorButton } from "./RevokeFactorButton";
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Grid size={{ xs: 6, md: 3 }}>
-      <Typography variant="caption" color="text.secondary">{label}</Typography>
-      <Typography variant="body1" component="div">{children}</Typography>
-    </Grid>
-  );
-}
 
 function FactorDetail() {
   const f = useRecordContext<any>();

@@ -2,18 +2,10 @@ import { useState } from "react";
 import { Box, Card, CardContent, Grid, Typography } from "@mui/material";
 import { Show, useRecordContext } from "react-admin";
 import { dateTime } from "../common/format";
+import { Fact } from "../common/Fact";
 import { StatusChip } from "../common/StatusChip";
 import { RevealButton } from "./RevealButton";
 import { Timeline } from "./Timeline";
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Grid size={{ xs: 6, md: 3 }}>
-      <Typography variant="caption" color="text.secondary">{label}</Typography>
-      <Typography variant="body1" component="div">{children}</Typography>
-    </Grid>
-  );
-}
 
 function VerificationDetail() {
   const v = useRecordContext<any>();
