@@ -101,6 +101,15 @@ describe("webhooks: verification events", () => {
     expect(block.json.data).toMatchObject({ rule: "resend_cooldown", hits: expect.any(Number), limit: expect.any(Number) });
     expect(block.json.data.key).toMatch(/\*/); // masked
     expect(block.body).not.toContain("limiterKey");
+    // A shadow-mode block refused nothing: no event for it.
+    const shadowId = await gw.app.services.blocks.record({
+      appId: app.id, rule: "unverified_prefix", key: `${app.id}:+1415`, keyMasked: "+1415", hits: 9, limit: 8, blockedUntil: new Date(Date.now() + 60_000), shadow: true,
+    });
+    const realId = await gw.app.services.blocks.record({
+      appId: app.id, rule: "unverified_prefix", key: `${app.id}:+1416`, keyMasked: "+1416", hits: 9, limit: 8, blockedUntil: new Date(Date.now() + 60_000),
+    });
+    await waitFor("the real block's event", () => receiver.accepted().find((e) => e.json.type === "block.created" && e.json.data.id === realId));
+    expect(receiver.received.find((e) => e.json?.data?.id === shadowId)).toBeUndefined();
   });
 
   it("expiry: the worker's sweep and a verify on an expired code each emit verification.expired once", async () => {

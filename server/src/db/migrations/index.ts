@@ -7,6 +7,7 @@ import { TotpFactors1764740000000 } from "./1764740000000-TotpFactors";
 import { WebhookEvents1764770000000 } from "./1764770000000-WebhookEvents";
 import { WebhookTriggersFast1764770000001 } from "./1764770000001-WebhookTriggersFast";
 import { WebhookPauseLift1764770000002 } from "./1764770000002-WebhookPauseLift";
+import { WebhookShadowBlocks1764770000003 } from "./1764770000003-WebhookShadowBlocks";
 import { RetentionIndexes1764720000000 } from "./1764720000000-RetentionIndexes";
 import { VerifyMissIndex1764720000001 } from "./1764720000001-VerifyMissIndex";
 import { TraceContext1764790000000 } from "./1764790000000-TraceContext";
@@ -24,6 +25,7 @@ export const migrations = [
   WebhookEvents1764770000000,
   WebhookTriggersFast1764770000001,
   WebhookPauseLift1764770000002,
+  WebhookShadowBlocks1764770000003,
   RetentionIndexes1764720000000,
   VerifyMissIndex1764720000001,
   TraceContext1764790000000,
