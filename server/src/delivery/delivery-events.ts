@@ -4,8 +4,10 @@ import type { Row } from "../verification/verification-view";
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 
 /** Turns a delivery row (just written, and already logged as a delivery_events row) into a published event. */
-export function toEventMessage(d: Row): DeliveryEventMessage {
+export function toEventMessage(d: Row, verificationStatus?: string | null): DeliveryEventMessage {
+  const vStatus = verificationStatus ?? d.verification_status ?? null;
   return {
+    ...(vStatus ? { verificationStatus: vStatus } : {}),
     verificationId: d.verification_id,
     appId: d.app_id,
     delivery: {
@@ -25,8 +27,9 @@ export function toEventMessage(d: Row): DeliveryEventMessage {
 export class DeliveryEvents {
   constructor(private readonly bus: EventBus) {}
 
-  async published(deliveryRow: Row): Promise<void> {
-    await this.bus.publish(toEventMessage(deliveryRow));
+  /** `verificationStatus` when this change also closed the verification (FAILED: every delivery failed). */
+  async published(deliveryRow: Row, verificationStatus?: string): Promise<void> {
+    await this.bus.publish(toEventMessage(deliveryRow, verificationStatus));
   }
 
   subscribe(verificationId: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {

@@ -5,7 +5,7 @@ import { toEventMessage, type DeliveryEvents } from "./delivery-events";
 
 /** What a subscriber can see change; an event that changes none of it (only its time) is no change. */
 const stampOf = (e: DeliveryEventMessage) =>
-  JSON.stringify([e.delivery.status, e.delivery.provider, e.delivery.channel, e.delivery.errorCode, e.delivery.errorMessage]);
+  JSON.stringify([e.delivery.status, e.delivery.provider, e.delivery.channel, e.delivery.errorCode, e.delivery.errorMessage, e.verificationStatus === "FAILED"]);
 
 /**
  * One subscriber's view of a verification's deliveries: first the current state of each

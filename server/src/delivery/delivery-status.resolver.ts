@@ -23,6 +23,7 @@ export class DeliveryStatusResolver {
   deliveryStatus(@Arg("verificationId", () => ID) _verificationId: string, @Root() e: DeliveryEventMessage): DeliveryEvent {
     return {
       verificationId: e.verificationId,
+      verificationStatus: (e.verificationStatus ?? null) as DeliveryEvent["verificationStatus"],
       delivery: { ...e.delivery, createdAt: new Date(e.delivery.createdAt), updatedAt: new Date(e.delivery.updatedAt) } as DeliveryEvent["delivery"],
     };
   }

@@ -9,6 +9,7 @@ import { Channel } from "../verification/enums";
 import { wakeWorkersColumn } from "../verification/sql";
 import type { Row } from "../verification/verification-view";
 import type { DeliveryEvents } from "./delivery-events";
+import { settleAfterFailure } from "./verification-failure";
 
 /** What decides whether a failed delivery gets a fallback: the app's settings and the destination. */
 export interface FallbackContext {
@@ -54,9 +55,24 @@ export class Fallback {
     return target;
   }
 
-  /** Queues the fallback for a delivery that just ended failed; returns the new delivery, or null when none is due. */
+  /**
+   * After a delivery ended failed (worker or status callback): queues the fallback when one is
+   * due and returns it; otherwise, when nothing else can still reach the destination, the
+   * verification becomes FAILED (verification-failure.ts) and subscribers hear it with this
+   * delivery's final event.
+   */
   async afterFailure(failed: Row): Promise<Row | null> {
     if (failed.status !== "FAILED" && failed.status !== "UNDELIVERED") return null;
+    const queued = await this.queue(failed);
+    if (!queued && (await settleAfterFailure(this.ds, failed.verification_id))) {
+      this.log.info({ verificationId: failed.verification_id, deliveryId: failed.id }, "verification failed: no delivery can reach the destination");
+      await this.events.published(failed, "FAILED");
+    }
+    return queued;
+  }
+
+  /** Queues the fallback for a delivery that just ended failed; returns the new delivery, or null when none is due. */
+  private async queue(failed: Row): Promise<Row | null> {
     const [ctx] = await this.ds.query(
       `SELECT v.destination, a.settings, a.countries
          FROM verifications v JOIN apps a ON a.id = v.app_id

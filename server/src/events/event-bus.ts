@@ -3,6 +3,8 @@ import { EventEmitter } from "node:events";
 /** A delivery status change as it travels between processes: JSON, dates as ISO strings. */
 export interface DeliveryEventMessage {
   verificationId: string;
+  /** The verification's status, when known with this event: in a subscription's first snapshot, and on the event that made it FAILED. */
+  verificationStatus?: string;
   appId: string;
   delivery: {
     id: string;

@@ -161,7 +161,11 @@ export class VerificationService {
   }
 
   async deliveries(verificationId: string): Promise<Row[]> {
-    return this.ds.query(`SELECT * FROM deliveries WHERE verification_id = $1 ORDER BY created_at, id`, [verificationId]);
+    return this.ds.query(
+      `SELECT d.*, v.status AS verification_status FROM deliveries d JOIN verifications v ON v.id = d.verification_id
+        WHERE d.verification_id = $1 ORDER BY d.created_at, d.id`,
+      [verificationId],
+    );
   }
 
   /** The app's own verification, or NOT_FOUND: another app's is indistinguishable from none. */

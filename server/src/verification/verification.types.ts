@@ -39,6 +39,11 @@ export class VerifyOtpResult {
 export class DeliveryEvent {
   @Field(() => ID) verificationId: string;
   @Field(() => Delivery) delivery: Delivery;
+  @Field(() => VerificationStatus, {
+    nullable: true,
+    description: "The verification's status when this event carries it: in the first snapshot, and FAILED on the event whose failure left no delivery that could reach the destination",
+  })
+  verificationStatus: VerificationStatus | null;
 }
 
 @InputType()
