@@ -126,7 +126,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     limits.onRefusal = (rule) => metrics.limitRefusals.inc({ rule });
     const pumping = new PumpingGuard(ds, limits, blocks, log.child({ component: "pumping-guard" }));
     const deliveryEvents = new DeliveryEvents(bus);
-    const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis);
+    // One send policy for requests, resends and fallbacks: a fallback is a paid send too.
+    const sendPolicy = new SendPolicy(limits, registry, pumping);
+    const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis, sendPolicy);
     const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }), config.delivery.unmatchedCallbacksMax);
     statusCallbacks.onUnmatched = (provider, outcome) => metrics.unmatchedCallbacks.inc({ provider, outcome });
     const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl);
@@ -174,7 +176,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const verifyPolicy = new VerifyPolicy(limits);
     const services: Services = {
       apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }, keyCache),
-      verifications: new VerificationService(ds, keys, registry, new SendPolicy(limits, registry, pumping), blocks, deliveryEvents, wake, testDestinations, !redis),
+      verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis),
       verify: new VerifyService(ds, keys, tokens, verifyPolicy, pumping),
       blockService: new BlockService(ds, blocks, limits, log, pumping),
       totp: new TotpService(totpStore, keys.totpSecret),

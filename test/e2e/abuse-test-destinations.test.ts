@@ -84,8 +84,8 @@ describe("abuse protection: test destinations", () => {
     ]);
     expect(statusesOf(id, "SMS")).toEqual(["QUEUED", "SENDING", "FAILED"]);
     expect(twilio.messages).toEqual([]);
-    // The code itself is fine: an app can still complete its flow.
-    expect((await verifyOtp(gw, app.key, { verificationId: id, code: "654321" })).data.verifyOtp.status).toBe("APPROVED");
+    // Every delivery failed for good: the verification fails as a real one would (contract "Verification status FAILED").
+    expect((await verifyOtp(gw, app.key, { verificationId: id, code: "654321" })).data.verifyOtp).toMatchObject({ status: "FAILED", token: null });
   });
 
   it("a forced UNDELIVERED arrives after SENT, as a vendor's callback would, with its error code", async () => {

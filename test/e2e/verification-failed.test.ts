@@ -111,6 +111,17 @@ describe("verification status FAILED", () => {
     expect(deliveries).toEqual([{ channel: "SMS", status: "FAILED" }, { channel: "VOICE", status: "FAILED" }]);
   });
 
+  it("a fallback is a paid send: charged through the send limits, refused past them (recorded as a block), and then the verification fails", async () => {
+    const tight = await gw.createApp({ name: "Tight fallback", maxSends: 1, settings: { fallbackChannel: "VOICE" } });
+    const to = "+14155550840"; // SMS refuses it; the request spent the destination's one send
+    const id = (await request(tight.key, to)).data.requestOtp.id;
+    await eventually(async () => ((await stored(id)).status === "FAILED" ? true : undefined), "the verification to fail");
+    expect(voice.sent.filter((m) => m.to === to)).toEqual([]);
+    expect(await gw.app.db.ds.query(`SELECT channel, status FROM deliveries WHERE verification_id = $1`, [id])).toEqual([{ channel: "SMS", status: "FAILED" }]);
+    const blocks = await gw.app.db.ds.query(`SELECT rule FROM rate_limit_blocks WHERE app_id = $1`, [tight.id]);
+    expect(blocks.map((b: { rule: string }) => b.rule)).toEqual(["sends_per_destination"]);
+  });
+
   it("no code rests in plain text, and hash and cipher are wiped on every way out of PENDING", async () => {
     const outcomes: Record<string, string> = {};
     // APPROVED

@@ -146,7 +146,8 @@ export class AppService {
   }
 }
 
-function appFromRow(r: Record<string, any>): AppEntity {
+/** An app from its row as `to_jsonb(apps.*)` gives it. */
+export function appFromRow(r: Record<string, any>): AppEntity {
   return Object.assign(new AppEntity(), {
     id: r.id,
     name: r.name,

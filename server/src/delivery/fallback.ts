@@ -3,6 +3,9 @@ import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import { checkCountry, checkNumberType } from "../abuse/number-policy";
 import type { AppEntity, AppSettings } from "../apps/app.entity";
+import { appFromRow } from "../apps/app-service";
+import { GatewayError } from "../errors";
+import type { SendPolicy } from "../ratelimit/send-policy";
 import { channelFits, parseAnyDestination } from "../verification/destination";
 import type { ProviderRegistry } from "../providers/registry";
 import { Channel } from "../verification/enums";
@@ -36,6 +39,8 @@ export class Fallback {
     private readonly log: Logger,
     /** Wake workers in other processes by pg_notify: only without Redis (see wakeWorkersColumn). */
     private readonly notifyWorkers = true,
+    /** The limits every send is charged to (requests, resends): a fallback is a paid send too. */
+    private readonly sendPolicy?: SendPolicy,
   ) {}
 
   /** The channel a failure of this delivery falls back to, or null. */
@@ -74,7 +79,7 @@ export class Fallback {
   /** Queues the fallback for a delivery that just ended failed; returns the new delivery, or null when none is due. */
   private async queue(failed: Row): Promise<Row | null> {
     const [ctx] = await this.ds.query(
-      `SELECT v.destination, a.settings, a.countries
+      `SELECT v.destination, v.client_ip, a.settings, a.countries, to_jsonb(a.*) AS app
          FROM verifications v JOIN apps a ON a.id = v.app_id
         WHERE v.id = $1 AND v.status = 'PENDING' AND v.expires_at > now()`,
       [failed.verification_id],
@@ -85,6 +90,7 @@ export class Fallback {
       settings: ctx.settings ?? {}, countries: ctx.countries,
     });
     if (!channel) return null;
+    if (!(await this.charged(failed, appFromRow(ctx.app), ctx.destination, channel, ctx.client_ip))) return null;
     const rows = await this.ds.query(
       `WITH d AS (
          INSERT INTO deliveries (id, verification_id, app_id, channel, provider, fallback_of, traceparent)
@@ -108,5 +114,22 @@ export class Fallback {
     this.log.info({ deliveryId: row.id, fallbackOf: failed.id, channel }, "fallback delivery queued");
     await this.events.published(row);
     return row;
+  }
+
+  /**
+   * Charges the fallback to the same limits as a request (per IP, destination, prefix, country,
+   * the app's hourly budget, the pumping guard); a refusal is recorded as a block like any other
+   * and means no fallback. Without a policy (tests of the queueing alone) nothing is charged.
+   */
+  private async charged(failed: Row, app: AppEntity, destination: string, channel: Channel, clientIp: string | null): Promise<boolean> {
+    if (!this.sendPolicy) return true;
+    try {
+      await this.sendPolicy.check(app, parseAnyDestination(destination), channel, { ip: clientIp });
+      return true;
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      this.log.warn({ deliveryId: failed.id, verificationId: failed.verification_id, channel, refusal: err.code }, "fallback delivery refused by the send limits");
+      return false;
+    }
   }
 }
