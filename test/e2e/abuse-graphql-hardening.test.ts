@@ -178,10 +178,12 @@ describe("abuse protection: GraphQL hardening", () => {
     const mutation = `mutation { requestOtp(input: { destination: "+14155550606", channel: SMS }) { id } }`;
     const auth = { authorization: `Bearer ${app.key}` };
     const text = await fetch(`${gw.url}/graphql`, { method: "POST", headers: { ...auth, "content-type": "text/plain" }, body: JSON.stringify({ query: mutation }) });
-    expect(text.status).toBe(400);
-    expect(await text.text()).toMatch(/Cross-Site Request Forgery/);
+    // A content type a browser may send cross-site without a preflight is refused before execution,
+    // as the contract's "errors beside GraphQL" says: 415 with a GraphQL-shaped BAD_USER_INPUT.
+    expect(text.status).toBe(415);
+    expect((await text.json()).errors[0].extensions.code).toBe("BAD_USER_INPUT");
     const form = await fetch(`${gw.url}/graphql`, { method: "POST", headers: { ...auth, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ query: mutation }).toString() });
-    expect(form.status).toBe(400);
+    expect(form.status).toBe(415);
     const multipart = new FormData();
     multipart.set("query", mutation);
     const parts = await fetch(`${gw.url}/graphql`, { method: "POST", headers: auth, body: multipart });
