@@ -55,6 +55,13 @@ describe("admin API roles", () => {
   const freshFactor = async () => ({
     id: (await gql(gw.url, shop.key, `mutation($s: String!) { enrollTotp(input: { subject: $s }) { factor { id } } }`, { s: `user-${++seq}` })).data.enrollTotp.factor.id,
   });
+  /** A fresh safe-list entry on the shop, added the way an ADMIN would. */
+  const freshSafelistEntry = async () => {
+    const p = `+1415557${String(1000 + ++seq).slice(-4)}`;
+    const r = await clients.ADMIN.gql(`mutation($a: ID!, $p: String!) { addToSafelist(appId: $a, pattern: $p) { pattern } }`, { a: shop.id, p });
+    if (r.errors) throw new Error(JSON.stringify(r.errors));
+    return { a: shop.id, p };
+  };
   const freshStaff = async () => ({ id: (await createStaff(gw, `target${++seq}@example.com`, "SUPPORT")).id });
   const operations: Operation[] = [
     { name: "verifications", access: "ANY", query: list("verifications") },
@@ -80,6 +87,9 @@ describe("admin API roles", () => {
     { name: "revokeAppKey", access: "ADMIN", query: `mutation($a: ID!, $k: ID!) { revokeAppKey(appId: $a, keyId: $k) { id } }`, variables: freshKey },
     { name: "addAppKey", access: "ADMIN", query: `mutation($a: ID!) { addAppKey(appId: $a) { apiKey } }`, variables: async () => ({ a: (await freshKey()).a }) },
     { name: "revokeAppKeys", access: "ADMIN", query: `mutation($a: ID!) { revokeAppKeys(appId: $a) { id } }`, variables: async () => ({ a: (await freshKey()).a }) },
+    { name: "safelist", access: "ADMIN", query: `query($a: ID!) { safelist(appId: $a) { pattern } }`, variables: () => ({ a: shop.id }) },
+    { name: "addToSafelist", access: "ADMIN", query: `mutation($a: ID!, $p: String!) { addToSafelist(appId: $a, pattern: $p) { numbers } }`, variables: () => ({ a: shop.id, p: `+1415556${String(1000 + ++seq).slice(-4)}` }) },
+    { name: "removeFromSafelist", access: "ADMIN", query: `mutation($a: ID!, $p: String!) { removeFromSafelist(appId: $a, pattern: $p) { pattern } }`, variables: freshSafelistEntry },
     { name: "staffUsers", access: "ADMIN", query: list("staffUsers") },
     { name: "staffUser", access: "ADMIN", query: `query($id: ID!) { staffUser(id: $id) { email } }`, variables: () => ({ id: supportId }) },
     { name: "createStaff", access: "ADMIN", query: `mutation($e: String!) { createStaff(input: { email: $e, role: SUPPORT, password: "a long enough password" }) { id } }`, variables: () => ({ e: `new${++seq}@example.com` }) },
