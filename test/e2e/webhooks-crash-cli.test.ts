@@ -28,6 +28,8 @@ describe("webhooks: CLI, and a SIGKILL with events pending", () => {
       DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `otpg-test-${randomBytes(4).toString("hex")}:`,
       OTP_SECRET: "test-secret-test-secret-test-secret-0123456789",
       WEBHOOK_RETRY_BASE_MS: "100", WEBHOOK_RETRY_MAX_MS: "300", WEBHOOK_POLL_MS: "100", WEBHOOK_LEASE_SECONDS: "3", WEBHOOK_TIMEOUT_MS: "1000",
+      // A delivery the killed process had claimed returns after its lease, and only then emits its events.
+      WORKER_LEASE_SECONDS: "5",
     };
     expect(runCli(["migrate"], env).status).toBe(0);
     const created = runCli(["app", "create", "--name", "Crash", "--json"], env);
