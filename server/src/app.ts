@@ -43,6 +43,7 @@ import { TestDestinationProvider } from "./providers/test-destination/test-desti
 import { BlockService } from "./ratelimit/block-service";
 import { BlockStore } from "./ratelimit/block-store";
 import { RateLimits } from "./ratelimit/rate-limits";
+import { LimitWriteRetry } from "./ratelimit/limit-write-retry";
 import { SendPolicy } from "./ratelimit/send-policy";
 import { VerifyPolicy } from "./ratelimit/verify-policy";
 import { connectRedis, type RedisClient } from "./redis";
@@ -124,7 +125,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const testDestinations = new TestDestinations(config.allowTestDestinations);
     const limits = new RateLimits(redis, config.redisPrefix, blocks, log);
     limits.onRefusal = (rule) => metrics.limitRefusals.inc({ rule });
-    const pumping = new PumpingGuard(ds, limits, blocks, log.child({ component: "pumping-guard" }));
+    // Limit writes after a committed outcome (penalties, approvals): retried, never lost to a blip.
+    const limitWrites = new LimitWriteRetry(log.child({ component: "limit-writes" }));
+    limitWrites.onOutcome = (outcome) => metrics.limitWritesDeferred.inc({ outcome });
+    metrics.watchLimitWrites(limitWrites);
+    cleanups.unshift(() => limitWrites.drain());
+    const pumping = new PumpingGuard(ds, limits, blocks, log.child({ component: "pumping-guard" }), limitWrites);
     const deliveryEvents = new DeliveryEvents(bus);
     // One send policy for requests, resends and fallbacks: a fallback is a paid send too.
     const sendPolicy = new SendPolicy(limits, registry, pumping);
@@ -173,14 +179,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await keyCache.start();
       cleanups.unshift(() => keyCache!.stop());
     }
-    const verifyPolicy = new VerifyPolicy(limits);
+    const verifyPolicy = new VerifyPolicy(limits, limitWrites);
     const services: Services = {
       apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }, keyCache),
       verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis),
       verify: new VerifyService(ds, keys, tokens, verifyPolicy, pumping),
       blockService: new BlockService(ds, blocks, limits, log, pumping),
       totp: new TotpService(totpStore, keys.totpSecret),
-      totpVerifier: new TotpVerifier(ds, totpStore, keys.totpSecret, tokens, new TotpPolicy(limits), verifyPolicy, options.clock),
+      totpVerifier: new TotpVerifier(ds, totpStore, keys.totpSecret, tokens, new TotpPolicy(limits, limitWrites), verifyPolicy, options.clock),
       totpStore,
       deliveryEvents, tokens, blocks, limits, registry, metrics, webhookEndpoints, webhookMessages,
     };

@@ -29,7 +29,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20
   }
 }
 
-/** A redis-server child (no persistence). stop() kills it outright, as a crash would; start() brings it back on the same port, empty. */
+/** A redis-server child (no persistence). stop() kills it outright, as a crash would; start() brings it back on the same port, empty (and does nothing while it runs). */
 export async function ownRedis(): Promise<OwnServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -37,6 +37,7 @@ export async function ownRedis(): Promise<OwnServer> {
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
+      if (child && child.exitCode === null && child.signalCode === null) return; // already running
       child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
       await until(() => listening(port), `redis on ${port}`);
     },

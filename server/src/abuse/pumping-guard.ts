@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
+import type { LimitWriteRetry } from "../ratelimit/limit-write-retry";
 import type { AppEntity } from "../apps/app.entity";
 import type { BlockStore } from "../ratelimit/block-store";
 import type { RateLimits } from "../ratelimit/rate-limits";
@@ -33,6 +34,7 @@ export class PumpingGuard {
     private readonly limits: RateLimits,
     private readonly blocks: BlockStore,
     private readonly log: Logger,
+    private readonly writes: LimitWriteRetry,
   ) {}
 
   /** The send's pump step, or null when the guard has nothing to judge (not a phone, both levels off). */
@@ -55,10 +57,8 @@ export class PumpingGuard {
     if (!v.pumpingScope) return;
     const levels: Array<{ level: PumpLevel; value: string }> = [{ level: "prefix", value: numberPrefix(v.destination) }];
     if (v.pumpingScope !== "prefix" && v.destinationCountry) levels.push({ level: v.pumpingScope === "fresh" ? "country" : "country_known", value: v.destinationCountry });
-    await this.limits.pumpApproved(v.appId, levels, new Date(v.createdAt), v.sendCount).catch((err) =>
-      // The code was right; the history only misses one verified send (Redis down: sends fail closed anyway).
-      this.log.error({ err }, "could not count an approval in the pumping history"),
-    );
+    // The code was right and is consumed: a limiter failing now is retried, not the answer's concern.
+    await this.writes.run("pumping approval", () => this.limits.pumpApproved(v.appId, levels, new Date(v.createdAt), v.sendCount));
   }
 
   /** Lifting a pumping block (BlockService): frees the key and resets its escalation. */

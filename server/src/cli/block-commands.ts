@@ -9,6 +9,7 @@ import { createLogger } from "../observability/logger";
 import { BlockService } from "../ratelimit/block-service";
 import { BlockStore, type BlockSummary } from "../ratelimit/block-store";
 import { RateLimits } from "../ratelimit/rate-limits";
+import { LimitWriteRetry } from "../ratelimit/limit-write-retry";
 import { connectRedis, type RedisClient } from "../redis";
 import { withDatabase } from "./with-database";
 
@@ -62,7 +63,7 @@ async function withBlockService(fn: (service: BlockService, ds: DataSource) => P
     try {
       const store = new BlockStore(ds, deriveKeys(secret).lookup);
       const limits = new RateLimits(redis, config.redisPrefix, store, log);
-      await fn(new BlockService(ds, store, limits, log, new PumpingGuard(ds, limits, store, log)), ds);
+      await fn(new BlockService(ds, store, limits, log, new PumpingGuard(ds, limits, store, log, new LimitWriteRetry(log))), ds);
     } finally {
       await redis?.quit().catch(() => undefined);
     }

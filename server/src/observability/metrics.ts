@@ -54,6 +54,22 @@ export class Metrics {
     name: "otp_retention_last_run_timestamp_seconds", help: "When the retention job last completed a run (Unix time): alert when it falls behind", registers: [this.registry],
   });
 
+  readonly limitWritesDeferred = new Counter({
+    name: "otp_limit_writes_deferred_total",
+    help: "Limit writes after a committed verify outcome that failed at once: queued for retry, retried later, or dropped (too many waiting, or too old)",
+    labelNames: ["outcome"], registers: [this.registry],
+  });
+
+  /** The limit writes waiting for the limiter to come back, as a gauge read at scrape time. */
+  watchLimitWrites(writes: { pending: number }): void {
+    new Gauge({
+      name: "otp_limit_writes_pending", help: "Limit writes waiting for the limiter (Redis) to be reachable again", registers: [this.registry],
+      collect() {
+        this.set(writes.pending);
+      },
+    });
+  }
+
   constructor(ds: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: "otp_" });
     const registry = this.registry;

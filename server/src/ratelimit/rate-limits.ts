@@ -178,14 +178,12 @@ export class RateLimits {
   /**
    * Counts an outcome against a budget that `check` enforces. Never refuses (the attempt has
    * already happened); records the block when this point is the one that spends the budget.
+   * Throws when the limiter is unreachable, so the caller can keep the point for later
+   * (LimitWriteRetry) instead of losing it.
    */
   async penalize(rule: LimitRule, subject: LimitSubject): Promise<void> {
-    try {
-      const res = await this.limiter(rule).penalty(subject.key, 1);
-      if (res.consumedPoints === rule.points) await this.recordBlock(rule, subject, res.consumedPoints, res.msBeforeNext);
-    } catch (err) {
-      this.log.error({ err, rule: rule.name }, "could not count a failed attempt against its limit");
-    }
+    const res = await this.limiter(rule).penalty(subject.key, 1);
+    if (res.consumedPoints === rule.points) await this.recordBlock(rule, subject, res.consumedPoints, res.msBeforeNext);
   }
 
   /**

@@ -3,6 +3,7 @@ import { ipLimitKey, maskIp } from "../abuse/client-ip";
 import type { AppEntity } from "../apps/app.entity";
 import { maskDestination } from "../verification/destination";
 import type { LimitStep } from "./limit-steps";
+import type { LimitWriteRetry } from "./limit-write-retry";
 import type { LimitRule, LimitSubject, RateLimits } from "./rate-limits";
 
 const DAY = 86_400;
@@ -30,9 +31,13 @@ interface Budget { rule: LimitRule; subject: LimitSubject }
  * (refusing RATE_LIMITED when spent) and a failure is counted after it. Concurrent guesses
  * can pass the check together and overshoot by the requests in flight; the per-verification
  * attempt count inside the statement is the exact bound, this one is the long-term one.
+ *
+ * What happens after the statement (`failed`, `approved`) never throws: the outcome is
+ * committed, so a limiter failing then must not change the answer; the writes are retried
+ * until it is back (LimitWriteRetry), each on its own, so a write made once is not made twice.
  */
 export class VerifyPolicy {
-  constructor(private readonly limits: RateLimits) {}
+  constructor(private readonly limits: RateLimits, private readonly writes: LimitWriteRetry) {}
 
   /** Before the statement: every budget the attempt touches, in one round trip; the first spent one refuses. */
   async check(app: AppEntity, ip: string | null, destination: string | null): Promise<void> {
@@ -46,7 +51,7 @@ export class VerifyPolicy {
    * when the caller named none that is known (an unknown id): then the IP alone pays.
    */
   async failed(app: AppEntity, ip: string | null, destination: string | null): Promise<void> {
-    await Promise.all(budgets(app, ip, destination).map((b) => this.limits.penalize(b.rule, b.subject)));
+    await Promise.all(budgets(app, ip, destination).map((b) => this.writes.run(b.rule.name, () => this.limits.penalize(b.rule, b.subject))));
   }
 
   /**
@@ -58,7 +63,7 @@ export class VerifyPolicy {
    */
   async approved(app: AppEntity, ip: string | null, destination: string): Promise<void> {
     const owned = budgets(app, ip, destination).filter((b) => b.rule.name !== IP_RULE);
-    await Promise.all(owned.map((b) => this.limits.reset(b.rule, b.subject.key)));
+    await Promise.all(owned.map((b) => this.writes.run(`${b.rule.name} reset`, () => this.limits.reset(b.rule, b.subject.key))));
   }
 }
 

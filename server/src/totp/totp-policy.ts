@@ -1,6 +1,7 @@
 import { effectiveLimits } from "../abuse/abuse-settings";
 import { ipLimitKey, maskIp } from "../abuse/client-ip";
 import type { AppEntity } from "../apps/app.entity";
+import type { LimitWriteRetry } from "../ratelimit/limit-write-retry";
 import type { LimitRule, LimitSubject, RateLimits } from "../ratelimit/rate-limits";
 
 const DAY = 86_400;
@@ -17,7 +18,7 @@ const DAY = 86_400;
  * attempt count to fall back on. The right code hands the points back (`approved`).
  */
 export class TotpPolicy {
-  constructor(private readonly limits: RateLimits) {}
+  constructor(private readonly limits: RateLimits, private readonly writes: LimitWriteRetry) {}
 
   /**
    * Charges one try against each factor the code will be checked against; RATE_LIMITED (with
@@ -35,13 +36,14 @@ export class TotpPolicy {
 
   /**
    * The right code: NIST counts consecutive failures, so the factors start over (from this IP;
-   * the daily count too). Answers the fresh budget.
+   * the daily count too). Answers the fresh budget. The step is already consumed, so a limiter
+   * failing now is retried (LimitWriteRetry) rather than costing the caller their token.
    */
   async approved(app: AppEntity, factorIds: string[], ip: string | null): Promise<number> {
     const { perIp, daily } = this.rules(app);
     await Promise.all(factorIds.flatMap((id) => [
-      this.limits.reset(perIp, factorIpSubject(app, id, ip).key),
-      this.limits.reset(daily, factorSubject(app, id).key),
+      this.writes.run(`${perIp.name} reset`, () => this.limits.reset(perIp, factorIpSubject(app, id, ip).key)),
+      this.writes.run(`${daily.name} reset`, () => this.limits.reset(daily, factorSubject(app, id).key)),
     ]));
     return Math.min(perIp.points, daily.points);
   }
