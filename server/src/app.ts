@@ -33,6 +33,7 @@ import { Metrics } from "./observability/metrics";
 import { RetentionJob } from "./retention/retention-job";
 import { echoRequestId, requestIdFor } from "./observability/request-id";
 import { registerProviderHealthGauge } from "./observability/provider-metrics";
+import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import { buildRegistry } from "./providers/build-registry";
 import { GuardedProvider } from "./providers/circuit-breaker";
 import type { BreakerOptions } from "./providers/circuit-breaker";
@@ -78,6 +79,26 @@ export interface AppOptions {
   clock?: Clock;
   /** How long an authenticated API key is served from memory (key-cache.ts); the cache's default otherwise. */
   keyCacheTtlMs?: number;
+  /**
+   * This is the worker thread of a `serve` process (serve/worker-thread-entry.ts): no HTTP
+   * server, no process-wide metrics (the main thread's cover the process), no migrations and
+   * no role check (the main thread ran both for role all).
+   */
+  inWorkerThread?: boolean;
+  /**
+   * The main thread of a `serve` process whose worker runs in a thread (role api here, all to
+   * the world): started once the HTTP server listens, stopped after it has closed and before
+   * the database is; its metrics are part of /metrics and its state of /readyz.
+   */
+  workerThread?: WorkerThreadHandle;
+}
+
+/** What the API half of a `serve` process sees of its worker thread (serve/worker-thread.ts). */
+export interface WorkerThreadHandle {
+  readonly state: string;
+  start(databaseUrl: string): Promise<void>;
+  stop(graceMs: number): Promise<void>;
+  metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 }
 
 export interface RunningApp {
@@ -98,10 +119,10 @@ export interface RunningApp {
  */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
   const role = options.role ?? "all";
-  checkRoleConfig(config, role);
+  if (!options.inWorkerThread) checkRoleConfig(config, options.workerThread ? "all" : role);
   const log = createLogger(config.logLevel, options.logStream);
   const keys = deriveKeys(resolveSecret(config));
-  const db = await openDatabase(config, log, { migrate: true });
+  const db = await openDatabase(config, log, { migrate: !options.inWorkerThread });
   const cleanups: Array<() => Promise<unknown>> = [() => db.close()];
   try {
     const ds = db.ds;
@@ -119,8 +140,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const registry = buildRegistry(config, ds, log, options.providers, options.breaker ?? config.delivery.breaker);
     cleanups.push(async () => { for (const p of registry.all()) await p.close?.(); });
     await verifyProviders(registry.all(), log);
-    const metrics = new Metrics(ds);
-    registerProviderHealthGauge(metrics.registry, registry);
+    const metrics = new Metrics(ds, { processMetrics: !options.inWorkerThread });
+    if (options.workerThread) metrics.addSource(() => options.workerThread!.metrics());
+    // Circuit state is a sender's: an API-only process never sends, its breakers say nothing.
+    if (role !== "api") registerProviderHealthGauge(metrics.registry, registry);
     const blocks = new BlockStore(ds, keys.lookup);
     const testDestinations = new TestDestinations(config.allowTestDestinations);
     const limits = new RateLimits(redis, config.redisPrefix, blocks, log);
@@ -196,7 +219,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await fastify.register(formbody);
     echoRequestId(fastify);
     countHttpRequests(fastify, metrics);
-    registerHealthRoutes(fastify, ds, redis, metrics, role, !config.metricsPort);
+    registerHealthRoutes(fastify, ds, redis, metrics, options.workerThread ? "all" : role, !config.metricsPort, options.workerThread);
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
     let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {
@@ -211,10 +234,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       subscriptions = attachSubscriptions(fastify.server, schema, services, log, clientIpResolver(config.trustProxy), config.production, config.graphqlLimits);
       dashboard = await registerAdmin(fastify, { config, ds, services, keys, log, clientIp: clientIpResolver(config.trustProxy) });
     }
-    await fastify.listen({ port: config.port, host: config.host });
-    const address = fastify.server.address() as { port: number };
-    const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
+    let url = "";
+    if (!options.inWorkerThread) {
+      await fastify.listen({ port: config.port, host: config.host });
+      const address = fastify.server.address() as { port: number };
+      url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
+    }
     await worker?.start();
+    if (options.workerThread) {
+      // Stopped (drained) after the HTTP server has closed and before the database closes.
+      cleanups.unshift(() => options.workerThread!.stop(config.shutdownGraceMs));
+      await options.workerThread.start(db.url);
+    }
     // Deleting old rows is the worker role's housekeeping, like the delivery sweep.
     const retention = role !== "api" ? new RetentionJob(ds, config.retention, log.child({ component: "retention" })) : undefined;
     if (retention) {
@@ -225,12 +256,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       retention.start();
       cleanups.unshift(() => retention.stop());
     }
-    if (config.metricsPort) {
+    if (config.metricsPort && !options.inWorkerThread) {
       const metricsServer = await serveMetrics(config.metricsPort, config.host, metrics);
       cleanups.unshift(() => metricsServer.close());
     }
     await webhookWorker?.start();
-    log.info({ url, role, providers: registry.all().map((p) => p.name) }, "otp-gateway listening");
+    if (options.inWorkerThread) log.info({ role, providers: registry.all().map((p) => p.name) }, "otp-gateway worker thread started");
+    else log.info({ url, role: options.workerThread ? "all" : role, workerThread: Boolean(options.workerThread), providers: registry.all().map((p) => p.name) }, "otp-gateway listening");
 
     let stopping: Promise<void> | undefined;
     const stop = () =>

@@ -6,7 +6,7 @@
 import "reflect-metadata";
 import { createWriteStream } from "node:fs";
 import { writeHeapSnapshot } from "node:v8";
-import { createApp } from "../../server/src/app";
+import { startServeProcess } from "../../server/src/serve/serve-process";
 import { limitHeapGrowth } from "../../server/src/heap-growth";
 import type { Role } from "../../server/src/config/config";
 import { loadConfig } from "../../server/src/config/config";
@@ -18,7 +18,9 @@ async function main() {
   const role = (process.env.BENCH_ROLE ?? "all") as Role;
   // Logs go to a file, as a production process's stdout goes to a collector: written, not dropped.
   const logStream = createWriteStream(process.env.BENCH_LOG_FILE ?? "/dev/null", { flags: "a" });
-  const app = await createApp(loadConfig(process.env), { role, logStream });
+  // The same composition `otp-gateway serve` runs: role all puts the worker on its own thread (with Redis).
+  const served = await startServeProcess(loadConfig(process.env), role, { logStream, threadLogFile: process.env.BENCH_LOG_FILE?.replace(/\.log$/, "-thread.log") });
+  const app = served.app;
   let apiKey: string | null = null;
   if (process.env.BENCH_CREATE_APP === "1") apiKey = (await app.services.apps.create(BENCH_APP)).apiKey;
   serveParent(
@@ -33,7 +35,7 @@ async function main() {
       heapSnapshot: ({ path }: { path: string }) => writeHeapSnapshot(path),
     },
     async () => {
-      await app.stop();
+      await served.stop();
       await new Promise((r) => logStream.end(r));
     },
   );

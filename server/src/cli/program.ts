@@ -10,7 +10,7 @@ import { registerAppSettingsCommand } from "./app-settings-command";
 import { registerSafelistCommands } from "./safelist-commands";
 import { registerBlockCommands } from "./block-commands";
 import { registerTotpCommands } from "./totp-commands";
-import { serve } from "./serve";
+import { serve } from "../serve/serve-command";
 import { withDatabase } from "./with-database";
 import { createLogger } from "../observability/logger";
 import { openDatabase } from "../db/open-database";

@@ -71,6 +71,8 @@ export interface Config {
   graphqlLimits: { maxAliases: number; maxDepth: number; maxTokens: number; maxCost: number; maxDirectives: number };
   logLevel: Env["LOG_LEVEL"];
   worker: { concurrency: number; leaseSeconds: number; pollMs: number };
+  /** WORKER_THREAD: where `serve` runs its worker (see workerPlacement). */
+  workerThread: "auto" | "thread" | "inline";
   shutdownGraceMs: number;
   delivery: DeliveryConfig;
   /** Deletion of old rows by the worker role (RETENTION_*). */
@@ -124,6 +126,21 @@ export function checkRoleConfig(config: Config, role: Role): void {
       `REDIS_URL is required when NODE_ENV=production for --role ${role}: without it rate limits are counted in each process's memory and forgotten on restart. Set SINGLE_PROCESS=true to run one process without Redis`,
     ]);
   }
+}
+
+/**
+ * Where `serve --role all` runs its delivery worker. A thread gives the worker the machine's
+ * other core; it needs Redis, because without it the rate limits and delivery events live in
+ * one event loop's memory (a worker thread's fallback sends would be counted apart, and its
+ * events would never reach the API's subscribers).
+ */
+export function workerPlacement(config: Config, role: Role): "thread" | "inline" | "none" {
+  if (role !== "all") return "none";
+  if (config.workerThread === "thread" && !config.redisUrl) {
+    throw new ConfigError(["WORKER_THREAD=thread needs REDIS_URL: without Redis, limits and delivery events live in one event loop (use WORKER_THREAD=inline or auto)"]);
+  }
+  if (config.workerThread === "inline") return "inline";
+  return config.redisUrl ? "thread" : "inline";
 }
 
 /** Parses and validates the environment. Messages name the variable, never its value. */
@@ -181,6 +198,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     logLevel: env.LOG_LEVEL,
     worker: { concurrency: env.WORKER_CONCURRENCY, leaseSeconds: env.WORKER_LEASE_SECONDS, pollMs: env.WORKER_POLL_MS },
+    workerThread: env.WORKER_THREAD,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     delivery: {
       providerOrder: {

@@ -126,6 +126,12 @@ export const envSchema = z
     OTEL_SERVICE_NAME: optionalString,
     OTEL_SDK_DISABLED: boolFlag,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /**
+     * Where `serve` (role all) runs its delivery worker: `thread` (its own event loop on another
+     * core, in the same process), `inline` (the API's event loop), or `auto` — a thread when
+     * REDIS_URL is set, inline without (in-memory limits and events need one event loop).
+     */
+    WORKER_THREAD: z.enum(["auto", "thread", "inline"]).default("auto"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
     WORKER_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),

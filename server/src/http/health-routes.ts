@@ -8,7 +8,7 @@ import type { RedisClient } from "../redis";
  * /healthz (the process is up), /readyz (its database answers, and Redis when configured), and
  * /metrics unless METRICS_PORT moves it to a port of its own (`withMetrics: false`).
  */
-export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, redis: RedisClient | undefined, metrics: Metrics, role: string, withMetrics = true) {
+export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, redis: RedisClient | undefined, metrics: Metrics, role: string, withMetrics = true, workerThread?: { state: string }) {
   fastify.get("/healthz", async () => ({ status: "ok", role }));
   fastify.get("/readyz", async (_req, reply) => {
     const checks: Record<string, string> = {};
@@ -19,13 +19,16 @@ export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, r
       checks.database = "unreachable";
     }
     if (redis) checks.redis = redis.isReady ? "ok" : "unreachable";
-    const ready = Object.values(checks).every((v) => v === "ok");
+    // A serve process whose worker thread is down (restarting) still accepts codes; they wait in the outbox.
+    if (workerThread) checks.worker = workerThread.state === "running" ? "ok" : workerThread.state;
+    // The worker's state is reported, not required: while it restarts, codes are still accepted and wait in the outbox.
+    const ready = Object.entries(checks).every(([name, v]) => name === "worker" || v === "ok");
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
   });
   if (!withMetrics) return;
   fastify.get("/metrics", async (_req, reply) => {
     reply.header("content-type", metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.text();
   });
 }
 
@@ -39,7 +42,7 @@ export async function serveMetrics(port: number, host: string, metrics: Metrics)
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
       return;
     }
-    metrics.registry.metrics().then(
+    metrics.text().then(
       (text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
       () => res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "metrics unavailable" })),
     );

@@ -1,4 +1,7 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
+
+/** Another registry's metrics, as JSON: a `serve` process's worker thread (serve/worker-thread.ts). */
+export type MetricsSource = () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 import type { DataSource } from "typeorm";
 
 /**
@@ -60,6 +63,18 @@ export class Metrics {
     labelNames: ["outcome"], registers: [this.registry],
   });
 
+  /** Merges another registry's metrics into what /metrics serves (counters and histograms summed). */
+  addSource(source: MetricsSource): void {
+    this.sources.push(source);
+  }
+
+  /** The Prometheus text of this registry and its sources. */
+  async text(): Promise<string> {
+    if (!this.sources.length) return this.registry.metrics();
+    const parts = await Promise.all([this.registry.getMetricsAsJSON(), ...this.sources.map((s) => s().catch(() => []))]);
+    return AggregatorRegistry.aggregate(parts).metrics();
+  }
+
   /** The limit writes waiting for the limiter to come back, as a gauge read at scrape time. */
   watchLimitWrites(writes: { pending: number }): void {
     new Gauge({
@@ -70,12 +85,17 @@ export class Metrics {
     });
   }
 
-  constructor(ds: DataSource) {
-    collectDefaultMetrics({ register: this.registry, prefix: "otp_" });
+  private readonly sources: MetricsSource[] = [];
+
+  /** `processMetrics: false` in a worker thread: CPU, memory and handles are the process's, counted once by the main thread. */
+  constructor(ds: DataSource, options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "otp_" });
     const registry = this.registry;
     new Gauge({
       name: "otp_delivery_queue_depth", help: "Deliveries waiting to be sent (QUEUED), and the age of the oldest in seconds", labelNames: ["measure"],
       registers: [registry],
+      // Read from Postgres by every thread alike: merged, one reading, not their sum.
+      aggregator: "max",
       async collect() {
         try {
           const [row] = await ds.query(

@@ -1,9 +1,4 @@
-import { NodeSDK } from "@opentelemetry/sdk-node";
-import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
-import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
-import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
-import { RedisInstrumentation } from "@opentelemetry/instrumentation-redis";
-import { GraphQLInstrumentation } from "@opentelemetry/instrumentation-graphql";
+import type { NodeSDK } from "@opentelemetry/sdk-node";
 import type { TracingConfig } from "../config/tracing-config";
 
 /**
@@ -20,6 +15,15 @@ let sdk: NodeSDK | undefined;
 
 export function startTracing(cfg: TracingConfig): boolean {
   if (!cfg.enabled || sdk) return false;
+  // Loaded only when tracing is on: the SDK and its instrumentations are ~20 MB of a process's memory.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { NodeSDK } = require("@opentelemetry/sdk-node") as typeof import("@opentelemetry/sdk-node");
+  const { HttpInstrumentation } = require("@opentelemetry/instrumentation-http") as typeof import("@opentelemetry/instrumentation-http");
+  const { UndiciInstrumentation } = require("@opentelemetry/instrumentation-undici") as typeof import("@opentelemetry/instrumentation-undici");
+  const { PgInstrumentation } = require("@opentelemetry/instrumentation-pg") as typeof import("@opentelemetry/instrumentation-pg");
+  const { RedisInstrumentation } = require("@opentelemetry/instrumentation-redis") as typeof import("@opentelemetry/instrumentation-redis");
+  const { GraphQLInstrumentation } = require("@opentelemetry/instrumentation-graphql") as typeof import("@opentelemetry/instrumentation-graphql");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const exporterHosts = cfg.exporterEndpoints.map((u) => new URL(u)).map((u) => `${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`);
   sdk = new NodeSDK({
     serviceName: cfg.serviceName,

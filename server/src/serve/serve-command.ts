@@ -1,7 +1,7 @@
 import type { Config, Role } from "../config/config";
-import { createApp } from "../app";
 import { limitHeapGrowth } from "../heap-growth";
 import { stopTracing } from "../observability/tracing";
+import { startServeProcess, type ServeProcess } from "./serve-process";
 
 /**
  * `otp-gateway serve [--role all|api|worker]`. On the embedded default with no app yet, creates
@@ -12,21 +12,21 @@ export async function serve(config: Config, role: Role): Promise<void> {
   // Handlers first: a SIGTERM that arrives while the app is still starting (a deploy rolling
   // back, a test stopping it early) waits for start-up and then stops cleanly — the embedded
   // Postgres included — instead of killing the process with its child still running.
-  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  let served: ServeProcess | undefined;
   let pendingSignal: string | undefined;
   let signals = 0;
   const shutdown = (signal: string) => {
-    if (!app) {
+    if (!served) {
       pendingSignal = signal;
       return;
     }
     if (++signals > 1) process.exit(1); // a second signal: stop waiting
-    app.log.info({ signal }, "signal received");
+    served.app.log.info({ signal }, "signal received");
     // Spans last: the shutdown itself (drained sends, closed connections) is traced too.
-    app.stop().then(stopTracing).then(
+    served.stop().then(stopTracing).then(
       () => process.exit(0),
       (err) => {
-        app!.log.error({ err }, "shutdown failed");
+        served!.app.log.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );
@@ -42,7 +42,8 @@ export async function serve(config: Config, role: Role): Promise<void> {
     }
   };
   ownSignals();
-  app = await createApp(config, { role });
+  served = await startServeProcess(config, role);
+  const app = served.app;
   ownSignals(); // again: a module loaded during start-up may have added its own
   if (pendingSignal) return shutdown(pendingSignal);
   if (app.db.embedded && (await app.services.apps.count()) === 0) {
