@@ -14,12 +14,15 @@ export interface SupervisorOptions {
   maxRestartDelayMs?: number;
   /** How long a started thread may take to say it is ready. */
   startTimeoutMs?: number;
+  /** A thread that ran this long before it exited starts the backoff over (a crash after a day is not the tenth in a row). */
+  stableAfterMs?: number;
 }
 
 /**
  * Runs `serve`'s worker in a thread and keeps it running: a thread that exits or throws
  * without being told to stop is logged and started again, after a delay that doubles per
- * consecutive crash (1 s to 30 s), so a worker that can't start doesn't spin. Nothing is lost
+ * consecutive crash (1 s to 30 s; a thread that ran a minute starts the count over), so a
+ * worker that can't start or keeps crashing doesn't spin. Nothing is lost
  * meanwhile: accepted deliveries wait in the Postgres outbox, and a crashed thread's claims
  * return when their lease lapses. stop() asks the thread to drain (its in-flight sends finish
  * within SHUTDOWN_GRACE_MS) and waits for it, then ends it outright if it hangs.
@@ -82,6 +85,7 @@ export class WorkerThreadSupervisor {
     this.worker = w;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
+      let readyAt = 0;
       const startTimer = setTimeout(() => {
         if (ready) return;
         this.log.error("worker thread did not become ready in time; restarting it");
@@ -90,8 +94,8 @@ export class WorkerThreadSupervisor {
       w.on("message", (m: FromWorkerThread) => {
         if (m.type === "ready") {
           ready = true;
+          readyAt = Date.now();
           clearTimeout(startTimer);
-          this.crashes = 0;
           if (this.worker === w) this.current = "running";
           this.log.info({ threadId: w.threadId }, "worker thread running");
           resolve();
@@ -107,6 +111,7 @@ export class WorkerThreadSupervisor {
         this.worker = undefined;
         const firstStart = this.starts === 1 && !ready;
         if (firstStart) return reject(new Error(`the worker thread exited with code ${code} before it was ready`));
+        if (ready && Date.now() - readyAt > (this.options.stableAfterMs ?? 60_000)) this.crashes = 0;
         this.crashes++;
         const delay = Math.min(this.options.maxRestartDelayMs ?? 30_000, (this.options.restartDelayMs ?? 1000) * 2 ** (this.crashes - 1));
         this.current = "restarting";
