@@ -82,6 +82,14 @@ describe("delivery through the http provider", () => {
     expect(await reaches(id, ["UNDELIVERED"])).toMatchObject({ provider: "http", errorCode: "ABSENT", errorMessage: "Handset switched off" });
   });
 
+  it("a report's error text quoting the number is scrubbed on the delivery, its event and the event's raw parameters", async () => {
+    vendor.setOutcome("+14155550710", { status: "undelivered", errorCode: "ABSENT", errorMessage: "Handset +14155550710 switched off" });
+    const id = await request("+14155550710");
+    expect(await reaches(id, ["UNDELIVERED"])).toMatchObject({ errorMessage: "Handset +1******0710 switched off" });
+    const [event] = await gw.app.db.ds.query(`SELECT error_message, raw FROM delivery_events WHERE verification_id = $1 AND source = 'callback' AND status = 'UNDELIVERED'`, [id]);
+    expect(event).toMatchObject({ error_message: "Handset +1******0710 switched off", raw: { errorCode: "ABSENT", errorMessage: "Handset +1******0710 switched off" } });
+  });
+
   it("a 4xx is a permanent failure: not retried, not failed over, the vendor's code on the Delivery", async () => {
     vendor.failNext(1, 422, { errorCode: "NOT_MOBILE", errorMessage: "The number is a landline" });
     const id = await request("+14155550704");
