@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../server/src/config/config";
 import { Channel } from "../../server/src/verification/enums";
 import { HttpVendorFake, newWebhookSecret } from "../fakes/http-vendor-fake";
-import { httpPost } from "../fakes/twilio-fake";
+import { httpPost } from "../fakes/fake-http";
 import { eventually, extractCode } from "../helpers/codes";
 import { freePort, startGateway, type TestGateway } from "../helpers/gateway";
 import { VERIFY_OTP, gql } from "../helpers/graphql-client";
