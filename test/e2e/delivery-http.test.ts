@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../server/src/config/config";
 import { Channel } from "../../server/src/verification/enums";
 import { HttpVendorFake, newWebhookSecret } from "../fakes/http-vendor-fake";
-import { httpPost } from "../fakes/twilio-fake";
+import { httpPost } from "../fakes/fake-http";
 import { eventually, extractCode } from "../helpers/codes";
 import { freePort, startGateway, type TestGateway } from "../helpers/gateway";
 import { VERIFY_OTP, gql } from "../helpers/graphql-client";
@@ -80,6 +80,14 @@ describe("delivery through the http provider", () => {
     vendor.setOutcome("+14155550703", { status: "undelivered", errorCode: "ABSENT", errorMessage: "Handset switched off" });
     const id = await request("+14155550703");
     expect(await reaches(id, ["UNDELIVERED"])).toMatchObject({ provider: "http", errorCode: "ABSENT", errorMessage: "Handset switched off" });
+  });
+
+  it("a report's error text quoting the number is scrubbed on the delivery, its event and the event's raw parameters", async () => {
+    vendor.setOutcome("+14155550710", { status: "undelivered", errorCode: "ABSENT", errorMessage: "Handset +14155550710 switched off" });
+    const id = await request("+14155550710");
+    expect(await reaches(id, ["UNDELIVERED"])).toMatchObject({ errorMessage: "Handset +1******0710 switched off" });
+    const [event] = await gw.app.db.ds.query(`SELECT error_message, raw FROM delivery_events WHERE verification_id = $1 AND source = 'callback' AND status = 'UNDELIVERED'`, [id]);
+    expect(event).toMatchObject({ error_message: "Handset +1******0710 switched off", raw: { errorCode: "ABSENT", errorMessage: "Handset +1******0710 switched off" } });
   });
 
   it("a 4xx is a permanent failure: not retried, not failed over, the vendor's code on the Delivery", async () => {

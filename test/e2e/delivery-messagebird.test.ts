@@ -3,7 +3,7 @@ import { explainError } from "../../server/src/admin/error-explanations";
 import { ConfigError } from "../../server/src/config/config";
 import { MessageBirdFake } from "../fakes/messagebird-fake";
 import { AdminClient, PROVIDERS, TIMELINE, createStaff } from "../helpers/admin";
-import { httpPost } from "../fakes/twilio-fake";
+import { httpPost } from "../fakes/fake-http";
 import { eventually, extractCode } from "../helpers/codes";
 import { freePort, startGateway, type TestGateway } from "../helpers/gateway";
 import { VERIFY_OTP, gql } from "../helpers/graphql-client";

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { explainError } from "../../server/src/admin/error-explanations";
 import { ConfigError } from "../../server/src/config/config";
 import { SnsFake } from "../fakes/sns-fake";
-import { httpPost } from "../fakes/twilio-fake";
+import { httpPost } from "../fakes/fake-http";
 import { extractCode } from "../helpers/codes";
 import { freePort, startGateway, type TestGateway } from "../helpers/gateway";
 import { VERIFY_OTP, gql } from "../helpers/graphql-client";

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { GET_VERIFICATION, REQUEST_OTP, gql } from "../helpers/graphql-client";
 import { eventually } from "../helpers/codes";
-import { httpPost } from "../fakes/twilio-fake";
+import { httpPost } from "../fakes/fake-http";
 import { signVonageParams } from "../fakes/vonage-fake";
 import { VONAGE_FROM, VONAGE_KEY, VONAGE_SIGNATURE_SECRET, startVendors, type Vendors } from "../helpers/vendors";
 import { ConfigError, loadConfig } from "../../server/src/config/config";

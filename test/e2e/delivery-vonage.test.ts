@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { GET_VERIFICATION, REQUEST_OTP, VERIFY_OTP, gql } from "../helpers/graphql-client";
 import { eventually, extractCode } from "../helpers/codes";
-import { httpPost } from "../fakes/twilio-fake";
+import { httpPost } from "../fakes/fake-http";
 import { signVonageParams } from "../fakes/vonage-fake";
 import { VONAGE_FROM, VONAGE_KEY, VONAGE_SIGNATURE_SECRET, startVendors, type Vendors } from "../helpers/vendors";
 

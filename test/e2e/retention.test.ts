@@ -1,12 +1,15 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { createTestDatabase } from "../helpers/test-database";
 import { codeFromOutbox, eventually } from "../helpers/codes";
 import { requestOtp, sleep, verifyOtp } from "../helpers/abuse";
+import { createStaff } from "../helpers/admin";
 
 /**
  * Bounded growth: the worker role deletes every row a verification leaves once it is older than
- * RETENTION_DAYS, in batches, and says so in its own metrics; the api role never does.
+ * RETENTION_DAYS, in batches, and says so in its own metrics; the api role never does. Staff
+ * enrolment links go a day after they can no longer be used.
  */
 describe("retention: old rows are deleted by the worker role", () => {
   let db: { url: string; drop(): Promise<void> };
@@ -92,6 +95,34 @@ describe("retention: old rows are deleted by the worker role", () => {
     const logged = gw.logs.lines.map((l) => JSON.parse(l)).find((l) => l.msg === "retention: old rows deleted" && l.deleted.verifications > 0);
     expect(logged).toMatchObject({ deleted: { verifications: 4 }, days: 30 });
     expect(logged.batches).toBeGreaterThanOrEqual(2); // batches of 2
+    await stop(gw);
+  });
+
+  it("deletes staff enrolment links a day after they were used, replaced or expired, in batches, and counts them; keeps live and recent ones", async () => {
+    const gw = await start("all");
+    const staff = await createStaff(gw, "links@example.com", "ADMIN");
+    const before = (await metric(gw, /otp_retention_deleted_rows_total\{table="admin_enrolment_links"\} (\d+)/)) || 0;
+    const link = async (name: string, created: string, expires: string, used: string | null, revoked: string | null) => {
+      const [row] = await gw.app.db.ds.query(
+        `INSERT INTO admin_enrolment_links (user_id, token_hash, issued_by, created_at, expires_at, used_at, revoked_at)
+         VALUES ($1, $2, 'cli:test', now() + $3::interval, now() + $4::interval, now() + $5::interval, now() + $6::interval) RETURNING id`,
+        [staff.id, randomBytes(32), created, expires, used, revoked]);
+      return [name, row.id as string] as const;
+    };
+    const links = Object.fromEntries([
+      await link("usedLongAgo", "-3 days", "-2 days", "-2 days 23 hours", null),
+      await link("replacedLongAgo", "-2 days", "-1 day", null, "-1 day 12 hours"),
+      await link("expiredLongAgo", "-4 days", "-3 days", null, null),
+      await link("expiredRecently", "-25 hours", "-1 hour", null, null), // still says "expired" to a late click
+      await link("usedRecently", "-2 hours", "+22 hours", "-1 hour", null),
+      await link("live", "-1 hour", "+23 hours", null, null),
+    ]);
+    const left = async () => (await gw.app.db.ds.query(`SELECT id FROM admin_enrolment_links WHERE user_id = $1`, [staff.id])).map((r: { id: string }) => r.id).sort();
+    const kept = [links.expiredRecently, links.usedRecently, links.live].sort();
+    await eventually(async () => (JSON.stringify(await left()) === JSON.stringify(kept) ? true : undefined), "the finished links to be deleted", 10_000);
+    await eventually(async () => ((await metric(gw, /otp_retention_deleted_rows_total\{table="admin_enrolment_links"\} (\d+)/)) === before + 3 ? true : undefined), "the metric");
+    const logged = gw.logs.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "retention: old rows deleted");
+    expect(logged.reduce((n, l) => n + (l.deleted.admin_enrolment_links ?? 0), 0)).toBe(3);
     await stop(gw);
   });
 

@@ -1,14 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../server/src/app";
-import { ConfigError, loadConfig } from "../../server/src/config/config";
+import { ConfigError } from "../../server/src/config/config";
 import { spawn } from "node:child_process";
 import { CLI, childEnv } from "../helpers/cli";
 import { freePort, startGateway } from "../helpers/gateway";
-import { LogCapture } from "../helpers/log-capture";
+import { startFails } from "../helpers/start-fails";
 import { createTestDatabase } from "../helpers/test-database";
 import { newContentSid } from "../fakes/twilio-whatsapp";
 import { startWhatsAppVendors, type WhatsAppVendors } from "../helpers/whatsapp";
@@ -26,26 +22,6 @@ function runCliAsync(args: string[], env: Record<string, string>): Promise<{ sta
       resolve({ status, output });
     });
   });
-}
-
-/** Starts a gateway on a fresh database expecting it to refuse; returns the error. */
-async function startFails(env: Record<string, string>): Promise<Error> {
-  const db = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), "otpg-"));
-  try {
-    const config = loadConfig({
-      PORT: String(await freePort()), HOST: "127.0.0.1", DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: "warn",
-      OTP_SECRET: "test-secret-test-secret-test-secret-0123456789", ...env,
-    });
-    const app = await createApp(config, { logStream: new LogCapture() });
-    await app.stop();
-  } catch (err) {
-    return err as Error;
-  } finally {
-    await db.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-  throw new Error("the gateway started");
 }
 
 /** WhatsApp senders prove their credentials at start-up: refused → exit 2 naming the variables; unreachable → start with the breaker open. */

@@ -1,6 +1,6 @@
 import { decodeJwt } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { httpPost } from "../fakes/twilio-fake";
+import { httpPost } from "../fakes/fake-http";
 import { signTwilioRequest } from "../fakes/twilio-fake";
 import { eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";

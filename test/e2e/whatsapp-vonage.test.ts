@@ -1,6 +1,6 @@
 import { decodeJwt } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { httpPost } from "../fakes/twilio-fake";
+import { httpPost } from "../fakes/fake-http";
 import { eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { GET_VERIFICATION, REQUEST_OTP, VERIFY_OTP, gql } from "../helpers/graphql-client";

@@ -1,6 +1,7 @@
-/** Small HTTP and waiting helpers shared by the vendor stand-ins. */
+/** Small HTTP, lifecycle and waiting helpers shared by the vendor stand-ins. */
 import http from "node:http";
 import https from "node:https";
+import type { AddressInfo } from "node:net";
 
 export type Waiter<T> = { pred: (r: T) => boolean; resolve: (r: T) => void };
 
@@ -52,4 +53,59 @@ export function waitFor<T>(list: T[], waiters: Waiter<T>[], pred: (r: T) => bool
     }, timeoutMs);
     waiters.push(w);
   });
+}
+
+/** A JSON answer with its Content-Length (the vendors' SDKs read it). */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Serves `handle` on a free loopback port; a handler that throws is answered by `onError` (the vendor's own 500). */
+export async function listenLocal(
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
+  onError: (res: http.ServerResponse, err: unknown) => void,
+): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((req, res) => void handle(req, res).catch((err) => onError(res, err)));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Closes a stand-in's server now: the gateway's keep-alive connections are cut first, or close() would wait for them to idle out. */
+export async function closeServer(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * What a stand-in does after it has answered (status callbacks, each after a delay), tracked so
+ * that stop() ends it: delays still pending are cut short — the tasks then see `stopped` and
+ * send nothing — and callbacks already being posted are waited for.
+ */
+export class Background {
+  stopped = false;
+  private readonly running = new Set<Promise<void>>();
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+
+  /** Starts `task` without waiting for it. */
+  run(task: () => Promise<void>): void {
+    const p = task().finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  /** Resolves after `ms`, or as soon as the stand-in stops. */
+  delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.timers.delete(t); resolve(); }, ms);
+      this.timers.set(t, resolve);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const [t, wake] of this.timers) { clearTimeout(t); wake(); }
+    this.timers.clear();
+    await Promise.allSettled([...this.running]);
+  }
 }

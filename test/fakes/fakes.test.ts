@@ -4,8 +4,7 @@
  * validators accept. If one of these breaks after an SDK upgrade, the fakes need updating
  * before any gateway integration test can be trusted.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import twilio from "twilio";
 import { Vonage } from "@vonage/server-sdk";
@@ -13,6 +12,7 @@ import { Vonage } from "@vonage/server-sdk";
 import { AlgorithmTypes } from "@vonage/auth";
 import { SMSFailure } from "@vonage/sms";
 import { VetchError } from "@vonage/vetch";
+import { closeServer, listenLocal, readBody } from "./fake-http";
 import { TwilioFake, signTwilioRequest } from "./twilio-fake";
 import { VonageFake, signVonageParams } from "./vonage-fake";
 
@@ -26,22 +26,16 @@ interface Received {
 /** A tiny webhook receiver standing in for the gateway's callback endpoints. */
 async function startReceiver(): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
   const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      const u = new URL(req.url ?? "/", "http://x");
-      const params = (req.headers["content-type"] ?? "").includes("json")
-        ? (JSON.parse(raw) as Record<string, string>)
-        : Object.fromEntries(new URLSearchParams(raw || u.search));
-      received.push({ path: u.pathname, method: req.method ?? "", headers: req.headers, params });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+  const { server, port } = await listenLocal(async (req, res) => {
+    const raw = await readBody(req);
+    const u = new URL(req.url ?? "/", "http://x");
+    const params = (req.headers["content-type"] ?? "").includes("json")
+      ? (JSON.parse(raw) as Record<string, string>)
+      : Object.fromEntries(new URLSearchParams(raw || u.search));
+    received.push({ path: u.pathname, method: req.method ?? "", headers: req.headers, params });
+    res.writeHead(204).end();
+  }, (res) => res.writeHead(500).end());
+  return { url: `http://127.0.0.1:${port}`, received, close: () => closeServer(server) };
 }
 
 describe("TwilioFake with the real twilio SDK", () => {

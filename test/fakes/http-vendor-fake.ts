@@ -11,9 +11,8 @@
  */
 import http from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
-import { httpPost, notify, readBody, waitFor, type Waiter } from "./twilio-fake";
+import { Background, closeServer, httpPost, listenLocal, notify, readBody, sendJson as json, waitFor, type Waiter } from "./fake-http";
 
 export interface HttpVendorMessage {
   messageId: string;
@@ -49,8 +48,7 @@ export class HttpVendorFake {
   private outcomes = new Map<string, HttpVendorOutcome>();
   private msgWaiters: Waiter<HttpVendorMessage>[] = [];
   private cbWaiters: Waiter<HttpVendorCallback>[] = [];
-  private inflight = new Set<Promise<void>>();
-  private stopped = false;
+  private readonly background = new Background();
 
   private constructor(readonly secret: string, private readonly callbackDelayMs: number) {
     this.webhook = new Webhook(secret);
@@ -58,9 +56,7 @@ export class HttpVendorFake {
 
   static async start(opts: { secret?: string; callbackDelayMs?: number } = {}): Promise<HttpVendorFake> {
     const fake = new HttpVendorFake(opts.secret ?? newWebhookSecret(), opts.callbackDelayMs ?? 20);
-    fake.server = http.createServer((req, res) => void fake.handle(req, res).catch((e) => json(res, 500, { errorMessage: String(e) })));
-    await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
-    fake.port = (fake.server.address() as AddressInfo).port;
+    ({ server: fake.server, port: fake.port } = await listenLocal((req, res) => fake.handle(req, res), (res, e) => json(res, 500, { errorMessage: String(e) })));
     return fake;
   }
 
@@ -69,10 +65,8 @@ export class HttpVendorFake {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.allSettled([...this.inflight]);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.background.stop();
+    await closeServer(this.server);
   }
 
   failNext(n: number, status: number, body?: unknown): void {
@@ -147,23 +141,15 @@ export class HttpVendorFake {
     const outcome = this.outcomes.has(msg.body.to) ? this.outcomes.get(msg.body.to)! : { status: "delivered" as const };
     if (!outcome || !this.statusUrl) return;
     const url = this.statusUrl;
-    const run = async () => {
-      await new Promise((r) => setTimeout(r, this.callbackDelayMs));
-      if (this.stopped) return;
+    this.background.run(async () => {
+      await this.background.delay(this.callbackDelayMs);
+      if (this.background.stopped) return;
       const body: Record<string, string> = { messageId: msg.messageId, ...outcome } as Record<string, string>;
       const payload = JSON.stringify(body);
       const result = await httpPost(url, this.signedHeaders(payload), payload);
       const rec: HttpVendorCallback = { body, status: result.status, ...(result.error && { error: result.error }) };
       this.callbacks.push(rec);
       notify(this.cbWaiters, rec);
-    };
-    const p = run().finally(() => this.inflight.delete(p));
-    this.inflight.add(p);
+    });
   }
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
 }

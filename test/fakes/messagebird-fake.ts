@@ -15,9 +15,8 @@
  */
 import http from "node:http";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
-import { httpPost, notify, readBody, waitFor, type Waiter } from "./twilio-fake";
+import { Background, closeServer, httpPost, listenLocal, notify, readBody, sendJson as json, waitFor, type Waiter } from "./fake-http";
 
 export interface MessageBirdMessage {
   id: string;
@@ -49,16 +48,14 @@ export class MessageBirdFake {
   private outcomes = new Map<string, MessageBirdOutcome>();
   private msgWaiters: Waiter<MessageBirdMessage>[] = [];
   private reportWaiters: Waiter<MessageBirdReport>[] = [];
-  private inflight = new Set<Promise<void>>();
-  private stopped = false;
+  private readonly background = new Background();
 
   private constructor(private readonly opts: { accessKey: string; signingKey: string; callbackDelayMs: number }) {}
 
   static async start(opts: { accessKey: string; signingKey: string; callbackDelayMs?: number }): Promise<MessageBirdFake> {
     const fake = new MessageBirdFake({ callbackDelayMs: 20, ...opts });
-    fake.server = http.createServer((req, res) => void fake.handle(req, res).catch((e) => json(res, 500, { errors: [{ code: 99, description: String(e), parameter: null }] })));
-    await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
-    fake.port = (fake.server.address() as AddressInfo).port;
+    ({ server: fake.server, port: fake.port } = await listenLocal(
+      (req, res) => fake.handle(req, res), (res, e) => json(res, 500, { errors: [{ code: 99, description: String(e), parameter: null }] })));
     return fake;
   }
 
@@ -67,10 +64,8 @@ export class MessageBirdFake {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.allSettled([...this.inflight]);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.background.stop();
+    await closeServer(this.server);
   }
 
   failNext(n: number, spec: MessageBirdErrorSpec): void {
@@ -158,9 +153,9 @@ export class MessageBirdFake {
     const outcome = this.outcomes.has(msg.recipient) ? this.outcomes.get(msg.recipient)! : { status: msg.kind === "voice" ? "answered" : "delivered" };
     if (!outcome || !msg.reportUrl) return;
     const base = msg.reportUrl;
-    const run = async () => {
-      await new Promise((r) => setTimeout(r, this.opts.callbackDelayMs));
-      if (this.stopped) return;
+    this.background.run(async () => {
+      await this.background.delay(this.opts.callbackDelayMs);
+      if (this.background.stopped) return;
       const u = new URL(base);
       const q: Record<string, string> = {
         id: msg.id, ...(msg.reference && { reference: msg.reference }), recipient: msg.recipient, status: outcome.status,
@@ -173,14 +168,6 @@ export class MessageBirdFake {
       const rec: MessageBirdReport = { url, status: result.status, ...(result.error && { error: result.error }) };
       this.reports.push(rec);
       notify(this.reportWaiters, rec);
-    };
-    const p = run().finally(() => this.inflight.delete(p));
-    this.inflight.add(p);
+    });
   }
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -16,8 +16,7 @@
  */
 import http from "node:http";
 import { createHash, createHmac, randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { notify, readBody, waitFor, type Waiter } from "./twilio-fake";
+import { closeServer, listenLocal, notify, readBody, waitFor, type Waiter } from "./fake-http";
 
 export interface SnsPublish {
   messageId: string;
@@ -54,9 +53,8 @@ export class SnsFake {
   /** `credentials`: access key id → secret access key, the keys this "account" has. */
   static async start(opts: { region: string; credentials: Record<string, string> }): Promise<SnsFake> {
     const fake = new SnsFake(opts);
-    fake.server = http.createServer((req, res) => void fake.handle(req, res).catch((e) => fake.error(res, { status: 500, code: "InternalError", message: String(e), type: "Receiver" })));
-    await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
-    fake.port = (fake.server.address() as AddressInfo).port;
+    ({ server: fake.server, port: fake.port } = await listenLocal(
+      (req, res) => fake.handle(req, res), (res, e) => fake.error(res, { status: 500, code: "InternalError", message: String(e), type: "Receiver" })));
     return fake;
   }
 
@@ -65,8 +63,7 @@ export class SnsFake {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   failNext(n: number, spec: SnsErrorSpec): void {

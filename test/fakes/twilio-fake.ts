@@ -22,9 +22,8 @@
  */
 import http from "node:http";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import twilio from "twilio";
-import { httpPost, notify, readBody, waitFor, type Waiter } from "./fake-http";
+import { Background, closeServer, httpPost, listenLocal, notify, readBody, sendJson, waitFor, type Waiter } from "./fake-http";
 import { contentJson, deferredFailure, isWhatsApp, renderContent, validateWhatsApp, whatsappCallbackExtras, type TwilioContentTemplate } from "./twilio-whatsapp";
 
 export interface TwilioFakeOptions {
@@ -100,9 +99,7 @@ export class TwilioFake {
   private outcomes = new Map<string, TwilioOutcome>();
   private msgWaiters: Waiter<TwilioRecord>[] = [];
   private cbWaiters: Waiter<TwilioCallbackRecord>[] = [];
-  private timers = new Map<NodeJS.Timeout, () => void>();
-  private inflight = new Set<Promise<void>>();
-  private stopped = false;
+  private readonly background = new Background();
   private readonly contents = new Map<string, TwilioContentTemplate>();
   /** Sends to hang (read, then never answered) before answering again; Infinity while `hang(true)`. */
   private hangs = 0;
@@ -117,11 +114,7 @@ export class TwilioFake {
 
   static async start(opts: TwilioFakeOptions): Promise<TwilioFake> {
     const fake = new TwilioFake({ callbackDelayMs: 50, contents: [], ...opts });
-    fake.server = http.createServer((req, res) => {
-      fake.handle(req, res).catch((err) => send(res, 500, { message: String(err) }));
-    });
-    await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
-    fake.port = (fake.server.address() as AddressInfo).port;
+    ({ server: fake.server, port: fake.port } = await listenLocal((req, res) => fake.handle(req, res), (res, err) => send(res, 500, { message: String(err) })));
     return fake;
   }
 
@@ -130,15 +123,10 @@ export class TwilioFake {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
-    // Cut pending delays short (pending callbacks then see `stopped` and send nothing).
-    for (const [t, wake] of this.timers) { clearTimeout(t); wake(); }
-    this.timers.clear();
-    await Promise.allSettled([...this.inflight]);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.background.stop();
+    await closeServer(this.server);
   }
 
   /** Adds a Content template (WhatsApp) to the account. */
@@ -357,21 +345,12 @@ export class TwilioFake {
       steps.push(call(final, final === "completed" ? { CallDuration: "7", Duration: "1" } : {}));
     }
     const url = rec.statusCallback!;
-    const run = async () => {
+    this.background.run(async () => {
       for (const params of steps) {
-        await this.delay(this.opts.callbackDelayMs);
-        if (this.stopped) return;
+        await this.background.delay(this.opts.callbackDelayMs);
+        if (this.background.stopped) return;
         await this.postCallback(url, params);
       }
-    };
-    const p = run().finally(() => this.inflight.delete(p));
-    this.inflight.add(p);
-  }
-
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => { this.timers.delete(t); resolve(); }, ms);
-      this.timers.set(t, resolve);
     });
   }
 
@@ -390,9 +369,6 @@ export class TwilioFake {
   }
 }
 
-// Shared with the other stand-ins, which import them from here.
-export { httpPost, notify, readBody, waitFor, type Waiter };
-
 // ------------------------------------------------------------------ helpers
 
 /** Twilio's own first-line validation for the fields the gateway sends. */
@@ -409,8 +385,7 @@ function rfc2822(d: Date): string {
   return d.toUTCString().replace("GMT", "+0000");
 }
 
+/** Twilio names its charset. */
 function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(json) });
-  res.end(json);
+  sendJson(res, status, body, "application/json; charset=utf-8");
 }

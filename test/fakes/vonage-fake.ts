@@ -39,9 +39,8 @@
  */
 import http from "node:http";
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 // Small HTTP/waiting helpers are shared with the Twilio fake rather than duplicated.
-import { httpPost, notify, readBody, waitFor, type Waiter } from "./twilio-fake";
+import { Background, closeServer, httpPost, listenLocal, notify, readBody, sendJson as json, waitFor, type Waiter } from "./fake-http";
 import { VonageMessagesFake, type VonageMessagesOptions } from "./vonage-messages-fake";
 
 export type VonageSignatureAlgorithm = "md5hash" | "md5hmac" | "sha1hmac" | "sha256hmac" | "sha512hmac";
@@ -135,9 +134,7 @@ export class VonageFake {
   private outcomes = new Map<string, { status: VonageDlrStatus; errCode: string }>();
   private msgWaiters: Waiter<VonageRecord>[] = [];
   private cbWaiters: Waiter<VonageCallbackRecord>[] = [];
-  private timers = new Map<NodeJS.Timeout, () => void>();
-  private inflight = new Set<Promise<void>>();
-  private stopped = false;
+  private readonly background = new Background();
   /** "METHOD /path" -> handler. Add "POST /v1/calls" here to fake the Voice API. */
   private readonly routes: Record<string, Handler> = {
     "POST /sms/json": (req, res, body) => this.sendSms(req, res, body),
@@ -159,24 +156,15 @@ export class VonageFake {
 
   /** Runs `task` after `ms` unless the fake stops first; stop() waits for it. */
   private later(ms: number, task: () => Promise<void>): void {
-    const run = async () => {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { this.timers.delete(t); resolve(); }, ms);
-        this.timers.set(t, resolve);
-      });
-      if (!this.stopped) await task();
-    };
-    const p = run().finally(() => this.inflight.delete(p));
-    this.inflight.add(p);
+    this.background.run(async () => {
+      await this.background.delay(ms);
+      if (!this.background.stopped) await task();
+    });
   }
 
   static async start(opts: VonageFakeOptions): Promise<VonageFake> {
     const fake = new VonageFake({ callbackDelayMs: 50, ...opts });
-    fake.server = http.createServer((req, res) => {
-      fake.handle(req, res).catch((err) => json(res, 500, { "error-text": String(err) }));
-    });
-    await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
-    fake.port = (fake.server.address() as AddressInfo).port;
+    ({ server: fake.server, port: fake.port } = await listenLocal((req, res) => fake.handle(req, res), (res, err) => json(res, 500, { "error-text": String(err) })));
     return fake;
   }
 
@@ -185,13 +173,8 @@ export class VonageFake {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    // Cut pending delays short (pending callbacks then see `stopped` and send nothing).
-    for (const [t, wake] of this.timers) { clearTimeout(t); wake(); }
-    this.timers.clear();
-    await Promise.allSettled([...this.inflight]);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.background.stop();
+    await closeServer(this.server);
   }
 
   /** Signs the next DLRs with another method or a skewed clock, as an account reconfigured at Vonage would. */
@@ -327,12 +310,7 @@ export class VonageFake {
     const url = rec.callback ?? this.dlrUrl;
     if (!url) return;
     const outcome = this.outcomes.get(rec.to) ?? { status: "delivered" as const, errCode: "0" };
-    const run = async () => {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { this.timers.delete(t); resolve(); }, this.opts.callbackDelayMs);
-        this.timers.set(t, resolve);
-      });
-      if (this.stopped) return;
+    this.later(this.opts.callbackDelayMs, async () => {
       const now = new Date();
       const params: Record<string, string> = {
         msisdn: rec.to,
@@ -353,9 +331,7 @@ export class VonageFake {
         params.sig = signVonageParams(params, this.opts.signatureSecret, this.opts.signatureAlgorithm ?? "sha256hmac");
       }
       await this.postDlr(url, params);
-    };
-    const p = run().finally(() => this.inflight.delete(p));
-    this.inflight.add(p);
+    });
   }
 
   private async postDlr(url: string, params: Record<string, string>): Promise<void> {
@@ -396,8 +372,3 @@ function basicCredentials(req: http.IncomingMessage): [string, string] | null {
   return i < 0 ? null : [decoded.slice(0, i), decoded.slice(i + 1)];
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
-}

@@ -23,7 +23,7 @@
 import http from "node:http";
 import { createHash, createPublicKey, randomBytes, randomUUID, type KeyObject } from "node:crypto";
 import { SignJWT, jwtVerify } from "jose";
-import { httpPost, notify, waitFor, type Waiter } from "./twilio-fake";
+import { httpPost, notify, sendJson, waitFor, type Waiter } from "./fake-http";
 
 export interface VonageMessagesOptions {
   apiKey: string;
@@ -240,8 +240,7 @@ function problem(res: http.ServerResponse, status: number, type: string, title: 
   });
 }
 
+/** Errors are RFC 7807 problems. */
 function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": status >= 400 ? "application/problem+json" : "application/json", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
+  sendJson(res, status, body, status >= 400 ? "application/problem+json" : "application/json");
 }

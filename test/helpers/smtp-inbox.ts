@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { simpleParser, type ParsedMail } from "mailparser";
-import { waitFor, notify, type Waiter } from "../fakes/twilio-fake";
+import { waitFor, notify, type Waiter } from "../fakes/fake-http";
 
 export interface SmtpInboxOptions {
   /** When set, AUTH is required and only these credentials pass (no TLS: allowInsecureAuth). */

@@ -37,15 +37,33 @@ describe("configuration refused at start-up", () => {
     expect(loadConfig({ PORT: "4100" }).publicUrl).toBe("http://127.0.0.1:4100");
   });
 
-  it("in production, an api or all role without REDIS_URL is refused unless SINGLE_PROCESS=true; a worker is not", () => {
+  it("in production, every role without REDIS_URL is refused; SINGLE_PROCESS=true lets role all alone run without it", () => {
     const { REDIS_URL: _omit, ...withoutRedis } = PROD;
-    for (const role of ["api", "all"] as const) {
-      expect(() => checkRoleConfig(loadConfig(withoutRedis), role)).toThrow(/REDIS_URL is required when NODE_ENV=production .*SINGLE_PROCESS=true/);
-      expect(() => checkRoleConfig(loadConfig({ ...withoutRedis, SINGLE_PROCESS: "true" }), role)).not.toThrow();
+    for (const role of ["api", "worker", "all"] as const) {
+      expect(() => checkRoleConfig(loadConfig(withoutRedis), role)).toThrow(new RegExp(`REDIS_URL is required when NODE_ENV=production for --role ${role}: `));
       expect(() => checkRoleConfig(loadConfig(PROD), role)).not.toThrow();
       expect(() => checkRoleConfig(loadConfig({ SINGLE_PROCESS: "false" }), role)).not.toThrow(); // development
     }
-    expect(() => checkRoleConfig(loadConfig(withoutRedis), "worker")).not.toThrow();
+    expect(() => checkRoleConfig(loadConfig(withoutRedis), "all")).toThrow(/Set SINGLE_PROCESS=true to run one process without Redis/);
+    expect(() => checkRoleConfig(loadConfig(withoutRedis), "worker")).toThrow(/fallback deliveries .*SINGLE_PROCESS does not apply/);
+    expect(() => checkRoleConfig(loadConfig({ ...withoutRedis, SINGLE_PROCESS: "true" }), "all")).not.toThrow();
     expect(problems({ SINGLE_PROCESS: "maybe" })).toHaveLength(1);
+  });
+
+  it("SINGLE_PROCESS=true with --role api or worker is a contradiction, refused in every mode, naming the variable and never a value", () => {
+    const { REDIS_URL: _omit, ...withoutRedis } = PROD;
+    for (const role of ["api", "worker"] as const) {
+      for (const env of [{ ...withoutRedis, SINGLE_PROCESS: "true" }, { ...PROD, SINGLE_PROCESS: "true" }, { SINGLE_PROCESS: "true" }]) {
+        let err: unknown;
+        try {
+          checkRoleConfig(loadConfig(env), role);
+        } catch (e) {
+          err = e;
+        }
+        expect(err, `${role} ${JSON.stringify(env)}`).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).problems).toEqual([expect.stringMatching(new RegExp(`^SINGLE_PROCESS=true says this is the only gateway process, but --role ${role} `))]);
+        expect((err as Error).message).not.toContain(SECRET);
+      }
+    }
   });
 });

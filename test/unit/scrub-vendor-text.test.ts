@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scrubVendorText } from "../../server/src/providers/scrub-vendor-text";
+import { scrubVendorRaw, scrubVendorText } from "../../server/src/providers/scrub-vendor-text";
 
 /** Vendor error texts lose the destinations they quote before anything stores, shows or logs them. */
 describe("scrubVendorText", () => {
@@ -19,4 +19,26 @@ describe("scrubVendorText", () => {
   );
 
   it("passes null through", () => expect(scrubVendorText(null)).toBeNull());
+
+  it("is idempotent: a scrubbed text scrubs to itself (re-scrubbing stored rows changes only raw ones)", () => {
+    for (const raw of ["The 'To' number +14155550123 is not valid", "550 <jane.doe@example.com>: rejected", "To number (415) 555-0123 unreachable"]) {
+      const once = scrubVendorText(raw);
+      expect(once).not.toBe(raw);
+      expect(scrubVendorText(once)).toBe(once);
+    }
+  });
+});
+
+describe("scrubVendorRaw", () => {
+  it("scrubs the vendor's words in a receipt's raw parameters and leaves ids, codes and timestamps as received", () => {
+    const raw = {
+      errorMessage: "Handset +14155550123 off", error_detail: "bob@example.com unknown", statusReason: "+447700900123 absent",
+      "message-id": "0A0000001234ABCD", scts: "2001011400", err_code: "1",
+    };
+    expect(scrubVendorRaw(raw)).toEqual({
+      errorMessage: "Handset +1******0123 off", error_detail: "b***@example.com unknown", statusReason: "+44******0123 absent",
+      "message-id": "0A0000001234ABCD", scts: "2001011400", err_code: "1",
+    });
+    expect(raw.errorMessage).toBe("Handset +14155550123 off"); // a copy: the caller's object is untouched
+  });
 });

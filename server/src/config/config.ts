@@ -116,16 +116,29 @@ export class ConfigError extends Error {
 }
 
 /**
- * What only the role decides: in production an API (roles api and all) without Redis counts
- * rate limits in its own memory — per process, forgotten on restart — so it starts only when
- * the operator says it is the one process (SINGLE_PROCESS=true).
+ * What only the role decides. In production a process without Redis counts rate limits in its
+ * own memory — per process, forgotten on restart — and its delivery events reach no other
+ * process's subscriptions. That is acceptable only for the one process doing everything (role
+ * all), when the operator says it is alone (SINGLE_PROCESS=true). A process of one role never
+ * is: an API needs a worker beside it to send, and a worker without Redis would count the send
+ * limits that charge fallback deliveries apart from the API processes' counts. So SINGLE_PROCESS
+ * with --role api or worker is a contradiction, refused in every mode (a mistake caught before
+ * production), and either role without REDIS_URL is refused in production.
  */
 export function checkRoleConfig(config: Config, role: Role): void {
-  if (config.production && role !== "worker" && !config.redisUrl && !config.singleProcess) {
+  if (config.singleProcess && role !== "all") {
     throw new ConfigError([
-      `REDIS_URL is required when NODE_ENV=production for --role ${role}: without it rate limits are counted in each process's memory and forgotten on restart. Set SINGLE_PROCESS=true to run one process without Redis`,
+      `SINGLE_PROCESS=true says this is the only gateway process, but --role ${role} is one part of the gateway and needs ${role === "api" ? "a worker" : "an API"} process beside it: run serve without --role, or unset SINGLE_PROCESS and set REDIS_URL`,
     ]);
   }
+  if (!config.production || config.redisUrl || config.singleProcess) return;
+  throw new ConfigError([
+    role === "all"
+      ? `REDIS_URL is required when NODE_ENV=production for --role all: without it rate limits are counted in each process's memory and forgotten on restart. Set SINGLE_PROCESS=true to run one process without Redis`
+      : role === "api"
+        ? `REDIS_URL is required when NODE_ENV=production for --role api: without it rate limits are counted in each process's memory and forgotten on restart, and the workers' delivery events never reach its subscriptions (SINGLE_PROCESS does not apply: an API process runs beside workers)`
+        : `REDIS_URL is required when NODE_ENV=production for --role worker: without it the send limits charged for fallback deliveries are counted in this process's memory, apart from the API processes', and its delivery events never reach their subscriptions (SINGLE_PROCESS does not apply: a worker runs beside API processes)`,
+  ]);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { StatusReport } from "../providers/provider";
-import { scrubVendorText } from "../providers/scrub-vendor-text";
+import { scrubVendorRaw, scrubVendorText } from "../providers/scrub-vendor-text";
 import type { Row } from "../verification/verification-view";
 import type { DeliveryEvents } from "./delivery-events";
 import type { Fallback } from "./fallback";
@@ -61,8 +61,9 @@ export class StatusCallbacks {
   ) {}
 
   async apply(received: StatusReport): Promise<CallbackOutcome> {
-    // A receipt's error text may quote the destination: scrubbed before it is stored anywhere.
-    const report = { ...received, errorMessage: scrubVendorText(received.errorMessage) };
+    // A receipt's error text may quote the destination: scrubbed before it is stored anywhere,
+    // and so are the same words in its raw parameters (kept with the delivery event).
+    const report = { ...received, errorMessage: scrubVendorText(received.errorMessage), raw: received.raw && scrubVendorRaw(received.raw) };
     const started = Date.now();
     const outcome = await this.update(report, started);
     if (outcome !== "early") return outcome;

@@ -27,3 +27,18 @@ export function scrubVendorText(text: string | null | undefined): string | null 
     return `${"*".repeat(digits.length - 4)}${digits.slice(-4)}`;
   });
 }
+
+/**
+ * The keys of a receipt's raw parameters (stored with its delivery event) that carry the vendor's
+ * own words rather than ids, codes or timestamps: the http vendor's `errorMessage`, Vonage
+ * Messages' `error_detail`, MessageBird's `statusReason`. Only these are scrubbed: the other values
+ * are ids and timestamps that a phone-number pattern would mangle (Vonage's "0A0000001234ABCD").
+ */
+export const VENDOR_TEXT_KEYS = ["errorMessage", "error_detail", "statusReason"] as const;
+
+/** A receipt's raw parameters with the vendor's words (VENDOR_TEXT_KEYS) scrubbed; the rest as received. */
+export function scrubVendorRaw<T extends Record<string, unknown>>(raw: T): T {
+  const out: Record<string, unknown> = { ...raw };
+  for (const k of VENDOR_TEXT_KEYS) if (typeof out[k] === "string") out[k] = scrubVendorText(out[k] as string);
+  return out as T;
+}

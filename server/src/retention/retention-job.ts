@@ -13,6 +13,9 @@ export interface RetentionOptions {
 /** Rows deleted in one run, by table. */
 export type RetentionCounts = Record<string, number>;
 
+/** How long a staff enrolment link is kept after it can no longer be used (not RETENTION_DAYS: it is worthless then). */
+const ENROLMENT_LINK_GRACE = "1 day";
+
 /** Taken per batch so that two worker processes don't delete side by side; the one that doesn't get it leaves the run to the other. */
 const RETENTION_LOCK = 727003;
 
@@ -21,7 +24,8 @@ const RETENTION_LOCK = 727003;
  * those aimed at no verification),
  * deliveries, delivery attempts, delivery events (status receipts included) and outbox
  * messages — is deleted once older than the retention period, and so are outbound webhook
- * events (with their messages and attempts) and TOTP factors' code checks. Run by the worker role.
+ * events (with their messages and attempts) and TOTP factors' code checks. Staff enrolment links
+ * go a day after they were used, replaced or expired. Run by the worker role.
  *
  * Deletes go in batches of `batchSize` verifications, each in its own short transaction with
  * the children deleted explicitly first (by indexed columns, so the counts per table are
@@ -68,7 +72,7 @@ export class RetentionJob {
       for (const [table, n] of Object.entries(counts)) if (table !== "verify_misses") totals[table] = (totals[table] ?? 0) + n;
       totals.verify_attempts += counts.verify_misses;
       // Another batch while any kind of old row filled this one.
-      if (Math.max(counts.verifications, counts.webhook_events, counts.verify_misses, counts.totp_attempts) < this.options.batchSize) break;
+      if (Math.max(counts.verifications, counts.webhook_events, counts.verify_misses, counts.totp_attempts, counts.admin_enrolment_links) < this.options.batchSize) break;
     }
     this.onDeleted?.(totals);
     if (Object.values(totals).some((n) => n > 0)) this.log.info({ deleted: totals, batches, days: this.options.days }, "retention: old rows deleted");
@@ -108,6 +112,16 @@ export class RetentionJob {
       "totp_attempts",
       `DELETE FROM totp_attempts WHERE id IN (SELECT id FROM totp_attempts WHERE created_at < ${cutoff} ORDER BY created_at LIMIT $2)`,
       [this.options.days, this.options.batchSize],
+    );
+    // Staff enrolment links a day after they stopped being usable (used, replaced by a newer link,
+    // or expired; LEAST skips the NULLs): nothing can redeem them, and a used one still holds a
+    // sealed copy of the secret it installed. The day keeps a late click's refusal audited with
+    // its real reason (expired, used) rather than "unknown"; the audit log keeps the link's story.
+    await del(
+      "admin_enrolment_links",
+      `DELETE FROM admin_enrolment_links WHERE id IN (SELECT id FROM admin_enrolment_links
+         WHERE least(expires_at, used_at, revoked_at) < now() - interval '${ENROLMENT_LINK_GRACE}' ORDER BY created_at LIMIT $1)`,
+      [this.options.batchSize],
     );
     await del(
       "webhook_events",

@@ -13,6 +13,7 @@ import { VerifyMissIndex1764720000001 } from "./1764720000001-VerifyMissIndex";
 import { TraceContext1764790000000 } from "./1764790000000-TraceContext";
 import { StaffEnrolmentLinks1764730000000 } from "./1764730000000-StaffEnrolmentLinks";
 import { UnverifiedSendBudgets1764700000000 } from "./1764700000000-UnverifiedSendBudgets";
+import { RescrubVendorTexts1764800000000 } from "./1764800000000-RescrubVendorTexts";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   TraceContext1764790000000,
   StaffEnrolmentLinks1764730000000,
   UnverifiedSendBudgets1764700000000,
+  RescrubVendorTexts1764800000000,
 ];
