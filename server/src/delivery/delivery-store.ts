@@ -59,18 +59,48 @@ export class DeliveryStore {
   }
 
   /**
-   * Records a hand-off the vendor accepted, and says whether status callbacks for this message
-   * arrived before it (kept in early_status_callbacks): asked in the same statement, so the
-   * common case costs no second round trip. A callback stored while this statement runs is
-   * applied by its own look-again (StatusCallbacks.apply) or, at worst, by the periodic sweep.
+   * Records hand-offs the vendor accepted, several in one statement (SentBatcher): each row
+   * updated under its claim, with its event and its attempt, and whether status callbacks for
+   * its message arrived before it (kept in early_status_callbacks) — asked in the same
+   * statement, so the common case costs no second round trip. A callback stored while this
+   * statement runs is applied by its own look-again (StatusCallbacks.apply) or, at worst, by
+   * the periodic sweep. Answers in the order given; a delivery whose claim lapsed (another
+   * worker's now) answers `row: null` and changes nothing.
    */
-  async sent(d: Row, workerId: string, a: AttemptRecord, status: string): Promise<{ row: Row | null; earlyCallbacks: boolean }> {
-    const row = await this.transition(d, workerId, a, `status = $3, provider = $4, provider_message_id = $5, error_code = NULL, error_message = NULL, lease_until = NULL`, [
-      status, a.provider, a.providerMessageId ?? null,
-    ], `EXISTS (SELECT 1 FROM early_status_callbacks WHERE provider = $4 AND provider_message_id = $5) AS early_callbacks`);
-    if (!row) return { row: null, earlyCallbacks: false };
-    const { early_callbacks: earlyCallbacks, ...delivery } = row;
-    return { row: delivery, earlyCallbacks: earlyCallbacks === true };
+  async sentMany(items: Array<{ delivery: Row; attempt: AttemptRecord; status: string }>, workerId: string): Promise<Array<{ row: Row | null; earlyCallbacks: boolean }>> {
+    const input = items.map((i) => ({
+      id: i.delivery.id, status: i.status, provider: i.attempt.provider, provider_message_id: i.attempt.providerMessageId ?? null,
+      latency_ms: Math.round(i.attempt.latencyMs),
+    }));
+    const rows: Array<Row & { early_callbacks: boolean; sent_latency_ms?: number }> = await prepared(this.ds).query(
+      `WITH i AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, status text, provider text, provider_message_id text, latency_ms int)
+       ),
+       u AS (
+         UPDATE deliveries d SET status = i.status, provider = i.provider, provider_message_id = i.provider_message_id,
+                error_code = NULL, error_message = NULL, lease_until = NULL, updated_at = now()
+           FROM i WHERE d.id = i.id AND d.status = 'SENDING' AND d.leased_by = $2
+          RETURNING d.*, i.latency_ms AS sent_latency_ms
+       ),
+       ev AS (
+         INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source, error_code, error_message)
+         SELECT id, verification_id, status, provider, 'worker', NULL, NULL FROM u
+       ),
+       att AS (
+         INSERT INTO delivery_attempts (delivery_id, provider, provider_message_id, outcome, error_code, error_message, latency_ms)
+         SELECT id, provider, provider_message_id, 'SENT', NULL, NULL, sent_latency_ms FROM u
+       )
+       SELECT u.*, EXISTS (SELECT 1 FROM early_status_callbacks e WHERE e.provider = u.provider AND e.provider_message_id = u.provider_message_id) AS early_callbacks
+         FROM u`,
+      [JSON.stringify(input), workerId],
+    );
+    const byId = new Map(rows.map((r) => [r.id as string, r]));
+    return items.map((i) => {
+      const r = byId.get(i.delivery.id);
+      if (!r) return { row: null, earlyCallbacks: false };
+      const { early_callbacks: earlyCallbacks, sent_latency_ms: _latency, ...delivery } = r;
+      return { row: delivery as Row, earlyCallbacks: earlyCallbacks === true };
+    });
   }
 
   /** Back to the queue on the same provider after `delayMs`. */

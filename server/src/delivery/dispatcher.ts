@@ -13,6 +13,7 @@ import type { AttemptOutcome, AttemptRecord, ClaimedDelivery, DeliveryStore } fr
 import type { Fallback } from "./fallback";
 import { decide, defaultRetryOptions, type RetryOptions } from "./retry-policy";
 import type { StatusCallbacks } from "./status-callbacks";
+import { SentBatcher } from "./sent-batcher";
 import { inStoredTrace } from "../observability/trace-context";
 
 export interface DispatchObserver {
@@ -37,6 +38,9 @@ export interface DispatchFollowUps {
  * fallback channel). Every hand-off is one delivery_attempts row.
  */
 export class Dispatcher {
+  /** Hand-offs recorded together when they finish together (sent-batcher.ts). */
+  private readonly sent: SentBatcher;
+
   constructor(
     private readonly store: DeliveryStore,
     private readonly registry: ProviderRegistry,
@@ -48,7 +52,9 @@ export class Dispatcher {
     private readonly retry: RetryOptions = defaultRetryOptions,
     private readonly observer: DispatchObserver = {},
     private readonly followUps: DispatchFollowUps = {},
-  ) {}
+  ) {
+    this.sent = new SentBatcher(store, workerId);
+  }
 
   async dispatch(c: ClaimedDelivery): Promise<void> {
     const d = c.delivery;
@@ -86,7 +92,7 @@ export class Dispatcher {
     const latencyMs = performance.now() - started;
     this.observer.onAttempt?.(provider.name, d.channel, "SENT", latencyMs, v.country ?? null);
     const attempt: AttemptRecord = { provider: provider.name, providerMessageId: result.providerMessageId, outcome: "SENT", latencyMs };
-    const { row, earlyCallbacks } = await this.store.sent(d, this.workerId, attempt, result.status ?? DeliveryStatus.SENT);
+    const { row, earlyCallbacks } = await this.sent.record(d, attempt, result.status ?? DeliveryStatus.SENT);
     if (!row) this.log.warn({ deliveryId: d.id }, "delivery was sent after its lease lapsed; another worker may send it again");
     await this.publish(row);
     // A status callback overtook the vendor's HTTP answer; if applying it fails here, the sweep does it later.
