@@ -4,6 +4,7 @@
  * With BENCH_CREATE_APP=1 it creates the bench app and reports its key.
  */
 import "reflect-metadata";
+import "./gateway-tracing"; // first: before the modules tracing instruments load
 import { createWriteStream } from "node:fs";
 import { writeHeapSnapshot } from "node:v8";
 import { startServeProcess } from "../../server/src/serve/serve-process";

@@ -34,6 +34,8 @@ export interface BenchReport {
   phases: PhaseRow[];
   dispatch?: DispatchResult;
   subscriptions?: SubscriptionResult;
+  /** What the tracing phase's collector received. */
+  tracing?: { exports: number; bytes: number };
   targets: TargetCheck[];
 }
 
