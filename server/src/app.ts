@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import Fastify from "fastify";
 import formbody from "@fastify/formbody";
 import type { DestinationStream, Logger } from "pino";
+import { registerAdmin } from "./admin/register-admin";
 import { AppService } from "./apps/app-service";
 import { ApiKeyCache } from "./apps/key-cache";
 import { channelStrategies } from "./channels";
@@ -16,11 +17,15 @@ import { Dispatcher } from "./delivery/dispatcher";
 import { Fallback } from "./delivery/fallback";
 import type { RetryOptions } from "./delivery/retry-policy";
 import { StatusCallbacks } from "./delivery/status-callbacks";
+import { registerDeliveryWebhooks } from "./delivery/webhooks";
 import { DeliveryWorker } from "./delivery/worker";
 import { MemoryEventBus, type EventBus } from "./events/event-bus";
 import { RedisEventBus } from "./events/redis-event-bus";
+import { buildClientSchema } from "./graphql/schema";
+import { registerGraphql } from "./http/graphql-route";
 import { registerHealthRoutes, serveMetrics } from "./http/health-routes";
 import { registerHttpErrors } from "./http/http-errors";
+import { attachSubscriptions } from "./http/subscriptions";
 import { clientIpResolver, parseTrustProxy } from "./http/trust-proxy";
 import { createLogger } from "./observability/logger";
 import { countHttpRequests } from "./observability/http-metrics";
@@ -44,8 +49,6 @@ import { SendPolicy } from "./ratelimit/send-policy";
 import { VerifyPolicy } from "./ratelimit/verify-policy";
 import { connectRedis, type RedisClient } from "./redis";
 import type { Services } from "./services";
-import type { attachSubscriptions } from "./http/subscriptions";
-import type { registerAdmin } from "./admin/register-admin";
 import { TokenSigner } from "./tokens/token-signer";
 import type { Clock } from "./totp/totp-codes";
 import { TotpPolicy } from "./totp/totp-policy";
@@ -220,15 +223,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
     let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {
-      // The API's modules load only where the API runs: a worker (its own process, or serve's
-      // worker thread) would carry Apollo, the schema, graphql-ws and the dashboard for nothing.
-      /* eslint-disable @typescript-eslint/no-require-imports */
-      const { buildClientSchema } = require("./graphql/schema") as typeof import("./graphql/schema");
-      const { registerGraphql } = require("./http/graphql-route") as typeof import("./http/graphql-route");
-      const { registerDeliveryWebhooks } = require("./delivery/webhooks") as typeof import("./delivery/webhooks");
-      const { attachSubscriptions } = require("./http/subscriptions") as typeof import("./http/subscriptions");
-      const { registerAdmin } = require("./admin/register-admin") as typeof import("./admin/register-admin");
-      /* eslint-enable @typescript-eslint/no-require-imports */
       const schema = await buildClientSchema();
       const apollo = await registerGraphql(fastify, schema, services, log, config.production, config.graphqlLimits);
       cleanups.unshift(() => apollo.stop());
