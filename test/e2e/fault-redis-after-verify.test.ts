@@ -46,7 +46,7 @@ describe("fault: Redis fails after the consuming verify statement", () => {
     const pending = verify();
     try {
       await eventually(async () => {
-        const [row] = (await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory'`)).rows;
+        const [row] = (await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database() AND query LIKE '%UPDATE verifications%'`)).rows;
         return row.n > 0 ? true : undefined;
       }, "the verify UPDATE waiting on the test's lock", 10_000);
       await redis.stop();
