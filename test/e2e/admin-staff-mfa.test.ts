@@ -73,6 +73,21 @@ describe("staff MFA", () => {
     expect((await begin(second, "twice@example.com")).errors).toBeUndefined();
   });
 
+  it("a link keeps no copy of the secret once it is used or replaced", async () => {
+    await createStaffWithTotp(gw, "sealed@example.com", "SUPPORT");
+    const links = async (email: string) =>
+      db().query(`SELECT used_at IS NOT NULL AS used, revoked_at IS NOT NULL AS revoked, pending_cipher FROM admin_enrolment_links l
+                   JOIN admin_users u ON u.id = l.user_id WHERE u.email = $1 ORDER BY l.created_at`, [email]);
+    expect(await links("sealed@example.com")).toEqual([{ used: true, revoked: false, pending_cipher: null }]);
+
+    await createStaff(gw, "begun@example.com", "SUPPORT");
+    const first = await enrolmentToken(gw, "begun@example.com");
+    expect((await begin(first, "begun@example.com")).errors).toBeUndefined();
+    expect((await links("begun@example.com"))[0].pending_cipher).not.toBeNull(); // scanned, not yet confirmed
+    await enrolmentToken(gw, "begun@example.com");
+    expect((await links("begun@example.com"))[0]).toEqual({ used: false, revoked: true, pending_cipher: null });
+  });
+
   it("ADMINs issue links from the dashboard (audited, the token nowhere but in the answer); SUPPORT can't", async () => {
     const { client: admin } = await createStaffWithTotp(gw, "boss@example.com", "ADMIN");
     const agent = await createStaff(gw, "newhire@example.com", "SUPPORT");

@@ -68,9 +68,10 @@ export class StaffEnrolment {
     const step = await this.login.totp.check(this.login.totp.open(user.id, link.pending_cipher), code, null);
     if (step === null) throw badInput("code", "Wrong authenticator code");
     await this.ds.transaction(async (m) => {
-      // Used once: two tabs finishing at the same moment can't both install their secret.
+      // Used once: two tabs finishing at the same moment can't both install their secret. The
+      // link's sealed copy of the secret goes with it: the secret now lives on the staff row only.
       const used = await m.query(
-        `UPDATE admin_enrolment_links SET used_at = now() WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() RETURNING id`, [link.id]);
+        `UPDATE admin_enrolment_links SET used_at = now(), pending_cipher = NULL WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() RETURNING id`, [link.id]);
       if (!used.length) throw badInput("token", NOT_VALID);
       await m.query(
         `UPDATE admin_users SET totp_secret_cipher = $2, totp_pending_cipher = NULL, totp_last_step = $3, updated_at = now() WHERE id = $1`,
@@ -149,7 +150,7 @@ export async function issueEnrolmentLink(
   const token = randomBytes(32).toString("base64url");
   const expiresAt = await deps.ds.transaction(async (m) => {
     const revoked: Array<{ id: string }> = await m.query(
-      `UPDATE admin_enrolment_links SET revoked_at = now() WHERE user_id = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING id`, [target.id]);
+      `UPDATE admin_enrolment_links SET revoked_at = now(), pending_cipher = NULL WHERE user_id = $1 AND used_at IS NULL AND revoked_at IS NULL RETURNING id`, [target.id]);
     const [row] = await m.query(
       `INSERT INTO admin_enrolment_links (user_id, token_hash, issued_by, expires_at) VALUES ($1, $2, $3, now() + make_interval(hours => $4)) RETURNING id, expires_at`,
       [target.id, hashToken(token), actor.email, ENROLMENT_LINK_HOURS],
