@@ -19,6 +19,8 @@ export class TokenSigner {
   private active?: { kid: string; key: Parameters<SignJWT["sign"]>[0] };
   private published: JWK[] = [];
   private refreshedAt = 0;
+  /** The refresh running now: requests that find the keys stale together share one query. */
+  private refreshing?: Promise<void>;
 
   constructor(private readonly ds: DataSource, private readonly wrapKey: Buffer, private readonly issuer: string) {}
 
@@ -72,7 +74,8 @@ export class TokenSigner {
   }
 
   private async refreshIfStale(): Promise<void> {
-    if (!this.active || Date.now() - this.refreshedAt > REFRESH_MS) await this.refresh();
+    if (this.active && Date.now() - this.refreshedAt <= REFRESH_MS) return;
+    await (this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined)));
   }
 
   private async refresh(): Promise<void> {
