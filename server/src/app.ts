@@ -96,7 +96,8 @@ export interface AppOptions {
 /** What the API half of a `serve` process sees of its worker thread (serve/worker-thread.ts). */
 export interface WorkerThreadHandle {
   readonly state: string;
-  start(databaseUrl: string): Promise<void>;
+  /** `log` is the process's logger, for the supervisor's own lines. */
+  start(databaseUrl: string, log: Logger): Promise<void>;
   stop(graceMs: number): Promise<void>;
   metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 }
@@ -244,7 +245,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (options.workerThread) {
       // Stopped (drained) after the HTTP server has closed and before the database closes.
       cleanups.unshift(() => options.workerThread!.stop(config.shutdownGraceMs));
-      await options.workerThread.start(db.url);
+      await options.workerThread.start(db.url, log.child({ component: "worker-thread" }));
     }
     // Deleting old rows is the worker role's housekeeping, like the delivery sweep.
     const retention = role !== "api" ? new RetentionJob(ds, config.retention, log.child({ component: "retention" })) : undefined;

@@ -35,14 +35,13 @@ function script(name: string, opts: { crashes?: number; failStart?: boolean } = 
   return { entry, counter };
 }
 
-const supervisor = (entry: string, logs = new LogCapture()) =>
-  new WorkerThreadSupervisor(pino(logs), { entry, data: { env: {} }, restartDelayMs: 20, maxRestartDelayMs: 100 });
+const supervisor = (entry: string) => new WorkerThreadSupervisor({ entry, data: { env: {} }, restartDelayMs: 20, maxRestartDelayMs: 100 });
 
 describe("WorkerThreadSupervisor", () => {
   it("starts the thread on the main thread's database, answers its metrics, and on stop lets it drain", async () => {
     const { entry, counter } = script("steady");
     const s = supervisor(entry);
-    await s.start("postgres://main-thread-db");
+    await s.start("postgres://main-thread-db", pino(new LogCapture()));
     expect(s.state).toBe("running");
     expect((await s.metrics())[0]).toMatchObject({ name: "t_runs", values: [{ value: 1 }] });
     await s.stop(1000);
@@ -54,8 +53,8 @@ describe("WorkerThreadSupervisor", () => {
   it("starts another thread when one crashes, with a growing delay, and says so in the log", async () => {
     const { entry, counter } = script("crashy", { crashes: 2 });
     const logs = new LogCapture();
-    const s = supervisor(entry, logs);
-    await s.start("postgres://db");
+    const s = supervisor(entry);
+    await s.start("postgres://db", pino(logs));
     await eventually(() => (s.starts === 3 && s.state === "running" ? true : undefined), "the third thread running", 5000);
     expect(Number(readFileSync(counter, "utf8"))).toBe(3);
     const restarts = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === "worker thread exited unexpectedly; starting another");
@@ -70,7 +69,7 @@ describe("WorkerThreadSupervisor", () => {
   it("a thread that cannot start the first time fails start(), for serve to exit with the reason", async () => {
     const { entry } = script("broken", { failStart: true });
     const s = supervisor(entry);
-    await expect(s.start("postgres://db")).rejects.toThrow(/exited with code 3 before it was ready/);
+    await expect(s.start("postgres://db", pino(new LogCapture()))).rejects.toThrow(/exited with code 3 before it was ready/);
     expect(s.starts).toBe(1);
   });
 });

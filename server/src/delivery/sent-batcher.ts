@@ -28,7 +28,8 @@ interface Waiting {
  */
 export class SentBatcher {
   private queue: Waiting[] = [];
-  private scheduled = false;
+  /** The pending flush of the batch being gathered; none while the queue is empty. */
+  private timer?: NodeJS.Timeout;
 
   constructor(private readonly store: DeliveryStore, private readonly workerId: string, private readonly maxBatch = 64, private readonly windowMs = SENT_BATCH_WINDOW_MS) {}
 
@@ -36,21 +37,17 @@ export class SentBatcher {
     return new Promise((resolve, reject) => {
       this.queue.push({ delivery, attempt, status, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setTimeout(() => this.flush(), this.windowMs);
-      }
+      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const batch = this.queue.splice(0, this.maxBatch);
     if (!batch.length) return;
-    if (this.queue.length && !this.scheduled) {
-      this.scheduled = true;
-      setTimeout(() => this.flush(), this.windowMs);
-    }
+    // What arrived past a full batch starts the next one's window.
+    if (this.queue.length) this.timer = setTimeout(() => this.flush(), this.windowMs);
     this.store.sentMany(batch.map((w) => ({ delivery: w.delivery, attempt: w.attempt, status: w.status })), this.workerId).then(
       (results) => batch.forEach((w, i) => w.resolve(results[i])),
       (err) => batch.forEach((w) => w.reject(err)),

@@ -2,7 +2,6 @@ import { join } from "node:path";
 import type { DestinationStream } from "pino";
 import { createApp, type AppOptions, type RunningApp } from "../app";
 import { workerPlacement, type Config, type Role } from "../config/config";
-import { createLogger } from "../observability/logger";
 import { WorkerThreadSupervisor } from "./worker-thread";
 
 export interface ServeOptions {
@@ -34,9 +33,8 @@ export async function startServeProcess(config: Config, role: Role, options: Ser
     const app = await createApp(config, { ...options.app, role, logStream: options.logStream });
     return { app, stop: () => app.stop() };
   }
-  // The supervisor logs as the process does; the thread's own lines come from its own logger.
-  const log = createLogger(config.logLevel, options.logStream).child({ component: "worker-thread" });
-  const thread = new WorkerThreadSupervisor(log, {
+  // The supervisor logs through the API's logger (given at start); the thread's own lines come from its own logger.
+  const thread = new WorkerThreadSupervisor({
     entry: join(__dirname, "worker-thread-entry.js"),
     data: { env: options.env ?? process.env, logFile: options.threadLogFile },
   });

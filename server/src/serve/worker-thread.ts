@@ -38,15 +38,19 @@ export class WorkerThreadSupervisor {
   /** Threads started so far (restarts included): for operators' logs and tests. */
   starts = 0;
 
-  constructor(private readonly log: Logger, private readonly options: SupervisorOptions) {}
+  /** The process's logger, given at start (the API's, so both halves write through one stream). */
+  private log!: Logger;
+
+  constructor(private readonly options: SupervisorOptions) {}
 
   get state(): WorkerThreadState {
     return this.current;
   }
 
   /** Starts the thread on the database the main thread opened, and waits until it is ready; throws when the first start fails. */
-  async start(databaseUrl: string): Promise<void> {
+  async start(databaseUrl: string, log: Logger): Promise<void> {
     this.databaseUrl = databaseUrl;
+    this.log = log;
     this.current = "starting";
     await this.spawn();
   }
