@@ -109,3 +109,31 @@ export class Background {
     await Promise.allSettled([...this.running]);
   }
 }
+
+/**
+ * What the vendor stand-ins that post callbacks share: a loopback server, its URL, and a stop
+ * that cuts the callbacks still waiting and lets the ones in flight finish before the server
+ * closes (Background).
+ */
+export abstract class LoopbackFake {
+  private server!: http.Server;
+  protected port = 0;
+  protected readonly background = new Background();
+
+  /** Listens on a free loopback port; `onError` answers a request whose handler threw, in the vendor's error shape. */
+  protected async listen(
+    handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
+    onError: (res: http.ServerResponse, err: unknown) => void,
+  ): Promise<void> {
+    ({ server: this.server, port: this.port } = await listenLocal(handle, onError));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    await this.background.stop();
+    await closeServer(this.server);
+  }
+}

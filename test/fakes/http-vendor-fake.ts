@@ -12,7 +12,7 @@
 import http from "node:http";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { Background, closeServer, httpPost, listenLocal, notify, readBody, sendJson as json, waitFor, type Waiter } from "./fake-http";
+import { LoopbackFake, httpPost, notify, readBody, sendJson as json, waitFor, type Waiter } from "./fake-http";
 
 export interface HttpVendorMessage {
   messageId: string;
@@ -28,7 +28,7 @@ export type HttpVendorOutcome = { status: "delivered" | "undelivered" | "failed"
 /** A fresh Standard Webhooks secret: "whsec_" + base64 of 32 random bytes. */
 export const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
 
-export class HttpVendorFake {
+export class HttpVendorFake extends LoopbackFake {
   readonly messages: HttpVendorMessage[] = [];
   readonly callbacks: HttpVendorCallback[] = [];
   /** Every POST received, signed or not, checks included. */
@@ -39,8 +39,6 @@ export class HttpVendorFake {
   checks = 0;
   statusUrl?: string;
 
-  private server!: http.Server;
-  private port = 0;
   private readonly webhook: Webhook;
   private failQueue: Array<{ status: number; body?: unknown }> = [];
   private outage: number | null = null;
@@ -48,25 +46,20 @@ export class HttpVendorFake {
   private outcomes = new Map<string, HttpVendorOutcome>();
   private msgWaiters: Waiter<HttpVendorMessage>[] = [];
   private cbWaiters: Waiter<HttpVendorCallback>[] = [];
-  private readonly background = new Background();
 
   private constructor(readonly secret: string, private readonly callbackDelayMs: number) {
+    super();
     this.webhook = new Webhook(secret);
   }
 
   static async start(opts: { secret?: string; callbackDelayMs?: number } = {}): Promise<HttpVendorFake> {
     const fake = new HttpVendorFake(opts.secret ?? newWebhookSecret(), opts.callbackDelayMs ?? 20);
-    ({ server: fake.server, port: fake.port } = await listenLocal((req, res) => fake.handle(req, res), (res, e) => json(res, 500, { errorMessage: String(e) })));
+    await fake.listen((req, res) => fake.handle(req, res), (res, e) => json(res, 500, { errorMessage: String(e) }));
     return fake;
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/messages`;
-  }
-
-  async stop(): Promise<void> {
-    await this.background.stop();
-    await closeServer(this.server);
   }
 
   failNext(n: number, status: number, body?: unknown): void {

@@ -16,7 +16,7 @@
 import http from "node:http";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
-import { Background, closeServer, httpPost, listenLocal, notify, readBody, sendJson as json, waitFor, type Waiter } from "./fake-http";
+import { LoopbackFake, httpPost, notify, readBody, sendJson as json, waitFor, type Waiter } from "./fake-http";
 
 export interface MessageBirdMessage {
   id: string;
@@ -37,35 +37,25 @@ export interface MessageBirdReport { url: string; status: number; error?: string
 
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
-export class MessageBirdFake {
+export class MessageBirdFake extends LoopbackFake {
   readonly messages: MessageBirdMessage[] = [];
   readonly reports: MessageBirdReport[] = [];
   requests = 0;
-  private server!: http.Server;
-  private port = 0;
   private failQueue: MessageBirdErrorSpec[] = [];
   private outage: MessageBirdErrorSpec | null = null;
   private outcomes = new Map<string, MessageBirdOutcome>();
   private msgWaiters: Waiter<MessageBirdMessage>[] = [];
   private reportWaiters: Waiter<MessageBirdReport>[] = [];
-  private readonly background = new Background();
 
-  private constructor(private readonly opts: { accessKey: string; signingKey: string; callbackDelayMs: number }) {}
+  private constructor(private readonly opts: { accessKey: string; signingKey: string; callbackDelayMs: number }) {
+    super();
+  }
 
   static async start(opts: { accessKey: string; signingKey: string; callbackDelayMs?: number }): Promise<MessageBirdFake> {
     const fake = new MessageBirdFake({ callbackDelayMs: 20, ...opts });
-    ({ server: fake.server, port: fake.port } = await listenLocal(
-      (req, res) => fake.handle(req, res), (res, e) => json(res, 500, { errors: [{ code: 99, description: String(e), parameter: null }] })));
+    await fake.listen(
+      (req, res) => fake.handle(req, res), (res, e) => json(res, 500, { errors: [{ code: 99, description: String(e), parameter: null }] }));
     return fake;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
-    await this.background.stop();
-    await closeServer(this.server);
   }
 
   failNext(n: number, spec: MessageBirdErrorSpec): void {

@@ -23,7 +23,7 @@
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import twilio from "twilio";
-import { Background, closeServer, httpPost, listenLocal, notify, readBody, sendJson, waitFor, type Waiter } from "./fake-http";
+import { LoopbackFake, httpPost, notify, readBody, sendJson, waitFor, type Waiter } from "./fake-http";
 import { contentJson, deferredFailure, isWhatsApp, renderContent, validateWhatsApp, whatsappCallbackExtras, type TwilioContentTemplate } from "./twilio-whatsapp";
 
 export interface TwilioFakeOptions {
@@ -86,20 +86,17 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 const CODE_FOR_STATUS: Record<number, number> = { 401: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503 };
 
 
-export class TwilioFake {
+export class TwilioFake extends LoopbackFake {
   readonly messages: TwilioRecord[] = [];
   readonly callbacks: TwilioCallbackRecord[] = [];
   /** Send attempts (POST Messages/Calls), including rejected and failed ones. */
   requests = 0;
 
-  private server!: http.Server;
-  private port = 0;
   private failQueue: TwilioErrorSpec[] = [];
   private outage: TwilioErrorSpec | null = null;
   private outcomes = new Map<string, TwilioOutcome>();
   private msgWaiters: Waiter<TwilioRecord>[] = [];
   private cbWaiters: Waiter<TwilioCallbackRecord>[] = [];
-  private readonly background = new Background();
   private readonly contents = new Map<string, TwilioContentTemplate>();
   /** Sends to hang (read, then never answered) before answering again; Infinity while `hang(true)`. */
   private hangs = 0;
@@ -109,24 +106,21 @@ export class TwilioFake {
   hung = 0;
 
   private constructor(private readonly opts: Required<TwilioFakeOptions>) {
+    super();
     for (const t of opts.contents) this.contents.set(t.sid, t);
   }
 
   static async start(opts: TwilioFakeOptions): Promise<TwilioFake> {
     const fake = new TwilioFake({ callbackDelayMs: 50, contents: [], ...opts });
-    ({ server: fake.server, port: fake.port } = await listenLocal((req, res) => fake.handle(req, res), (res, err) => send(res, 500, { message: String(err) })));
+    await fake.listen((req, res) => fake.handle(req, res), (res, err) => send(res, 500, { message: String(err) }));
     return fake;
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
+  /** Cuts the requests a hang holds open, then stops as every stand-in does. */
+  override async stop(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
-    await this.background.stop();
-    await closeServer(this.server);
+    await super.stop();
   }
 
   /** Adds a Content template (WhatsApp) to the account. */

@@ -40,7 +40,7 @@
 import http from "node:http";
 import { createHash, createHmac, randomBytes } from "node:crypto";
 // Small HTTP/waiting helpers are shared with the Twilio fake rather than duplicated.
-import { Background, closeServer, httpPost, listenLocal, notify, readBody, sendJson as json, waitFor, type Waiter } from "./fake-http";
+import { LoopbackFake, httpPost, notify, readBody, sendJson as json, waitFor, type Waiter } from "./fake-http";
 import { VonageMessagesFake, type VonageMessagesOptions } from "./vonage-messages-fake";
 
 export type VonageSignatureAlgorithm = "md5hash" | "md5hmac" | "sha1hmac" | "sha256hmac" | "sha512hmac";
@@ -120,21 +120,18 @@ export function signVonageParams(
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Record<string, string>) => void;
 
-export class VonageFake {
+export class VonageFake extends LoopbackFake {
   readonly messages: VonageRecord[] = [];
   readonly callbacks: VonageCallbackRecord[] = [];
   /** Send attempts (POST /sms/json), including rejected and failed ones. */
   requests = 0;
 
-  private server!: http.Server;
-  private port = 0;
   private dlrUrl?: string;
   private failQueue: VonageErrorSpec[] = [];
   private outage: VonageErrorSpec | null = null;
   private outcomes = new Map<string, { status: VonageDlrStatus; errCode: string }>();
   private msgWaiters: Waiter<VonageRecord>[] = [];
   private cbWaiters: Waiter<VonageCallbackRecord>[] = [];
-  private readonly background = new Background();
   /** "METHOD /path" -> handler. Add "POST /v1/calls" here to fake the Voice API. */
   private readonly routes: Record<string, Handler> = {
     "POST /sms/json": (req, res, body) => this.sendSms(req, res, body),
@@ -145,6 +142,7 @@ export class VonageFake {
   readonly whatsapp?: VonageMessagesFake;
 
   private constructor(private readonly opts: VonageFakeOptions & { callbackDelayMs: number }) {
+    super();
     this.dlrUrl = opts.dlrUrl;
     if (opts.messages) {
       this.whatsapp = new VonageMessagesFake(
@@ -164,17 +162,8 @@ export class VonageFake {
 
   static async start(opts: VonageFakeOptions): Promise<VonageFake> {
     const fake = new VonageFake({ callbackDelayMs: 50, ...opts });
-    ({ server: fake.server, port: fake.port } = await listenLocal((req, res) => fake.handle(req, res), (res, err) => json(res, 500, { "error-text": String(err) })));
+    await fake.listen((req, res) => fake.handle(req, res), (res, err) => json(res, 500, { "error-text": String(err) }));
     return fake;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
-    await this.background.stop();
-    await closeServer(this.server);
   }
 
   /** Signs the next DLRs with another method or a skewed clock, as an account reconfigured at Vonage would. */
