@@ -63,9 +63,12 @@ describe("TwilioHttpClient", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     hang = false;
     const closed = await freePort();
-    const refused = await httpClient.request({ method: "get", uri: `http://127.0.0.1:${closed}/y` }).catch((e) => e);
+    const refused = await httpClient.request({ method: "get", uri: `http://127.0.0.1:${closed}/y`, username: "AC1", password: "secret-token" }).catch((e) => e);
     expect(refused).toMatchObject({ code: "NETWORK" });
     expect(refused.message).toContain("ECONNREFUSED");
+    // The words reach logs and the dashboard (delivery attempts): never the credentials.
+    expect(`${refused.message} ${err.message}`).not.toContain("secret-token");
+    expect(refused.message).not.toContain(Buffer.from("AC1:secret-token").toString("base64"));
     await httpClient.close();
   });
 });
