@@ -36,7 +36,7 @@ import { registerProviderHealthGauge } from "./observability/provider-metrics";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import { buildRegistry } from "./providers/build-registry";
 import { GuardedProvider } from "./providers/circuit-breaker";
-import type { BreakerOptions } from "./providers/circuit-breaker";
+import type { BreakerOptions, ProviderHealth } from "./providers/circuit-breaker";
 import { ProviderError, type Provider } from "./providers/provider";
 import { PumpingGuard } from "./abuse/pumping-guard";
 import { TestDestinations } from "./abuse/test-destinations";
@@ -100,6 +100,8 @@ export interface WorkerThreadHandle {
   start(databaseUrl: string, log: Logger): Promise<void>;
   stop(graceMs: number): Promise<void>;
   metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
+  /** The worker thread's circuit breakers as it last reported them (the dashboard shows these, not the API's). */
+  readonly providerHealth?: ProviderHealth[];
 }
 
 export interface RunningApp {
@@ -142,7 +144,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cleanups.push(async () => { for (const p of registry.all()) await p.close?.(); });
     await verifyProviders(registry.all(), log);
     const metrics = new Metrics(ds, { processMetrics: !options.inWorkerThread });
-    if (options.workerThread) metrics.addSource(() => options.workerThread!.metrics());
+    if (options.workerThread) {
+      metrics.addSource(() => options.workerThread!.metrics());
+      registry.healthSource = () => options.workerThread!.providerHealth;
+    }
     // Circuit state is a sender's: an API-only process never sends, its breakers say nothing.
     if (role !== "api") registerProviderHealthGauge(metrics.registry, registry);
     const blocks = new BlockStore(ds, keys.lookup);

@@ -7,6 +7,7 @@ import { serveProcess, type ServeProcess } from "../helpers/processes";
 import { createTestDatabase, TEST_REDIS_URL } from "../helpers/test-database";
 import { randomIp, randomUsNumber } from "../bench/numbers";
 import { VendorStandIn } from "../bench/vendor-stand-in";
+import { AdminClient, PROVIDERS, STAFF_PASSWORD } from "../helpers/admin";
 
 const ACCOUNT_SID = "AC0000000000000000000000000thread1";
 const AUTH_TOKEN = "worker-thread-auth-token";
@@ -79,6 +80,25 @@ describe("serve: the worker on its own thread", () => {
     expect(out).toContain('"msg":"stopped"');
     // The thread stopped before the process's last line (the drain ran, then the database closed).
     expect(out.indexOf("worker thread started")).toBeLessThan(out.lastIndexOf('"msg":"stopped"'));
+  }, 60_000);
+
+  it("the dashboard's providers page shows the worker thread's circuit breaker, not the API thread's idle one", async () => {
+    const gw = await serveProcess("all", { ...env, CIRCUIT_CONSECUTIVE_FAILURES: "2", DELIVERY_RETRY_BASE_MS: "50", DELIVERY_RETRY_MAX_MS: "100" });
+    started.push(gw);
+    const made = runCli(["admin", "create", "--email", "support@example.com", "--role", "SUPPORT", "--password-stdin"], env, undefined, STAFF_PASSWORD + "\n");
+    expect(made.status, made.stderr).toBe(0);
+    const support = await AdminClient.signedIn(gw.url, "support@example.com");
+    const twilioSms = async () => (await support.gql(PROVIDERS)).data.providers.data.find((p: any) => p.id === "twilio:SMS");
+    await eventually(async () => ((await twilioSms())?.breakerState === "closed" ? true : undefined), "the thread's first report", 10_000);
+
+    vendor.down = true;
+    try {
+      const r = await gql(gw.url, key, REQUEST_OTP, { input: { destination: randomUsNumber(), channel: "SMS", clientIp: randomIp() } });
+      expect(r.errors).toBeUndefined();
+      await eventually(async () => ((await twilioSms())?.breakerState === "open" ? true : undefined), "the open breaker on the providers page", 15_000);
+    } finally {
+      vendor.down = false;
+    }
   }, 60_000);
 
   it("WORKER_THREAD=inline keeps the worker on the API's event loop; WORKER_THREAD=thread without Redis is refused", async () => {

@@ -8,6 +8,11 @@ import type { Provider } from "./provider";
  */
 export class ProviderRegistry {
   private readonly byChannel = new Map<Channel, Provider[]>();
+  /**
+   * Where the breakers that send live, when not in this event loop: a `serve` process's API
+   * half reports its worker thread's (its own never see a send); undefined from it means unknown.
+   */
+  healthSource?: () => ProviderHealth[] | undefined;
 
   constructor(private readonly order: Partial<Record<Channel, Provider[]>>) {
     for (const [channel, providers] of Object.entries(order)) this.byChannel.set(channel as Channel, providers ?? []);
@@ -35,8 +40,10 @@ export class ProviderRegistry {
     return this.forChannel(channel).length > 0;
   }
 
-  /** Each provider's circuit state, for /metrics and the dashboard (state of this process's breakers). */
+  /** Each provider's circuit state, for /metrics and the dashboard (this process's breakers, or healthSource's). */
   providerHealth(): ProviderHealth[] {
+    // Until the thread reports (or while it restarts) nothing is known: no state beats a wrong one.
+    if (this.healthSource) return this.healthSource() ?? [];
     return this.all().map((p) =>
       p instanceof GuardedProvider
         ? p.health()

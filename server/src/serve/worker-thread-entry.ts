@@ -14,6 +14,8 @@ import { startTracing, stopTracing } from "../observability/tracing";
 import type { FromWorkerThread, ToWorkerThread, WorkerThreadData } from "./worker-thread-messages";
 
 const data = workerData as WorkerThreadData;
+/** How often the thread tells the API thread its circuit states (the dashboard reads them). */
+const HEALTH_EVERY_MS = 1000;
 const port = parentPort!;
 const post = (m: FromWorkerThread) => port.postMessage(m);
 
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
       );
     } else if (m.type === "stop" && !stopping) {
       stopping = true;
+      clearInterval(healthTimer);
       app.stop().then(stopTracing).finally(async () => {
         if (logStream) await new Promise((r) => logStream.end(r));
         post({ type: "stopped" });
@@ -44,6 +47,10 @@ async function main(): Promise<void> {
       });
     }
   });
+  // The breakers that matter are this thread's: the API thread's dashboard shows what they say.
+  const reportHealth = () => post({ type: "health", providers: app.services.registry.providerHealth() });
+  reportHealth();
+  const healthTimer = setInterval(reportHealth, HEALTH_EVERY_MS);
   post({ type: "ready" });
 }
 

@@ -1,4 +1,5 @@
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
+import type { ProviderHealth } from "../providers/circuit-breaker";
 
 /** What `serve` hands its worker thread: the environment to load its configuration from, and the database the API opened. */
 export interface WorkerThreadData {
@@ -16,4 +17,6 @@ export type ToWorkerThread = { type: "metrics"; id: number } | { type: "stop" };
 export type FromWorkerThread =
   | { type: "ready" }
   | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
-  | { type: "stopped" };
+  | { type: "stopped" }
+  /** The thread's circuit breakers, sent when ready and then every second: the dashboard's providers page shows them. */
+  | { type: "health"; providers: ProviderHealth[] };

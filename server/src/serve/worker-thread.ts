@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
+import type { ProviderHealth } from "../providers/circuit-breaker";
 import type { FromWorkerThread, ToWorkerThread, WorkerThreadData } from "./worker-thread-messages";
 
 export type WorkerThreadState = "starting" | "running" | "restarting" | "stopped";
@@ -35,6 +36,8 @@ export class WorkerThreadSupervisor {
   private nextId = 1;
   private databaseUrl = "";
   private readonly waiting = new Map<number, (m: MetricObjectWithValues<MetricValue<string>>[]) => void>();
+  /** The running thread's circuit breakers as it last reported them; undefined while no thread runs. */
+  providerHealth?: ProviderHealth[];
   /** Threads started so far (restarts included): for operators' logs and tests. */
   starts = 0;
 
@@ -72,6 +75,7 @@ export class WorkerThreadSupervisor {
     const w = this.worker;
     this.current = "stopped";
     this.worker = undefined;
+    this.providerHealth = undefined;
     if (!w) return;
     const exited = new Promise<void>((resolve) => w.once("exit", () => resolve()));
     w.postMessage({ type: "stop" } satisfies ToWorkerThread);
@@ -103,6 +107,8 @@ export class WorkerThreadSupervisor {
           if (this.worker === w) this.current = "running";
           this.log.info({ threadId: w.threadId }, "worker thread running");
           resolve();
+        } else if (m.type === "health") {
+          if (this.worker === w) this.providerHealth = m.providers;
         } else if (m.type === "metrics") {
           this.waiting.get(m.id)?.(m.metrics);
           this.waiting.delete(m.id);
@@ -113,6 +119,7 @@ export class WorkerThreadSupervisor {
         clearTimeout(startTimer);
         if (this.worker !== w) return; // told to stop, or replaced
         this.worker = undefined;
+        this.providerHealth = undefined;
         const firstStart = this.starts === 1 && !ready;
         if (firstStart) return reject(new Error(`the worker thread exited with code ${code} before it was ready`));
         if (ready && Date.now() - readyAt > (this.options.stableAfterMs ?? 60_000)) this.crashes = 0;
