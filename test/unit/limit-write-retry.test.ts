@@ -28,11 +28,14 @@ describe("LimitWriteRetry", () => {
   it("makes a write at once when it can, queueing nothing", async () => {
     const store = new Store();
     store.up = true;
-    const { r, outcomes } = retry();
+    const { r, outcomes, logs } = retry();
     await r.run("a", store.write("a"));
     expect(store.writes).toEqual(["a"]);
     expect(r.pending).toBe(0);
     expect(outcomes).toEqual([]);
+    // A shutdown with nothing waiting says nothing.
+    await r.drain();
+    expect(logs.lines).toEqual([]);
   });
 
   it("keeps failed writes and makes each once, in order, when the store is back; a later write waits behind them", async () => {

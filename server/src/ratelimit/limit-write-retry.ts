@@ -91,6 +91,7 @@ export class LimitWriteRetry {
 
   private flush(): Promise<void> {
     return (this.flushing ??= (async () => {
+      let made = 0;
       try {
         while (this.queue.length) {
           const next = this.queue[0];
@@ -106,9 +107,11 @@ export class LimitWriteRetry {
           }
           this.queue.shift();
           this.failures = 0;
+          made++;
           this.onOutcome?.("retried");
         }
-        this.log.info("limit writes caught up");
+        // Only when there was something to catch up on (drain at every shutdown runs this too).
+        if (made) this.log.info({ made }, "limit writes caught up");
       } finally {
         this.flushing = undefined;
         if (this.queue.length) this.schedule();
