@@ -3,9 +3,16 @@ import { EventQueue } from "../graphql/event-queue";
 import type { Row } from "../verification/verification-view";
 import { toEventMessage, type DeliveryEvents } from "./delivery-events";
 
-/** What a subscriber can see change; an event that changes none of it (only its time) is no change. */
-const stampOf = (e: DeliveryEventMessage) =>
-  JSON.stringify([e.delivery.status, e.delivery.provider, e.delivery.channel, e.delivery.errorCode, e.delivery.errorMessage, e.verificationStatus === "FAILED"]);
+/**
+ * What a subscriber can see change; an event that changes none of it (only its time) is no change.
+ * Compared field by field against the last event itself, which every subscriber of the verification
+ * shares: a per-subscriber stamp string (JSON.stringify builds one of ~14 cons-string pieces) cost
+ * each of 10,000 open subscriptions about 600 bytes (heap snapshot, Dec 2026).
+ */
+const sameState = (a: DeliveryEventMessage, b: DeliveryEventMessage) =>
+  a.delivery.status === b.delivery.status && a.delivery.provider === b.delivery.provider && a.delivery.channel === b.delivery.channel &&
+  a.delivery.errorCode === b.delivery.errorCode && a.delivery.errorMessage === b.delivery.errorMessage &&
+  (a.verificationStatus === "FAILED") === (b.verificationStatus === "FAILED");
 
 /**
  * One subscriber's view of a verification's deliveries: first the current state of each
@@ -36,7 +43,7 @@ const deliveryKey = (e: DeliveryEventMessage) => e.delivery.id;
  * set of closures and their contexts cost about a kilobyte apiece).
  */
 class DeliveryStatusStream {
-  private readonly lastSeen = new Map<string, { stamp: string; updatedAt: string }>();
+  private readonly lastSeen = new Map<string, { event: DeliveryEventMessage; updatedAt: string }>();
   private pending: DeliveryEventMessage[] | null = [];
   private refreshing: Promise<void> = Promise.resolve();
   private readonly queue: EventQueue<DeliveryEventMessage>;
@@ -76,17 +83,17 @@ class DeliveryStatusStream {
   }
 
   private emit(e: DeliveryEventMessage): void {
-    this.lastSeen.set(e.delivery.id, { stamp: stampOf(e), updatedAt: e.delivery.updatedAt });
+    this.lastSeen.set(e.delivery.id, { event: e, updatedAt: e.delivery.updatedAt });
     this.queue.push(e);
   }
 
   private offer(e: DeliveryEventMessage): void {
     const last = this.lastSeen.get(e.delivery.id);
     if (last && e.delivery.updatedAt < last.updatedAt) {
-      if (last.stamp !== stampOf(e)) this.refresh();
+      if (!sameState(last.event, e)) this.refresh();
       return;
     }
-    if (last?.stamp === stampOf(e)) {
+    if (last && sameState(last.event, e)) {
       last.updatedAt = e.delivery.updatedAt;
       return;
     }
@@ -99,7 +106,8 @@ class DeliveryStatusStream {
       const rows = await this.loadRows().catch(() => [] as Row[]); // the next event or resubscription corrects it
       for (const row of rows) {
         const e = toEventMessage(row);
-        if (this.lastSeen.get(e.delivery.id)?.stamp !== stampOf(e)) this.emit(e);
+        const last = this.lastSeen.get(e.delivery.id);
+        if (!last || !sameState(last.event, e)) this.emit(e);
       }
     });
   }

@@ -69,7 +69,8 @@ export function attachSubscriptions(
       context: (ctx): GqlContext => ({
         app: ctx.extra.app!,
         socketIp: clientIp(ctx.extra.request),
-        requestId: crypto.randomUUID(),
+        // Flat: Node builds randomUUID() out of ~16 cons-string pieces, ~450 bytes kept per open subscription.
+        requestId: Buffer.from(crypto.randomUUID(), "latin1").toString("latin1"),
         services,
       }),
       ...wsErrorHooks(formatError),
