@@ -11,15 +11,17 @@ export interface BenchArgs {
   peer: boolean;
   out: string;
   updateReadme: boolean;
+  /** The SMS-pumping simulation and the guard's cost (pumping.ts) after the table. */
+  pumping: boolean;
 }
 
 const HELP = `npm run bench -- [--duration S] [--connections N] [--subscriptions N] [--sub-connections N]
-  [--sub-verifications N] [--dispatch N] [--log-level L] [--profile] [--no-peer] [--out FILE] [--update-readme]`;
+  [--sub-verifications N] [--dispatch N] [--log-level L] [--profile] [--no-peer] [--out FILE] [--update-readme] [--no-pumping]`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = {
     durationS: 30, connections: 32, subscriptions: 10_000, subConnections: 200, subVerifications: 100, dispatchBacklog: 5_000,
-    logLevel: "info", profile: false, peer: true, out: "bench-results/latest.json", updateReadme: false,
+    logLevel: "info", profile: false, peer: true, out: "bench-results/latest.json", updateReadme: false, pumping: true,
   };
   const num = (v: string | undefined, name: string) => {
     const n = Number(v);
@@ -41,6 +43,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       case "--no-peer": a.peer = false; break;
       case "--out": a.out = value(); break;
       case "--update-readme": a.updateReadme = true; break;
+      case "--no-pumping": a.pumping = false; break;
       case "--help": case "-h": process.stdout.write(HELP + "\n"); process.exit(0);
       // eslint-disable-next-line no-fallthrough
       default: throw new Error(`unknown option ${flag}\n${HELP}`);

@@ -7,6 +7,7 @@
  * phase is the gateway (sharing the machine's cores with Postgres, Redis and the load
  * generator, as it would on a 2-core box).
  */
+import { spawnSync } from "node:child_process";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -283,8 +284,15 @@ function checkTargets(r: BenchReport): TargetCheck[] {
   return t;
 }
 
-main(parseBenchArgs(process.argv.slice(2))).then(
-  () => process.exit(0),
+const args = parseBenchArgs(process.argv.slice(2));
+main(args).then(
+  () => {
+    // Its own process, as before, but started from here: `npm run bench -- <options>` appends the
+    // options to the script's last command, which must be this one.
+    if (!args.pumping) process.exit(0);
+    const pumping = spawnSync(process.execPath, [join(__dirname, "pumping.js")], { stdio: "inherit" });
+    process.exit(pumping.status ?? 1);
+  },
   (err) => {
     process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
     process.exit(1);
