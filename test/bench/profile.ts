@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- [requestOtp|verifyOtp|typename|floor] [--role api|all] [--duration S] [--rate R]`:
+ * `npm run bench:profile -- [requestOtp|verifyOtp|typename|floor|dispatch] [--role api|all] [--duration S] [--rate R]`:
  * one gateway process under one scenario with V8's CPU profiler on, for finding where a phase of
  * `npm run bench` spends its time. Writes a .cpuprofile per thread under bench-results/profiles
  * (open in Chrome DevTools) and prints the CPU ms per request measured outside the profiler.
@@ -61,9 +61,22 @@ async function main(argv: string[]) {
       cleanups.push(async () => { await floor.stop(); await floorDb.drop(); });
     }
     await load.call("configure", { gateway: gw.ready.url, apiKey, vendor: vendor.ready.url, floor: floorUrl });
-    if (scenario !== "verifyOtp") await load.call("run", { scenario, connections: 32, durationS: 2 });
+    if (scenario !== "verifyOtp") await load.call("run", { scenario: scenario === "dispatch" ? "requestOtp" : scenario, connections: 32, durationS: 2 });
     // The warm-up's backlog delivered before the measured run (a role-all gateway would deliver it on its time).
     for (const started = Date.now(); role === "all" && (await countQueued(db.url, true)) > 0 && Date.now() - started < 60_000;) await new Promise((res) => setTimeout(res, 200));
+    if (scenario === "dispatch") {
+      // A backlog queued by the API role, then a worker-role process (profiled) drains it alone.
+      await load.call("run", { scenario: "requestOtp", connections: 32, durationS: 3600, amount: 10_000 });
+      await gw.stop();
+      const queued = await countQueued(db.url, true);
+      gw = await startGateway(env, "worker", false, profile);
+      const cpu0 = cpuSecondsOf(gw.ready.pid);
+      const started = Date.now();
+      while ((await countQueued(db.url, true)) > 0 && Date.now() - started < 120_000) await new Promise((res) => setTimeout(res, 100));
+      const seconds = (Date.now() - started) / 1000;
+      log(`dispatch: ${queued} deliveries in ${seconds.toFixed(1)} s (${Math.round(queued / seconds)}/s), ${(((cpuSecondsOf(gw.ready.pid) - cpu0) * 1000) / queued).toFixed(3)} CPU ms/delivery`);
+      return;
+    }
     measured ??= gw.ready.pid;
     const cpu0 = cpuSecondsOf(measured);
     const t0 = new Date();
