@@ -67,6 +67,8 @@ describe("tracing (OpenTelemetry)", () => {
       expect(extractCode(sms.body!)).toMatch(/^\d{6}$/);
 
       const callback = await eventually(() => receiver.inTrace(traceId).find((s) => s.name === "delivery.status_callback" && s.attributes["otp.status"] === "DELIVERED"), "the status callback's span", 20_000);
+      // The worker thread exports its own spans on its own schedule: its send can arrive after the callback's.
+      await eventually(() => receiver.inTrace(traceId).find((s) => s.name === "delivery.send"), "the worker's send span", 20_000);
       const spans = receiver.inTrace(traceId);
       expect(new Set(spans.map((s) => s.service))).toEqual(new Set(["otpg-trace-test"]));
 
