@@ -89,6 +89,10 @@ serveParent({ pid: process.pid }, {
     pool = new CodePool(`${t.vendor}/__bench/codes`);
     if (t.peer) peerPool = new PeerCodePool(`${t.peer}/__bench/codes`);
   },
+  /** Points the load at another gateway (or floor), keeping the codes already collected. */
+  retarget: (t: Partial<Targets>) => {
+    targets = { ...targets, ...t };
+  },
   configurePeer: (p: { peer: string }) => {
     targets = { ...targets, peer: p.peer };
     peerPool = new PeerCodePool(`${p.peer}/__bench/codes`);

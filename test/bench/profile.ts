@@ -15,13 +15,14 @@ import { TEST_REDIS_URL } from "../helpers/test-database";
 import { ROOT, gatewayEnv, log, startGateway } from "./bench-setup";
 
 async function main(argv: string[]) {
-  let scenario = "requestOtp", role = "api", durationS = 10, rate: number | undefined, profile = true;
+  let scenario = "requestOtp", role = "api", durationS = 10, rate: number | undefined, profile = true, seed = 20_000;
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     if (f === "--role") role = argv[++i];
     else if (f === "--duration") durationS = Number(argv[++i]);
     else if (f === "--rate") rate = Number(argv[++i]);
     else if (f === "--no-profile") profile = false;
+    else if (f === "--seed") seed = Number(argv[++i]);
     else scenario = f;
   }
   mkdirSync(join(ROOT, "bench-results/profiles"), { recursive: true });
@@ -38,8 +39,8 @@ async function main(argv: string[]) {
   try {
     if (scenario === "verifyOtp") {
       await load.call("configure", { gateway: maker.ready.url, apiKey, vendor: vendor.ready.url });
-      await load.call("run", { scenario: "requestOtp", connections: 32, durationS: 3600, amount: 20_000 });
-      await load.call("fillCodes", { n: 18_000 });
+      await load.call("run", { scenario: "requestOtp", connections: 32, durationS: 3600, amount: seed });
+      await load.call("fillCodes", { n: seed - 2_000 });
     }
     if (scenario === "floor") {
       // nothing to restart: the gateway only made the app
@@ -60,7 +61,9 @@ async function main(argv: string[]) {
       measured = floor.ready.pid;
       cleanups.push(async () => { await floor.stop(); await floorDb.drop(); });
     }
-    await load.call("configure", { gateway: gw.ready.url, apiKey, vendor: vendor.ready.url, floor: floorUrl });
+    // Retargeted, not reconfigured: configure would drop the codes collected for verifyOtp.
+    if (scenario === "verifyOtp") await load.call("retarget", { gateway: gw.ready.url });
+    else await load.call("configure", { gateway: gw.ready.url, apiKey, vendor: vendor.ready.url, floor: floorUrl });
     if (scenario !== "verifyOtp") await load.call("run", { scenario: scenario === "dispatch" ? "requestOtp" : scenario, connections: 32, durationS: 2 });
     // The warm-up's backlog delivered before the measured run (a role-all gateway would deliver it on its time).
     for (const started = Date.now(); role === "all" && (await countQueued(db.url, true)) > 0 && Date.now() - started < 60_000;) await new Promise((res) => setTimeout(res, 200));
@@ -83,6 +86,7 @@ async function main(argv: string[]) {
     const r = await load.call<RunResult>("run", { scenario, connections: 32, durationS, rate });
     const t1 = new Date();
     const cpuMs = ((cpuSecondsOf(measured) - cpu0) * 1000) / Math.max(1, r.requests);
+    if (r.exhausted) log("  (ran out of delivered codes before the end)");
     log(`${scenario} (${role}): ${Math.round(r.throughput)} req/s, p50 ${r.latencyMs.p50} p99 ${r.latencyMs.p99} ms, ${cpuMs.toFixed(3)} CPU ms/req, errors ${JSON.stringify(r.errors)}`);
     if (role === "all" && scenario === "requestOtp") {
       const started = Date.now();
