@@ -40,6 +40,7 @@ export interface EventBus {
  */
 export abstract class FanoutBus implements EventBus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private listeners = 0;
 
   abstract publish(event: DeliveryEventMessage): Promise<void>;
   abstract close(): Promise<void>;
@@ -62,9 +63,21 @@ export abstract class FanoutBus implements EventBus {
     return this.emitter.listenerCount(verificationId);
   }
 
+  /** Whether anything in this process listens at all: a bus may then skip decoding what arrives. */
+  protected get hasListeners(): boolean {
+    return this.listeners > 0;
+  }
+
   private on(key: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {
     this.emitter.on(key, handler);
-    return () => this.emitter.off(key, handler);
+    this.listeners++;
+    let off = false;
+    return () => {
+      if (off) return;
+      off = true;
+      this.listeners--;
+      this.emitter.off(key, handler);
+    };
   }
 }
 

@@ -21,6 +21,9 @@ export class RedisEventBus extends FanoutBus {
     await sub.connect();
     const bus = new RedisEventBus(client, sub, prefix, log);
     await sub.subscribe(bus.channel, (message) => {
+      // Every process receives every event on the one channel; one with no subscriber and no
+      // worker (an API process nobody is watching through) need not decode them.
+      if (!bus.hasListeners) return;
       try {
         bus.deliverLocally(JSON.parse(message));
       } catch (err) {
