@@ -1,3 +1,5 @@
+import twilio from "twilio";
+import type RequestClient from "twilio/lib/base/RequestClient";
 import { Pool } from "undici";
 
 /** What the `twilio` SDK hands its `httpClient` (the subset of RequestClient.RequestOptions it fills in). */
@@ -71,6 +73,16 @@ export class TwilioHttpClient {
     }
     return p;
   }
+}
+
+/**
+ * The `twilio` SDK as every Twilio provider here uses it: over this transport, and with no SDK
+ * retries (the delivery worker owns retries, backoff and failover). `http` is for close().
+ */
+export function twilioOverUndici(accountSid: string, authToken: string, timeoutMs: number): { client: ReturnType<typeof twilio>; http: TwilioHttpClient } {
+  const http = new TwilioHttpClient(timeoutMs);
+  const client = twilio(accountSid, authToken, { autoRetry: false, timeout: timeoutMs, httpClient: http as unknown as RequestClient });
+  return { client, http };
 }
 
 /** The SDK's form encoding (qs, arrayFormat "repeat"): arrays repeat the key; undefined and null are left out. */

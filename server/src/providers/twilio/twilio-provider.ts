@@ -1,6 +1,5 @@
 import twilio from "twilio";
-import type RequestClient from "twilio/lib/base/RequestClient";
-import { TwilioHttpClient } from "./twilio-http-client";
+import { twilioOverUndici, type TwilioHttpClient } from "./twilio-http-client";
 import type { TwilioConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
 import { senderForMessage } from "../sender";
@@ -46,19 +45,17 @@ export class TwilioProvider implements Provider {
   private readonly http: TwilioHttpClient;
 
   constructor(private readonly config: TwilioConfig, private readonly statusCallbackUrl: string, timeoutMs = 10_000) {
-    // No SDK retries: the delivery worker owns retries, backoff and failover.
-    // The SDK over undici (twilio-http-client.ts): its axios transport cost more CPU per message than the rest of a send.
-    this.http = new TwilioHttpClient(timeoutMs);
-    this.client = twilio(config.accountSid, config.authToken, { autoRetry: false, timeout: timeoutMs, httpClient: this.http as unknown as RequestClient });
+    // The SDK over undici, no SDK retries (twilio-http-client.ts): its axios transport cost more CPU per message than the rest of a send.
+    ({ client: this.client, http: this.http } = twilioOverUndici(config.accountSid, config.authToken, timeoutMs));
     // The SDK's regional edge settings only rename Twilio's host; a full base URL reaches any stand-in.
     if (config.apiBaseUrl) (this.client.api as unknown as { baseUrl: string }).baseUrl = config.apiBaseUrl.replace(/\/$/, "");
   }
 
-  /** Fetches the account: refused credentials throw a `provider` error, an unreachable Twilio a `transient` one. */
   close(): Promise<void> {
     return this.http.close();
   }
 
+  /** Fetches the account: refused credentials throw a `provider` error, an unreachable Twilio a `transient` one. */
   async verify(): Promise<void> {
     try {
       await this.client.api.v2010.accounts(this.config.accountSid).fetch();

@@ -1,6 +1,5 @@
 import twilio from "twilio";
-import type RequestClient from "twilio/lib/base/RequestClient";
-import { TwilioHttpClient } from "./twilio-http-client";
+import { twilioOverUndici, type TwilioHttpClient } from "./twilio-http-client";
 import type { TwilioWhatsAppConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
 import { ProviderError, type OutboundMessage, type Provider, type SendResult } from "../provider";
@@ -43,14 +42,16 @@ export class TwilioWhatsAppProvider implements Provider {
   private readonly http: TwilioHttpClient;
 
   constructor(private readonly config: TwilioWhatsAppConfig, private readonly statusCallbackUrl: string, timeoutMs = 10_000) {
-    // No SDK retries: the delivery worker owns retries, backoff and failover.
-    // The SDK over undici (twilio-http-client.ts): its axios transport cost more CPU per message than the rest of a send.
-    this.http = new TwilioHttpClient(timeoutMs);
-    this.client = twilio(config.accountSid, config.authToken, { autoRetry: false, timeout: timeoutMs, httpClient: this.http as unknown as RequestClient });
+    // The SDK over undici, no SDK retries (twilio-http-client.ts): its axios transport cost more CPU per message than the rest of a send.
+    ({ client: this.client, http: this.http } = twilioOverUndici(config.accountSid, config.authToken, timeoutMs));
     if (config.apiBaseUrl) {
       (this.client.api as unknown as { baseUrl: string }).baseUrl = config.apiBaseUrl.replace(/\/$/, "");
       (this.client.content as unknown as { baseUrl: string }).baseUrl = contentBaseUrl(config.apiBaseUrl);
     }
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   /**
@@ -58,10 +59,6 @@ export class TwilioWhatsAppProvider implements Provider {
    * exists on this account. Refused credentials or an unknown template are `provider` errors
    * naming the variable to fix; an unreachable Twilio is `transient`.
    */
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
   async verify(): Promise<void> {
     for (const sid of new Set(Object.values(this.config.contentSids))) {
       try {
