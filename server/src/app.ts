@@ -122,7 +122,9 @@ export interface RunningApp {
  */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<RunningApp> {
   const role = options.role ?? "all";
-  if (!options.inWorkerThread) checkRoleConfig(config, options.workerThread ? "all" : role);
+  /** What the process is to the world: a `serve` whose worker runs on its thread is role all, its main thread role api. */
+  const processRole = options.workerThread ? "all" : role;
+  if (!options.inWorkerThread) checkRoleConfig(config, processRole);
   const log = createLogger(config.logLevel, options.logStream);
   const keys = deriveKeys(resolveSecret(config));
   const db = await openDatabase(config, log, { migrate: !options.inWorkerThread });
@@ -225,7 +227,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await fastify.register(formbody);
     echoRequestId(fastify);
     countHttpRequests(fastify, metrics);
-    registerHealthRoutes(fastify, ds, redis, metrics, options.workerThread ? "all" : role, !config.metricsPort, options.workerThread);
+    registerHealthRoutes(fastify, ds, redis, metrics, processRole, !config.metricsPort, options.workerThread);
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
     let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {
@@ -268,7 +270,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     await webhookWorker?.start();
     if (options.inWorkerThread) log.info({ role, providers: registry.all().map((p) => p.name) }, "otp-gateway worker thread started");
-    else log.info({ url, role: options.workerThread ? "all" : role, workerThread: Boolean(options.workerThread), providers: registry.all().map((p) => p.name) }, "otp-gateway listening");
+    else log.info({ url, role: processRole, workerThread: Boolean(options.workerThread), providers: registry.all().map((p) => p.name) }, "otp-gateway listening");
 
     let stopping: Promise<void> | undefined;
     const stop = () =>

@@ -19,7 +19,6 @@ export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, r
       checks.database = "unreachable";
     }
     if (redis) checks.redis = redis.isReady ? "ok" : "unreachable";
-    // A serve process whose worker thread is down (restarting) still accepts codes; they wait in the outbox.
     if (workerThread) checks.worker = workerThread.state === "running" ? "ok" : workerThread.state;
     // The worker's state is reported, not required: while it restarts, codes are still accepted and wait in the outbox.
     const ready = Object.entries(checks).every(([name, v]) => name === "worker" || v === "ok");

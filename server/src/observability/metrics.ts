@@ -1,8 +1,8 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
+import type { DataSource } from "typeorm";
 
 /** Another registry's metrics, as JSON: a `serve` process's worker thread (serve/worker-thread.ts). */
 export type MetricsSource = () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
-import type { DataSource } from "typeorm";
 
 /**
  * Prometheus metrics of one gateway process (a registry per process, so tests can run several).
