@@ -29,7 +29,7 @@ function script(name: string, opts: { crashes?: number; failStart?: boolean } = 
     if (runs <= ${opts.crashes ?? 0}) setTimeout(() => process.exit(1), 20);
     parentPort.on("message", (m) => {
       if (m.type === "metrics") parentPort.postMessage({ type: "metrics", id: m.id, metrics: [{ name: "t_runs", help: "runs", type: "gauge", aggregator: "sum", values: [{ value: runs, labels: {} }] }] });
-      if (m.type === "stop") setTimeout(() => { fs.writeFileSync(${JSON.stringify(counter)} + ".drained", workerData.databaseUrl); parentPort.postMessage({ type: "stopped" }); parentPort.close(); }, 50);
+      if (m.type === "stop") setTimeout(() => { fs.writeFileSync(${JSON.stringify(counter)} + ".drained", workerData.databaseUrl); parentPort.close(); }, 50);
     });
   `);
   return { entry, counter };

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       clearInterval(healthTimer);
       app.stop().then(stopTracing).finally(async () => {
         if (logStream) await new Promise((r) => logStream.end(r));
-        post({ type: "stopped" });
+        // The supervisor waits for the thread's exit, which closing the port lets happen.
         port.close();
       });
     }

@@ -17,6 +17,5 @@ export type ToWorkerThread = { type: "metrics"; id: number } | { type: "stop" };
 export type FromWorkerThread =
   | { type: "ready" }
   | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
-  | { type: "stopped" }
   /** The thread's circuit breakers, sent when ready and then every second: the dashboard's providers page shows them. */
   | { type: "health"; providers: ProviderHealth[] };
