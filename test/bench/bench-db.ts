@@ -63,3 +63,14 @@ export async function serverVersions(databaseUrl: string, redisUrl: string): Pro
   await r.quit();
   return { postgres: pg, redis: /redis_version:(\S+)/.exec(info)?.[1] ?? "?" };
 }
+
+/**
+ * Waits until the gateway's outbox is empty (at most `limitMs`), polling every `pollMs`, and
+ * returns the seconds it took. A `serve` process accepts faster than its own worker delivers,
+ * and a backlog left by one phase would be delivered during the next, on its time.
+ */
+export async function waitForEmptyOutbox(databaseUrl: string, limitMs = 180_000, pollMs = 200): Promise<number> {
+  const started = Date.now();
+  while ((await countQueued(databaseUrl, true)) > 0 && Date.now() - started < limitMs) await new Promise((r) => setTimeout(r, pollMs));
+  return (Date.now() - started) / 1000;
+}

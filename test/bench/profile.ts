@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { countQueued, createBenchDatabase, queueTimings } from "./bench-db";
+import { countQueued, createBenchDatabase, queueTimings, waitForEmptyOutbox } from "./bench-db";
 import { forkChild } from "./ipc";
 import type { RunResult } from "./load-process";
 import { cpuSecondsOf } from "./rss";
@@ -66,7 +66,7 @@ async function main(argv: string[]) {
     else await load.call("configure", { gateway: gw.ready.url, apiKey, vendor: vendor.ready.url, floor: floorUrl });
     if (scenario !== "verifyOtp") await load.call("run", { scenario: scenario === "dispatch" ? "requestOtp" : scenario, connections: 32, durationS: 2 });
     // The warm-up's backlog delivered before the measured run (a role-all gateway would deliver it on its time).
-    for (const started = Date.now(); role === "all" && (await countQueued(db.url, true)) > 0 && Date.now() - started < 60_000;) await new Promise((res) => setTimeout(res, 200));
+    if (role === "all") await waitForEmptyOutbox(db.url, 60_000);
     if (scenario === "dispatch") {
       // A backlog queued by the API role, then a worker-role process (profiled) drains it alone.
       await load.call("run", { scenario: "requestOtp", connections: 32, durationS: 3600, amount: 10_000 });
@@ -74,9 +74,7 @@ async function main(argv: string[]) {
       const queued = await countQueued(db.url, true);
       gw = await startGateway(env, "worker", false, profile);
       const cpu0 = cpuSecondsOf(gw.ready.pid);
-      const started = Date.now();
-      while ((await countQueued(db.url, true)) > 0 && Date.now() - started < 120_000) await new Promise((res) => setTimeout(res, 100));
-      const seconds = (Date.now() - started) / 1000;
+      const seconds = await waitForEmptyOutbox(db.url, 120_000, 100);
       log(`dispatch: ${queued} deliveries in ${seconds.toFixed(1)} s (${Math.round(queued / seconds)}/s), ${(((cpuSecondsOf(gw.ready.pid) - cpu0) * 1000) / queued).toFixed(3)} CPU ms/delivery`);
       return;
     }
@@ -89,10 +87,9 @@ async function main(argv: string[]) {
     if (r.exhausted) log("  (ran out of delivered codes before the end)");
     log(`${scenario} (${role}): ${Math.round(r.throughput)} req/s, p50 ${r.latencyMs.p50} p99 ${r.latencyMs.p99} ms, ${cpuMs.toFixed(3)} CPU ms/req, errors ${JSON.stringify(r.errors)}`);
     if (role === "all" && scenario === "requestOtp") {
-      const started = Date.now();
-      while ((await countQueued(db.url, true)) > 0 && Date.now() - started < 60_000) await new Promise((res) => setTimeout(res, 200));
+      const drained = await waitForEmptyOutbox(db.url, 60_000);
       const q = await queueTimings(db.url, t0, t1);
-      log(`  outbox empty ${((Date.now() - started) / 1000).toFixed(1)} s after; queued → claimed p50 ${q.claimP50Ms.toFixed(1)} p99 ${q.claimP99Ms.toFixed(1)} ms, → handed to the vendor p99 ${q.handedP99Ms.toFixed(1)} ms`);
+      log(`  outbox empty ${drained.toFixed(1)} s after; queued → claimed p50 ${q.claimP50Ms.toFixed(1)} p99 ${q.claimP99Ms.toFixed(1)} ms, → handed to the vendor p99 ${q.handedP99Ms.toFixed(1)} ms`);
     }
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);

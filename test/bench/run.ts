@@ -13,7 +13,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseBenchArgs, type BenchArgs } from "./bench-args";
-import { countQueued, createBenchDatabase, queueTimings, serverVersions } from "./bench-db";
+import { countQueued, createBenchDatabase, queueTimings, serverVersions, waitForEmptyOutbox } from "./bench-db";
 import { forkChild, type Child } from "./ipc";
 import type { RunArgs, RunResult } from "./load-process";
 import { markdown, sustainedRate, updateReadme, writeJson, type BenchReport, type PhaseRow, type SubscriptionResult, type TargetCheck } from "./report";
@@ -31,15 +31,9 @@ async function phase(load: Child, sampler: RssSampler, name: string, server: Pha
   return { name, server, what, result, peakRssBytes: sampler.peak(), cpuMsPerRequest };
 }
 
-/**
- * Waits until the gateway's outbox is empty. A `serve` process accepts faster than its own
- * worker delivers, and a backlog left by one phase would be delivered during the next — on the
- * peer's or the trivial query's time. Returns the seconds it took.
- */
+/** Waits for an empty outbox (waitForEmptyOutbox) and says so when that took a while. */
 async function drainOutbox(databaseUrl: string, what: string): Promise<number> {
-  const started = Date.now();
-  while ((await countQueued(databaseUrl, true)) > 0 && Date.now() - started < 180_000) await sleep(200);
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = await waitForEmptyOutbox(databaseUrl);
   if (seconds > 0.5) log(`  outbox drained ${seconds.toFixed(1)} s after ${what}`);
   return seconds;
 }
