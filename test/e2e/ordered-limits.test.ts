@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DataSource } from "typeorm";
 import { createDataSource, migrate } from "../../server/src/db/data-source";
 import { GatewayError } from "../../server/src/errors";
-import { BlockStore } from "../../server/src/ratelimit/block-store";
-import type { LimitStep } from "../../server/src/ratelimit/limit-steps";
-import { RateLimits } from "../../server/src/ratelimit/rate-limits";
+import { BlockStore } from "../../server/src/protection/block-store";
+import type { LimitStep } from "../../server/src/protection/limit-steps";
+import { RateLimits } from "../../server/src/protection/rate-limits";
 import { connectRedis, type RedisClient } from "../../server/src/redis";
 import { TEST_REDIS_URL, createTestDatabase } from "../helpers/test-database";
 

@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
 import { buildClientSchema } from "../../server/src/graphql/schema";
 import { singleOtpMutationRule } from "../../server/src/graphql/single-otp-mutation-rule";
-import { ipLimitKey, maskIp } from "../../server/src/abuse/client-ip";
-import { DEFAULT_LIMITS, effectiveLimits, limitsProblems } from "../../server/src/abuse/abuse-settings";
-import { checkNumberType, numberPrefix } from "../../server/src/abuse/number-policy";
+import { ipLimitKey, maskIp } from "../../server/src/protection/client-ip";
+import { DEFAULT_LIMITS, effectiveLimits, limitsProblems } from "../../server/src/protection/abuse-settings";
+import { checkNumberType, numberPrefix } from "../../server/src/protection/number-policy";
 import { parsePhone } from "../../server/src/verification/destination";
 import { Channel } from "../../server/src/verification/enums";
 

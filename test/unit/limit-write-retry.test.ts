@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import pino from "pino";
-import { LimitWriteRetry, type DeferredOutcome } from "../../server/src/ratelimit/limit-write-retry";
+import { LimitWriteRetry, type DeferredOutcome } from "../../server/src/protection/limit-write-retry";
 import { LogCapture } from "../helpers/log-capture";
 import { eventually } from "../helpers/codes";
 

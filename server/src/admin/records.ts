@@ -1,4 +1,4 @@
-import { explainBlock } from "../abuse/block-explanation";
+import { explainBlock } from "../protection/block-explanation";
 import { destinationFor, ipFor, seesDestinations } from "./auth/privacy";
 import type { Staff } from "./auth/roles";
 import { explainError } from "./error-explanations";

@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import { checkAbuseSettings, type AbusePolicy } from "../abuse/app-settings-check";
+import { checkAbuseSettings, type AbusePolicy } from "../protection/app-settings-check";
 import { channelSettingsProblems } from "../channels/channel-settings";
 import { supportedLocales } from "../channels/locales";
 import { isUuid } from "../verification/input-rules";

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
-import type { LimitsSettings } from "../abuse/abuse-settings";
-import type { SafelistEntry } from "../abuse/safelist";
-import type { TestDestination } from "../abuse/test-destinations";
+import type { LimitsSettings } from "../protection/abuse-settings";
+import type { SafelistEntry } from "../protection/safelist";
+import type { TestDestination } from "../protection/test-destinations";
 
 /** Per-app channel extras that are not limits: kept in one jsonb column so they grow without migrations. */
 export interface AppSettings {
@@ -13,11 +13,11 @@ export interface AppSettings {
   fallbackChannel?: "SMS" | "VOICE" | "EMAIL" | "WHATSAPP";
   /** Countries allowed for VOICE when they differ from `countries` (which then applies to SMS). */
   voiceCountries?: string[];
-  /** Abuse limits that differ from the defaults (abuse/abuse-settings.ts); `null` turns one off. */
+  /** Abuse limits that differ from the defaults (protection/abuse-settings.ts); `null` turns one off. */
   limits?: LimitsSettings;
-  /** Fixed-code destinations that never reach a vendor (abuse/test-destinations.ts). */
+  /** Fixed-code destinations that never reach a vendor (protection/test-destinations.ts). */
   testDestinations?: TestDestination[];
-  /** Numbers and ranges the pumping guard never refuses (abuse/safelist.ts). */
+  /** Numbers and ranges the pumping guard never refuses (protection/safelist.ts). */
   safelist?: SafelistEntry[];
 }
 

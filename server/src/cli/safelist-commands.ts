@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { userInfo } from "node:os";
-import { entrySize } from "../abuse/safelist";
-import { SafelistService } from "../abuse/safelist-service";
+import { entrySize } from "../protection/safelist";
+import { SafelistService } from "../protection/safelist-service";
 import { GatewayError } from "../errors";
 import { withDatabase } from "./with-database";
 

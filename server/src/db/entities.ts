@@ -5,7 +5,7 @@ import { VerifyAttemptEntity } from "../verification/verify-attempt.entity";
 import { DeliveryEntity } from "../delivery/delivery.entity";
 import { DeliveryAttemptEntity } from "../delivery/delivery-attempt.entity";
 import { DeliveryEventEntity } from "../delivery/delivery-event.entity";
-import { RateLimitBlockEntity } from "../ratelimit/block.entity";
+import { RateLimitBlockEntity } from "../protection/block.entity";
 import { OutboxMessageEntity } from "../providers/outbox/outbox-message.entity";
 import { SigningKeyEntity } from "../tokens/signing-key.entity";
 import { TotpFactorEntity } from "../totp/totp-factor.entity";

@@ -27,7 +27,7 @@ export interface DispatchObserver {
 export interface DispatchFollowUps {
   fallback?: Fallback;
   callbacks?: StatusCallbacks;
-  /** The stand-in for the vendor when the destination is one of the app's test destinations (abuse/test-destinations.ts). */
+  /** The stand-in for the vendor when the destination is one of the app's test destinations (protection/test-destinations.ts). */
   testDestinations?: { providerFor(settings: Record<string, any>, destination: string): Provider | undefined };
 }
 

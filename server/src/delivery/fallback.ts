@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import { checkCountry, checkNumberType } from "../abuse/number-policy";
+import { checkCountry, checkNumberType } from "../protection/number-policy";
 import type { AppEntity, AppSettings } from "../apps/app.entity";
 import { appFromRow } from "../apps/app-service";
 import { GatewayError } from "../errors";
-import type { SendPolicy } from "../ratelimit/send-policy";
+import type { SendPolicy } from "../protection/send-policy";
 import { channelFits, parseAnyDestination } from "../verification/destination";
 import type { ProviderRegistry } from "../providers/registry";
 import { Channel } from "../verification/enums";

@@ -1,8 +1,8 @@
-import { effectiveLimits } from "../abuse/abuse-settings";
-import { ipLimitKey, maskIp } from "../abuse/client-ip";
+import { effectiveLimits } from "../protection/abuse-settings";
+import { ipLimitKey, maskIp } from "../protection/client-ip";
 import type { AppEntity } from "../apps/app.entity";
-import type { LimitWriteRetry } from "../ratelimit/limit-write-retry";
-import type { LimitRule, LimitSubject, RateLimits } from "../ratelimit/rate-limits";
+import type { LimitWriteRetry } from "../protection/limit-write-retry";
+import type { LimitRule, LimitSubject, RateLimits } from "../protection/rate-limits";
 
 const DAY = 86_400;
 

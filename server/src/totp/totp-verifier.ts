@@ -4,7 +4,7 @@ import { open } from "../crypto/aead";
 import { badInput, notFound } from "../errors";
 import type { TokenSigner } from "../tokens/token-signer";
 import { VerificationStatus } from "../verification/enums";
-import type { VerifyPolicy } from "../ratelimit/verify-policy";
+import type { VerifyPolicy } from "../protection/verify-policy";
 import { checkClientIp, isUuid } from "../verification/input-rules";
 import type { VerifyResult } from "../verification/verify-service";
 import { approveStep } from "./totp-approval";

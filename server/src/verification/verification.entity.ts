@@ -20,7 +20,7 @@ export class VerificationEntity {
   @Column({ type: "int", name: "failed_attempts" }) failedAttempts: number;
   @Column({ type: "int", name: "max_attempts" }) maxAttempts: number;
   @Column({ type: "int", name: "send_count" }) sendCount: number;
-  /** Which pumping budgets its sends were counted on (abuse/pumping-guard.ts): "prefix", "fresh", "known" or none. */
+  /** Which pumping budgets its sends were counted on (protection/pumping-guard.ts): "prefix", "fresh", "known" or none. */
   @Column({ type: "text", name: "pumping_scope", nullable: true }) pumpingScope: "prefix" | "fresh" | "known" | null;
   @Column({ type: "timestamptz", name: "expires_at" }) expiresAt: Date;
   @Column({ type: "timestamptz", name: "resend_available_at" }) resendAvailableAt: Date;

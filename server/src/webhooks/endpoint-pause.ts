@@ -1,4 +1,4 @@
-import type { BlockStore } from "../ratelimit/block-store";
+import type { BlockStore } from "../protection/block-store";
 import type { ClaimedMessage } from "./message-store";
 
 export const PAUSE_RULE = "webhook_endpoint_paused";

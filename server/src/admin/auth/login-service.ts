@@ -1,7 +1,7 @@
-import { ipLimitKey, maskIp } from "../../abuse/client-ip";
+import { ipLimitKey, maskIp } from "../../protection/client-ip";
 import type { AdminConfig } from "../../config/config";
 import { badInput, unauthenticated } from "../../errors";
-import type { LimitRule, RateLimits } from "../../ratelimit/rate-limits";
+import type { LimitRule, RateLimits } from "../../protection/rate-limits";
 import { maskDestination } from "../../verification/destination";
 import type { AuditLog } from "./audit-log";
 import { verifyPassword } from "./passwords";

@@ -1,4 +1,4 @@
-import { maskIp } from "../../abuse/client-ip";
+import { maskIp } from "../../protection/client-ip";
 import { badInput } from "../../errors";
 import { maskDestination } from "../../verification/destination";
 import { StaffRole, type Staff } from "./roles";

@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import { validateAppOptions, type AppOptions } from "../../apps/app-service";
 import type { AppSettings } from "../../apps/app.entity";
-import { checkAbuseSettings, type AbusePolicy } from "../../abuse/app-settings-check";
+import { checkAbuseSettings, type AbusePolicy } from "../../protection/app-settings-check";
 import { badInput, notFound } from "../../errors";
 import { isUuid } from "../../verification/input-rules";
 import { likeEscape, pageSql, Where, type PageArgs } from "./list-sql";
@@ -22,7 +22,7 @@ export interface AppSettingsInput {
   testDestinations?: Array<{ destination: string; code: string; outcome?: string | null }> | null;
   smsAppHash?: string | null;
   webOtpDomain?: string | null;
-  /** settings.limits (abuse limit overrides, abuse/abuse-settings.ts) as JSON; "" or "{}" for the defaults. */
+  /** settings.limits (abuse limit overrides, protection/abuse-settings.ts) as JSON; "" or "{}" for the defaults. */
   limits?: string | null;
 }
 

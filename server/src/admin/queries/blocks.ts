@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import type { BlockStore } from "../../ratelimit/block-store";
+import type { BlockStore } from "../../protection/block-store";
 import { badInput } from "../../errors";
 import type { DestinationQuery } from "./destination-search";
 import { pageSql, Where, type PageArgs } from "./list-sql";

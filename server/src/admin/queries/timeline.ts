@@ -1,11 +1,11 @@
 import { registerEnumType } from "type-graphql";
 import type { DataSource } from "typeorm";
-import { verifyLimitKeys } from "../../ratelimit/verify-policy";
-import { ipLimitKey } from "../../abuse/client-ip";
-import { numberPrefix } from "../../abuse/number-policy";
-import type { BlockStore } from "../../ratelimit/block-store";
+import { verifyLimitKeys } from "../../protection/verify-policy";
+import { ipLimitKey } from "../../protection/client-ip";
+import { numberPrefix } from "../../protection/number-policy";
+import type { BlockStore } from "../../protection/block-store";
 import type { Viewer } from "../auth/privacy";
-import { explainBlock } from "../../abuse/block-explanation";
+import { explainBlock } from "../../protection/block-explanation";
 import { explainError } from "../error-explanations";
 
 /** What one line of a verification's timeline records. */
@@ -66,7 +66,7 @@ const ORDER: Record<TimelineKind, number> = {
 export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Record<string, any>, viewer: Viewer): Promise<TimelineEntryData[]> {
   const destination = viewer.destination(v.destination);
   const clientIp = viewer.ip(v.client_ip);
-  // The limiter keys this request was counted under (ratelimit/send-policy.ts, verify-policy.ts).
+  // The limiter keys this request was counted under (protection/send-policy.ts, verify-policy.ts).
   const keys = [`${v.app_id}:${v.destination}`, v.app_id as string];
   if (v.client_ip) keys.push(`${v.app_id}:${ipLimitKey(v.client_ip)}`);
   if (v.destination_country) keys.push(`${v.app_id}:${v.destination_country}`);
@@ -132,7 +132,7 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
   switch (kind) {
     case TimelineKind.RATE_LIMIT:
     {
-      // In plain words, with the figures and risk factors the block recorded (abuse/block-explanation.ts).
+      // In plain words, with the figures and risk factors the block recorded (protection/block-explanation.ts).
       const { figures, ...rest } = base as typeof base & { figures?: Record<string, unknown> };
       const why = explainBlock(d.rule, d.hits, d.limit, figures ?? {}, !!d.shadow);
       return {

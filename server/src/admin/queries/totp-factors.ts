@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import type { BlockStore } from "../../ratelimit/block-store";
+import type { BlockStore } from "../../protection/block-store";
 import { FACTOR_COLUMNS, liveFactor } from "../../totp/totp-store";
 import { factorIpLimitKey, factorLimitKey } from "../../totp/totp-policy";
 import { isUuid } from "../../verification/input-rules";

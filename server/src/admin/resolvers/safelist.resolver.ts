@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import { entrySize, type SafelistEntry } from "../../abuse/safelist";
-import { SafelistService } from "../../abuse/safelist-service";
+import { entrySize, type SafelistEntry } from "../../protection/safelist";
+import { SafelistService } from "../../protection/safelist-service";
 import { StaffRole } from "../auth/roles";
 import { staffOf, type AdminContext } from "../context";
 import { SafelistEntryRecord } from "../types/safelist.types";
@@ -9,7 +9,7 @@ const record = (e: SafelistEntry): SafelistEntryRecord => ({
   pattern: e.pattern, numbers: entrySize(e.pattern), note: e.note ?? null, addedBy: e.addedBy ?? null, addedAt: e.addedAt ? new Date(e.addedAt) : null,
 });
 
-/** An app's safe list (abuse/safelist.ts). ADMIN only; every change is audited. */
+/** An app's safe list (protection/safelist.ts). ADMIN only; every change is audited. */
 @Authorized(StaffRole.ADMIN)
 @Resolver()
 export class SafelistResolver {

@@ -1,4 +1,4 @@
-import type { TestDestinations, TestOutcome } from "../../abuse/test-destinations";
+import type { TestDestinations, TestOutcome } from "../../protection/test-destinations";
 import type { AppSettings } from "../../apps/app.entity";
 import { Channel, DeliveryStatus } from "../../verification/enums";
 import { ProviderError, type OutboundMessage, type Provider, type SendResult, type StatusReport } from "../provider";

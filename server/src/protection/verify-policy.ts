@@ -1,5 +1,5 @@
-import { effectiveLimits, type AbuseLimits } from "../abuse/abuse-settings";
-import { ipLimitKey, maskIp } from "../abuse/client-ip";
+import { effectiveLimits, type AbuseLimits } from "./abuse-settings";
+import { ipLimitKey, maskIp } from "./client-ip";
 import type { AppEntity } from "../apps/app.entity";
 import { maskDestination } from "../verification/destination";
 import type { LimitStep } from "./limit-steps";

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { badInput, notFound } from "../errors";
 import { isUuid } from "../verification/input-rules";
 import type { BlockStore, BlockSummary, LiftedBlock } from "./block-store";
-import type { PumpingGuard } from "../abuse/pumping-guard";
+import type { PumpingGuard } from "./pumping-guard";
 import type { RateLimits } from "./rate-limits";
 
 /**

@@ -1,8 +1,8 @@
-import { effectiveLimits, type WindowLimit } from "../abuse/abuse-settings";
-import { ipLimitKey, maskIp } from "../abuse/client-ip";
-import { checkCountry, checkNumberType, maskPrefix, numberPrefix } from "../abuse/number-policy";
-import type { PumpingGuard } from "../abuse/pumping-guard";
-import { isSafelisted } from "../abuse/safelist";
+import { effectiveLimits, type WindowLimit } from "./abuse-settings";
+import { ipLimitKey, maskIp } from "./client-ip";
+import { checkCountry, checkNumberType, maskPrefix, numberPrefix } from "./number-policy";
+import type { PumpingGuard } from "./pumping-guard";
+import { isSafelisted } from "./safelist";
 import type { AppEntity } from "../apps/app.entity";
 import { forbidden } from "../errors";
 import type { ProviderRegistry } from "../providers/registry";

@@ -1,11 +1,13 @@
-import type { PumpFigures } from "../ratelimit/pump-step";
-import type { RowFigures } from "./pumping-guard";
+import type { PumpFigures } from "./pump-step";
 
 /**
  * Why a pumping block looks like fraud, as codes a dashboard can put into words (and a webhook
  * consumer can act on). Derived from the block's own figures, never from anything else.
  */
 export type RiskFactor = "unverified_burst" | "no_conversion_history" | "number_range_abuse" | "ip_rotation" | "country_spike";
+
+/** The rows' own view of the last hour behind a block (PumpingGuard reads it on the refusal path). */
+export interface RowFigures { requestsLastHour: number; distinctNumbers: number; distinctIps: number; distinctPrefixes: number }
 
 /** Many numbers (or prefixes) and many IPs: what a rotation looks like; real users in one range are few. */
 const MANY = 5;

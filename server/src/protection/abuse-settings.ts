@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PumpBudget } from "../ratelimit/pump-step";
+import type { PumpBudget } from "./pump-step";
 
 /**
  * Per-app abuse limits, kept in `apps.settings.limits` (jsonb) so that the dashboard and the
@@ -10,7 +10,7 @@ import type { PumpBudget } from "../ratelimit/pump-step";
 export interface WindowLimit { max: number; windowSeconds: number }
 
 /**
- * The pumping guard (abuse/pumping-guard.ts): unverified sends in the last hour per number
+ * The pumping guard (protection/pumping-guard.ts): unverified sends in the last hour per number
  * prefix, and per country to prefixes without a history, may reach max(floor, share × verified
  * sends in the last 24 h). A key over its budget is blocked for the next step of `blockSeconds`
  * (a second block within a day lasts longer). `record_only` records what would be refused.

@@ -1,5 +1,5 @@
 /**
- * The Redis side of the pumping guard's unverified-send budgets (abuse/pumping-guard.ts has the
+ * The Redis side of the pumping guard's unverified-send budgets (protection/pumping-guard.ts has the
  * policy; pump-memory.ts is the same algorithm for a single process without Redis).
  *
  * Per level (an app's number prefix, or an app's country) one hash holds minute and hour buckets:

@@ -4,15 +4,15 @@ import type { Logger } from "pino";
 import { rateLimited } from "../errors";
 import type { BlockStore } from "./block-store";
 import type { RedisClient } from "../redis";
-import { OP_CODES, ORDERED_LIMITS_LUA, type LimitStep } from "./limit-steps";
+import { OP_CODES, ORDERED_LIMITS_LUA, type LimitRule, type LimitStep, type LimitSubject } from "./limit-steps";
+
+export type { LimitRule, LimitSubject };
 import { PUMP_APPROVE_LUA, PUMP_LIFT_LUA } from "./pump-lua";
 import { PumpMemory } from "./pump-memory";
 import { figuresFromReply, pumpKeys, pumpScriptArgs, SCOPES, type PumpLevel } from "./pump-step";
 
 const ORDERED_LIMITS_SHA = createHash("sha1").update(ORDERED_LIMITS_LUA).digest("hex");
 
-export interface LimitRule { name: string; points: number; durationSeconds: number }
-export interface LimitSubject { appId: string | null; key: string; keyMasked: string }
 
 /** How a pump step is named when the limiter is unreachable (metrics, logs). */
 const PUMP_RULE: LimitRule = { name: "pumping", points: 0, durationSeconds: 0 };

@@ -1,4 +1,3 @@
-import type { AppSettings } from "../apps/app.entity";
 import { parseAnyDestination } from "../verification/destination";
 
 /**
@@ -10,6 +9,9 @@ import { parseAnyDestination } from "../verification/destination";
  */
 export type TestOutcome = "DELIVERED" | "FAILED" | "UNDELIVERED";
 export interface TestDestination { destination: string; code: string; outcome?: TestOutcome }
+
+/** The part of an app's settings this reads (AppSettings in apps/app.entity.ts, which imports this file). */
+type AppSettings = { testDestinations?: TestDestination[] };
 
 const OUTCOMES: readonly string[] = ["DELIVERED", "FAILED", "UNDELIVERED"];
 const MAX_TEST_DESTINATIONS = 50;

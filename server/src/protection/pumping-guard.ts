@@ -1,14 +1,14 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { LimitWriteRetry } from "../ratelimit/limit-write-retry";
+import type { LimitWriteRetry } from "./limit-write-retry";
 import type { AppEntity } from "../apps/app.entity";
-import type { BlockStore } from "../ratelimit/block-store";
-import type { RateLimits } from "../ratelimit/rate-limits";
-import { PUMP_HISTORY_SECONDS, PUMP_WINDOW_SECONDS, type PumpFigures, type PumpLevel, type PumpScope, type PumpStep } from "../ratelimit/pump-step";
+import type { BlockStore } from "./block-store";
+import type { RateLimits } from "./rate-limits";
+import { PUMP_HISTORY_SECONDS, PUMP_WINDOW_SECONDS, type PumpFigures, type PumpLevel, type PumpScope, type PumpStep } from "./pump-step";
 import type { Destination } from "../verification/destination";
 import type { PumpingSettings } from "./abuse-settings";
 import { maskPrefix, numberPrefix } from "./number-policy";
-import { riskFactors } from "./risk-factors";
+import { riskFactors, type RowFigures } from "./risk-factors";
 
 /** A verification as the approval step needs it. */
 export interface ApprovedSend { appId: string; destination: string; destinationCountry: string | null; pumpingScope: PumpScope; createdAt: Date; sendCount: number }
@@ -112,4 +112,3 @@ export class PumpingGuard {
 
 const scopeOf = (level: PumpLevel) => (level === "country" ? "fresh" : "known");
 
-export interface RowFigures { requestsLastHour: number; distinctNumbers: number; distinctIps: number; distinctPrefixes: number }

@@ -1,6 +1,10 @@
-import type { LimitRule, LimitSubject } from "./rate-limits";
 import { PUMP_LUA_COMMIT, PUMP_LUA_FUNCTIONS, PUMP_LUA_OP } from "./pump-lua";
 import type { PumpStep } from "./pump-step";
+
+/** A named budget: `points` per `durationSeconds`. */
+export interface LimitRule { name: string; points: number; durationSeconds: number }
+/** What a budget counts under, and how a block record names it without revealing it. */
+export interface LimitSubject { appId: string | null; key: string; keyMasked: string }
 
 /**
  * One step of a multi-rule check, run in order until one refuses:

@@ -1,6 +1,6 @@
 /**
  * What the pumping guard hands the ordered limits (one `pump` step), and what comes back. The
- * policy (which budgets, what a block records) is the guard's (abuse/pumping-guard.ts); the
+ * policy (which budgets, what a block records) is the guard's (protection/pumping-guard.ts); the
  * counting is the limiter's, in Redis (pump-lua.ts) or in memory (pump-memory.ts).
  */
 /** An app's number prefix; its country's fresh prefixes (no history); its country's known prefixes. */
