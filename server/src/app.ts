@@ -39,6 +39,8 @@ import { GuardedProvider } from "./providers/circuit-breaker";
 import type { BreakerOptions, ProviderHealth } from "./providers/circuit-breaker";
 import { ProviderError, type Provider } from "./providers/provider";
 import { PumpingGuard } from "./protection/pumping-guard";
+import { ClientIpHint } from "./protection/client-ip-hint";
+import type { ProtectionClock } from "./protection/clock";
 import { TestDestinations } from "./protection/test-destinations";
 import { TestDestinationProvider } from "./providers/test-destination/test-destination-provider";
 import { BlockService } from "./protection/block-service";
@@ -77,6 +79,11 @@ export interface AppOptions {
   workerId?: string;
   /** The time TOTP codes are checked against (default Date.now): tests step it instead of waiting 30 s. */
   clock?: Clock;
+  /**
+   * The clock the protection budgets are kept by (protection/clock.ts): the wall clock, or the
+   * traffic simulator's faster one.
+   */
+  protectionClock?: ProtectionClock;
   /** How long an authenticated API key is served from memory (key-cache.ts); the cache's default otherwise. */
   keyCacheTtlMs?: number;
   /**
@@ -161,10 +168,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     limitWrites.onOutcome = (outcome) => metrics.limitWritesDeferred.inc({ outcome });
     metrics.watchLimitWrites(limitWrites);
     cleanups.unshift(() => limitWrites.drain());
-    const pumping = new PumpingGuard(ds, limits, blocks, log.child({ component: "pumping-guard" }), limitWrites);
+    const pumping = new PumpingGuard(ds, limits, blocks, log.child({ component: "pumping-guard" }), limitWrites, options.protectionClock);
     const deliveryEvents = new DeliveryEvents(bus);
     // One send policy for requests, resends and fallbacks: a fallback is a paid send too.
     const sendPolicy = new SendPolicy(limits, registry, pumping);
+    const clientIpHint = new ClientIpHint(log.child({ component: "client-ip" }));
     const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis, sendPolicy);
     const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }), config.delivery.unmatchedCallbacksMax);
     statusCallbacks.onUnmatched = (provider, outcome) => metrics.unmatchedCallbacks.inc({ provider, outcome });
@@ -213,7 +221,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const verifyPolicy = new VerifyPolicy(limits, limitWrites);
     const services: Services = {
       apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }, keyCache),
-      verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis),
+      verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis, clientIpHint),
       verify: new VerifyService(ds, keys, tokens, verifyPolicy, pumping),
       blockService: new BlockService(ds, blocks, limits, log, pumping),
       totp: new TotpService(totpStore, keys.totpSecret),

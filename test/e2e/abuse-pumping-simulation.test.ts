@@ -71,7 +71,8 @@ for (const store of ["redis", "memory"] as const) {
       const prefixBlock = blocks.find((b: any) => b.rule === "pumping_prefix" && b.key_masked === "+3361234xxxx");
       expect(prefixBlock).toMatchObject({ shadow: false, hits: 10, limit: 10 });
       expect(prefixBlock.details).toMatchObject({
-        level: "prefix", mode: "enforce", unverified: 10, verified: 0, budget: 10, floor: 10, share: 0.25, windowSeconds: 3600, historySeconds: 86_400,
+        level: "prefix", mode: "enforce", soft: false, unverified: 10, inFlight: 10, unconverted: 0, weight: 1, verified: 0, budget: 10, floor: 10, ratio: 1,
+        windowSeconds: 3600, historySeconds: 86_400,
         escalationStep: 1, blockSeconds: 3600,
       });
       // The rows' view at the moment of the refusal (a concurrent accepted send may still be committing).
@@ -80,8 +81,14 @@ for (const store of ["redis", "memory"] as const) {
       expect(prefixBlock.details.distinctIps).toBe(prefixBlock.details.distinctNumbers);
       expect(prefixBlock.details.riskFactors).toEqual(["unverified_burst", "no_conversion_history", "number_range_abuse", "ip_rotation"]);
       const countryBlock = blocks.find((b: any) => b.rule === "pumping_country" && b.key_masked === "US");
-      // The first real user on each of the dozen known prefixes came from a fresh prefix: the country's fresh history is 12.
-      expect(countryBlock.details).toMatchObject({ level: "country", unverified: 50, budget: 50, verified: 12 });
+      // US has a history (its real users verified), so the rotation through its fresh prefixes met the country's fresh budget:
+      // floor 30 plus what the country's fresh prefixes proved, the open codes weighed by what they convert.
+      const d = countryBlock.details;
+      expect(d).toMatchObject({ level: "country", soft: false, floor: 30, ratio: 1, unconverted: 0 });
+      expect(d.verified).toBeGreaterThan(0);
+      expect(d.budget).toBe(30 + d.verified);
+      expect(d.weight).toBeGreaterThanOrEqual(0.5);
+      expect(d.weight * (d.inFlight + 1)).toBeGreaterThan(d.budget);
       expect(countryBlock.details.distinctPrefixes).toBeGreaterThanOrEqual(5);
       expect(countryBlock.details.riskFactors).toEqual(expect.arrayContaining(["unverified_burst", "number_range_abuse", "ip_rotation", "country_spike"]));
       // No block touched a prefix real users come from.

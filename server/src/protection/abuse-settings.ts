@@ -10,15 +10,21 @@ import type { PumpBudget } from "./pump-step";
 export interface WindowLimit { max: number; windowSeconds: number }
 
 /**
- * The pumping guard (protection/pumping-guard.ts): unverified sends in the last hour per number
- * prefix, and per country to prefixes without a history, may reach max(floor, share × verified
- * sends in the last 24 h). A key over its budget is blocked for the next step of `blockSeconds`
- * (a second block within a day lasts longer). `record_only` records what would be refused.
+ * The pumping guard (protection/pumping-guard.ts, model in pump-step.ts): per level, unconverted
+ * sends of the last hour (open codes weighed by what the scope converts) may reach
+ * floor + ratio × verified sends of the last day, the ratio being the app's own record of
+ * abandoned codes once it has one, else the level's `share`. `country` budgets a country's fresh
+ * prefixes and its known ones apart; `unproven` is one budget for every country without a
+ * history; `app` for all fresh traffic together. A hard level (prefix, country) over its budget
+ * is blocked for the next step of `blockSeconds` (a second block within a day lasts longer);
+ * `record_only` records what would be refused.
  */
 export interface PumpingSettings {
   mode: "enforce" | "record_only";
   prefix: PumpBudget | null;
   country: PumpBudget | null;
+  unproven: PumpBudget | null;
+  app: PumpBudget | null;
   blockSeconds: number[];
 }
 
@@ -46,8 +52,9 @@ export const NIST_DAILY_FAILURE_CAP = 100;
 
 export const DEFAULT_LIMITS: AbuseLimits = {
   sendsPerIp: { max: 50, windowSeconds: 3600 },
-  sendsPerPrefix: { max: 100, windowSeconds: 3600 },
-  sendsPerCountry: { max: 1000, windowSeconds: 3600 },
+  // Raw send counts refuse real users on a campaign spike: off by default, the conversion budgets judge instead.
+  sendsPerPrefix: null,
+  sendsPerCountry: null,
   verifyFailuresPerDestination: { max: 10, windowSeconds: 3600 },
   verifyFailuresPerDestinationAllIps: { max: 50, windowSeconds: 3600 },
   verifyFailuresPerDestinationPerDay: NIST_DAILY_FAILURE_CAP,
@@ -55,8 +62,10 @@ export const DEFAULT_LIMITS: AbuseLimits = {
   totpFailuresPerFactor: { max: 5, windowSeconds: 15 * 60 },
   pumping: {
     mode: "enforce",
-    prefix: { floor: 10, share: 0.25 },
-    country: { floor: 50, share: 0.25 },
+    prefix: { floor: 10, share: 1 },
+    country: { floor: 30, share: 1 },
+    unproven: { floor: 30, share: 1 },
+    app: { floor: 50, share: 1 },
     blockSeconds: [3600, 12 * 3600, 24 * 3600],
   },
   spendCeiling: { paidPerDay: null, emailPerDay: null },
@@ -70,6 +79,8 @@ const pumping = z
     mode: z.enum(["enforce", "record_only"]),
     prefix: budget.nullable(),
     country: budget.nullable(),
+    unproven: budget.nullable(),
+    app: budget.nullable(),
     blockSeconds: z.array(z.number().int().min(1).max(30 * 86_400)).min(1).max(10),
   })
   .partial()
@@ -106,7 +117,7 @@ export function limitsProblems(value: unknown): string[] {
 export function effectiveLimits(settings: { limits?: LimitsSettings } | null | undefined): AbuseLimits {
   const o = settings?.limits ?? {};
   const pick = <K extends keyof AbuseLimits>(k: K): AbuseLimits[K] => (o[k] === undefined ? DEFAULT_LIMITS[k] : (o[k] as AbuseLimits[K]));
-  const level = (k: "prefix" | "country"): PumpBudget | null => {
+  const level = (k: "prefix" | "country" | "unproven" | "app"): PumpBudget | null => {
     const v = o.pumping?.[k];
     return v === null ? null : ({ ...DEFAULT_LIMITS.pumping[k]!, ...(v ?? {}) } as PumpBudget);
   };
@@ -123,6 +134,8 @@ export function effectiveLimits(settings: { limits?: LimitsSettings } | null | u
       mode: o.pumping?.mode ?? DEFAULT_LIMITS.pumping.mode,
       prefix: level("prefix"),
       country: level("country"),
+      unproven: level("unproven"),
+      app: level("app"),
       blockSeconds: o.pumping?.blockSeconds ?? DEFAULT_LIMITS.pumping.blockSeconds,
     },
     spendCeiling: { ...DEFAULT_LIMITS.spendCeiling, ...(o.spendCeiling ?? {}) } as SpendCeiling,

@@ -30,9 +30,9 @@ export type LimitStep =
  * EVALSHA instead of up to seven (under load each round trip cost more than the whole script).
  *
  * A limit step takes one key and three ARGV values (op c|k|d, limit, window in seconds); a pump
- * step nine keys and seven values (see PUMP_LUA_OP). The reply is { index of the refusing step or
+ * step 17 keys and 15 values (see PUMP_LUA_OP). The reply is { index of the refusing step or
  * 0, its points consumed (-1: the pump step, its figures follow), its ms before reset, then on
- * success the pump's scope and shadow figures (9 values), then the due flags }.
+ * success the pump's scope and shadow figures (13 values), then the due flags }.
  * All keys of one send live on one node (no Redis Cluster hash-slot split is attempted).
  */
 export const ORDERED_LIMITS_LUA = `
@@ -44,8 +44,8 @@ while ki <= #KEYS do
   local op = ARGV[ai]
   if op == 'p' then
 ${PUMP_LUA_OP}
-    ki = ki + 9
-    ai = ai + 7
+    ki = ki + 17
+    ai = ai + 15
   else
     local key = KEYS[ki]
     local limit = tonumber(ARGV[ai + 1])

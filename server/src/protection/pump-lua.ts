@@ -1,128 +1,192 @@
 /**
- * The Redis side of the pumping guard's unverified-send budgets (protection/pumping-guard.ts has the
- * policy; pump-memory.ts is the same algorithm for a single process without Redis).
+ * The Redis side of the pumping guard's conversion budgets (pump-step.ts states the model,
+ * pumping-guard.ts the policy; pump-memory.ts is the same algorithm for a single process without
+ * Redis, line for line).
  *
- * Per level (an app's number prefix, or an app's country) one hash holds minute and hour buckets:
- * `u:<minute>` sends not (yet) verified, `s:<minute>` all sends, `v:<hour>` verified sends. The
- * last 60 minute buckets are "the last hour", the last 24 hour buckets "the last day"; older
- * fields are dropped as they are read. Beside it, a block key (TTL = the block) and an escalation
- * key (blocks in the last day), with separate keys for shadow (record_only) blocks so that
- * watching a setting never blocks anything once it is enforced.
+ * Per level one hash holds minute and hour buckets: `u:<minute>` sends not (yet) verified,
+ * `s:<minute>` all sends, `v:<hour>` verified sends. `u` buckets younger than the app's code
+ * window are in flight, older ones (within the hour) unconverted. Beside it a block key and an
+ * escalation key (hard levels), with separate keys for shadow (record_only) blocks. The app's
+ * record (`S:<hour>` sends, `v:<hour>` verified sends, over a day) gives the ratio once it holds
+ * enough proof; a proof key per country says the country has a verified send in the last day.
  *
- * A send is judged against the prefix: unverified(last hour) < max(floor, share × verified(last
- * day)). Then against its country: a prefix with no verified send in the last day is "fresh", and
- * its sends are judged on the country's budget for fresh prefixes (a rotation through a country's
- * prefixes shows up there), counted over fresh sends only; a prefix with a history on the
- * country's budget for known prefixes (an attack aimed at prefixes real users come from). Real
- * users on known prefixes never compete with a rotation through fresh ones. The send's own
- * counts are applied only once every later step of the ordered script has let it through.
+ * The clock is the caller's (ARGV), not Redis's, so that the simulator can run a week in minutes
+ * and the replay can judge recorded traffic; processes of one install share NTP time.
  */
+import { RECORD_MIN_PROVEN, SOFT_RETRY_SECONDS } from "./pump-step";
 
-/** Helpers and the pump op's body, spliced into the ordered-limits script (limit-steps.ts). */
+/** Helpers and state of the pump op, spliced into the ordered-limits script (limit-steps.ts). */
 export const PUMP_LUA_FUNCTIONS = `
-local clock = redis.call('time')
-local minute = math.floor(tonumber(clock[1]) / 60)
-local hour = math.floor(minute / 60)
+local minute, hour, ttlm = 0, 0, 1
 local pending = {}
-local pump = {0, 0, 0, 0, 0, 0, 0, 0, 0}
+local pump_stats = nil
+local pump = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 local function pump_counts(key)
   local f = redis.call('hgetall', key)
-  local u, s, v, stale = 0, 0, 0, {}
+  local inflight, unconv, s, vday, vrecent, stale = 0, 0, 0, 0, 0, {}
   for i = 1, #f, 2 do
     local kind = string.sub(f[i], 1, 1)
     local b = tonumber(string.sub(f[i], 3))
     local n = tonumber(f[i + 1])
     if kind == 'v' then
-      if b > hour - 24 then v = v + n else stale[#stale + 1] = f[i] end
+      if b > hour - 24 then
+        vday = vday + n
+        if b >= hour - 1 then vrecent = vrecent + n end
+      else stale[#stale + 1] = f[i] end
     elseif b > minute - 60 then
-      if kind == 'u' then u = u + n else s = s + n end
+      if kind == 's' then s = s + n
+      elseif b > minute - ttlm then inflight = inflight + n
+      else unconv = unconv + n end
     else
       stale[#stale + 1] = f[i]
     end
   end
   if #stale > 0 then redis.call('hdel', key, unpack(stale)) end
-  return u, s, v
+  return inflight, unconv, s, vday, vrecent
 end
 
--- One level's verdict: nil (within budget), or its figures with state 1 (just blocked) or 2 (already blocked).
--- Figures: {level, state, ttl ms, unverified, sends, verified, budget, escalation step}.
-local function pump_level(code, kb, ke, kc, floor, share, ladder)
-  local u, s, v = pump_counts(kc)
-  local budget = math.max(floor, math.floor(share * v))
-  local ttl = redis.call('pttl', kb)
-  if ttl > 0 then return {code, 2, ttl, u, s, v, budget, tonumber(redis.call('get', kb)) or 0}, v end
-  if u >= budget then
-    local step = redis.call('incr', ke)
-    redis.call('expire', ke, 86400)
-    local dur = ladder[math.min(step, #ladder)]
-    redis.call('set', kb, step, 'PX', dur * 1000)
-    return {code, 1, dur * 1000, u, s, v, budget, step}, v
+-- The app's abandonment record as unconverted sends per verified one (percent, with headroom,
+-- 50 to 300), from the last day's closed hours; nil while it holds fewer than 50 verified sends.
+local function pump_ratio(key)
+  local f = redis.call('hgetall', key)
+  local sends, proven, stale = 0, 0, {}
+  for i = 1, #f, 2 do
+    local b = tonumber(string.sub(f[i], 3))
+    if b <= hour - 24 then stale[#stale + 1] = f[i]
+    elseif b < hour then
+      if string.sub(f[i], 1, 1) == 'S' then sends = sends + tonumber(f[i + 1]) else proven = proven + tonumber(f[i + 1]) end
+    end
   end
-  return nil, v
+  if #stale > 0 then redis.call('hdel', key, unpack(stale)) end
+  if proven < ${RECORD_MIN_PROVEN} then return nil end
+  local r = math.floor(125 * math.max(0, sends - proven) / proven) + 5
+  return math.max(50, math.min(300, r))
+end
+
+-- One level's verdict: nil (within budget), or its figures with state 1 (new) or 2 (standing).
+-- Figures: {level, state, ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %}.
+local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft)
+  local inflight, unconv, s, vday, vrecent = pump_counts(kc)
+  local budget = floor + math.floor(ratio * vday / 100)
+  local open = inflight + unconv
+  local w = 100
+  if vrecent + open > 0 then w = 100 - math.min(50, math.floor(100 * vrecent / (vrecent + open))) end
+  local fig = {code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio}
+  if not soft then
+    local ttl = redis.call('pttl', kb)
+    if ttl > 0 then
+      fig[2], fig[3], fig[8] = 2, ttl, tonumber(redis.call('get', kb)) or 0
+      return fig, vday
+    end
+  end
+  if 100 * unconv + w * (inflight + 1) <= 100 * budget then return nil, vday end
+  if soft then
+    -- No standing block: refused while over; one record an hour (the block key marks it).
+    local new = redis.call('set', kb, 1, 'PX', 3600000, 'NX')
+    fig[2], fig[3], fig[8] = new and 1 or 2, ${SOFT_RETRY_SECONDS * 1000}, 1
+    return fig, vday
+  end
+  local step = redis.call('incr', ke)
+  redis.call('expire', ke, 86400)
+  local dur = ladder[math.min(step, #ladder)]
+  redis.call('set', kb, step, 'PX', dur * 1000)
+  fig[2], fig[3], fig[8] = 1, dur * 1000, step
+  return fig, vday
+end
+
+local function pump_keep(fig)
+  if fig and fig[2] == 1 and pump[2] == 0 then for j = 1, 12 do pump[j + 1] = fig[j] end end
 end
 `;
 
 /**
- * The pump op (KEYS: prefix block, escalation, counts, then the same for the country's fresh
- * prefixes and for its known ones; ARGV after
- * 'p': enforce 1|0, prefix floor, share, country floor, share (floor -1: level off), ladder "s,s,s").
+ * The pump op. KEYS (17): block, escalation, counts for each level (prefix, country, country_known,
+ * unproven, app), then the app's record and the country's proof key. ARGV after 'p' (14): enforce
+ * 1|0, floor and share % per level (floor -1: level off), ladder "s,s,s", window minutes, now ms.
  * Refuses (returns) when enforcing; in shadow, remembers the first new block in \`pump\` and goes on.
  */
 export const PUMP_LUA_OP = `
     local enforce = ARGV[ai + 1] == '1'
-    local pFloor, pShare = tonumber(ARGV[ai + 2]), tonumber(ARGV[ai + 3])
-    local cFloor, cShare = tonumber(ARGV[ai + 4]), tonumber(ARGV[ai + 5])
+    local fl, sh = {}, {}
+    for j = 1, 5 do
+      fl[j] = tonumber(ARGV[ai + 2 * j])
+      sh[j] = tonumber(ARGV[ai + 2 * j + 1])
+    end
     local ladder = {}
-    for d in string.gmatch(ARGV[ai + 6], '%d+') do ladder[#ladder + 1] = tonumber(d) end
-    local verified = 0
-    local fig = nil
-    if pFloor >= 0 then
-      fig, verified = pump_level(1, KEYS[ki], KEYS[ki + 1], KEYS[ki + 2], pFloor, pShare, ladder)
+    for d in string.gmatch(ARGV[ai + 12], '%d+') do ladder[#ladder + 1] = tonumber(d) end
+    ttlm = tonumber(ARGV[ai + 13])
+    minute = math.floor(tonumber(ARGV[ai + 14]) / 60000)
+    hour = math.floor(minute / 60)
+    local learned = pump_ratio(KEYS[ki + 15])
+    if learned then for j = 1, 5 do sh[j] = learned end end
+    local scope, vprefix = 0, 0
+    if fl[1] >= 0 then
+      local fig, v = pump_level(1, KEYS[ki], KEYS[ki + 1], KEYS[ki + 2], fl[1], sh[1], ladder, false)
+      vprefix = v
       if fig and enforce then return {step, -1, fig[3], unpack(fig)} end
       pending[#pending + 1] = KEYS[ki + 2]
-      pump[1] = 1
-      if fig and fig[2] == 1 then for j = 1, 8 do pump[j + 1] = fig[j] end end
+      pump_keep(fig)
+      scope = 1
     end
-    if cFloor >= 0 then
-      -- A prefix without a history is judged on the country's budget for fresh prefixes, one with a history on its known one.
-      local code, kc = 2, ki + 3
-      if verified > 0 then code, kc = 3, ki + 6 end
-      fig = pump_level(code, KEYS[kc], KEYS[kc + 1], KEYS[kc + 2], cFloor, cShare, ladder)
-      if fig and enforce then return {step, -1, fig[3], unpack(fig)} end
-      pending[#pending + 1] = KEYS[kc + 2]
-      pump[1] = code
-      if fig and fig[2] == 1 and pump[2] == 0 then for j = 1, 8 do pump[j + 1] = fig[j] end end
+    -- Its territory: a prefix with a history is judged with its country's known prefixes; a fresh
+    -- prefix with its country's fresh ones when the country has a history, else in the app's
+    -- unproven territory; and every fresh send with all the app's fresh traffic.
+    local territory = 3
+    if vprefix == 0 then
+      if redis.call('exists', KEYS[ki + 16]) == 1 then territory = 2 else territory = 4 end
     end
+    local judged = {territory}
+    if territory ~= 3 then judged[2] = 5 end
+    for _, j in ipairs(judged) do
+      if fl[j] >= 0 then
+        local kb = ki + 3 * (j - 1)
+        local fig = pump_level(j, KEYS[kb], KEYS[kb + 1], KEYS[kb + 2], fl[j], sh[j], ladder, j >= 4)
+        if fig and enforce then return {step, -1, fig[3], unpack(fig)} end
+        pending[#pending + 1] = KEYS[kb + 2]
+        pump_keep(fig)
+        if j ~= 5 then scope = ({0, 2, 3, 4})[j] end
+      end
+    end
+    if (scope == 0 or scope == 1) and territory ~= 3 and fl[5] >= 0 and fl[territory] < 0 then scope = 4 end
+    pump[1] = scope
+    pump_stats = KEYS[ki + 15]
 `;
 
-/** After every step passed: the send counts as sent and unverified on each level it was judged on. */
+/** After every step passed: the send counts as sent and unverified on each level it was judged on, and in the app's record. */
 export const PUMP_LUA_COMMIT = `
 for _, k in ipairs(pending) do
   redis.call('hincrby', k, 'u:' .. minute, 1)
   redis.call('hincrby', k, 's:' .. minute, 1)
   redis.call('expire', k, 90000)
 end
+if pump_stats then
+  redis.call('hincrby', pump_stats, 'S:' .. hour, 1)
+  redis.call('expire', pump_stats, 90000)
+end
 `;
 
 /**
  * An approval moves its verification's sends from unverified to verified on the levels they were
- * counted on. KEYS: the counts hashes; ARGV: minute of the first send, sends to move. Walks the
- * minute buckets from the first send on (resends land later), and adds one verified send.
+ * counted on, adds them to the app's record, and gives the country a history.
+ * KEYS: the counts hashes (ARGV[4] of them), the app's record, then the country's proof key (optional);
+ * ARGV: minute of the first send, sends to move, now ms, number of counts hashes.
+ * Walks the minute buckets from the first send on (resends land later), and adds one verified send.
  */
 export const PUMP_APPROVE_LUA = `
-local clock = redis.call('time')
-local minute = math.floor(tonumber(clock[1]) / 60)
+local minute = math.floor(tonumber(ARGV[3]) / 60000)
 local hour = math.floor(minute / 60)
-for i = 1, #KEYS do
-  local left = tonumber(ARGV[2])
+local n = tonumber(ARGV[4])
+local sends = tonumber(ARGV[2])
+for i = 1, n do
+  local left = sends
   local b = math.max(tonumber(ARGV[1]) - 2, minute - 60)
   while left > 0 and b <= minute do
     local f = 'u:' .. b
-    local n = tonumber(redis.call('hget', KEYS[i], f) or '0')
-    if n > 0 then
-      local take = math.min(n, left)
-      if take == n then redis.call('hdel', KEYS[i], f) else redis.call('hincrby', KEYS[i], f, -take) end
+    local c = tonumber(redis.call('hget', KEYS[i], f) or '0')
+    if c > 0 then
+      local take = math.min(c, left)
+      if take == c then redis.call('hdel', KEYS[i], f) else redis.call('hincrby', KEYS[i], f, -take) end
       left = left - take
     end
     b = b + 1
@@ -130,6 +194,9 @@ for i = 1, #KEYS do
   redis.call('hincrby', KEYS[i], 'v:' .. hour, 1)
   redis.call('expire', KEYS[i], 90000)
 end
+redis.call('hincrby', KEYS[n + 1], 'v:' .. hour, sends)
+redis.call('expire', KEYS[n + 1], 90000)
+if #KEYS > n + 1 then redis.call('set', KEYS[n + 2], 1, 'EX', 86400) end
 return 1
 `;
 

@@ -1,6 +1,9 @@
-import { figuresFromReply, LEVEL_CODES, pumpKeys, SCOPES, type PumpFigures, type PumpKeys, type PumpLevel, type PumpScope, type PumpStep } from "./pump-step";
+import {
+  figuresFromReply, isSoftLevel, LEVEL_CODES, levelValue, pumpKeys, pumpProofKey, pumpStatsKey, RECORD_MIN_PROVEN, SCOPES, SOFT_RETRY_SECONDS,
+  type PumpFigures, type PumpKeys, type PumpLevel, type PumpScope, type PumpStep,
+} from "./pump-step";
 
-/** A verdict in the script's own shape: {level, state (1 new, 2 standing), ttl ms, unverified, sends, verified, budget, step}. */
+/** A verdict in the script's own shape (see FIGURE_COUNT in pump-step.ts). */
 type Verdict = number[];
 
 export type PumpJudgement =
@@ -8,57 +11,83 @@ export type PumpJudgement =
   | { refused: false; scope: PumpScope; shadowBlock: PumpFigures | null; undo(): void };
 
 /**
- * The pumping budgets of pump-lua.ts for a single process without Redis: the same buckets, the
- * same verdicts; a send is counted when judged and uncounted if a later step refuses it (the
- * script's commit-after-every-step, without a window for concurrent sends between the two). Kept line for line beside the script so
- * the two read alike; the pumping e2e suite runs against both.
+ * The conversion budgets of pump-lua.ts for a single process without Redis, and for the replay
+ * of recorded traffic: the same buckets, the same verdicts, on the clock each call brings. A send
+ * is counted when judged and uncounted if a later step refuses it (the script's
+ * commit-after-every-step, without a window for concurrent sends between the two). Kept line for
+ * line beside the script; test/unit/pump-parity.test.ts runs both on the same random traffic.
  */
 export class PumpMemory {
   private readonly hashes = new Map<string, Map<string, number>>();
   private readonly expiring = new Map<string, { value: number; until: number }>();
   private ops = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
-
   judge(s: PumpStep): PumpJudgement {
-    this.sweep();
+    const now = s.now;
+    const clock = this.clock(now, s.windowMinutes);
+    this.sweep(clock, now);
     const shadow = !s.enforce;
     const pending: string[] = [];
-    let scope: PumpScope = null;
     let shadowBlock: PumpFigures | null = null;
-    let verified = 0;
-    const levels: Array<[PumpLevel, NonNullable<PumpStep["prefix"]>]> = [];
-    if (s.prefix) levels.push(["prefix", s.prefix]);
-    if (s.country) levels.push(["country", s.country]);
-    for (const [first, l] of levels) {
-      // After the prefix: a fresh prefix (no history) is judged on the country's fresh budget, a known one on its known budget.
-      const level: PumpLevel = first === "prefix" ? "prefix" : verified > 0 ? "country_known" : "country";
-      const keys = pumpKeys("", level, s.appId, l.value, shadow);
-      const [fig, v] = this.level(LEVEL_CODES[level], keys, l.budget.floor, l.budget.share, s.ladder);
-      if (level === "prefix") verified = v;
-      if (fig && s.enforce) return { refused: true, ttlMs: fig[2], figures: figuresFromReply(fig, false), isNew: fig[1] === 1 };
-      pending.push(keys.counts);
-      scope = SCOPES[LEVEL_CODES[level]];
-      if (fig && fig[1] === 1 && !shadowBlock) shadowBlock = figuresFromReply(fig, true);
+    const learned = this.ratio(pumpStatsKey("", s.appId), clock);
+    const budget = (level: PumpLevel) => {
+      const b = s.budgets[level];
+      return b ? { floor: b.floor, ratio: learned ?? Math.round(b.share * 100) } : null;
+    };
+    const run = (level: PumpLevel): { verdict: Verdict | null; v: number } | null => {
+      const b = budget(level);
+      if (!b) return null;
+      const keys = pumpKeys("", level, s.appId, levelValue(level, s), shadow);
+      const [verdict, v] = this.level(LEVEL_CODES[level], keys, b.floor, b.ratio, s.ladder, isSoftLevel(level), clock, now);
+      return { verdict, v };
+    };
+    let scope = 0;
+    let vprefix = 0;
+    const judged: PumpLevel[] = [];
+    const prefix = run("prefix");
+    if (prefix) {
+      vprefix = prefix.v;
+      if (prefix.verdict && s.enforce) return refused(prefix.verdict);
+      pending.push(pumpKeys("", "prefix", s.appId, s.prefix, shadow).counts);
+      shadowBlock ??= kept(prefix.verdict);
+      scope = 1;
     }
+    // Its territory (see PUMP_LUA_OP): known prefixes, or the country's fresh ones, or the unproven territory; plus the app's fresh traffic.
+    const territory: PumpLevel = vprefix > 0 ? "country_known" : this.live(pumpProofKey("", s.appId, s.country), now) ? "country" : "unproven";
+    judged.push(territory);
+    if (territory !== "country_known") judged.push("app");
+    for (const level of judged) {
+      const r = run(level);
+      if (!r) continue;
+      if (r.verdict && s.enforce) return refused(r.verdict);
+      pending.push(pumpKeys("", level, s.appId, levelValue(level, s), shadow).counts);
+      shadowBlock ??= kept(r.verdict);
+      if (level !== "app") scope = { country: 2, country_known: 3, unproven: 4 }[level as "country"];
+    }
+    if ((scope === 0 || scope === 1) && territory !== "country_known" && s.budgets.app && !s.budgets[territory]) scope = 4;
     // Counted at once (judging and counting in one synchronous turn, as the script is atomic); undone if a later step refuses.
-    const minute = this.commit(pending, 1);
-    return { refused: false, scope, shadowBlock, undo: () => this.commit(pending, -1, minute) };
+    const stats = pumpStatsKey("", s.appId);
+    this.commit(pending, stats, 1, clock);
+    return { refused: false, scope: SCOPES[scope], shadowBlock, undo: () => this.commit(pending, stats, -1, clock) };
   }
 
-  approve(level: PumpLevel, appId: string, value: string, firstSendMinute: number, sends: number): void {
-    const h = this.hash(pumpKeys("", level, appId, value, false).counts);
-    const { minute, hour } = this.clock();
-    let left = sends;
-    for (let b = Math.max(firstSendMinute - 2, minute - 60); left > 0 && b <= minute; b++) {
-      const n = h.get(`u:${b}`) ?? 0;
-      if (n <= 0) continue;
-      const take = Math.min(n, left);
-      if (take === n) h.delete(`u:${b}`);
-      else h.set(`u:${b}`, n - take);
-      left -= take;
+  approve(appId: string, levels: Array<{ level: PumpLevel; value: string }>, country: string | null, firstSendMinute: number, sends: number, now: number): void {
+    const { minute, hour } = this.clock(now, 1);
+    for (const l of levels) {
+      const h = this.hash(pumpKeys("", l.level, appId, l.value, false).counts);
+      let left = sends;
+      for (let b = Math.max(firstSendMinute - 2, minute - 60); left > 0 && b <= minute; b++) {
+        const n = h.get(`u:${b}`) ?? 0;
+        if (n <= 0) continue;
+        const take = Math.min(n, left);
+        if (take === n) h.delete(`u:${b}`);
+        else h.set(`u:${b}`, n - take);
+        left -= take;
+      }
+      add(h, `v:${hour}`, 1);
     }
-    h.set(`v:${hour}`, (h.get(`v:${hour}`) ?? 0) + 1);
+    add(this.hash(pumpStatsKey("", appId)), `v:${hour}`, sends);
+    if (country) this.expiring.set(pumpProofKey("", appId, country), { value: 1, until: now + 86_400_000 });
   }
 
   lift(level: PumpLevel, appId: string, value: string, shadow: boolean): void {
@@ -69,49 +98,76 @@ export class PumpMemory {
     if (h) for (const f of [...h.keys()]) if (!f.startsWith("v")) h.delete(f);
   }
 
-  private level(code: number, k: PumpKeys, floor: number, share: number, ladder: number[]): [Verdict | null, number] {
-    const [u, s, v] = this.counts(k.counts);
-    const budget = Math.max(floor, Math.floor(share * v));
-    const block = this.live(k.block);
-    if (block) return [[code, 2, block.until - this.now(), u, s, v, budget, block.value], v];
-    if (u >= budget) {
-      const step = (this.live(k.escalation)?.value ?? 0) + 1;
-      this.expiring.set(k.escalation, { value: step, until: this.now() + 86_400_000 });
-      const dur = ladder[Math.min(step, ladder.length) - 1];
-      this.expiring.set(k.block, { value: step, until: this.now() + dur * 1000 });
-      return [[code, 1, dur * 1000, u, s, v, budget, step], v];
+  private level(code: number, k: PumpKeys, floor: number, ratio: number, ladder: number[], soft: boolean, c: Clock, now: number): [Verdict | null, number] {
+    const { inflight, unconv, s, vday, vrecent } = this.counts(k.counts, c);
+    const budget = floor + Math.floor((ratio * vday) / 100);
+    const open = inflight + unconv;
+    const w = vrecent + open > 0 ? 100 - Math.min(50, Math.floor((100 * vrecent) / (vrecent + open))) : 100;
+    const fig = [code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio];
+    if (!soft) {
+      const block = this.live(k.block, now);
+      if (block) return [set(fig, 2, block.until - now, block.value), vday];
     }
-    return [null, v];
+    if (100 * unconv + w * (inflight + 1) <= 100 * budget) return [null, vday];
+    if (soft) {
+      const isNew = !this.live(k.block, now);
+      if (isNew) this.expiring.set(k.block, { value: 1, until: now + 3_600_000 });
+      return [set(fig, isNew ? 1 : 2, SOFT_RETRY_SECONDS * 1000, 1), vday];
+    }
+    const step = (this.live(k.escalation, now)?.value ?? 0) + 1;
+    this.expiring.set(k.escalation, { value: step, until: now + 86_400_000 });
+    const dur = ladder[Math.min(step, ladder.length) - 1];
+    this.expiring.set(k.block, { value: step, until: now + dur * 1000 });
+    return [set(fig, 1, dur * 1000, step), vday];
   }
 
-  private counts(key: string): [number, number, number] {
+  private counts(key: string, c: Clock) {
     const h = this.hash(key);
-    const { minute, hour } = this.clock();
-    let u = 0, s = 0, v = 0;
+    let inflight = 0, unconv = 0, s = 0, vday = 0, vrecent = 0;
     for (const [f, n] of h) {
       const b = Number(f.slice(2));
       if (f[0] === "v") {
-        if (b > hour - 24) v += n;
-        else h.delete(f);
-      } else if (b > minute - 60) {
-        if (f[0] === "u") u += n;
-        else s += n;
+        if (b > c.hour - 24) {
+          vday += n;
+          if (b >= c.hour - 1) vrecent += n;
+        } else h.delete(f);
+      } else if (b > c.minute - 60) {
+        if (f[0] === "s") s += n;
+        else if (b > c.minute - c.window) inflight += n;
+        else unconv += n;
       } else h.delete(f);
     }
-    return [u, s, v];
+    return { inflight, unconv, s, vday, vrecent };
   }
 
-  private commit(pending: string[], by: number, minute = this.clock().minute): number {
+  /** pump_ratio: the app's record as a percentage, or null without enough proof. */
+  private ratio(key: string, c: Clock): number | null {
+    const h = this.hash(key);
+    let sends = 0, proven = 0;
+    for (const [f, n] of h) {
+      const b = Number(f.slice(2));
+      if (b <= c.hour - 24) h.delete(f);
+      else if (b < c.hour) {
+        if (f[0] === "S") sends += n;
+        else proven += n;
+      }
+    }
+    if (proven < RECORD_MIN_PROVEN) return null;
+    return Math.max(50, Math.min(300, Math.floor((125 * Math.max(0, sends - proven)) / proven) + 5));
+  }
+
+  private commit(pending: string[], stats: string, by: number, c: Clock): void {
     for (const key of pending) {
       const h = this.hash(key);
-      for (const f of [`u:${minute}`, `s:${minute}`]) h.set(f, Math.max(0, (h.get(f) ?? 0) + by));
+      for (const f of [`u:${c.minute}`, `s:${c.minute}`]) h.set(f, Math.max(0, (h.get(f) ?? 0) + by));
     }
-    return minute;
+    const h = this.hash(stats);
+    h.set(`S:${c.hour}`, Math.max(0, (h.get(`S:${c.hour}`) ?? 0) + by));
   }
 
-  private live(key: string) {
+  private live(key: string, now: number) {
     const e = this.expiring.get(key);
-    if (e && e.until > this.now()) return e;
+    if (e && e.until > now) return e;
     if (e) this.expiring.delete(key);
     return null;
   }
@@ -122,15 +178,37 @@ export class PumpMemory {
     return h;
   }
 
-  private clock() {
-    const minute = Math.floor(this.now() / 60_000);
-    return { minute, hour: Math.floor(minute / 60) };
+  private clock(now: number, window: number): Clock {
+    const minute = Math.floor(now / 60_000);
+    return { minute, hour: Math.floor(minute / 60), window };
   }
 
-  /** Now and then, forget the prefixes whose every bucket has aged out (an attack rotates through many). */
-  private sweep(): void {
+  /** Now and then, forget the keys whose every bucket has aged out (an attack rotates through many). */
+  private sweep(c: Clock, now: number): void {
     if (++this.ops % 1000) return;
-    for (const key of this.hashes.keys()) if (this.counts(key).every((n) => n === 0)) this.hashes.delete(key);
-    for (const key of this.expiring.keys()) this.live(key);
+    for (const [key, h] of this.hashes) {
+      for (const f of [...h.keys()]) {
+        const b = Number(f.slice(2));
+        const old = f[0] === "v" || f[0] === "S" ? b <= c.hour - 24 : b <= c.minute - 60;
+        if (old) h.delete(f);
+      }
+      if (!h.size) this.hashes.delete(key);
+    }
+    for (const key of this.expiring.keys()) this.live(key, now);
   }
 }
+
+interface Clock { minute: number; hour: number; window: number }
+
+function refused(v: Verdict): PumpJudgement {
+  return { refused: true, ttlMs: v[2], figures: figuresFromReply(v, false), isNew: v[1] === 1 };
+}
+const kept = (v: Verdict | null): PumpFigures | null => (v && v[1] === 1 ? figuresFromReply(v, true) : null);
+function set(fig: number[], state: number, ttl: number, step: number): number[] {
+  fig[1] = state;
+  fig[2] = ttl;
+  fig[7] = step;
+  return fig;
+}
+const add = (h: Map<string, number>, f: string, n: number) => h.set(f, (h.get(f) ?? 0) + n);
+

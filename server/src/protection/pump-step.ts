@@ -1,33 +1,68 @@
 /**
  * What the pumping guard hands the ordered limits (one `pump` step), and what comes back. The
  * policy (which budgets, what a block records) is the guard's (protection/pumping-guard.ts); the
- * counting is the limiter's, in Redis (pump-lua.ts) or in memory (pump-memory.ts).
+ * counting is the limiter's, in Redis (pump-lua.ts) or in memory (pump-memory.ts), one algorithm
+ * written twice and checked against each other on random traffic (test/unit/pump-parity.test.ts).
+ *
+ * The model is conversion. Every paid send is *in flight* (its code window is open), *proven*
+ * (verified) or *unconverted* (the window passed unverified). A scope — a number prefix, a
+ * country's prefixes, the app's unproven territory, the app's fresh traffic — may carry
+ *
+ *     unconverted + weight × in flight  ≤  floor + ratio × proven
+ *
+ * over the last hour (proven: the last 24 hours, this hour included, so a launch earns room as
+ * its users verify). `weight` is what recent traffic of that scope fails to convert (a scope
+ * whose recent sends are mostly verified counts its open codes at half; one with no proof counts
+ * them whole); `ratio` is the app's own record of abandoned codes per verified one once it has a
+ * record (with headroom, never below 0.5), else the level's `share`.
  */
-/** An app's number prefix; its country's fresh prefixes (no history); its country's known prefixes. */
-export type PumpLevel = "prefix" | "country" | "country_known";
-export const LEVEL_CODES: Record<PumpLevel, number> = { prefix: 1, country: 2, country_known: 3 };
-const LEVELS: PumpLevel[] = ["prefix", "country", "country_known"];
 
-/** Unverified sends in the last hour may reach max(floor, share × verified sends in the last 24 h). */
+/**
+ * An app's number prefix; its country's fresh prefixes (no history of their own, in a country
+ * with one); its country's known prefixes; its unproven territory (fresh prefixes in countries
+ * with no history: one budget, however many countries); all its fresh traffic together.
+ */
+export type PumpLevel = "prefix" | "country" | "country_known" | "unproven" | "app";
+export const LEVELS: PumpLevel[] = ["prefix", "country", "country_known", "unproven", "app"];
+export const LEVEL_CODES: Record<PumpLevel, number> = { prefix: 1, country: 2, country_known: 3, unproven: 4, app: 5 };
+
+/**
+ * Levels that refuse while over budget but set no standing block: they are shared by every new
+ * user of the app, so they must let real users back in as soon as conversions make room.
+ */
+export const isSoftLevel = (level: PumpLevel) => level === "unproven" || level === "app";
+/** What a soft level answers as retryAfter: it is judged again on every send. */
+export const SOFT_RETRY_SECONDS = 60;
+
+/** unconverted + weight × in flight may reach floor + ratio × proven (ratio: the app's record, else `share`). */
 export interface PumpBudget { floor: number; share: number }
 
 /**
  * Which budgets a send was counted on, stored on its verification so that an approval moves it
- * back: "prefix" (its prefix only: the country level is off), "fresh" (its prefix and the
- * country's fresh prefixes), "known" (its prefix and the country's known prefixes), or null (not
- * counted: e-mail, a test destination, the safe list, the guard off).
+ * from unverified to proven: "prefix" (its prefix only), "fresh" (its prefix, its country's fresh
+ * prefixes, the app's fresh traffic), "known" (its prefix and its country's known prefixes),
+ * "unproven" (its prefix, the app's unproven territory and fresh traffic), or null (not counted:
+ * e-mail, a test destination, the safe list, the guard off).
  */
-export type PumpScope = "prefix" | "fresh" | "known" | null;
-export const SCOPES: PumpScope[] = [null, "prefix", "fresh", "known"];
+export type PumpScope = "prefix" | "fresh" | "known" | "unproven" | null;
+/** By the script's scope code. */
+export const SCOPES: PumpScope[] = [null, "prefix", "fresh", "known", "unproven"];
 
 export interface PumpStep {
   appId: string;
-  prefix: { value: string; budget: PumpBudget } | null;
-  country: { value: string; budget: PumpBudget } | null;
+  prefix: string;
+  /** The destination's country (null when the number names none: judged as unproven territory). */
+  country: string | null;
+  /** Per level; null: that level is off. */
+  budgets: Record<PumpLevel, PumpBudget | null>;
   /** false: record_only (shadow): would-be blocks are recorded, nothing is refused. */
   enforce: boolean;
-  /** Block durations in seconds for the 1st, 2nd, 3rd… block of a key within a day. */
+  /** Block durations in seconds for the 1st, 2nd, 3rd… block of a key within a day (hard levels). */
   ladder: number[];
+  /** The app's code validity in minutes (rounded up): a send older than that is unconverted. */
+  windowMinutes: number;
+  /** The clock the buckets are kept by (ms). */
+  now: number;
   /** A new block (enforced: before the refusal is thrown; shadow: after the send was let through). */
   onBlock(figures: PumpFigures): Promise<void>;
   /** Set by the run once the send passed: where it was counted. */
@@ -38,20 +73,28 @@ export interface PumpStep {
 export interface PumpFigures {
   level: PumpLevel;
   shadow: boolean;
-  /** Unverified sends in the last hour (before this one). */
+  /** Sends of the last hour not verified (in flight + unconverted), before this one. */
   unverified: number;
   /** All sends in the last hour. */
   sends: number;
-  /** Verified sends in the last 24 hours: the history the budget was judged against. */
+  /** Verified sends in the last 24 hours: the proof the budget was judged against. */
   verified: number;
   budget: number;
   /** 1 for the first block of this key within a day, 2 for the second… */
   escalationStep: number;
   blockSeconds: number;
+  inFlight: number;
+  unconverted: number;
+  /** How much an open code counted (0.5–1). */
+  weight: number;
+  /** Unconverted sends allowed per proven one (the app's record, or the level's share). */
+  ratio: number;
 }
 
 export const PUMP_WINDOW_SECONDS = 3600;
 export const PUMP_HISTORY_SECONDS = 86_400;
+/** Proven sends over the last day at which the app's own abandonment ratio replaces `share`. */
+export const RECORD_MIN_PROVEN = 50;
 
 export interface PumpKeys { block: string; escalation: string; counts: string }
 
@@ -61,26 +104,40 @@ export function pumpKeys(prefix: string, level: PumpLevel, appId: string, value:
   return { block: `${base}:${shadow ? "sblock" : "block"}`, escalation: `${base}:${shadow ? "sesc" : "esc"}`, counts: `${base}:counts` };
 }
 
-/** The step's keys and ARGV for the ordered script (see PUMP_LUA_OP). */
+/** The app's record: all its judged sends and its verified ones, per hour, over a day. */
+export const pumpStatsKey = (prefix: string, appId: string) => `${prefix}pump:stats:${appId}`;
+/** Present for a day after a verified send to the country: the country has a history. */
+export const pumpProofKey = (prefix: string, appId: string, country: string | null) => `${prefix}pump:proof:${appId}:${country ?? "-"}`;
+
+/** The value a level's keys are named by. */
+export function levelValue(level: PumpLevel, s: { prefix: string; country: string | null }): string {
+  if (level === "prefix") return s.prefix;
+  if (level === "country" || level === "country_known") return s.country ?? "-";
+  return "-";
+}
+
+/** The step's keys and ARGV for the ordered script (see PUMP_LUA_OP): 17 keys, 15 values. */
 export function pumpScriptArgs(redisPrefix: string, s: PumpStep): { keys: string[]; args: string[] } {
   const shadow = !s.enforce;
   const keys = LEVELS.flatMap((level) => {
-    const k = pumpKeys(redisPrefix, level, s.appId, (level === "prefix" ? s.prefix?.value : s.country?.value) ?? "-", shadow);
+    const k = pumpKeys(redisPrefix, level, s.appId, levelValue(level, s), shadow);
     return [k.block, k.escalation, k.counts];
   });
-  return {
-    keys,
-    args: [
-      "p", s.enforce ? "1" : "0",
-      String(s.prefix ? s.prefix.budget.floor : -1), String(s.prefix?.budget.share ?? 0),
-      String(s.country ? s.country.budget.floor : -1), String(s.country?.budget.share ?? 0),
-      s.ladder.join(","),
-    ],
-  };
+  keys.push(pumpStatsKey(redisPrefix, s.appId), pumpProofKey(redisPrefix, s.appId, s.country));
+  const budgetArgs = LEVELS.flatMap((level) => {
+    const b = s.budgets[level];
+    return b ? [String(b.floor), String(Math.round(b.share * 100))] : ["-1", "0"];
+  });
+  return { keys, args: ["p", s.enforce ? "1" : "0", ...budgetArgs, s.ladder.join(","), String(s.windowMinutes), String(s.now)] };
 }
 
-/** Figures from the script's reply (level code, state, ttl ms, unverified, sends, verified, budget, step). */
+/** Figures in the script's order: level code, state (1 new, 2 standing), ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %. */
+export const FIGURE_COUNT = 12;
+
 export function figuresFromReply(r: number[], shadow: boolean): PumpFigures {
-  const [level, , ttlMs, unverified, sends, verified, budget, escalationStep] = r;
-  return { level: LEVELS[level - 1], shadow, unverified, sends, verified, budget, escalationStep, blockSeconds: Math.round(ttlMs / 1000) };
+  const [level, , ttlMs, unverified, sends, verified, budget, escalationStep, inFlight, unconverted, weightPct, ratioPct] = r;
+  return {
+    level: LEVELS[level - 1], shadow, unverified, sends, verified, budget, escalationStep, blockSeconds: Math.round(ttlMs / 1000),
+    inFlight, unconverted, weight: weightPct / 100, ratio: ratioPct / 100,
+  };
 }

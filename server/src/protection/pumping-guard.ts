@@ -1,32 +1,48 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { LimitWriteRetry } from "./limit-write-retry";
 import type { AppEntity } from "../apps/app.entity";
-import type { BlockStore } from "./block-store";
-import type { RateLimits } from "./rate-limits";
-import { PUMP_HISTORY_SECONDS, PUMP_WINDOW_SECONDS, type PumpFigures, type PumpLevel, type PumpScope, type PumpStep } from "./pump-step";
 import type { Destination } from "../verification/destination";
 import type { PumpingSettings } from "./abuse-settings";
+import type { BlockStore } from "./block-store";
+import { WALL_CLOCK, type ProtectionClock } from "./clock";
+import type { LimitWriteRetry } from "./limit-write-retry";
 import { maskPrefix, numberPrefix } from "./number-policy";
+import {
+  isSoftLevel, levelValue, PUMP_HISTORY_SECONDS, PUMP_WINDOW_SECONDS,
+  type PumpBudget, type PumpFigures, type PumpLevel, type PumpScope, type PumpStep,
+} from "./pump-step";
+import type { RateLimits } from "./rate-limits";
 import { riskFactors, type RowFigures } from "./risk-factors";
 
 /** A verification as the approval step needs it. */
 export interface ApprovedSend { appId: string; destination: string; destinationCountry: string | null; pumpingScope: PumpScope; createdAt: Date; sendCount: number }
 
+/** How a level's block names what it covers, for people (never more of a number than its prefix mask shows). */
+const TERRITORY_TEXT: Partial<Record<PumpLevel, string>> = {
+  unproven: "numbers in countries with no verified code yet",
+  app: "numbers in prefixes with no verified code yet (all countries)",
+};
+
 /**
  * The SMS-pumping guard. Pumpers request codes for numbers whose traffic pays them, from
- * rotating IPs, and never type a code back; real users verify within a minute. So the guard
- * counts, per app, the sends that have not (yet) been verified — per number prefix (the number
- * without its last four digits), and per country for prefixes that have no history — over the
- * last hour, and lets them reach max(floor, share × verified sends in the last 24 h): unproven
- * traffic gets a small allowance that real users refill by verifying, proven traffic room in
- * proportion to its record. An approval moves its send from unverified to verified (`approved`).
+ * rotating IPs, and never type a code back; real users verify, most within a minute. So the guard
+ * judges conversion (pump-step.ts has the model): per number prefix, per country (its known and
+ * its fresh prefixes apart), for the app's unproven territory and for all its fresh traffic,
+ * unconverted sends — with the open ones weighed by what that scope converts — may reach a floor
+ * plus the app's abandonment ratio times what the scope has proven. A launch earns room as its
+ * users verify; a rotation through prefixes, countries or channels meets one floor it cannot
+ * multiply.
  *
- * It judges at the moment of the send, not when codes expire, so a fast attack is refused
- * within its first floor of sends. The counting is one step of the ordered limits script (one
- * Redis round trip with the other limits; in memory without Redis); what this class adds is the
- * policy and what a block records: the figures, the rows' own view of them (numbers, IPs) and
- * the risk factors, through BlockStore.record like every other block.
+ * Whom it stops: sends to a scope whose codes go unverified beyond its record — while it lasts,
+ * new users in that prefix (hard block, escalating), that country's fresh or known prefixes
+ * (hard), or every new user of fresh prefixes (soft: refused only while over, back as soon as
+ * conversions make room). Never users on proven prefixes of other countries.
+ * Who can spend it: anyone who can make the app send codes that nobody verifies — an attacker
+ * through the app's sign-up, or the app's own abandoned codes; never by verifying wrong codes.
+ *
+ * The counting is one step of the ordered limits script (one Redis round trip with the other
+ * limits; in memory without Redis); what this class adds is the policy and what a block records:
+ * the figures, the rows' own view of them (numbers, IPs) and the risk factors.
  */
 export class PumpingGuard {
   constructor(
@@ -35,30 +51,43 @@ export class PumpingGuard {
     private readonly blocks: BlockStore,
     private readonly log: Logger,
     private readonly writes: LimitWriteRetry,
+    private readonly clock: ProtectionClock = WALL_CLOCK,
   ) {}
 
-  /** The send's pump step, or null when the guard has nothing to judge (not a phone, both levels off). */
+  /** The send's pump step, or null when the guard has nothing to judge (not a phone, every level off). */
   step(app: AppEntity, dest: Destination, s: PumpingSettings): PumpStep | null {
-    if (dest.kind !== "phone" || (!s.prefix && !s.country)) return null;
+    if (dest.kind !== "phone") return null;
+    const budgets: Record<PumpLevel, PumpBudget | null> = { prefix: s.prefix, country: s.country, country_known: s.country, unproven: s.unproven, app: s.app };
+    if (!Object.values(budgets).some(Boolean)) return null;
     const prefix = numberPrefix(dest.value);
-    const step: PumpStep = {
-      appId: app.id,
-      prefix: s.prefix ? { value: prefix, budget: s.prefix } : null,
-      country: s.country && dest.country ? { value: dest.country, budget: s.country } : null,
+    const where = { prefix, country: dest.country };
+    return {
+      appId: app.id, prefix, country: dest.country, budgets,
       enforce: s.mode !== "record_only",
       ladder: s.blockSeconds,
-      onBlock: (f) => this.record(app, f, f.level === "prefix" ? prefix : dest.country!, s),
+      windowMinutes: Math.max(1, Math.ceil(Math.min(app.ttlSeconds, PUMP_WINDOW_SECONDS) / 60)),
+      now: this.clock.now(),
+      onBlock: (f) => this.record(app, f, levelValue(f.level, where), s),
     };
-    return step;
   }
 
-  /** After an approval: the verification's sends count as verified history for the levels they were counted on. */
+  /** After an approval: the verification's sends count as proven on the levels they were counted on. */
   async approved(v: ApprovedSend): Promise<void> {
     if (!v.pumpingScope) return;
-    const levels: Array<{ level: PumpLevel; value: string }> = [{ level: "prefix", value: numberPrefix(v.destination) }];
-    if (v.pumpingScope !== "prefix" && v.destinationCountry) levels.push({ level: v.pumpingScope === "fresh" ? "country" : "country_known", value: v.destinationCountry });
+    const c = v.destinationCountry ?? "-";
+    const prefix = { level: "prefix" as const, value: numberPrefix(v.destination) };
+    const levels: Array<{ level: PumpLevel; value: string }> = {
+      prefix: [prefix],
+      known: [prefix, { level: "country_known" as const, value: c }],
+      fresh: [prefix, { level: "country" as const, value: c }, { level: "app" as const, value: "-" }],
+      unproven: [prefix, { level: "unproven" as const, value: "-" }, { level: "app" as const, value: "-" }],
+    }[v.pumpingScope];
+    const approval = {
+      appId: v.appId, levels, country: v.destinationCountry, sends: v.sendCount,
+      firstSendAt: this.clock.at(new Date(v.createdAt).getTime()), now: this.clock.now(),
+    };
     // The code was right and is consumed: a limiter failing now is retried, not the answer's concern.
-    await this.writes.run("pumping approval", () => this.limits.pumpApproved(v.appId, levels, new Date(v.createdAt), v.sendCount));
+    await this.writes.run("pumping approval", () => this.limits.pumpApproved(approval));
   }
 
   /** Lifting a pumping block (BlockService): frees the key and resets its escalation. */
@@ -73,19 +102,20 @@ export class PumpingGuard {
       this.log.error({ err }, "could not read the rows behind a pumping block");
       return null;
     });
-    const budget = f.level === "prefix" ? s.prefix! : s.country!; // both country budgets share the country's setting
+    const budget = budgetOf(s, f.level)!;
     const details = {
-      level: f.level, mode: s.mode, shadow: f.shadow,
-      unverified: f.unverified, sends: f.sends, verified: f.verified, budget: f.budget,
-      floor: budget.floor, share: budget.share,
+      level: f.level, mode: s.mode, shadow: f.shadow, soft: isSoftLevel(f.level),
+      unverified: f.unverified, inFlight: f.inFlight, unconverted: f.unconverted, weight: f.weight,
+      sends: f.sends, verified: f.verified, budget: f.budget, floor: budget.floor, ratio: f.ratio,
       windowSeconds: PUMP_WINDOW_SECONDS, historySeconds: PUMP_HISTORY_SECONDS,
       escalationStep: f.escalationStep, blockSeconds: f.blockSeconds, ladder: s.blockSeconds,
       ...(rows ?? {}),
       riskFactors: riskFactors(f, rows),
     };
+    const keyMasked = f.level === "prefix" ? maskPrefix(value) : (TERRITORY_TEXT[f.level] ?? value);
     await this.blocks
       .record({
-        appId: app.id, rule: `pumping_${f.level}`, key: `${app.id}:${value}`, keyMasked: f.level === "prefix" ? maskPrefix(value) : value,
+        appId: app.id, rule: `pumping_${f.level}`, key: `${app.id}:${value}`, keyMasked,
         hits: f.unverified, limit: f.budget, blockedUntil: new Date(Date.now() + f.blockSeconds * 1000), shadow: f.shadow, details,
       })
       .catch((err) => this.log.error({ err }, "could not record a pumping block"));
@@ -93,22 +123,26 @@ export class PumpingGuard {
 
   /**
    * The rows' own view of the last hour (refusal path only, over the prefix and country indexes):
-   * how many distinct numbers, client IPs and (for a country) prefixes the sends went to.
+   * how many distinct numbers, client IPs and prefixes (and countries) the sends went to.
    */
   private async rowFigures(appId: string, level: PumpLevel, value: string): Promise<RowFigures> {
-    const match = level === "prefix"
-      ? `channel IN ('SMS', 'VOICE') AND left(destination, -4) = $2`
-      : `destination_country = $2 AND pumping_scope = '${scopeOf(level)}'`;
+    const match = {
+      prefix: `channel <> 'EMAIL' AND left(destination, -4) = $2`,
+      country: `destination_country = $2 AND pumping_scope = 'fresh'`,
+      country_known: `destination_country = $2 AND pumping_scope = 'known'`,
+      unproven: `pumping_scope = 'unproven' AND $2::text IS NOT NULL`,
+      app: `pumping_scope IN ('fresh', 'unproven') AND $2::text IS NOT NULL`,
+    }[level];
     const [r] = await this.ds.query(
       `SELECT count(*)::int AS requests, count(DISTINCT destination)::int AS numbers, count(DISTINCT client_ip)::int AS ips,
-              count(DISTINCT left(destination, -4))::int AS prefixes
+              count(DISTINCT left(destination, -4))::int AS prefixes, count(DISTINCT destination_country)::int AS countries
          FROM verifications
         WHERE app_id = $1 AND ${match} AND created_at > now() - make_interval(secs => $3)`,
       [appId, value, PUMP_WINDOW_SECONDS],
     );
-    return { requestsLastHour: r.requests, distinctNumbers: r.numbers, distinctIps: r.ips, distinctPrefixes: r.prefixes };
+    return { requestsLastHour: r.requests, distinctNumbers: r.numbers, distinctIps: r.ips, distinctPrefixes: r.prefixes, distinctCountries: r.countries };
   }
 }
 
-const scopeOf = (level: PumpLevel) => (level === "country" ? "fresh" : "known");
-
+const budgetOf = (s: PumpingSettings, level: PumpLevel): PumpBudget | null =>
+  level === "country_known" ? s.country : (s as unknown as Record<string, PumpBudget | null>)[level];

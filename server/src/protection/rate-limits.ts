@@ -9,10 +9,21 @@ import { OP_CODES, ORDERED_LIMITS_LUA, type LimitRule, type LimitStep, type Limi
 export type { LimitRule, LimitSubject };
 import { PUMP_APPROVE_LUA, PUMP_LIFT_LUA } from "./pump-lua";
 import { PumpMemory } from "./pump-memory";
-import { figuresFromReply, pumpKeys, pumpScriptArgs, SCOPES, type PumpLevel } from "./pump-step";
+import { FIGURE_COUNT, figuresFromReply, pumpKeys, pumpProofKey, pumpScriptArgs, pumpStatsKey, SCOPES, type PumpLevel } from "./pump-step";
 
 const ORDERED_LIMITS_SHA = createHash("sha1").update(ORDERED_LIMITS_LUA).digest("hex");
 
+
+/** An approval as the pumping budgets take it (see pumpApproved). */
+export interface PumpApproval {
+  appId: string;
+  levels: Array<{ level: PumpLevel; value: string }>;
+  country: string | null;
+  /** When the verification's first send was counted, and now, by the guard's clock (ms). */
+  firstSendAt: number;
+  now: number;
+  sends: number;
+}
 
 /** How a pump step is named when the limiter is unreachable (metrics, logs). */
 const PUMP_RULE: LimitRule = { name: "pumping", points: 0, durationSeconds: 0 };
@@ -94,13 +105,13 @@ export class RateLimits {
       if (step.op === "consume" && consumed - 1 <= step.rule.points) await this.recordBlock(step.rule, step.subject, consumed, msBeforeNext);
       throw rateLimited(msBeforeNext / 1000);
     }
-    const [scope, ...shadow] = rest.slice(0, 9);
+    const [scope, ...shadow] = rest.slice(0, FIGURE_COUNT + 1);
     const pump = steps.find((s) => s.op === "pump");
     if (pump?.op === "pump") {
       pump.pump.scope = SCOPES[scope] ?? null;
       if (shadow[1] === 1) await pump.pump.onBlock(figuresFromReply(shadow, true));
     }
-    return rest.slice(9).map((d) => d === 1);
+    return rest.slice(FIGURE_COUNT + 1).map((d) => d === 1);
   }
 
   /** The same steps without Redis: rate-limiter-flexible's memory limiters and the pump's memory twin. */
@@ -129,15 +140,17 @@ export class RateLimits {
     return due;
   }
 
-  /** An approval: its sends move from unverified to verified on the levels they were counted on (PumpScope). */
-  async pumpApproved(appId: string, levels: Array<{ level: PumpLevel; value: string }>, firstSendAt: Date, sends: number): Promise<void> {
-    const minute = Math.floor(firstSendAt.getTime() / 60_000);
-    if (!this.redis) {
-      for (const l of levels) this.pumpMemory.approve(l.level, appId, l.value, minute, sends);
-      return;
-    }
-    const keys = levels.map((l) => pumpKeys(this.prefix, l.level, appId, l.value, false).counts);
-    await this.redis.eval(PUMP_APPROVE_LUA, { keys, arguments: [String(minute), String(sends)] });
+  /**
+   * An approval: its sends move from unverified to verified on the levels they were counted on
+   * (PumpScope), join the app's record, and give the country a history. Times are the guard's clock.
+   */
+  async pumpApproved(a: PumpApproval): Promise<void> {
+    const minute = Math.floor(a.firstSendAt / 60_000);
+    if (!this.redis) return this.pumpMemory.approve(a.appId, a.levels, a.country, minute, a.sends, a.now);
+    const keys = a.levels.map((l) => pumpKeys(this.prefix, l.level, a.appId, l.value, false).counts);
+    keys.push(pumpStatsKey(this.prefix, a.appId));
+    if (a.country) keys.push(pumpProofKey(this.prefix, a.appId, a.country));
+    await this.redis.eval(PUMP_APPROVE_LUA, { keys, arguments: [String(minute), String(a.sends), String(a.now), String(a.levels.length)] });
   }
 
   /** Lifting a pumping block: the block, its escalation and the unverified sends behind it are gone. */

@@ -9,6 +9,7 @@ import type { ProviderRegistry } from "../providers/registry";
 import { maskDestination, type Destination } from "../verification/destination";
 import { Channel } from "../verification/enums";
 import type { LimitStep } from "./limit-steps";
+import { destinationFailureGate } from "./verify-policy";
 import type { PumpScope } from "./pump-step";
 import type { LimitRule, RateLimits } from "./rate-limits";
 
@@ -26,7 +27,7 @@ export const spendCeiling = (name: "spend_ceiling_paid" | "spend_ceiling_email",
 const rule = (name: string, l: WindowLimit): LimitRule => ({ name, points: l.max, durationSeconds: l.windowSeconds });
 
 export interface SendContext {
-  /** The end user's IP: the `clientIp` input, else the socket's (or X-Forwarded-For through TRUST_PROXY). */
+  /** The end user's IP as the calling backend stated it (`clientIp`); null: no per-IP limit applies. */
   ip: string | null;
   /** A test destination: no vendor is paid, so number type, country and pumping checks don't apply; the counters do. */
   testDestination?: boolean;
@@ -62,6 +63,8 @@ export class SendPolicy {
       const ip = ipLimitKey(ctx.ip);
       steps.push({ op: "consume", rule: rule("sends_per_ip", l.sendsPerIp), subject: { appId: app.id, key: `${app.id}:${ip}`, keyMasked: maskIp(ctx.ip) } });
     }
+    // A number whose wrong-code budgets (aimed at its live codes) are spent gets no new code: the NIST cap's bound on guessing.
+    steps.push(...destinationFailureGate(app, dest.value));
     // Test destinations pay no vendor; the safe list is trusted: neither is judged as pumping.
     const judged = !ctx.testDestination && !(dest.kind === "phone" && isSafelisted(app.settings?.safelist, dest.value));
     const pump = judged ? this.pumping?.step(app, dest, l.pumping) : null;

@@ -85,6 +85,18 @@ function budgets(app: AppEntity, ip: string | null, destination: string | null):
   return out;
 }
 
+/**
+ * At a send: the destination's budgets of wrong codes from every IP (hourly, and the NIST daily
+ * cap), checked, never counted. Wrong codes spend them only when aimed at a live verification of
+ * the number, so only someone who made the app send the owner codes can; what they stop is new
+ * codes to that number, never a code its owner already holds (verify by id is judged by its own
+ * attempt count). Without this gate a guesser could request code after code and try each.
+ */
+export function destinationFailureGate(app: AppEntity, destination: string): LimitStep[] {
+  const masked = maskDestination(destination);
+  return destinationRules(effectiveLimits(app.settings)).map((rule) => ({ op: "check", rule, subject: subject(app, [destination], masked) }));
+}
+
 /** The budgets of a destination from every IP: the larger hourly cap, then the NIST daily one. */
 function destinationRules(l: AbuseLimits): LimitRule[] {
   const rules: LimitRule[] = [];

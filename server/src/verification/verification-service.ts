@@ -10,6 +10,7 @@ import type { DeliveryEvents } from "../delivery/delivery-events";
 import type { ProviderRegistry } from "../providers/registry";
 import { TEST_PROVIDER_NAME } from "../providers/test-destination/test-destination-provider";
 import type { BlockStore } from "../protection/block-store";
+import type { ClientIpHint } from "../protection/client-ip-hint";
 import type { SendPolicy } from "../protection/send-policy";
 import { encryptCode, generateCode, hashCode } from "./code";
 import { channelFits, maskDestination, parseDestination, parseAnyDestination } from "./destination";
@@ -47,14 +48,22 @@ export class VerificationService {
     private readonly testDestinations?: TestDestinations,
     /** Wake workers in other processes by pg_notify: only without Redis (see wakeWorkersColumn). */
     private readonly notifyWorkers = true,
+    /** Tells the operator, at most hourly per app, that requests come without clientIp. */
+    private readonly clientIpHint?: ClientIpHint,
   ) {}
 
-  async request(app: AppEntity, input: RequestOtpParams, socketIp: string | null): Promise<VerificationView> {
+  /**
+   * Per-IP limits count `clientIp` as the calling backend states it (stored on the row); a
+   * request without it comes from the app's own backend, shared by all its users: no per-IP
+   * limit applies (the destination's, the app's and the pumping budgets still do).
+   */
+  async request(app: AppEntity, input: RequestOtpParams): Promise<VerificationView> {
     const purpose = checkPurpose(input.purpose);
     // Recorded as the tag the message will be written in (a language we lack falls back to the app's default, then en).
     const locale = pickLocale(checkLocale(input.locale), app.defaultLocale);
     const transaction = checkTransaction(input.transaction);
-    const clientIp = checkClientIp(input.clientIp) ?? socketIp;
+    const clientIp = checkClientIp(input.clientIp);
+    if (!clientIp) this.clientIpHint?.missing(app);
     const dest = parseDestination(input.destination, input.channel);
     const test = this.testDestinations?.find(app.settings, dest.value) ?? null;
     const { pumpingScope } = await this.policy.check(app, dest, input.channel, { ip: clientIp, testDestination: !!test });
@@ -89,7 +98,7 @@ export class VerificationService {
   }
 
   /** Sends a new code (the old one dies), optionally on another channel; the failed-attempt budget is kept. */
-  async resend(app: AppEntity, verificationId: string, channel?: Channel | null, socketIp: string | null = null): Promise<VerificationView> {
+  async resend(app: AppEntity, verificationId: string, channel?: Channel | null): Promise<VerificationView> {
     const current = await this.load(app, verificationId);
     if (effectiveStatus(current) !== VerificationStatus.PENDING) return toVerificationView(current);
     const target = channel ?? current.channel;
@@ -99,7 +108,7 @@ export class VerificationService {
     if (waitMs > 0) await this.refuseCooldown(app, current, waitMs);
     // Per-IP limits count the end user who asked for the code (clientIp at request), not whoever relays the resend.
     const test = this.testDestinations?.find(app.settings, current.destination) ?? null;
-    await this.policy.check(app, dest, target, { ip: current.client_ip ?? socketIp, testDestination: !!test });
+    await this.policy.check(app, dest, target, { ip: current.client_ip, testDestination: !!test });
 
     const code = test?.code ?? generateCode(current.code_length);
     const transaction = current.transaction ?? null;

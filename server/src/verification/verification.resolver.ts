@@ -14,12 +14,12 @@ export class VerificationResolver {
 
   @Mutation(() => Verification)
   requestOtp(@Arg("input", () => RequestOtpInput) input: RequestOtpInput, @Ctx() ctx: GqlContext): Promise<VerificationView> {
-    return ctx.services.verifications.request(ctx.app, input, ctx.socketIp);
+    return ctx.services.verifications.request(ctx.app, input);
   }
 
   @Mutation(() => VerifyOtpResult)
   async verifyOtp(@Arg("input", () => VerifyOtpInput) input: VerifyOtpInput, @Ctx() ctx: GqlContext): Promise<VerifyOtpResult> {
-    const result = await ctx.services.verify.verify(ctx.app, input, ctx.socketIp);
+    const result = await ctx.services.verify.verify(ctx.app, input);
     ctx.services.metrics.verifyOutcomes.inc({ outcome: result.status });
     return result;
   }
@@ -30,7 +30,7 @@ export class VerificationResolver {
     @Arg("channel", () => Channel, { nullable: true }) channel: Channel | null,
     @Ctx() ctx: GqlContext,
   ): Promise<VerificationView> {
-    return ctx.services.verifications.resend(ctx.app, verificationId, channel, ctx.socketIp);
+    return ctx.services.verifications.resend(ctx.app, verificationId, channel);
   }
 
   @Mutation(() => Verification)

@@ -38,16 +38,21 @@ export class VerifyService {
     private readonly pumping?: PumpingGuard,
   ) {}
 
-  async verify(app: AppEntity, input: VerifyOtpParams, clientIp: string | null): Promise<VerifyResult> {
+  /**
+   * Per-IP budgets key on `clientIp` as the calling backend states it; without it (server to
+   * server) none applies: the socket's address is the app's own backend, shared by all its users.
+   */
+  async verify(app: AppEntity, input: VerifyOtpParams): Promise<VerifyResult> {
     if (!CODE_PATTERN.test(input.code)) throw badInput("code", "code must be 4 to 10 digits");
-    const ip = checkClientIp(input.clientIp) ?? checkClientIp(clientIp);
+    const ip = checkClientIp(input.clientIp);
     const target = input.verificationId ? await this.targetById(app, input.verificationId, ip) : await this.targetByDestination(app, input, ip);
     if (!target.id) {
       // Nothing to verify: the same hash and statement a live code costs (writing its attempt
-      // row, as a wrong code does, so the commit costs the same too), the same budgets charged,
-      // then NOT_FOUND — no cheaper and no freer than a wrong code.
+      // row, as a wrong code does, so the commit costs the same too), then NOT_FOUND. The probe
+      // is charged to the caller's IP alone: a number's budgets are spent only by codes aimed at
+      // its live verifications, so nobody can lock a number out before its owner has a code.
       await this.attempt(DECOY_ID, hashCode(this.keys, DECOY_ID, { purpose: null, transaction: null }, input.code), ip, app.id);
-      await this.policy?.failed(app, ip, target.destination);
+      await this.policy?.failed(app, ip, null);
       throw notFound();
     }
     const hash = hashCode(this.keys, target.id, { purpose: target.purpose, transaction: target.transaction }, input.code);
@@ -71,23 +76,28 @@ export class VerifyService {
   }
 
   /**
-   * By id: the caller's IP budget and, for a known verification, its destination's budgets, in
-   * one round trip; a spent IP budget answers RATE_LIMITED whether or not the id exists. An
-   * unknown id names no destination: it costs the IP budget alone.
+   * By id. A live verification (pending, unexpired) is checked against nothing but its own
+   * attempt count: its owner's right code is never refused by anyone else's failures, and a
+   * guesser gets the verification's few attempts (new codes are gated at the send by the
+   * destination's failure budgets, SendPolicy). An unknown or closed id costs the IP budget alone.
    */
   private async targetById(app: AppEntity, id: string, ip: string | null): Promise<Target> {
-    const rows: Row[] = isUuid(id)
-      ? await prepared(this.ds).query(`SELECT id, destination, purpose, transaction FROM verifications WHERE id = $1 AND app_id = $2`, [id, app.id])
+    const rows: Array<Row & { live: boolean }> = isUuid(id)
+      ? await prepared(this.ds).query(
+          `SELECT id, destination, purpose, transaction, (status = 'PENDING' AND expires_at > now()) AS live FROM verifications WHERE id = $1 AND app_id = $2`,
+          [id, app.id],
+        )
       : [];
-    const target = (rows[0] as Target | undefined) ?? { id: null, destination: null };
-    await this.policy?.check(app, ip, target.destination);
-    return target;
+    const row = rows[0];
+    if (!row?.live) await this.policy?.check(app, ip, null);
+    return (row as unknown as Target | undefined) ?? { id: null, destination: null };
   }
 
   /**
-   * By destination: its budgets are checked before the lookup, so a number with a live code and
-   * one without are refused alike. Only a live code counts (pending and unexpired): an expired
-   * one answers NOT_FOUND like none at all, not EXPIRED, which would say a code had been sent.
+   * By destination: the IP's and the destination's budgets are checked before the lookup (a
+   * number whose budgets wrong codes at its live verifications have spent is refused). Only a
+   * live code counts (pending and unexpired): an expired one answers NOT_FOUND like none at
+   * all, not EXPIRED, which would say a code had been sent.
    */
   private async targetByDestination(app: AppEntity, input: VerifyOtpParams, ip: string | null): Promise<Target> {
     if (!input.destination) throw badInput("verificationId", "Give verificationId or destination");
