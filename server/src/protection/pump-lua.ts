@@ -6,25 +6,26 @@
  * Per level one hash holds minute and hour buckets: `u:<minute>` sends not (yet) verified,
  * `s:<minute>` all sends, `v:<hour>` verified sends. `u` buckets younger than the app's code
  * window are in flight, older ones (within the hour) unconverted. Beside it a block key and an
- * escalation key (hard levels), with separate keys for shadow (record_only) blocks. The app's
+ * escalation key (hard levels), with separate keys for shadow (record_only) blocks, each holding
+ * its own expiry on the caller's clock. The app's
  * record (`S:<hour>` sends, `v:<hour>` verified sends, over a day) gives the ratio once it holds
  * enough proof; a proof key per country says the country has a verified send in the last day.
  *
  * The clock is the caller's (ARGV), not Redis's, so that the simulator can run a week in minutes
  * and the replay can judge recorded traffic; processes of one install share NTP time.
  */
-import { RECORD_MIN_PROVEN, SOFT_RETRY_SECONDS } from "./pump-step";
+import { RECORD_MIN_PROVEN, SOFT_RETRY_SECONDS, YOUNG_MINUTES } from "./pump-step";
 
 /** Helpers and state of the pump op, spliced into the ordered-limits script (limit-steps.ts). */
 export const PUMP_LUA_FUNCTIONS = `
-local minute, hour, ttlm = 0, 0, 1
+local minute, hour, ttlm, nowms = 0, 0, 1, 0
 local pending = {}
 local pump_stats = nil
 local pump = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 local function pump_counts(key)
   local f = redis.call('hgetall', key)
-  local inflight, unconv, s, vday, vrecent, stale = 0, 0, 0, 0, 0, {}
+  local young, inflight, unconv, s, vday, vrecent, stale = 0, 0, 0, 0, 0, 0, {}
   for i = 1, #f, 2 do
     local kind = string.sub(f[i], 1, 1)
     local b = tonumber(string.sub(f[i], 3))
@@ -36,14 +37,25 @@ local function pump_counts(key)
       else stale[#stale + 1] = f[i] end
     elseif b > minute - 60 then
       if kind == 's' then s = s + n
-      elseif b > minute - ttlm then inflight = inflight + n
+      elseif b > minute - ttlm then
+        inflight = inflight + n
+        if b > minute - ${YOUNG_MINUTES} then young = young + n end
       else unconv = unconv + n end
     else
       stale[#stale + 1] = f[i]
     end
   end
   if #stale > 0 then redis.call('hdel', key, unpack(stale)) end
-  return inflight, unconv, s, vday, vrecent
+  return inflight, unconv, s, vday, vrecent, young
+end
+
+-- How much an open code counts (percent): what the scope's recent traffic failed to convert,
+-- judged on sends old enough to have been verified; half while there is no such evidence (a new
+-- scope's first minutes), never below half.
+local function pump_weight(inflight, unconv, vrecent, young)
+  local aged = inflight - young + unconv
+  if vrecent + aged == 0 then return 50 end
+  return 100 - math.min(50, math.floor(100 * vrecent / (vrecent + aged)))
 end
 
 -- The app's abandonment record as unconverted sends per verified one (percent, with headroom,
@@ -64,33 +76,49 @@ local function pump_ratio(key)
   return math.max(50, math.min(300, r))
 end
 
+-- Blocks, escalations and marks keep their own expiry on the caller's clock ("n:until ms"); the
+-- key's Redis TTL only collects them.
+local function clocked(key)
+  local v = redis.call('get', key)
+  if not v then return nil end
+  local sep = string.find(v, ':', 1, true)
+  if not sep then return nil end
+  local untilms = tonumber(string.sub(v, sep + 1))
+  if untilms <= nowms then return nil end
+  return tonumber(string.sub(v, 1, sep - 1)), untilms
+end
+
+local function clock_set(key, n, ms)
+  redis.call('set', key, n .. ':' .. (nowms + ms), 'PX', math.max(1000, ms))
+end
+
 -- One level's verdict: nil (within budget), or its figures with state 1 (new) or 2 (standing).
 -- Figures: {level, state, ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %}.
 local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft)
-  local inflight, unconv, s, vday, vrecent = pump_counts(kc)
+  local inflight, unconv, s, vday, vrecent, young = pump_counts(kc)
   local budget = floor + math.floor(ratio * vday / 100)
   local open = inflight + unconv
-  local w = 100
-  if vrecent + open > 0 then w = 100 - math.min(50, math.floor(100 * vrecent / (vrecent + open))) end
+  local w = pump_weight(inflight, unconv, vrecent, young)
   local fig = {code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio}
   if not soft then
-    local ttl = redis.call('pttl', kb)
-    if ttl > 0 then
-      fig[2], fig[3], fig[8] = 2, ttl, tonumber(redis.call('get', kb)) or 0
+    local n, untilms = clocked(kb)
+    if n then
+      fig[2], fig[3], fig[8] = 2, untilms - nowms, n
       return fig, vday
     end
   end
   if 100 * unconv + w * (inflight + 1) <= 100 * budget then return nil, vday end
   if soft then
     -- No standing block: refused while over; one record an hour (the block key marks it).
-    local new = redis.call('set', kb, 1, 'PX', 3600000, 'NX')
+    local new = not clocked(kb)
+    if new then clock_set(kb, 1, 3600000) end
     fig[2], fig[3], fig[8] = new and 1 or 2, ${SOFT_RETRY_SECONDS * 1000}, 1
     return fig, vday
   end
-  local step = redis.call('incr', ke)
-  redis.call('expire', ke, 86400)
+  local step = (clocked(ke) or 0) + 1
+  clock_set(ke, step, 86400000)
   local dur = ladder[math.min(step, #ladder)]
-  redis.call('set', kb, step, 'PX', dur * 1000)
+  clock_set(kb, step, dur * 1000)
   fig[2], fig[3], fig[8] = 1, dur * 1000, step
   return fig, vday
 end
@@ -116,7 +144,8 @@ export const PUMP_LUA_OP = `
     local ladder = {}
     for d in string.gmatch(ARGV[ai + 12], '%d+') do ladder[#ladder + 1] = tonumber(d) end
     ttlm = tonumber(ARGV[ai + 13])
-    minute = math.floor(tonumber(ARGV[ai + 14]) / 60000)
+    nowms = tonumber(ARGV[ai + 14])
+    minute = math.floor(nowms / 60000)
     hour = math.floor(minute / 60)
     local learned = pump_ratio(KEYS[ki + 15])
     if learned then for j = 1, 5 do sh[j] = learned end end

@@ -1,5 +1,5 @@
 import {
-  figuresFromReply, isSoftLevel, LEVEL_CODES, levelValue, pumpKeys, pumpProofKey, pumpStatsKey, RECORD_MIN_PROVEN, SCOPES, SOFT_RETRY_SECONDS,
+  figuresFromReply, isSoftLevel, LEVEL_CODES, levelValue, pumpKeys, pumpProofKey, pumpStatsKey, RECORD_MIN_PROVEN, SCOPES, SOFT_RETRY_SECONDS, YOUNG_MINUTES,
   type PumpFigures, type PumpKeys, type PumpLevel, type PumpScope, type PumpStep,
 } from "./pump-step";
 
@@ -99,10 +99,11 @@ export class PumpMemory {
   }
 
   private level(code: number, k: PumpKeys, floor: number, ratio: number, ladder: number[], soft: boolean, c: Clock, now: number): [Verdict | null, number] {
-    const { inflight, unconv, s, vday, vrecent } = this.counts(k.counts, c);
+    const { inflight, unconv, s, vday, vrecent, young } = this.counts(k.counts, c);
     const budget = floor + Math.floor((ratio * vday) / 100);
     const open = inflight + unconv;
-    const w = vrecent + open > 0 ? 100 - Math.min(50, Math.floor((100 * vrecent) / (vrecent + open))) : 100;
+    const aged = inflight - young + unconv;
+    const w = vrecent + aged === 0 ? 50 : 100 - Math.min(50, Math.floor((100 * vrecent) / (vrecent + aged)));
     const fig = [code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio];
     if (!soft) {
       const block = this.live(k.block, now);
@@ -123,7 +124,7 @@ export class PumpMemory {
 
   private counts(key: string, c: Clock) {
     const h = this.hash(key);
-    let inflight = 0, unconv = 0, s = 0, vday = 0, vrecent = 0;
+    let inflight = 0, unconv = 0, s = 0, vday = 0, vrecent = 0, young = 0;
     for (const [f, n] of h) {
       const b = Number(f.slice(2));
       if (f[0] === "v") {
@@ -133,11 +134,14 @@ export class PumpMemory {
         } else h.delete(f);
       } else if (b > c.minute - 60) {
         if (f[0] === "s") s += n;
-        else if (b > c.minute - c.window) inflight += n;
+        else if (b > c.minute - c.window) {
+          inflight += n;
+          if (b > c.minute - YOUNG_MINUTES) young += n;
+        }
         else unconv += n;
       } else h.delete(f);
     }
-    return { inflight, unconv, s, vday, vrecent };
+    return { inflight, unconv, s, vday, vrecent, young };
   }
 
   /** pump_ratio: the app's record as a percentage, or null without enough proof. */

@@ -11,10 +11,13 @@
  *     unconverted + weight × in flight  ≤  floor + ratio × proven
  *
  * over the last hour (proven: the last 24 hours, this hour included, so a launch earns room as
- * its users verify). `weight` is what recent traffic of that scope fails to convert (a scope
- * whose recent sends are mostly verified counts its open codes at half; one with no proof counts
- * them whole); `ratio` is the app's own record of abandoned codes per verified one once it has a
- * record (with headroom, never below 0.5), else the level's `share`.
+ * its users verify). `weight` is what recent traffic of that scope fails to convert, judged on
+ * sends old enough to have been verified (a scope whose recent sends are mostly verified counts
+ * its open codes at half, one whose codes go unverified counts them whole, a scope with no
+ * evidence yet at half: so a burst gets at most twice the floor before the evidence is in, and a
+ * launch is not refused for the seconds its first users take to type); `ratio` is the app's own
+ * record of abandoned codes per verified one once it has a record (with headroom, never below
+ * 0.5), else the level's `share`.
  */
 
 /**
@@ -93,6 +96,11 @@ export interface PumpFigures {
 
 export const PUMP_WINDOW_SECONDS = 3600;
 export const PUMP_HISTORY_SECONDS = 86_400;
+/**
+ * Sends younger than this (minute buckets: the current and the one before) have not had the time
+ * a real user takes to verify, so they are no evidence of what a scope converts.
+ */
+export const YOUNG_MINUTES = 2;
 /** Proven sends over the last day at which the app's own abandonment ratio replaces `share`. */
 export const RECORD_MIN_PROVEN = 50;
 

@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import pino from "pino";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BlockStore } from "../../server/src/protection/block-store";
+import { RateLimits } from "../../server/src/protection/rate-limits";
+import type { PumpBudget, PumpFigures, PumpLevel, PumpScope, PumpStep } from "../../server/src/protection/pump-step";
+import { Rng } from "../simulate/random";
+import { TEST_REDIS_URL } from "../helpers/test-database";
+
+/**
+ * The pumping guard's algorithm is written twice: a Lua script for Redis (pump-lua.ts) and its
+ * in-memory twin (pump-memory.ts) for a single process and for the replay. Both are driven here
+ * with the same random traffic on the same clock — sends across apps, countries and prefixes,
+ * approvals, shadow mode, time passing over hours — and must give the same verdict, figures and
+ * scope at every step. The real Redis runs the script; nothing is stubbed but the block rows,
+ * which the pump path never writes itself (the step's onBlock is this test's).
+ */
+type Redis = ReturnType<typeof createClient>;
+let redis: Redis;
+
+beforeAll(async () => {
+  redis = createClient({ url: TEST_REDIS_URL });
+  await redis.connect();
+});
+afterAll(async () => {
+  await redis?.quit();
+});
+
+const noBlocks = { record: async () => undefined } as unknown as BlockStore;
+const log = pino({ level: "silent" });
+
+interface Verdict { refused: boolean; retryAfter?: number; scope?: PumpScope; blocks: PumpFigures[] }
+
+async function judge(limits: RateLimits, step: Omit<PumpStep, "onBlock">): Promise<Verdict> {
+  const blocks: PumpFigures[] = [];
+  const s: PumpStep = { ...step, onBlock: async (f) => void blocks.push(f) };
+  try {
+    await limits.runInOrder([{ op: "pump", pump: s }]);
+    return { refused: false, scope: s.scope, blocks };
+  } catch (e) {
+    return { refused: true, retryAfter: (e as { extensions?: { retryAfter?: number } }).extensions?.retryAfter, blocks };
+  }
+}
+
+const budgets = (rng: Rng): Record<PumpLevel, PumpBudget | null> => {
+  const b = (floor: number) => (rng.chance(0.1) ? null : { floor: rng.int(Math.max(0, floor - 5), floor + 5), share: rng.pick([0.5, 1, 2]) });
+  const country = b(12);
+  return { prefix: b(4), country, country_known: country, unproven: b(10), app: b(20) };
+};
+
+describe("pump algorithm: Redis script and memory twin agree", () => {
+  for (const seed of [1, 2, 3]) {
+    it(`on random traffic (seed ${seed})`, async () => {
+      const rng = new Rng(seed);
+      const prefix = `otpg-parity-${randomBytes(4).toString("hex")}:`;
+      const inRedis = new RateLimits(redis, prefix, noBlocks, log);
+      const inMemory = new RateLimits(undefined, prefix, noBlocks, log);
+      const apps = ["a", "b"].map((a) => `${a}-${seed}`);
+      const countries = ["US", "GB", "FR", null];
+      const prefixes = Array.from({ length: 12 }, (_, i) => `+1555${100 + i}`);
+      const settings = apps.map(() => budgets(rng));
+      let now = Date.UTC(2026, 11, 7, 10, 0, 0);
+      const accepted: Array<{ appId: string; country: string | null; prefix: string; scope: PumpScope; at: number }> = [];
+      let refusals = 0;
+      let approvals = 0;
+      for (let i = 0; i < 1500; i++) {
+        now += rng.chance(0.01) ? rng.int(600, 3 * 3600) * 1000 : rng.int(0, 6_000);
+        if (accepted.length && rng.chance(0.2)) {
+          const a = accepted.splice(rng.int(0, accepted.length - 1), 1)[0];
+          if (!a.scope) continue;
+          const c = a.country ?? "-";
+          const levels = {
+            prefix: [{ level: "prefix" as const, value: a.prefix }],
+            known: [{ level: "prefix" as const, value: a.prefix }, { level: "country_known" as const, value: c }],
+            fresh: [{ level: "prefix" as const, value: a.prefix }, { level: "country" as const, value: c }, { level: "app" as const, value: "-" }],
+            unproven: [{ level: "prefix" as const, value: a.prefix }, { level: "unproven" as const, value: "-" }, { level: "app" as const, value: "-" }],
+          }[a.scope];
+          const approval = { appId: a.appId, levels, country: a.country, firstSendAt: a.at, now, sends: 1 };
+          await inRedis.pumpApproved(approval);
+          await inMemory.pumpApproved(approval);
+          approvals++;
+          continue;
+        }
+        const app = rng.int(0, apps.length - 1);
+        const step = {
+          appId: apps[app], prefix: rng.pick(prefixes), country: rng.pick(countries), budgets: settings[app],
+          enforce: !rng.chance(0.1), ladder: [rng.int(60, 600), 3600], windowMinutes: rng.pick([2, 5, 10]), now,
+        };
+        const [r, m] = [await judge(inRedis, step), await judge(inMemory, step)];
+        expect({ i, ...m }).toEqual({ i, ...r });
+        if (r.refused) refusals++;
+        else accepted.push({ appId: step.appId, country: step.country, prefix: step.prefix, scope: r.scope ?? null, at: now });
+      }
+      // The traffic exercised both answers and the approvals.
+      expect(refusals).toBeGreaterThan(20);
+      expect(accepted.length + approvals).toBeGreaterThan(200);
+    }, 60_000);
+  }
+});
