@@ -186,12 +186,12 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
       expect(reached, name).toContain(name);
     }
     expect([...forbidden].sort()).toEqual(["app", "apps", "auditEntry", "auditLog", "safelist", "staffUser", "staffUsers", "webhookEndpoints", "webhookMessages"]);
-    const text = JSON.stringify(answers);
-    // The seeded records are in the answers, masked: the scan looked at them.
-    for (const shown of ["+1******2671", "+33*****5678", "+44…", "+34…", "FR", "+1******3579", "j***@example.com", "c***nn", "a***@example.org", "+44******4321", "WEBHOOK_ATTEMPT", "21211"]) {
-      expect(text).toContain(shown);
-    }
     expect(answers.flatMap((a) => leaks(a.data, SEEDS, a.call))).toEqual([]);
+    // The seeded records are in the answers, masked: the scan looked at them.
+    const text = JSON.stringify(answers);
+    for (const shown of ["+1******2671", "+33*****5678", "+44…", "+34…", "FR", "+1******3579", "j***@example.com", "c***nn", "a***@example.org", "+44******4321", "WEBHOOK_ATTEMPT", "21211"]) {
+      expect(text.includes(shown), shown).toBe(true);
+    }
   });
 
   it("the prefix join is closed: a verification's timeline links its prefix's blocks, whose key SUPPORT sees as the calling code", async () => {
