@@ -13,8 +13,9 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "..
 
 /**
  * The dashboard's Authenticators page in Debian's Chromium against the BUILT dashboard: a
- * SUPPORT agent finds a user's factor by the app's subject and reads its code checks (client
- * IPs masked, no revoke); an ADMIN sees the whole IPs and revokes the lost phone with a reason.
+ * SUPPORT agent finds a user's factor by the app's whole subject and reads its code checks
+ * (subject, label and client IPs masked, no revoke); an ADMIN sees them whole and revokes the
+ * lost phone with a reason.
  */
 describe("authenticator factors in the dashboard", { timeout: 90_000 }, () => {
   let gw: TestGateway;
