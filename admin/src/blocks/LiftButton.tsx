@@ -1,13 +1,17 @@
 import LockOpenIcon from "@mui/icons-material/LockOpen";
 import { useRecordContext } from "react-admin";
-import { useAdminData } from "../common/hooks";
+import { useAdminData, useRole } from "../common/hooks";
 import { ReasonActionButton } from "../common/ReasonActionButton";
 
-/** Lifts an active block with a reason (audited); the customer can try again at once. */
+/**
+ * Lifts an active block with a reason (audited); the customer can try again at once. The money
+ * and brute-force guards (liftNeedsAdmin) are ADMIN's: SUPPORT gets no button (the API refuses anyway).
+ */
 export function LiftButton() {
   const block = useRecordContext<any>();
   const dp = useAdminData();
-  if (!block?.active) return null;
+  const role = useRole();
+  if (!block?.active || (block.liftNeedsAdmin && role !== "ADMIN")) return null;
   return (
     <ReasonActionButton label="Lift" icon={<LockOpenIcon />}
       title={`Lift the ${block.rule} block on ${block.key}`}

@@ -35,7 +35,7 @@ export const RESOURCES: Record<string, ResourceDef> = {
   },
   blocks: {
     list: "blocks", filterType: "BlockFilter", one: "block",
-    fields: `id appId appName rule key hits limit windowSeconds blockedUntil createdAt active liftedAt liftedBy liftReason shadow summary figures { label value } riskFactors { code text }`,
+    fields: `id appId appName rule key hits limit windowSeconds blockedUntil createdAt active liftedAt liftedBy liftReason liftNeedsAdmin shadow summary figures { label value } riskFactors { code text }`,
   },
   providers: {
     list: "providers", unpaged: true, one: "provider",

@@ -2,21 +2,24 @@ import { Datagrid, DateField, FunctionField, List, SelectInput, TextField, TextI
 import { AppFilterInput } from "../common/AppFilterInput";
 import { FACTOR_STATUSES } from "../common/choices";
 import { StatusChip } from "../common/StatusChip";
+import { useRole } from "../common/hooks";
 
-const filters = [
+/** SUPPORT sees subjects masked and finds one only by the whole of it; ADMIN also by its start. */
+const filtersFor = (admin: boolean) => [
   <AppFilterInput key="app" source="appId" alwaysOn />,
-  <TextInput key="subject" source="subject" label="Subject (the app's user id)" alwaysOn resettable sx={{ minWidth: 300 }} />,
+  <TextInput key="subject" source="subject" label={admin ? "Subject (the app's user id, or its start)" : "Subject (the app's whole user id)"} alwaysOn resettable sx={{ minWidth: 300 }} />,
   <SelectInput key="status" source="status" choices={FACTOR_STATUSES} />,
 ];
 
 /** Authenticator apps registered for apps' users: find one by the app and the user id the app gave the gateway. */
 export function TotpFactorList() {
+  const admin = useRole() === "ADMIN";
   return (
-    <List filters={filters} sort={{ field: "createdAt", order: "DESC" }} perPage={25} exporter={false}>
+    <List filters={filtersFor(admin)} sort={{ field: "createdAt", order: "DESC" }} perPage={25} exporter={false}>
       <Datagrid rowClick="show" bulkActionButtons={false}>
         <DateField source="createdAt" label="Enrolled" showTime />
         <TextField source="appName" label="App" sortable={false} />
-        <TextField source="subject" />
+        <TextField source="subject" sortable={admin} />
         <TextField source="label" sortable={false} emptyText="—" />
         <FunctionField label="Status" sortBy="status" render={(r: any) => <StatusChip status={r.status} />} />
         <DateField source="verifiedAt" label="Verified" showTime emptyText="—" />

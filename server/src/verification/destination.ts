@@ -52,6 +52,13 @@ export function parseAnyDestination(raw: string, field = "destination"): Destina
 const CALLING_CODES: ReadonlySet<string> = new Set([...getCountries().map((c) => getCountryCallingCode(c)), "800", "808", "870", "878", "881", "882", "883", "888", "979"]);
 const E164 = /^\+[1-9]\d{6,14}$/;
 
+/** The calling code a number (or a number's prefix, "+3361234") starts with, without the "+"; null when none does. */
+export function callingCodeOf(value: string): string | null {
+  if (!/^\+\d/.test(value)) return null;
+  for (let n = 1; n <= 3; n++) if (CALLING_CODES.has(value.slice(1, 1 + n))) return value.slice(1, 1 + n);
+  return null;
+}
+
 /** "+1******4567" and "j***@example.com": enough for a person to recognise, not to reuse. */
 export function maskDestination(value: string): string {
   if (value.includes("@")) {

@@ -61,11 +61,14 @@ const ORDER: Record<TimelineKind, number> = {
  * the rate-limit refusals on its destination (its client IP, number prefix, country, app) around that time, every delivery
  * attempt with the vendor's raw error explained, every status change and provider callback,
  * every verify attempt, and the outcome. `v` is a row from loadVerification; `viewer` says what
- * the staff member reading it may see of its destination and client IPs (masked for SUPPORT).
+ * the staff member reading it may see of its destination, client IPs and free texts (masked for
+ * SUPPORT). A refusal links its block (blockId) but never shows its key here: the block's own
+ * record shows it, masked for the viewer (a number prefix is its calling code for SUPPORT).
  */
 export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Record<string, any>, viewer: Viewer): Promise<TimelineEntryData[]> {
   const destination = viewer.destination(v.destination);
   const clientIp = viewer.ip(v.client_ip);
+  const purpose = viewer.text(v.purpose);
   // The limiter keys this request was counted under (protection/send-policy.ts, verify-policy.ts).
   const keys = [`${v.app_id}:${v.destination}`, v.app_id as string];
   if (v.client_ip) keys.push(`${v.app_id}:${ipLimitKey(v.client_ip)}`);
@@ -114,15 +117,24 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
 
   const entries: TimelineEntryData[] = [
     {
-      at: new Date(v.created_at), kind: TimelineKind.REQUEST, appName: v.app_name, channel: v.channel, purpose: v.purpose,
+      at: new Date(v.created_at), kind: TimelineKind.REQUEST, appName: v.app_name, channel: v.channel, purpose,
       locale: v.locale, ip: clientIp, destination,
-      summary: `${v.app_name} requested a ${v.channel} code${v.purpose ? ` for "${v.purpose}"` : ""} (locale ${v.locale}${clientIp ? `, client IP ${clientIp}` : ""})`,
+      summary: `${v.app_name} requested a ${v.channel} code${purpose ? ` for "${purpose}"` : ""} (locale ${v.locale}${clientIp ? `, client IP ${clientIp}` : ""})`,
     },
-    ...rows.map((r) => toEntry(r.kind, new Date(r.at), r.data.ip ? { ...r.data, ip: viewer.ip(r.data.ip) } : r.data)),
+    ...rows.map((r) => toEntry(r.kind, new Date(r.at), forViewer(r.data, viewer))),
   ];
   const outcome = outcomeEntry(v);
   if (outcome) entries.push(outcome);
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || ORDER[a.kind] - ORDER[b.kind]);
+}
+
+/** A row's IP and free texts (a vendor's or an endpoint's error, a lift reason) as the viewer may see them, before any sentence quotes them. */
+function forViewer(d: Record<string, any>, viewer: Viewer): Record<string, any> {
+  const out = { ...d };
+  if (d.ip) out.ip = viewer.ip(d.ip);
+  if (d.errorMessage) out.errorMessage = viewer.text(d.errorMessage);
+  if (d.liftReason) out.liftReason = viewer.text(d.liftReason);
+  return out;
 }
 
 function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): TimelineEntryData {

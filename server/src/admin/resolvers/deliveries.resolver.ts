@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, Query, Resolver, Root, Subscription } from "type-graphql";
+import { textFor } from "../auth/privacy";
 import { unauthenticated } from "../../errors";
 import type { DeliveryEventMessage } from "../../events/event-bus";
 import { eventQueue } from "../../graphql/event-queue";
@@ -39,11 +40,12 @@ export class DeliveryLogResolver {
   deliveryLog(
     @Arg("provider", () => String, { nullable: true }) _provider: string | null,
     @Root() e: DeliveryEventMessage,
+    @Ctx() ctx: AdminContext,
   ): DeliveryLogEvent {
     return {
       verificationId: e.verificationId, deliveryId: e.delivery.id, provider: e.delivery.provider,
       channel: e.delivery.channel as DeliveryLogEvent["channel"], status: e.delivery.status as DeliveryLogEvent["status"],
-      errorCode: e.delivery.errorCode, errorMessage: e.delivery.errorMessage, at: new Date(e.delivery.updatedAt),
+      errorCode: e.delivery.errorCode, errorMessage: textFor(staffOf(ctx), e.delivery.errorMessage), at: new Date(e.delivery.updatedAt),
     };
   }
 }

@@ -18,7 +18,7 @@ export class BlockRecord {
   @Field(() => ID, { nullable: true }) appId: string | null;
   @Field(() => String, { nullable: true }) appName: string | null;
   @Field(() => String) rule: string;
-  @Field(() => String, { description: "The limited key, masked" }) key: string;
+  @Field(() => String, { description: "The limited key, masked; for SUPPORT a number prefix is its calling code only (\"+33…\")" }) key: string;
   @Field(() => Int, { description: "Requests counted in the window when it was refused" }) hits: number;
   @Field(() => Int) limit: number;
   @Field(() => Int, { nullable: true }) windowSeconds: number | null;
@@ -28,6 +28,7 @@ export class BlockRecord {
   @Field(() => Date, { nullable: true }) liftedAt: Date | null;
   @Field(() => String, { nullable: true }) liftedBy: string | null;
   @Field(() => String, { nullable: true }) liftReason: string | null;
+  @Field(() => Boolean, { description: "A money or brute-force guard (pumping_*, spend_ceiling_*, verify_failures_per_destination_day, admin_login_*): only ADMIN lifts it" }) liftNeedsAdmin: boolean;
   @Field(() => Boolean, { description: "Recorded by a rule in record_only mode: nothing was refused" }) shadow: boolean;
   @Field(() => String, { description: "What was refused and why, in plain words" }) summary: string;
   @Field(() => [BlockFigure], { description: "The figures the refusal was judged on" }) figures: BlockFigure[];

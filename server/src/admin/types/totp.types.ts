@@ -2,13 +2,13 @@ import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { FactorStatus } from "../../totp/totp.types";
 import { TimelineEntry } from "./verification.types";
 
-@ObjectType({ description: "An end user's authenticator factor, as support sees it (never its secret)" })
+@ObjectType({ description: "An end user's authenticator factor, as staff see it (never its secret)" })
 export class TotpFactorRecord {
   @Field(() => ID) id: string;
   @Field(() => ID) appId: string;
   @Field(() => String) appName: string;
-  @Field(() => String, { description: "The client app's id for its user" }) subject: string;
-  @Field(() => String, { nullable: true }) label: string | null;
+  @Field(() => String, { description: "The client app's id for its user; masked for SUPPORT (\"c***-7\", \"a***@example.com\")" }) subject: string;
+  @Field(() => String, { nullable: true, description: "Masked for SUPPORT, like the subject" }) label: string | null;
   @Field(() => FactorStatus) status: FactorStatus;
   @Field(() => Date) createdAt: Date;
   @Field(() => Date, { nullable: true }) verifiedAt: Date | null;
@@ -36,6 +36,6 @@ export class TotpFactorPage {
 export class TotpFactorFilter {
   @Field(() => [ID], { nullable: true }) ids?: string[] | null;
   @Field(() => ID, { nullable: true }) appId?: string | null;
-  @Field(() => String, { nullable: true, description: "The subject, or the start of it" }) subject?: string | null;
+  @Field(() => String, { nullable: true, description: "The subject (ADMIN: or the start of it); audited" }) subject?: string | null;
   @Field(() => FactorStatus, { nullable: true }) status?: FactorStatus | null;
 }
