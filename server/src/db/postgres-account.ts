@@ -15,10 +15,8 @@ export interface PostgresAccount {
 }
 
 export function postgresAccount(): PostgresAccount {
-  const read = () => {
-    const [, , uid, gid, , home] = execFileSync("getent", ["passwd", "postgres"], { encoding: "utf8" }).trim().split(":");
-    return { uid: Number(uid), gid: Number(gid), home: home || "/" };
-  };
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+  const read = (): PostgresAccount => ({ uid: id("-u"), gid: id("-g"), home: homeOf("postgres") });
   try {
     return read();
   } catch {
@@ -26,6 +24,15 @@ export function postgresAccount(): PostgresAccount {
     execFileSync("groupadd", ["--system", "postgres"], { stdio: "ignore" });
     execFileSync("useradd", ["--system", "-g", "postgres", "--no-create-home", "postgres"], { stdio: "ignore" });
     return read();
+  }
+}
+
+/** The account's home directory (its environment's HOME); "/" where getent can't say. */
+function homeOf(user: string): string {
+  try {
+    return execFileSync("getent", ["passwd", user], { encoding: "utf8" }).trim().split(":")[5] || "/";
+  } catch {
+    return "/";
   }
 }
 
