@@ -46,6 +46,13 @@ describe("span redaction", () => {
     expect(r.value("http.response.status_code", 200)).toBe(200);
   });
 
+  it("span names: a method and target lose the query's values, other names are text", () => {
+    expect(r.name("GET /webhooks/vonage/status?msisdn=14155550161&nonce=abcdef")).toBe(`GET /webhooks/vonage/status?msisdn=${REDACTED}&nonce=${REDACTED}`);
+    expect(r.name("POST")).toBe("POST");
+    expect(r.name("query verification")).toBe("query verification");
+    expect(r.name("send to +14155550161")).toBe(`send to ${REDACTED}`);
+  });
+
   it("drops header attributes whole", () => {
     expect(r.attributes({ "http.request.header.authorization": ["Bearer x"], "http.response.header.set-cookie": ["s=1"], "http.request.method": "POST" }))
       .toEqual({ "http.request.method": "POST" });

@@ -36,7 +36,7 @@ export class RedactingSpanProcessor implements tracing.SpanProcessor {
   private scrub(span: ReadableSpan): ReadableSpan {
     const r = this.redactor;
     return {
-      name: r.text(span.name),
+      name: r.name(span.name),
       kind: span.kind,
       spanContext: () => span.spanContext(),
       parentSpanContext: span.parentSpanContext,

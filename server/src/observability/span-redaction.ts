@@ -67,6 +67,12 @@ export class SpanRedactor {
       .replace(DIGIT_RUN, REDACTED);
   }
 
+  /** A span's name: text, or "METHOD /path?query" (older HTTP conventions) as a target. */
+  name(name: string): string {
+    const m = /^([A-Z]+) (\/\S*)$/.exec(name);
+    return m ? `${m[1]} ${this.target(m[2])}` : ABSOLUTE_URL.test(name) ? this.url(name) : this.text(name);
+  }
+
   /** A query string (without its `?`): the names stay, every value goes. */
   query(query: string): string {
     if (!query) return query;
