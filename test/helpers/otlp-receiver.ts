@@ -32,6 +32,8 @@ function value(v: Record<string, unknown>): string | number | boolean {
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  /** Every export as it arrived (parsed JSON): what a scan for leaks reads, events, status and resource included. */
+  readonly bodies: unknown[] = [];
   exports = 0;
   private constructor(private readonly server: Server, readonly url: string) {}
 
@@ -47,6 +49,7 @@ export class OtlpReceiver {
         }
         receiver.exports++;
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        receiver.bodies.push(body);
         for (const rs of body.resourceSpans ?? []) {
           const service = (rs.resource?.attributes ?? []).find((a: any) => a.key === "service.name")?.value?.stringValue ?? "";
           for (const ss of rs.scopeSpans ?? []) {

