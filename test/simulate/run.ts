@@ -37,7 +37,7 @@ async function main() {
   writeFileSync(
     resolve(ROOT, "bench-results/simulate.json"),
     JSON.stringify({ ranAt: new Date().toISOString(), seed: a.seed, quick: a.quick, results: results.map((r) => ({
-      shape: r.plan.shape, params: r.plan.params, users: r.users, refused: r.refused, refusals: r.refusals, verified: r.verified, pumped: r.pumped, paid: r.paid,
+      shape: r.plan.shape, params: r.plan.params, users: r.users, refused: r.refused, refusals: r.refusals, blocks: r.blocks, firstBlocks: r.firstBlocks, verified: r.verified, pumped: r.pumped, paid: r.paid,
       ...verdict(r),
     })) }, null, 2) + "\n",
   );

@@ -23,6 +23,10 @@ export interface ShapeResult {
   paid: number;
   /** Pumped numbers the gateway accepted (the vendor was asked to send to each). */
   paidNumbers: string[];
+  /** The blocks the shape's app recorded, by rule (what refused, and how often a block began). */
+  blocks: Record<string, number>;
+  /** The figures of each rule's first block: why it refused. */
+  firstBlocks: Record<string, Record<string, unknown>>;
 }
 
 /** At most this many requests in flight per gateway: a pumper's script is fast, but this is one machine. */
@@ -49,6 +53,11 @@ async function runGroup(speed: number, plans: Plan[], opts: { production?: boole
       const app = await g.createApp({ name: `simulated: ${plan.shape}` });
       const started = Date.now();
       const result = await play(plan, { url: g.url, key: app.key, vendors, speed });
+      const rows: Array<{ rule: string; n: number; details: Record<string, unknown> }> = await g.app.db.ds.query(
+        `SELECT rule, count(*)::int AS n, (array_agg(details ORDER BY created_at))[1] AS details FROM rate_limit_blocks WHERE app_id = $1 GROUP BY rule ORDER BY rule`, [app.id],
+      );
+      result.blocks = Object.fromEntries(rows.map((b) => [b.rule, b.n]));
+      result.firstBlocks = Object.fromEntries(rows.map((b) => [b.rule, b.details]));
       opts.log?.(`${plan.shape}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return result;
     }));
@@ -61,7 +70,7 @@ async function runGroup(speed: number, plans: Plan[], opts: { production?: boole
 interface Target { url: string; key: string; vendors: WhatsAppVendors; speed: number }
 
 async function play(plan: Plan, t: Target): Promise<ShapeResult> {
-  const r: ShapeResult = { plan, users: 0, refused: 0, refusals: [], verified: 0, abandoned: 0, pumped: 0, paid: 0, paidNumbers: [] };
+  const r: ShapeResult = { plan, users: 0, refused: 0, refusals: [], verified: 0, abandoned: 0, pumped: 0, paid: 0, paidNumbers: [], blocks: {}, firstBlocks: {} };
   const slots = new Semaphore(IN_FLIGHT);
   const start = Date.now();
   const at = (simSeconds: number) => start + (simSeconds * 1000) / t.speed;

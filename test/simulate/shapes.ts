@@ -78,9 +78,9 @@ function background(rng: Rng, n: MobileNumbers, o: ShapeOptions) {
   const base = userBase(rng, n, countries, 30);
   const perHour = o.quick ? rng.int(60, 120) : rng.int(80, 200);
   const conversion = rng.between(0.7, 0.9);
-  const seconds = 1.5 * HOUR;
+  const seconds = HOUR;
   const real = users(rng, n, { start: 0, seconds, perHour: () => perHour, conversion, base, fresh: 0.15, countries, clientIp: true, typoShare: 0.1 });
-  return { real, attackAt: HOUR, text: `${perHour} users/h at ${pct(conversion)} before and during` };
+  return { real, attackAt: HOUR / 2, text: `${perHour} users/h at ${pct(conversion)} before and during` };
 }
 
 /** `count` pumped requests from `at`, `perSecond`, each from another IP. */
@@ -99,21 +99,21 @@ export const SHAPES: Record<string, Shape> = {
     const actors = users(rng, n, {
       start: 0, seconds, perHour: () => (size * HOUR) / seconds, conversion, base: null, fresh: 1, countries: LAUNCH_COUNTRIES, clientIp: true, typoShare: 0.1,
     });
-    return { shape: "launch", params: `${actors.length} first users in 2 min, ${pct(conversion)} verify`, speed: 20, actors, maxRefused: 0, maxPaid: null };
+    return { shape: "launch", params: `${actors.length} first users in 2 min, ${pct(conversion)} verify`, speed: 5, actors, maxRefused: 0, maxPaid: null };
   },
 
   /** A campaign: hours of ordinary traffic, then one hour at ten times the rate. */
   spike(rng, n, o) {
     const perHour = o.quick ? rng.int(20, 40) : rng.int(40, 120);
     const conversion = rng.between(0.7, 0.9);
-    const hours = o.quick ? 3 : 6;
+    const hours = o.quick ? 2 : 6;
     const countries: Array<[CountryCode, number]> = [["US", 0.8], ["GB", 0.2]];
     const base = userBase(rng, n, countries, 40);
     const actors = users(rng, n, {
       start: 0, seconds: (hours + 1) * HOUR, perHour: (t) => (t >= hours * HOUR ? 10 * perHour : perHour), conversion, base, fresh: 0.3, countries,
       clientIp: true, typoShare: 0.1,
     });
-    return { shape: "campaign spike", params: `${perHour}/h for ${hours} h, then ${10 * perHour}/h; ${pct(conversion)} verify`, speed: 600, actors, maxRefused: 0, maxPaid: null };
+    return { shape: "campaign spike", params: `${perHour}/h for ${hours} h, then ${10 * perHour}/h; ${pct(conversion)} verify`, speed: o.quick ? 300 : 600, actors, maxRefused: 0, maxPaid: null };
   },
 
   /** Ordinary days of an established app, compressed: a day's rhythm, slowly growing. */
@@ -137,7 +137,7 @@ export const SHAPES: Record<string, Shape> = {
     const base = userBase(rng, n, countries, 30);
     const typoShare = rng.between(0.2, 0.4);
     const actors = users(rng, n, { start: 0, seconds, perHour: () => perHour, conversion, base, fresh: 0.5, countries, clientIp: false, typoShare });
-    return { shape: "server to server, no clientIp", params: `${actors.length} users, ${pct(typoShare)} with typos, ${pct(conversion)} verify`, speed: 120, actors, maxRefused: 0, maxPaid: null };
+    return { shape: "server to server, no clientIp", params: `${actors.length} users, ${pct(typoShare)} with typos, ${pct(conversion)} verify`, speed: 60, actors, maxRefused: 0, maxPaid: null };
   },
 
   /** Users who mistype and phones that are slow: up to three wrong codes, four minutes to type. */
@@ -149,7 +149,7 @@ export const SHAPES: Record<string, Shape> = {
       start: 0, seconds: o.quick ? HOUR / 2 : HOUR, perHour: () => perHour, conversion, base: userBase(rng, n, countries, 20), fresh: 0.5, countries,
       clientIp: true, typoShare: 0.4, slowShare: 0.3,
     }).map((u) => (u.typos ? { ...u, typos: rng.int(1, 3) } : u));
-    return { shape: "typos and slow phones", params: `${actors.length} users, 40 % mistype 1–3 times, 30 % slow`, speed: 120, actors, maxRefused: 0, maxPaid: null };
+    return { shape: "typos and slow phones", params: `${actors.length} users, 40 % mistype 1–3 times, 30 % slow`, speed: 60, actors, maxRefused: 0, maxPaid: null };
   },
 
   /** Pumping one prefix: many numbers of one range, each from another IP. */
@@ -159,7 +159,7 @@ export const SHAPES: Record<string, Shape> = {
     const prefix = n.prefix(country);
     const count = rng.int(100, 200);
     const attack = pumps(rng, bg.attackAt, Array.from({ length: count }, () => n.inPrefix(prefix, country)), () => "SMS");
-    return { shape: "pumping: one prefix", params: `${count} SMS to one ${country} prefix; ${bg.text}`, speed: 120, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 20 };
+    return { shape: "pumping: one prefix", params: `${count} SMS to one ${country} prefix; ${bg.text}`, speed: 60, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 20 };
   },
 
   /** Pumping one country with a history: ten numbers in each of many of its prefixes. */
@@ -168,7 +168,7 @@ export const SHAPES: Record<string, Shape> = {
     const prefixes = rng.int(40, 80);
     const numbers = Array.from({ length: prefixes }, () => n.prefix("US")).flatMap((p) => Array.from({ length: 10 }, () => n.inPrefix(p, "US")));
     const attack = pumps(rng, bg.attackAt, numbers, () => "SMS");
-    return { shape: "pumping: one country", params: `${numbers.length} SMS over ${prefixes} US prefixes; ${bg.text}`, speed: 120, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 60 };
+    return { shape: "pumping: one country", params: `${numbers.length} SMS over ${prefixes} US prefixes; ${bg.text}`, speed: 60, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 60 };
   },
 
   /** Pumping across many countries with no history, ten numbers each, each in another prefix. */
@@ -177,7 +177,7 @@ export const SHAPES: Record<string, Shape> = {
     const countries = [...MANY_COUNTRIES].sort(() => rng.next() - 0.5).slice(0, rng.int(30, 45));
     const numbers = countries.flatMap((c) => Array.from({ length: 10 }, () => n.fresh(c))).sort(() => rng.next() - 0.5);
     const attack = pumps(rng, bg.attackAt, numbers, () => "SMS");
-    return { shape: "pumping: across countries", params: `${numbers.length} SMS over ${countries.length} countries; ${bg.text}`, speed: 120, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 60 };
+    return { shape: "pumping: across countries", params: `${numbers.length} SMS over ${countries.length} countries; ${bg.text}`, speed: 60, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 60 };
   },
 
   /** Pumping by voice call, across countries. */
@@ -186,7 +186,7 @@ export const SHAPES: Record<string, Shape> = {
     const countries = [...MANY_COUNTRIES].sort(() => rng.next() - 0.5).slice(0, rng.int(15, 30));
     const numbers = countries.flatMap((c) => Array.from({ length: 10 }, () => n.fresh(c)));
     const attack = pumps(rng, bg.attackAt, numbers, () => "VOICE");
-    return { shape: "pumping: VOICE", params: `${numbers.length} calls over ${countries.length} countries; ${bg.text}`, speed: 120, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 60 };
+    return { shape: "pumping: VOICE", params: `${numbers.length} calls over ${countries.length} countries; ${bg.text}`, speed: 60, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 60 };
   },
 
   /** Pumping by WhatsApp in a country where the app has users. */
@@ -194,7 +194,7 @@ export const SHAPES: Record<string, Shape> = {
     const bg = background(rng, n, o);
     const numbers = Array.from({ length: rng.int(20, 40) }, () => n.prefix("GB")).flatMap((p) => Array.from({ length: 10 }, () => n.inPrefix(p, "GB")));
     const attack = pumps(rng, bg.attackAt, numbers, () => "WHATSAPP");
-    return { shape: "pumping: WHATSAPP", params: `${numbers.length} WhatsApp messages over GB prefixes; ${bg.text}`, speed: 120, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 60 };
+    return { shape: "pumping: WHATSAPP", params: `${numbers.length} WhatsApp messages over GB prefixes; ${bg.text}`, speed: 60, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 60 };
   },
 
   /** Everything at once: prefixes, countries (with and without history), channels and IPs rotated. */
@@ -204,7 +204,7 @@ export const SHAPES: Record<string, Shape> = {
     const numbers = Array.from({ length: rng.int(600, 1000) }, () => n.fresh(rng.pick(countries)));
     const channels: Channel[] = ["SMS", "VOICE", "WHATSAPP"];
     const attack = pumps(rng, bg.attackAt, numbers, () => rng.pick(channels), 8);
-    return { shape: "pumping: everything rotated", params: `${numbers.length} over ${countries.length} countries, 3 channels; ${bg.text}`, speed: 120, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 100 };
+    return { shape: "pumping: everything rotated", params: `${numbers.length} over ${countries.length} countries, 3 channels; ${bg.text}`, speed: 60, actors: [...bg.real, ...attack], maxRefused: null, maxPaid: 100 };
   },
 };
 

@@ -108,10 +108,12 @@ local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft)
     end
   end
   if 100 * unconv + w * (inflight + 1) <= 100 * budget then return nil, vday end
-  if soft then
-    -- No standing block: refused while over; one record an hour (the block key marks it).
-    local new = not clocked(kb)
-    if new then clock_set(kb, 1, 3600000) end
+  if soft or vrecent > 0 then
+    -- No standing block where real users are proving themselves (a launch, a spike) or for the
+    -- app-wide levels: refused while over, back as soon as conversions make room; one record an hour.
+    local km = kb .. ':m'
+    local new = not clocked(km)
+    if new then clock_set(km, 1, 3600000) end
     fig[2], fig[3], fig[8] = new and 1 or 2, ${SOFT_RETRY_SECONDS * 1000}, 1
     return fig, vday
   end

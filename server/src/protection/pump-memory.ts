@@ -110,9 +110,10 @@ export class PumpMemory {
       if (block) return [set(fig, 2, block.until - now, block.value), vday];
     }
     if (100 * unconv + w * (inflight + 1) <= 100 * budget) return [null, vday];
-    if (soft) {
-      const isNew = !this.live(k.block, now);
-      if (isNew) this.expiring.set(k.block, { value: 1, until: now + 3_600_000 });
+    if (soft || vrecent > 0) {
+      const mark = `${k.block}:m`;
+      const isNew = !this.live(mark, now);
+      if (isNew) this.expiring.set(mark, { value: 1, until: now + 3_600_000 });
       return [set(fig, isNew ? 1 : 2, SOFT_RETRY_SECONDS * 1000, 1), vday];
     }
     const step = (this.live(k.escalation, now)?.value ?? 0) + 1;

@@ -31,7 +31,10 @@ export const LEVEL_CODES: Record<PumpLevel, number> = { prefix: 1, country: 2, c
 
 /**
  * Levels that refuse while over budget but set no standing block: they are shared by every new
- * user of the app, so they must let real users back in as soon as conversions make room.
+ * user of the app, so they must let real users back in as soon as conversions make room. A hard
+ * level (prefix, country) refuses the same soft way while its scope has verified sends in the
+ * last hour or two — real users are there (a launch, a campaign) — and sets a standing,
+ * escalating block only where nothing was proven: what pumping looks like.
  */
 export const isSoftLevel = (level: PumpLevel) => level === "unproven" || level === "app";
 /** What a soft level answers as retryAfter: it is judged again on every send. */
