@@ -10,6 +10,7 @@ import { registerSafelistCommands } from "./safelist-commands";
 import { registerBlockCommands } from "./block-commands";
 import { registerTotpCommands } from "./totp-commands";
 import { registerKeysCommands } from "./keys-commands";
+import { registerAuditCommands } from "./audit-commands";
 import { serve } from "../serve/serve-command";
 import { createLogger } from "../observability/logger";
 import { openDatabase } from "../db/open-database";
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
     });
 
   registerKeysCommands(program);
+  registerAuditCommands(program);
   registerAppCommands(program);
   registerWebhookCommands(program.commands.find((c) => c.name() === "app")!);
   registerAppSettingsCommand(program);

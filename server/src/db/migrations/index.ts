@@ -15,6 +15,7 @@ import { StaffEnrolmentLinks1764730000000 } from "./1764730000000-StaffEnrolment
 import { UnverifiedSendBudgets1764700000000 } from "./1764700000000-UnverifiedSendBudgets";
 import { RescrubVendorTexts1764800000000 } from "./1764800000000-RescrubVendorTexts";
 import { SigningKeySchedule1764810000000 } from "./1764810000000-SigningKeySchedule";
+import { AuditLogHashChain1764810000001 } from "./1764810000001-AuditLogHashChain";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   UnverifiedSendBudgets1764700000000,
   RescrubVendorTexts1764800000000,
   SigningKeySchedule1764810000000,
+  AuditLogHashChain1764810000001,
 ];
