@@ -5,7 +5,7 @@ import { Client } from "pg";
 import { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditLog, type AuditEntry } from "../../server/src/admin/auth/audit-log";
-import { verifyAuditChain } from "../../server/src/admin/auth/audit-chain";
+import { parseAnchor, verifyAuditChain } from "../../server/src/admin/auth/audit-chain";
 import { migrate } from "../../server/src/db/data-source";
 import { migrations } from "../../server/src/db/migrations";
 import { AuditLogHashChain1764810000001 } from "../../server/src/db/migrations/1764810000001-AuditLogHashChain";
@@ -61,7 +61,7 @@ describe("audit log hash chain", () => {
     expect(n).toBeGreaterThanOrEqual(45);
     const r = cli([]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^Audit log intact: ${n} rows; head row \\d+, hash [0-9a-f]{64}\\n$`));
+    expect(r.stdout).toMatch(new RegExp(`^Audit log intact: ${n} rows; head \\d+:[0-9a-f]{64}\\n$`));
     const json = cli(["--json"]);
     expect(json.status).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ intact: true, rows: n, head: { id: (await ids()).at(-1) } });
@@ -130,6 +130,39 @@ describe("audit log hash chain", () => {
       await swap();
     }
     await intact();
+  }, CLI_TIMEOUT);
+
+  it("a chain rewritten from a row on, every later hash recomputed: only a head recorded before (--anchor) shows it", async () => {
+    const first = cli([]);
+    expect(first.status, first.stderr).toBe(0);
+    const anchor = /head (\d+:[0-9a-f]{64})/.exec(first.stdout)![1];
+    expect(await verifyAuditChain(ds, parseAnchor(anchor))).toMatchObject({ intact: true });
+
+    const from = (await ids())[15];
+    await ds.query(`ALTER TABLE audit_log DISABLE TRIGGER USER`);
+    try {
+      // What an owner covering their tracks does: change a row, then re-chain it and everything after it.
+      await ds.query(`UPDATE audit_log SET reason = 'covered up' WHERE id = $1`, [from]);
+      await ds.query(`
+        DO $$ DECLARE r audit_log; h bytea; BEGIN
+          SELECT row_hash INTO h FROM audit_log WHERE id < ${from} ORDER BY id DESC LIMIT 1;
+          FOR r IN SELECT * FROM audit_log WHERE id >= ${from} ORDER BY id LOOP
+            UPDATE audit_log SET prev_hash = h, row_hash = audit_log_digest(h, r) WHERE id = r.id;
+            h := audit_log_digest(h, r);
+          END LOOP;
+          UPDATE audit_log_chain SET last_hash = h;
+        END $$`);
+    } finally {
+      await ds.query(`ALTER TABLE audit_log ENABLE TRIGGER USER`);
+    }
+    expect(await verifyAuditChain(ds)).toMatchObject({ intact: true }); // consistent again: the limit of a plain hash chain
+    const r = cli(["--anchor", anchor]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`row ${anchor.split(":")[0]} no longer carries the hash recorded for it`);
+
+    const bad = cli(["--anchor", "12:nothex"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--anchor");
   }, CLI_TIMEOUT);
 
   it("the newest rows deleted, or every row: the chain head tells", async () => {

@@ -3,7 +3,16 @@ import type { DataSource } from "typeorm";
 /** Rows read per query: memory stays bounded however long the log grows. */
 const BATCH = 5000;
 
-export type ChainProblem = "changed" | "out_of_place" | "tail_removed";
+export type ChainProblem = "changed" | "out_of_place" | "tail_removed" | "anchor_mismatch";
+
+/** A row and hash an earlier run printed as the head, kept outside the database. */
+export interface ChainAnchor { id: string; hash: string }
+
+/** `--anchor 45:9f2c…` as `audit verify` takes it; undefined when malformed. */
+export function parseAnchor(text: string): ChainAnchor | undefined {
+  const m = /^(\d{1,18}):([0-9a-f]{64})$/i.exec(text.trim());
+  return m ? { id: String(BigInt(m[1])), hash: m[2].toLowerCase() } : undefined;
+}
 
 export type ChainReport =
   | { intact: true; rows: number; head: { id: string; hash: string } | null }
@@ -16,8 +25,12 @@ export type ChainReport =
  * the row before it (else rows were removed or reordered there, or the row before was rewritten
  * together with its hash). At the end the last row must be the chain head (else the newest rows
  * were removed). Reports the first break, by row id.
+ *
+ * A chain rewritten from some row on, every later hash recomputed, is consistent again; only a
+ * head recorded elsewhere before (`anchor`) shows it: that row must still carry that hash.
  */
-export async function verifyAuditChain(ds: DataSource): Promise<ChainReport> {
+export async function verifyAuditChain(ds: DataSource, anchor?: ChainAnchor): Promise<ChainReport> {
+  let anchorSeen = false;
   let rows = 0;
   let prev: { id: string; hash: Buffer } | null = null;
   for (;;) {
@@ -36,6 +49,12 @@ export async function verifyAuditChain(ds: DataSource): Promise<ChainReport> {
           ? `row ${r.id} does not follow row ${prev.id}: rows between them were removed, rows were reordered, or row ${prev.id} was rewritten with a new hash`
           : `row ${r.id} is not the start of the chain: the rows before it were removed, or rows were reordered`);
       }
+      if (anchor && r.id === anchor.id) {
+        if (r.row_hash.toString("hex") !== anchor.hash) {
+          return broken(rows, r.id, "anchor_mismatch", `row ${r.id} no longer carries the hash recorded for it: the chain was rewritten from this row or before`);
+        }
+        anchorSeen = true;
+      }
       rows++;
       prev = { id: r.id, hash: r.row_hash };
     }
@@ -53,6 +72,9 @@ export async function verifyAuditChain(ds: DataSource): Promise<ChainReport> {
   }
   if (prev && !head.last_hash?.equals(prev.hash)) {
     return broken(rows, prev.id, "changed", `row ${prev.id} was rewritten together with its hash (the chain head holds another)`);
+  }
+  if (anchor && !anchorSeen) {
+    return broken(rows, anchor.id, "anchor_mismatch", `row ${anchor.id}, recorded as a head before, is not in the log: the chain was rewritten or cut`);
   }
   return { intact: true, rows, head: prev ? { id: prev.id, hash: prev.hash.toString("hex") } : null };
 }
