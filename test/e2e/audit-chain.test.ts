@@ -8,7 +8,7 @@ import { AuditLog, type AuditEntry } from "../../server/src/admin/auth/audit-log
 import { parseAnchor, verifyAuditChain } from "../../server/src/admin/auth/audit-chain";
 import { migrate } from "../../server/src/db/data-source";
 import { migrations } from "../../server/src/db/migrations";
-import { AuditLogHashChain1764810000001 } from "../../server/src/db/migrations/1764810000001-AuditLogHashChain";
+import { AuditLogHashChain1764910000001 } from "../../server/src/db/migrations/1764910000001-AuditLogHashChain";
 import { createDataSource } from "../../server/src/db/data-source";
 import { runCli } from "../helpers/cli";
 import { startGateway, type TestGateway } from "../helpers/gateway";
@@ -184,7 +184,7 @@ describe("migration AuditLogHashChain", () => {
 
   it("chains existing rows; later inserts continue the chain", async () => {
     db = await createTestDatabase();
-    const before = new DataSource({ type: "postgres", url: db.url, migrationsTableName: "migrations", migrations: migrations.filter((m) => m !== AuditLogHashChain1764810000001) });
+    const before = new DataSource({ type: "postgres", url: db.url, migrationsTableName: "migrations", migrations: migrations.filter((m) => m !== AuditLogHashChain1764910000001) });
     await before.initialize();
     await before.runMigrations({ transaction: "each" });
     for (let i = 0; i < 3; i++) await new AuditLog(before).record(entry(i));
@@ -193,7 +193,7 @@ describe("migration AuditLogHashChain", () => {
     const ds = createDataSource(db.url, 2);
     await ds.initialize();
     try {
-      expect(await migrate(ds)).toEqual(["AuditLogHashChain1764810000001"]);
+      expect(await migrate(ds)).toEqual(["AuditLogHashChain1764910000001"]);
       await new AuditLog(ds).record(entry(3));
       expect(await verifyAuditChain(ds)).toMatchObject({ intact: true, rows: 4 });
       const rows = await ds.query(`SELECT a.id::text, prev_hash FROM audit_log a ORDER BY a.id`);

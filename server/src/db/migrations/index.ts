@@ -14,8 +14,8 @@ import { TraceContext1764790000000 } from "./1764790000000-TraceContext";
 import { StaffEnrolmentLinks1764730000000 } from "./1764730000000-StaffEnrolmentLinks";
 import { UnverifiedSendBudgets1764700000000 } from "./1764700000000-UnverifiedSendBudgets";
 import { RescrubVendorTexts1764800000000 } from "./1764800000000-RescrubVendorTexts";
-import { SigningKeySchedule1764810000000 } from "./1764810000000-SigningKeySchedule";
-import { AuditLogHashChain1764810000001 } from "./1764810000001-AuditLogHashChain";
+import { SigningKeySchedule1764910000000 } from "./1764910000000-SigningKeySchedule";
+import { AuditLogHashChain1764910000001 } from "./1764910000001-AuditLogHashChain";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -35,6 +35,6 @@ export const migrations = [
   StaffEnrolmentLinks1764730000000,
   UnverifiedSendBudgets1764700000000,
   RescrubVendorTexts1764800000000,
-  SigningKeySchedule1764810000000,
-  AuditLogHashChain1764810000001,
+  SigningKeySchedule1764910000000,
+  AuditLogHashChain1764910000001,
 ];

@@ -8,8 +8,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * signing (now possibly in the future: the moment its successor starts); `withdrawn_at` takes a
  * leaked key out of the JWKS at once (`keys rotate --now`). Existing keys signed from birth.
  */
-export class SigningKeySchedule1764810000000 implements MigrationInterface {
-  name = "SigningKeySchedule1764810000000";
+export class SigningKeySchedule1764910000000 implements MigrationInterface {
+  name = "SigningKeySchedule1764910000000";
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

@@ -14,8 +14,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * role that may only INSERT and SELECT on audit_log needs no right on the head or the sequence
  * (docs/security.md). Existing rows are chained in id order.
  */
-export class AuditLogHashChain1764810000001 implements MigrationInterface {
-  name = "AuditLogHashChain1764810000001";
+export class AuditLogHashChain1764910000001 implements MigrationInterface {
+  name = "AuditLogHashChain1764910000001";
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
