@@ -51,7 +51,8 @@ import { SendPolicy } from "./protection/send-policy";
 import { VerifyPolicy } from "./protection/verify-policy";
 import { connectRedis, type RedisClient } from "./redis";
 import type { Services } from "./services";
-import { TokenSigner } from "./tokens/token-signer";
+import { SIGNING_KEYS_CHANNEL, TokenSigner } from "./tokens/token-signer";
+import { PgListener } from "./db/pg-listener";
 import type { Clock } from "./totp/totp-codes";
 import { TotpPolicy } from "./totp/totp-policy";
 import { TotpService } from "./totp/totp-service";
@@ -176,8 +177,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis, sendPolicy);
     const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }), config.delivery.unmatchedCallbacksMax);
     statusCallbacks.onUnmatched = (provider, outcome) => metrics.unmatchedCallbacks.inc({ provider, outcome });
-    const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl);
+    const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl, config.jwksMaxAgeSeconds);
     await tokens.init();
+    if (role !== "worker") {
+      // `keys rotate` from the CLI or another process: reread the keys now rather than at the next refresh.
+      const keyChanges = new PgListener(db.url, SIGNING_KEYS_CHANNEL, () => tokens.invalidate(), log.child({ component: "token-signer" }));
+      await keyChanges.start();
+      cleanups.unshift(() => keyChanges.stop());
+    }
     const totpStore = new TotpStore(ds);
 
     const webhookEndpoints = new WebhookEndpointStore(ds, keys.webhookSecret, config.webhooks);
@@ -243,7 +250,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const apollo = await registerGraphql(fastify, schema, services, log, config.production, config.graphqlLimits);
       cleanups.unshift(() => apollo.stop());
       fastify.get("/.well-known/jwks.json", async (_req, reply) => {
-        reply.header("cache-control", "public, max-age=300");
+        reply.header("cache-control", `public, max-age=${config.jwksMaxAgeSeconds}`);
         return services.tokens.jwks();
       });
       registerDeliveryWebhooks(fastify, config, statusCallbacks, log);

@@ -1,7 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { loadConfig, type Role } from "../config/config";
-import { deriveKeys } from "../crypto/secret-keys";
 import { buildClientSchema, printSorted } from "../graphql/schema";
 import { registerAdminCommands } from "./admin-commands";
 import { registerAppCommands } from "./app-commands";
@@ -10,11 +9,11 @@ import { registerAppSettingsCommand } from "./app-settings-command";
 import { registerSafelistCommands } from "./safelist-commands";
 import { registerBlockCommands } from "./block-commands";
 import { registerTotpCommands } from "./totp-commands";
+import { registerKeysCommands } from "./keys-commands";
+import { registerAuditCommands } from "./audit-commands";
 import { serve } from "../serve/serve-command";
-import { withDatabase } from "./with-database";
 import { createLogger } from "../observability/logger";
 import { openDatabase } from "../db/open-database";
-import { TokenSigner } from "../tokens/token-signer";
 
 /**
  * The `otp-gateway` command tree, built without running anything: main.ts parses argv with it,
@@ -42,18 +41,6 @@ export function buildProgram(): Command {
     });
 
   program
-    .command("keys")
-    .description("token signing keys")
-    .command("rotate")
-    .description("start signing with a new key; the old one stays published until its tokens have expired")
-    .action(async () => {
-      await withDatabase(async ({ ds, secret }) => {
-        const kid = await new TokenSigner(ds, deriveKeys(secret).keyWrap, loadConfig().publicUrl).rotate();
-        process.stdout.write(`Now signing with key ${kid}\n`);
-      });
-    });
-
-  program
     .command("schema")
     .description("print the client GraphQL schema (sorted), or write it to a file")
     .option("--out <file>", "write to this file")
@@ -63,6 +50,8 @@ export function buildProgram(): Command {
       else process.stdout.write(text);
     });
 
+  registerKeysCommands(program);
+  registerAuditCommands(program);
   registerAppCommands(program);
   registerWebhookCommands(program.commands.find((c) => c.name() === "app")!);
   registerAppSettingsCommand(program);

@@ -45,6 +45,8 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /** JWKS_MAX_AGE_SECONDS: how long verifiers may cache /.well-known/jwks.json (tokens/token-signer.ts). */
+  jwksMaxAgeSeconds: number;
   databaseUrl?: string;
   redisUrl?: string;
   redisPrefix: string;
@@ -169,6 +171,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: env.PORT,
     host: env.HOST,
     publicUrl: (env.PUBLIC_URL ?? `http://${env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST}:${env.PORT}`).replace(/\/$/, ""),
+    jwksMaxAgeSeconds: env.JWKS_MAX_AGE_SECONDS,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,

@@ -125,6 +125,8 @@ export const envSchema = z
     OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json", "grpc"]).optional(),
     OTEL_SERVICE_NAME: optionalString,
     OTEL_SDK_DISABLED: boolFlag,
+    /** The JWKS's Cache-Control max-age; `keys rotate` signs with a new key only after it (plus the key refresh) has passed. */
+    JWKS_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /**
      * Where `serve` (role all) runs its delivery worker: `thread` (its own event loop on another

@@ -15,6 +15,8 @@ import { StaffEnrolmentLinks1764730000000 } from "./1764730000000-StaffEnrolment
 import { UnverifiedSendBudgets1764700000000 } from "./1764700000000-UnverifiedSendBudgets";
 import { RescrubVendorTexts1764800000000 } from "./1764800000000-RescrubVendorTexts";
 import { ConversionBudgets1764900000000 } from "./1764900000000-ConversionBudgets";
+import { SigningKeySchedule1764910000000 } from "./1764910000000-SigningKeySchedule";
+import { AuditLogHashChain1764910000001 } from "./1764910000001-AuditLogHashChain";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -35,4 +37,6 @@ export const migrations = [
   UnverifiedSendBudgets1764700000000,
   RescrubVendorTexts1764800000000,
   ConversionBudgets1764900000000,
+  SigningKeySchedule1764910000000,
+  AuditLogHashChain1764910000001,
 ];
