@@ -24,6 +24,7 @@ import { RedisEventBus } from "./events/redis-event-bus";
 import { buildClientSchema } from "./graphql/schema";
 import { registerGraphql } from "./http/graphql-route";
 import { registerHealthRoutes, serveMetrics } from "./http/health-routes";
+import { metricsOnPort } from "./http/metrics-access";
 import { registerHttpErrors } from "./http/http-errors";
 import { attachSubscriptions } from "./http/subscriptions";
 import { clientIpResolver, parseTrustProxy } from "./http/trust-proxy";
@@ -227,7 +228,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await fastify.register(formbody);
     echoRequestId(fastify);
     countHttpRequests(fastify, metrics);
-    registerHealthRoutes(fastify, ds, redis, metrics, processRole, !config.metricsPort, options.workerThread);
+    registerHealthRoutes(fastify, ds, redis, metrics, processRole, metricsOnPort(config), options.workerThread);
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
     let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {

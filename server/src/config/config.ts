@@ -79,6 +79,8 @@ export interface Config {
   retention: { days: number; batchSize: number; intervalSeconds: number };
   /** METRICS_PORT: /metrics is served there (on HOST) instead of on PORT. */
   metricsPort?: number;
+  /** METRICS_TOKEN: /metrics on PORT answers a request bearing it (in production, nothing else). */
+  metricsToken?: string;
   /** The support dashboard: session lifetimes, TOTP policy, login limits (per 15 minutes). */
   admin: AdminConfig;
   webhooks: WebhookConfig;
@@ -230,6 +232,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     retention: { days: env.RETENTION_DAYS, batchSize: env.RETENTION_BATCH_SIZE, intervalSeconds: env.RETENTION_INTERVAL_SECONDS },
     metricsPort: env.METRICS_PORT,
+    metricsToken: env.METRICS_TOKEN,
     admin: {
       sessionIdleSeconds: env.ADMIN_SESSION_IDLE_SECONDS,
       sessionMaxSeconds: env.ADMIN_SESSION_MAX_SECONDS,

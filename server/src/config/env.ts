@@ -145,6 +145,8 @@ export const envSchema = z
     RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
     RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
     METRICS_PORT: optionalString.pipe(z.string().regex(/^\d+$/, "must be a port number").transform(Number).pipe(z.number().int().min(1).max(65535)).optional()),
+    /** A scraper's bearer token for /metrics on PORT; in production PORT serves /metrics to nobody else. */
+    METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters").regex(/^\S+$/, "must not contain spaces").optional()),
     UNMATCHED_CALLBACKS_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
     WHATSAPP_PROVIDERS: providerList,
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
