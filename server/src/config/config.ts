@@ -103,8 +103,8 @@ export interface WebhookConfig {
 export interface AdminConfig {
   sessionIdleSeconds: number;
   sessionMaxSeconds: number;
-  /** ADMIN_REQUIRE_TOTP (default: on in production): staff with the ADMIN role must sign in with a TOTP second factor. */
-  requireTotpForAdmin: boolean;
+  /** ADMIN_REQUIRE_TOTP (default: on in production): every staff member, ADMIN and SUPPORT alike, signs in with a TOTP second factor. */
+  requireTotp: boolean;
   loginMaxPerEmail: number;
   loginMaxPerIp: number;
   /** Cookies get `Secure` when the gateway is reached over HTTPS (PUBLIC_URL). */
@@ -236,7 +236,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     admin: {
       sessionIdleSeconds: env.ADMIN_SESSION_IDLE_SECONDS,
       sessionMaxSeconds: env.ADMIN_SESSION_MAX_SECONDS,
-      requireTotpForAdmin: env.ADMIN_REQUIRE_TOTP ?? production,
+      requireTotp: env.ADMIN_REQUIRE_TOTP ?? production,
       loginMaxPerEmail: env.ADMIN_LOGIN_MAX_PER_EMAIL,
       loginMaxPerIp: env.ADMIN_LOGIN_MAX_PER_IP,
       secureCookies: (env.PUBLIC_URL ?? "").startsWith("https:"),
