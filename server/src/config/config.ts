@@ -22,8 +22,12 @@ export interface SnsConfig {
 }
 /** MessageBird's REST API; `signingKey` checks its signed status reports (without it none is accepted). */
 export interface MessageBirdConfig { accessKey: string; originator: SenderList; apiBaseUrl: string; signingKey?: string }
-/** "Bring your own vendor": rendered messages POSTed as signed JSON (Standard Webhooks). */
-export interface HttpProviderConfig { url: string; secret: string; channels: Channel[] }
+/**
+ * "Bring your own vendor": rendered messages POSTed as signed JSON (Standard Webhooks) with
+ * `secret`; its status reports checked with `callbackSecret` (HTTP_PROVIDER_CALLBACK_SECRET,
+ * by default the same secret): with two, a leak of one side's secret can't forge the other's.
+ */
+export interface HttpProviderConfig { url: string; secret: string; callbackSecret: string; channels: Channel[] }
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 export type ChannelName = "SMS" | "VOICE" | "EMAIL" | "WHATSAPP";
 
@@ -201,7 +205,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           apiBaseUrl: (env.MESSAGEBIRD_API_BASE_URL ?? "https://rest.messagebird.com").replace(/\/$/, ""),
         }
       : undefined,
-    httpProvider: env.HTTP_PROVIDER_URL ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS } : undefined,
+    httpProvider: env.HTTP_PROVIDER_URL
+      ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, callbackSecret: env.HTTP_PROVIDER_CALLBACK_SECRET ?? env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS }
+      : undefined,
     whatsapp: whatsappConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,

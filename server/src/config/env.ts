@@ -105,6 +105,8 @@ export const envSchema = z
     MESSAGEBIRD_SIGNING_KEY: optionalString,
     HTTP_PROVIDER_URL: optionalString.pipe(z.string().url().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional()),
     HTTP_PROVIDER_SECRET: webhookSecret,
+    /** The secret the vendor signs its status reports with, when it differs from the one we sign messages with (default: HTTP_PROVIDER_SECRET). */
+    HTTP_PROVIDER_CALLBACK_SECRET: webhookSecret,
     HTTP_PROVIDER_CHANNELS: channelList,
     SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional()),
     MAIL_FROM: optionalString,
@@ -210,6 +212,9 @@ export const envSchema = z
     }
     if (!!env.HTTP_PROVIDER_URL !== !!env.HTTP_PROVIDER_SECRET) {
       ctx.addIssue({ code: "custom", path: [env.HTTP_PROVIDER_URL ? "HTTP_PROVIDER_SECRET" : "HTTP_PROVIDER_URL"], message: "HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET go together" });
+    }
+    if (env.HTTP_PROVIDER_CALLBACK_SECRET && !env.HTTP_PROVIDER_URL) {
+      ctx.addIssue({ code: "custom", path: ["HTTP_PROVIDER_CALLBACK_SECRET"], message: "needs HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET" });
     }
     for (const p of whatsappEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
