@@ -25,6 +25,7 @@ import { buildClientSchema } from "./graphql/schema";
 import { registerGraphql } from "./http/graphql-route";
 import { registerHealthRoutes, serveMetrics } from "./http/health-routes";
 import { metricsOnPort } from "./http/metrics-access";
+import { reportOutOfBoundsApps } from "./apps/nist-bounds";
 import { registerHttpErrors } from "./http/http-errors";
 import { attachSubscriptions } from "./http/subscriptions";
 import { clientIpResolver, parseTrustProxy } from "./http/trust-proxy";
@@ -143,6 +144,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     cleanups.unshift(() => bus.close());
 
+    // Production runs apps saved outside NIST's bounds clamped to them: say which, once per process.
+    if (config.production && !options.inWorkerThread) await reportOutOfBoundsApps(ds, log);
     const registry = buildRegistry(config, ds, log, options.providers, options.breaker ?? config.delivery.breaker);
     cleanups.push(async () => { for (const p of registry.all()) await p.close?.(); });
     await verifyProviders(registry.all(), log);
@@ -179,7 +182,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     let webhookWorker: WebhookWorker | undefined;
     if (role !== "api") {
       const workerId = options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
-      const store = new DeliveryStore(ds);
+      const store = new DeliveryStore(ds, config.production);
       const dispatcher = new Dispatcher(store, registry, channelStrategies(), keys, deliveryEvents, log.child({ component: "dispatcher" }), workerId,
         options.retry ?? config.delivery.retry, {
           onAttempt: (provider, channel, outcome, latencyMs, country) => {
@@ -213,7 +216,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     const verifyPolicy = new VerifyPolicy(limits, limitWrites);
     const services: Services = {
-      apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }, keyCache),
+      apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations, production: config.production }, keyCache),
       verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis),
       verify: new VerifyService(ds, keys, tokens, verifyPolicy, pumping),
       blockService: new BlockService(ds, blocks, limits, log, pumping),
