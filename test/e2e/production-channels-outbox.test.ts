@@ -9,8 +9,12 @@ import { GET_VERIFICATION, errorCode, gql } from "../helpers/graphql-client";
 const PRODUCTION = { NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com" };
 const FAST_RETRY = { attemptsPerProvider: 2, baseDelayMs: 20, maxDelayMs: 100 };
 
-/** Rows a refused request or resend must not have left behind. */
+/** Rows a refused request or resend must not have left behind, once the worker has sent what was accepted before. */
 async function footprint(gw: TestGateway) {
+  await eventually(async () => {
+    const [busy] = await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE status NOT IN ('SENT', 'DELIVERED', 'FAILED', 'UNDELIVERED')`);
+    return busy.n === 0 ? true : undefined;
+  }, "the worker to send what was accepted", 15_000);
   const [row] = await gw.app.db.ds.query(
     `SELECT (SELECT count(*)::int FROM verifications) AS verifications, (SELECT count(*)::int FROM deliveries) AS deliveries,
             (SELECT count(*)::int FROM delivery_events) AS events, (SELECT count(*)::int FROM outbox_messages) AS outbox`,
