@@ -86,9 +86,11 @@ export class AppService {
     validateCodeSettings(next, this.policy);
     const checked = checkAbuseSettings(merged as AppSettings, next.codeLength, this.policy);
     if (checked.problems.length) throw new Error(checked.problems.join("; "));
+    // Only the code settings given are written: one left out keeps whatever the row has.
     await this.ds.query(
-      `UPDATE apps SET settings = $2::jsonb, code_length = $3, max_attempts = $4, ttl_seconds = $5, updated_at = now() WHERE id = $1`,
-      [appId, JSON.stringify(checked.settings), next.codeLength, next.maxAttempts, next.ttlSeconds],
+      `UPDATE apps SET settings = $2::jsonb, code_length = coalesce($3, code_length), max_attempts = coalesce($4, max_attempts),
+              ttl_seconds = coalesce($5, ttl_seconds), updated_at = now() WHERE id = $1`,
+      [appId, JSON.stringify(checked.settings), codes.codeLength ?? null, codes.maxAttempts ?? null, codes.ttlSeconds ?? null],
     );
     this.keyCache?.invalidate(appId); // other processes hear of it by NOTIFY
     return { ...checked.settings, ...next };
