@@ -24,6 +24,8 @@ import { RedisEventBus } from "./events/redis-event-bus";
 import { buildClientSchema } from "./graphql/schema";
 import { registerGraphql } from "./http/graphql-route";
 import { registerHealthRoutes, serveMetrics } from "./http/health-routes";
+import { metricsOnPort } from "./http/metrics-access";
+import { reportOutOfBoundsApps } from "./apps/nist-bounds";
 import { registerHttpErrors } from "./http/http-errors";
 import { attachSubscriptions } from "./http/subscriptions";
 import { clientIpResolver, parseTrustProxy } from "./http/trust-proxy";
@@ -150,6 +152,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     cleanups.unshift(() => bus.close());
 
+    // Production runs apps saved outside NIST's bounds clamped to them: say which, once per process.
+    if (config.production && !options.inWorkerThread) await reportOutOfBoundsApps(ds, log);
     const registry = buildRegistry(config, ds, log, options.providers, options.breaker ?? config.delivery.breaker);
     cleanups.push(async () => { for (const p of registry.all()) await p.close?.(); });
     await verifyProviders(registry.all(), log);
@@ -193,7 +197,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     let webhookWorker: WebhookWorker | undefined;
     if (role !== "api") {
       const workerId = options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
-      const store = new DeliveryStore(ds);
+      const store = new DeliveryStore(ds, config.production);
       const dispatcher = new Dispatcher(store, registry, channelStrategies(), keys, deliveryEvents, log.child({ component: "dispatcher" }), workerId,
         options.retry ?? config.delivery.retry, {
           onAttempt: (provider, channel, outcome, latencyMs, country) => {
@@ -227,7 +231,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     const verifyPolicy = new VerifyPolicy(limits, limitWrites);
     const services: Services = {
-      apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations }, keyCache),
+      apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations, production: config.production }, keyCache),
       verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis, clientIpHint),
       verify: new VerifyService(ds, keys, tokens, verifyPolicy, pumping),
       blockService: new BlockService(ds, blocks, limits, log, pumping),
@@ -242,7 +246,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await fastify.register(formbody);
     echoRequestId(fastify);
     countHttpRequests(fastify, metrics);
-    registerHealthRoutes(fastify, ds, redis, metrics, processRole, !config.metricsPort, options.workerThread);
+    registerHealthRoutes(fastify, ds, redis, metrics, processRole, metricsOnPort(config), options.workerThread);
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
     let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {

@@ -17,7 +17,8 @@ export class GatewayError extends Error {
 
 export const unauthenticated = (message = "A valid API key is required") => new GatewayError("UNAUTHENTICATED", message);
 export const badInput = (field: string, message: string) => new GatewayError("BAD_USER_INPUT", message, { field });
-export const forbidden = (message: string) => new GatewayError("FORBIDDEN", message);
+/** `extensions` says why when a client can act on it, e.g. `{ reason: "CHANNEL_UNAVAILABLE" }`. */
+export const forbidden = (message: string, extensions: Record<string, unknown> = {}) => new GatewayError("FORBIDDEN", message, extensions);
 export const notFound = (message = "Verification not found") => new GatewayError("NOT_FOUND", message);
 export const rateLimited = (retryAfterSeconds: number, message = "Too many requests; try again later") =>
   new GatewayError("RATE_LIMITED", message, { retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) });

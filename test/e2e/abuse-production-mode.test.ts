@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { gql } from "../helpers/graphql-client";
-import { codeFromOutbox, eventually } from "../helpers/codes";
+import { codeFromOutboxTable, eventually } from "../helpers/codes";
 import { requestOtp, verifyOtp } from "../helpers/abuse";
 import { collect, wsClient } from "../helpers/ws-client";
 
@@ -103,7 +103,7 @@ describe("abuse protection: production mode", () => {
     await prod.app.db.ds.query(`UPDATE apps SET settings = settings || $2::jsonb WHERE id = $1`, [prodApp.id, JSON.stringify({ testDestinations: tests })]);
     const v = (await requestOtp(prod, prodApp.key, "+14155550803")).data.requestOtp;
     expect(v.deliveries[0].provider).toBe("outbox");
-    const code = await codeFromOutbox(prod.logs, "+14155550803");
+    const code = await codeFromOutboxTable(prod.app.db.ds, "+14155550803");
     if (code !== "123456") expect((await verifyOtp(prod, prodApp.key, { verificationId: v.id, code: "123456" })).data.verifyOtp.status).toBe("PENDING");
     expect((await verifyOtp(prod, prodApp.key, { verificationId: v.id, code })).data.verifyOtp.status).toBe("APPROVED");
   });

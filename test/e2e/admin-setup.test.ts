@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdminClient, BEGIN_ENROLMENT, FINISH_ENROLMENT, ME, STAFF_PASSWORD, codeAt, createStaff, secretOf, tokenOf } from "../helpers/admin";
+import { AdminClient, BEGIN_ENROLMENT, FINISH_ENROLMENT, ME, STAFF_PASSWORD, codeAt, createStaff, enrolmentToken, secretOf, tokenOf } from "../helpers/admin";
 import { SESSION_COOKIE, SessionStore } from "../../server/src/admin/auth/sessions";
 import { runCli } from "../helpers/cli";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { errorCode } from "../helpers/graphql-client";
 
 /**
- * First-user setup from the command line in production mode: `admin create`, an ADMIN without
- * an authenticator refused at sign-in (ADMIN_REQUIRE_TOTP's default there), and the way in — an
- * enrolment link from `admin enrolment-link`, redeemed with the password and a first code.
+ * First-user setup from the command line in production mode: `admin create`, staff of every role
+ * without an authenticator refused at sign-in (ADMIN_REQUIRE_TOTP's default there), and the way
+ * in — an enrolment link from `admin enrolment-link`, redeemed with the password and a first code.
  * Each test makes the users it signs in with.
  */
 describe("admin setup in production", () => {
@@ -24,7 +24,7 @@ describe("admin setup in production", () => {
   });
   afterAll(() => gw?.stop());
 
-  it("`otp-gateway admin create --password-stdin` makes a SUPPORT user who signs in with the password alone; bad input changes nothing", async () => {
+  it("`otp-gateway admin create --password-stdin` makes a SUPPORT user, who can't sign in with the password alone; bad input changes nothing", async () => {
     const ok = create("first@example.com", "SUPPORT");
     expect(ok.stderr).toBe("");
     expect(ok.status).toBe(0);
@@ -41,10 +41,12 @@ describe("admin setup in production", () => {
     expect(await gw.app.db.ds.query(`SELECT email FROM admin_users WHERE email IN ('second@example.com', 'third@example.com')`)).toEqual([]);
     expect(await gw.app.db.ds.query(`SELECT email FROM admin_users WHERE lower(email) = 'first@example.com'`)).toEqual([{ email: "first@example.com" }]);
 
+    // Production rules: every staff role signs in with an authenticator, SUPPORT included.
     const c = new AdminClient(gw.url);
-    expect((await c.login("first@example.com")).data.login.status).toBe("OK");
-    expect(c.lastSetCookie).toMatch(/; Secure/i);
-    expect((await c.gql(ME)).data.me).toMatchObject({ email: "first@example.com", role: "SUPPORT" });
+    expect((await c.login("first@example.com")).data.login).toEqual({ status: "TOTP_SETUP_REQUIRED", user: null });
+    expect(c.cookie).toBeNull();
+    expect((await c.gql(ME)).data.me).toBeNull();
+    expect(await audit("first@example.com")).toEqual(["staff.create", "staff.login_refused"]);
     const [row] = await gw.app.db.ds.query(`SELECT actor_email, after->>'email' AS email FROM audit_log WHERE action = 'staff.create' AND after->>'email' = 'first@example.com'`);
     expect(row.actor_email).toMatch(/^cli:/);
   }, 120_000);
@@ -121,17 +123,26 @@ describe("admin setup in production", () => {
     expect(JSON.stringify(await gw.app.db.ds.query(`SELECT * FROM audit_log`))).not.toContain(token);
   }, 120_000);
 
-  it("an ADMIN session without an authenticator (from before the policy, or after a reset) opens nothing", async () => {
+  it("a session without an authenticator (from before the policy, or after a reset) opens nothing, whatever the role", async () => {
     const bare = await createStaff(gw, "old-session@example.com", "ADMIN");
     const c = new AdminClient(gw.url);
     c.cookie = `${SESSION_COOKIE}=${await new SessionStore(gw.app.db.ds, { idleSeconds: 600, maxSeconds: 3600 }).create(bare.id, null, null)}`;
     expect((await c.gql(ME)).data.me).toBeNull();
     expect(errorCode(await c.gql(`{ apps { total } }`))).toBe("UNAUTHENTICATED");
-    // SUPPORT, who needn't have one, keeps theirs.
+    // SUPPORT too: the rule is every staff role's.
     const agent = await createStaff(gw, "old-agent@example.com", "SUPPORT");
     const s = new AdminClient(gw.url);
     s.cookie = `${SESSION_COOKIE}=${await new SessionStore(gw.app.db.ds, { idleSeconds: 600, maxSeconds: 3600 }).create(agent.id, null, null)}`;
-    expect((await s.gql(ME)).data.me.email).toBe("old-agent@example.com");
+    expect((await s.gql(ME)).data.me).toBeNull();
+    expect(errorCode(await s.gql(`{ verifications { total } }`))).toBe("UNAUTHENTICATED");
+    // Once enrolled (through a link), the same agent signs in with a code.
+    const token = await enrolmentToken(gw, "old-agent@example.com");
+    const begun = await s.gql(BEGIN_ENROLMENT, { token, email: "old-agent@example.com", password: STAFF_PASSWORD });
+    const secret = secretOf(begun.data.beginTotpEnrolment.uri);
+    const done = await s.gql(FINISH_ENROLMENT, { token, email: "old-agent@example.com", password: STAFF_PASSWORD, code: await codeAt(secret) });
+    expect(done.data.finishTotpEnrolment.status).toBe("OK");
+    expect(s.lastSetCookie).toMatch(/; Secure/i);
+    expect((await s.gql(ME)).data.me).toMatchObject({ email: "old-agent@example.com", role: "SUPPORT" });
   });
 
   it("`admin enrolment-link` for an unknown address fails and changes nothing", () => {

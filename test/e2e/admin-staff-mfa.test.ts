@@ -28,10 +28,10 @@ describe("staff MFA", () => {
 
   it("ADMIN_REQUIRE_TOTP: on by default in production, off by default in development, `false` opts out", () => {
     const base = { OTP_SECRET: "x".repeat(40), PUBLIC_URL: "https://otp.example.com", DATABASE_URL: "postgres://localhost/x" };
-    expect(loadConfig({ ...base, NODE_ENV: "production" }).admin.requireTotpForAdmin).toBe(true);
-    expect(loadConfig({ ...base, NODE_ENV: "production", ADMIN_REQUIRE_TOTP: "false" }).admin.requireTotpForAdmin).toBe(false);
-    expect(loadConfig({ ...base }).admin.requireTotpForAdmin).toBe(false);
-    expect(loadConfig({ ...base, ADMIN_REQUIRE_TOTP: "true" }).admin.requireTotpForAdmin).toBe(true);
+    expect(loadConfig({ ...base, NODE_ENV: "production" }).admin.requireTotp).toBe(true);
+    expect(loadConfig({ ...base, NODE_ENV: "production", ADMIN_REQUIRE_TOTP: "false" }).admin.requireTotp).toBe(false);
+    expect(loadConfig({ ...base }).admin.requireTotp).toBe(false);
+    expect(loadConfig({ ...base, ADMIN_REQUIRE_TOTP: "true" }).admin.requireTotp).toBe(true);
     expect(() => loadConfig({ ...base, ADMIN_REQUIRE_TOTP: "maybe" })).toThrow(/ADMIN_REQUIRE_TOTP/);
   });
 
@@ -101,10 +101,13 @@ describe("staff MFA", () => {
     const [row] = await db().query(`SELECT actor_email, actor_role, target_id FROM audit_log WHERE action = 'staff.enrolment_link_issued' AND target_id = $1`, [agent.id]);
     expect(row).toEqual({ actor_email: "boss@example.com", actor_role: "ADMIN", target_id: agent.id });
     expect(JSON.stringify(await db().query(`SELECT * FROM audit_log`))).not.toContain(tokenOf(url));
-    // The new hire enrols through it.
-    expect((await begin(tokenOf(url), "newhire@example.com")).data.beginTotpEnrolment.uri).toMatch(/^otpauth:/);
+    // The new hire enrols through it, and is signed in by doing so.
+    const support = new AdminClient(gw.url);
+    const begun = await support.gql(BEGIN_ENROLMENT, { token: tokenOf(url), email: "newhire@example.com", password: STAFF_PASSWORD });
+    expect(begun.data.beginTotpEnrolment.uri).toMatch(/^otpauth:/);
+    const code = await codeAt(secretOf(begun.data.beginTotpEnrolment.uri));
+    expect((await support.gql(FINISH_ENROLMENT, { token: tokenOf(url), email: "newhire@example.com", password: STAFF_PASSWORD, code })).data.finishTotpEnrolment.status).toBe("OK");
 
-    const support = await AdminClient.signedIn(gw.url, "newhire@example.com");
     const before = (await db().query(`SELECT count(*)::int AS n FROM admin_enrolment_links`))[0].n;
     expect(errorCode(await support.gql(ISSUE, { id: agent.id }))).toBe("FORBIDDEN");
     expect((await db().query(`SELECT count(*)::int AS n FROM admin_enrolment_links`))[0].n).toBe(before);
@@ -148,12 +151,34 @@ describe("staff MFA", () => {
     expect(actions).toEqual(["staff.totp_replacement_refused", "staff.totp_replacement_refused", "staff.totp_replacement_started", "staff.totp_replaced"]);
   });
 
-  it("someone without an authenticator can't start one from a session: it takes an enrolment link", async () => {
+  it("in production SUPPORT, like ADMIN, signs in only with an authenticator: without one, TOTP_SETUP_REQUIRED and no session", async () => {
     await createStaff(gw, "plain@example.com", "SUPPORT");
-    const c = await AdminClient.signedIn(gw.url, "plain@example.com");
-    const r = await c.gql(START, { p: STAFF_PASSWORD, c: "123456" });
-    expect(errorCode(r)).toBe("BAD_USER_INPUT");
-    expect(r.errors![0].extensions!.field).toBe("currentCode");
-    expect(r.errors![0].message).toMatch(/enrolment link/);
+    const c = new AdminClient(gw.url);
+    for (const code of [undefined, "123456"]) {
+      expect((await c.login("plain@example.com", STAFF_PASSWORD, code)).data.login).toEqual({ status: "TOTP_SETUP_REQUIRED", user: null });
+      expect(c.cookie).toBeNull();
+    }
+    expect(errorCode(await c.gql(START, { p: STAFF_PASSWORD, c: "123456" }))).toBe("UNAUTHENTICATED");
+    const [user] = await db().query(`SELECT totp_secret_cipher, totp_pending_cipher FROM admin_users WHERE email = 'plain@example.com'`);
+    expect(user).toEqual({ totp_secret_cipher: null, totp_pending_cipher: null });
+    // With an authenticator (enrolled through a link), the code is asked of SUPPORT as of ADMIN.
+    const { secret } = await createStaffWithTotp(gw, "agent-mfa@example.com", "SUPPORT");
+    const next = new AdminClient(gw.url);
+    expect((await next.login("agent-mfa@example.com")).data.login).toEqual({ status: "TOTP_REQUIRED", user: null });
+    expect((await next.login("agent-mfa@example.com", STAFF_PASSWORD, await codeAt(secret, 1))).data.login.status).toBe("OK");
+  });
+
+  it("someone without an authenticator can't start one from a session: it takes an enrolment link (development, where SUPPORT may sign in without one)", async () => {
+    const dev = await startGateway();
+    try {
+      await createStaff(dev, "plain@example.com", "SUPPORT");
+      const c = await AdminClient.signedIn(dev.url, "plain@example.com");
+      const r = await c.gql(START, { p: STAFF_PASSWORD, c: "123456" });
+      expect(errorCode(r)).toBe("BAD_USER_INPUT");
+      expect(r.errors![0].extensions!.field).toBe("currentCode");
+      expect(r.errors![0].message).toMatch(/enrolment link/);
+    } finally {
+      await dev.stop();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../../server/src/config/config";
+import { ConfigError, loadConfig } from "../../server/src/config/config";
 import { Channel } from "../../server/src/verification/enums";
 import { HttpVendorFake, newWebhookSecret } from "../fakes/http-vendor-fake";
 import { httpPost } from "../fakes/fake-http";
@@ -203,5 +203,48 @@ describe("the http provider at start-up", () => {
       await gw.stop();
       await vendor.stop();
     }
+  });
+});
+
+/**
+ * HTTP_PROVIDER_CALLBACK_SECRET: the vendor signs its status reports with a secret of its own;
+ * the gateway keeps signing what it sends with HTTP_PROVIDER_SECRET. Unset, one secret does both
+ * (the suite above).
+ */
+describe("the http provider with a separate callback secret", () => {
+  it("accepts status reports signed with the callback secret only; messages are still signed with HTTP_PROVIDER_SECRET", async () => {
+    const vendor = await HttpVendorFake.start(); // signs its reports with the send secret: refused here
+    const reporter = await HttpVendorFake.start({ secret: newWebhookSecret() }); // only signs, with the callback secret
+    const gw = await startGateway({ env: { ...httpVendorEnv(vendor), HTTP_PROVIDER_CALLBACK_SECRET: reporter.secret } });
+    try {
+      expect(gw.app.config.httpProvider).toMatchObject({ secret: vendor.secret, callbackSecret: reporter.secret });
+      vendor.statusUrl = `${gw.env.PUBLIC_URL}/webhooks/http/status`;
+      const app = await gw.createApp({ name: "Acme" });
+      const { request, delivery, reaches } = deliveryProbe(() => ({ gw, key: app.key }));
+      const id = await request("+14155550711");
+      const msg = await vendor.waitForMessage((m) => m.body.to === "+14155550711");
+      expect(vendor.unsigned).toBe(0); // the vendor checked our signature with the send secret
+      // The vendor's own report, signed with the send secret, is refused and changes nothing.
+      expect((await vendor.waitForCallback((c) => c.body.messageId === msg.messageId)).status).toBe(403);
+      await reaches(id, ["SENT"]);
+      const payload = JSON.stringify({ messageId: msg.messageId, status: "delivered" });
+      expect((await httpPost(vendor.statusUrl, vendor.signedHeaders(payload), payload)).status).toBe(403);
+      expect(await delivery(id)).toMatchObject({ status: "SENT" });
+      // Signed with the callback secret, it is applied.
+      expect((await httpPost(vendor.statusUrl, reporter.signedHeaders(payload), payload)).status).toBe(204);
+      expect(await reaches(id, ["DELIVERED"])).toMatchObject({ provider: "http" });
+    } finally {
+      await gw.stop();
+      await vendor.stop();
+      await reporter.stop();
+    }
+  });
+
+  it("defaults to HTTP_PROVIDER_SECRET; is refused malformed, or without the provider", async () => {
+    const secret = newWebhookSecret();
+    const base = { HTTP_PROVIDER_URL: "http://127.0.0.1:9/messages", HTTP_PROVIDER_SECRET: secret };
+    expect(loadConfig(base).httpProvider).toMatchObject({ secret, callbackSecret: secret });
+    expect(() => loadConfig({ ...base, HTTP_PROVIDER_CALLBACK_SECRET: "not-a-whsec" })).toThrow(/HTTP_PROVIDER_CALLBACK_SECRET must be a Standard Webhooks secret/);
+    expect(() => loadConfig({ HTTP_PROVIDER_CALLBACK_SECRET: newWebhookSecret() })).toThrow(/HTTP_PROVIDER_CALLBACK_SECRET needs HTTP_PROVIDER_URL/);
   });
 });

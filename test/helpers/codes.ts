@@ -1,3 +1,4 @@
+import type { DataSource } from "typeorm";
 import type { LogCapture } from "./log-capture";
 
 /** Waits until `fn` returns a value (not undefined), polling; fails with `what` after the timeout. */
@@ -18,6 +19,19 @@ export function codeFromOutbox(logs: LogCapture, to: string, after = 0): Promise
     const body: string | undefined = lines.slice(after).at(-1)?.outbox.body;
     return body ? extractCode(body) : undefined;
   }, `an outbox message to ${to}`);
+}
+
+/**
+ * The code in the newest outbox message to `to`, read from the outbox table (as the dashboard's
+ * outbox page does): in production (OUTBOX_IN_PRODUCTION) the outbox logs no message text.
+ * `after` skips that many earlier messages to `to`, as codeFromOutbox does.
+ */
+export function codeFromOutboxTable(ds: DataSource, to: string, after = 0): Promise<string> {
+  return eventually(async () => {
+    const rows: Array<{ body: string }> = await ds.query(`SELECT body FROM outbox_messages WHERE recipient = $1 ORDER BY created_at, id`, [to]);
+    const body = rows.slice(after).at(-1)?.body;
+    return body ? extractCode(body) : undefined;
+  }, `an outbox message to ${to} in the outbox table`);
 }
 
 /** Pulls a code out of a message body: the first run of 4-10 digits (voice scripts read them "1, 2, 3"). */

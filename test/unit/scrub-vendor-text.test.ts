@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scrubVendorRaw, scrubVendorText } from "../../server/src/providers/scrub-vendor-text";
+import { scrubCode, scrubVendorRaw, scrubVendorText } from "../../server/src/providers/scrub-vendor-text";
 
 /** Vendor error texts lose the destinations they quote before anything stores, shows or logs them. */
 describe("scrubVendorText", () => {
@@ -40,5 +40,18 @@ describe("scrubVendorRaw", () => {
       "message-id": "0A0000001234ABCD", scts: "2001011400", err_code: "1",
     });
     expect(raw.errorMessage).toBe("Handset +14155550123 off"); // a copy: the caller's object is untouched
+  });
+});
+
+/** A vendor that quotes the message back in its error would put the code in the log: the worker removes it by value. */
+describe("scrubCode", () => {
+  it.each([
+    ["Message '042817 is your Acme code. Valid 5 min.' too long", "042817", "Message '[code] is your Acme code. Valid 5 min.' too long"],
+    ["Could not say 'Your code is 0, 4, 2, 8, 1, 7. Again: 0, 4, 2, 8, 1, 7.'", "042817", "Could not say 'Your code is [code]. Again: [code].'"],
+    ["Rejected: 0428 17", "042817", "Rejected: [code]"],
+    ["Error 500 at 12:00", "042817", "Error 500 at 12:00"],
+    ["no digits of the code here: 999999", "042817", "no digits of the code here: 999999"],
+  ])("%j without %s → %j", (text, code, scrubbed) => {
+    expect(scrubCode(text, code)).toBe(scrubbed);
   });
 });

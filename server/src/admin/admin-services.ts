@@ -25,7 +25,7 @@ export interface AdminServices {
 export function createAdminServices(ds: DataSource, config: Config, gateway: Services, keys: SecretKeys): AdminServices {
   const staff = new StaffStore(ds);
   const sessions = new SessionStore(ds, {
-    idleSeconds: config.admin.sessionIdleSeconds, maxSeconds: config.admin.sessionMaxSeconds, adminNeedsTotp: config.admin.requireTotpForAdmin,
+    idleSeconds: config.admin.sessionIdleSeconds, maxSeconds: config.admin.sessionMaxSeconds, staffNeedTotp: config.admin.requireTotp,
   });
   const audit = new AuditLog(ds);
   const login = new LoginService(staff, sessions, new Totp(keys.keyWrap), gateway.limits, audit, config.admin);

@@ -7,6 +7,13 @@ import { AppEntity, type AppSettings } from "./app.entity";
 import { ApiKeyEntity } from "./api-key.entity";
 import { generateApiKey, parseApiKey, secretMatches } from "./api-key";
 import type { ApiKeyCache } from "./key-cache";
+import { NistBoundsError, clampToNist, nistProblems, type CodeSettings } from "./nist-bounds";
+
+/** What the environment decides about saving apps: test destinations (AbusePolicy) and, in production, NIST's bounds on codes. */
+export interface AppPolicy extends AbusePolicy {
+  /** NODE_ENV=production: settings outside NIST SP 800-63B's bounds are refused, and saved ones run clamped. */
+  production?: boolean;
+}
 
 /** The settings an app can be created or updated with; every limit has the contract's default. */
 export interface AppOptions {
@@ -35,7 +42,7 @@ export class AppService {
   /** Without a policy, test destinations are refused: only a caller that knows the environment may allow them. */
   constructor(
     private readonly ds: DataSource,
-    private readonly policy: AbusePolicy = { allowTestDestinations: false },
+    private readonly policy: AppPolicy = { allowTestDestinations: false },
     /** API processes pass one, so that requests don't each look their key up (see key-cache.ts). */
     private readonly keyCache?: ApiKeyCache,
   ) {}
@@ -65,19 +72,28 @@ export class AppService {
   }
 
   /**
-   * Merges top-level settings into an app's (a null value removes that setting), checked like
-   * a new app's against its code length and this environment's policy. Returns the stored settings.
+   * Merges top-level settings into an app's (a null value removes that setting), and `codes`
+   * (code length, attempts, validity) into its columns, checked like a new app's against this
+   * environment's policy: in production an app outside NIST's bounds is refused here until
+   * `codes` brings it within them. Returns the stored settings and code settings.
    */
-  async updateSettings(appId: string, patch: Partial<Record<keyof AppSettings, unknown>>): Promise<AppSettings> {
+  async updateSettings(appId: string, patch: Partial<Record<keyof AppSettings, unknown>>, codes: Partial<CodeSettings> = {}): Promise<AppSettings & CodeSettings> {
     const app = isUuid(appId) ? await this.find(appId) : null;
     if (!app) throw new Error(`no app with id ${appId}`);
     const merged: Record<string, unknown> = { ...app.settings, ...patch };
     for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
-    const checked = checkAbuseSettings(merged as AppSettings, app.codeLength, this.policy);
+    const next: CodeSettings = { codeLength: codes.codeLength ?? app.codeLength, maxAttempts: codes.maxAttempts ?? app.maxAttempts, ttlSeconds: codes.ttlSeconds ?? app.ttlSeconds };
+    validateCodeSettings(next, this.policy);
+    const checked = checkAbuseSettings(merged as AppSettings, next.codeLength, this.policy);
     if (checked.problems.length) throw new Error(checked.problems.join("; "));
-    await this.ds.query(`UPDATE apps SET settings = $2::jsonb, updated_at = now() WHERE id = $1`, [appId, JSON.stringify(checked.settings)]);
+    // Only the code settings given are written: one left out keeps whatever the row has.
+    await this.ds.query(
+      `UPDATE apps SET settings = $2::jsonb, code_length = coalesce($3, code_length), max_attempts = coalesce($4, max_attempts),
+              ttl_seconds = coalesce($5, ttl_seconds), updated_at = now() WHERE id = $1`,
+      [appId, JSON.stringify(checked.settings), codes.codeLength ?? null, codes.maxAttempts ?? null, codes.ttlSeconds ?? null],
+    );
     this.keyCache?.invalidate(appId); // other processes hear of it by NOTIFY
-    return checked.settings;
+    return { ...checked.settings, ...next };
   }
 
   /** Issues a new key; older keys stay valid until revoked, so clients can roll over without downtime. */
@@ -140,7 +156,8 @@ export class AppService {
       [parsed.id],
     );
     if (!rows.length || !secretMatches(parsed.secret, rows[0].secret_hash)) return null;
-    const app = appFromRow(rows[0].app);
+    // In production, an app saved outside NIST's bounds runs within them (named at start-up: see reportOutOfBoundsApps).
+    const app = this.policy.production ? clampToNist(appFromRow(rows[0].app)) : appFromRow(rows[0].app);
     this.keyCache?.set(parsed.id, rows[0].secret_hash, app, version);
     return app;
   }
@@ -169,7 +186,7 @@ export function appFromRow(r: Record<string, any>): AppEntity {
 export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL", "WHATSAPP"];
 
 /** Checks an app's options (and the abuse parts of its settings); throws one Error listing every problem. */
-export function validateAppOptions(o: AppOptions, policy: AbusePolicy = { allowTestDestinations: false }): void {
+export function validateAppOptions(o: AppOptions, policy: AppPolicy = { allowTestDestinations: false }): void {
   const problems: string[] = [];
   const range = (name: string, v: number | undefined | null, min: number, max: number) => {
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < min || v > max)) problems.push(`${name} must be a whole number from ${min} to ${max}`);
@@ -191,5 +208,13 @@ export function validateAppOptions(o: AppOptions, policy: AbusePolicy = { allowT
     problems.push(`default locale must be one of ${supportedLocales.join(", ")} (optionally with a region, e.g. pt-BR)`);
   }
   problems.push(...channelSettingsProblems(o.settings ?? {}));
+  const nist = policy.production ? nistProblems({ codeLength: o.codeLength, maxAttempts: o.maxAttempts, ttlSeconds: o.ttlSeconds }) : [];
+  // A NIST refusal is its own error (the CLI exits 2 on it, as on a configuration error), listing the other problems too.
+  if (nist.length) throw new NistBoundsError([...nist, ...problems].join("; "));
   if (problems.length) throw new Error(problems.join("; "));
+}
+
+/** The code settings alone, checked as validateAppOptions checks them (the ranges, then NIST's bounds in production). */
+export function validateCodeSettings(c: CodeSettings, policy: AppPolicy): void {
+  validateAppOptions({ name: "-", ...c }, policy);
 }

@@ -23,28 +23,41 @@ export function abuseSettingsFromFlags(o: { voiceCountries?: string; limits?: st
   return s as Partial<AppSettings>;
 }
 
+const int = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number`);
+  return Number(v);
+};
+
 /**
- * `otp-gateway app settings --id ID [--voice-countries ..] [--limits JSON] [--test-destinations JSON]`:
- * changes an existing app's abuse settings. Each flag replaces that setting as a whole; the
- * value `null` (or an empty list for --voice-countries) removes it, back to the default.
+ * `otp-gateway app settings --id ID [--ttl S] [--code-length L] [--max-attempts A] [--voice-countries ..] [--limits JSON] [--test-destinations JSON]`:
+ * changes an existing app's code and abuse settings. Each flag replaces that setting as a
+ * whole; the value `null` (or an empty list for --voice-countries) removes it, back to the
+ * default. In production, settings outside NIST's bounds exit 2 (as `app create` does).
  */
 export function registerAppSettingsCommand(program: Command): void {
   const app = program.commands.find((c) => c.name() === "app") ?? program.command("app");
   app
     .command("settings")
-    .description("change an app's abuse settings (voice countries, limit overrides, test destinations) and print them")
+    .description("change an app's code and abuse settings (validity, code length, attempts, voice countries, limit overrides, test destinations) and print them")
     .requiredOption("--id <appId>", "the app's id")
+    .option("--ttl <seconds>", "code validity in seconds (1 to 86400; at most 600 in production)", int("--ttl"))
+    .option("--code-length <digits>", "digits per code (4 to 10; at least 6 in production)", int("--code-length"))
+    .option("--max-attempts <n>", "verify attempts per verification (1 to 20; at most 10 in production)", int("--max-attempts"))
     .option("--voice-countries <list>", "allowed countries for VOICE, e.g. US,CA (empty: same as --countries)")
     .option("--limits <json>", "abuse limit overrides as JSON (replaces the previous overrides; null: all defaults)")
     .option("--test-destinations <json>", "test destinations as JSON (replaces the list; null: none)")
-    .action(async (o: { id: string; voiceCountries?: string; limits?: string; testDestinations?: string }) => {
+    .action(async (o: { id: string; ttl?: number; codeLength?: number; maxAttempts?: number; voiceCountries?: string; limits?: string; testDestinations?: string }) => {
       const patch: Record<string, unknown> = abuseSettingsFromFlags(o);
       if (Array.isArray(patch.voiceCountries) && !patch.voiceCountries.length) patch.voiceCountries = null;
+      const codes = { ttlSeconds: o.ttl, codeLength: o.codeLength, maxAttempts: o.maxAttempts };
       await withDatabase(async ({ ds }) => {
-        const settings = await new AppService(ds, loadConfig()).updateSettings(o.id, patch);
-        const { voiceCountries, limits, testDestinations } = settings;
+        const settings = await new AppService(ds, loadConfig()).updateSettings(o.id, patch, codes);
+        const { voiceCountries, limits, testDestinations, ttlSeconds, codeLength, maxAttempts } = settings;
         // Test codes are the app's own fixed secrets: shown by count, not echoed to the terminal.
-        const shown = { voiceCountries: voiceCountries ?? null, limits: limits ?? {}, testDestinations: testDestinations?.map((t) => t.destination) ?? [] };
+        const shown = {
+          ttlSeconds, codeLength, maxAttempts,
+          voiceCountries: voiceCountries ?? null, limits: limits ?? {}, testDestinations: testDestinations?.map((t) => t.destination) ?? [],
+        };
         process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       });
     });

@@ -22,8 +22,12 @@ export interface SnsConfig {
 }
 /** MessageBird's REST API; `signingKey` checks its signed status reports (without it none is accepted). */
 export interface MessageBirdConfig { accessKey: string; originator: SenderList; apiBaseUrl: string; signingKey?: string }
-/** "Bring your own vendor": rendered messages POSTed as signed JSON (Standard Webhooks). */
-export interface HttpProviderConfig { url: string; secret: string; channels: Channel[] }
+/**
+ * "Bring your own vendor": rendered messages POSTed as signed JSON (Standard Webhooks) with
+ * `secret`; its status reports checked with `callbackSecret` (HTTP_PROVIDER_CALLBACK_SECRET,
+ * by default the same secret): with two, a leak of one side's secret can't forge the other's.
+ */
+export interface HttpProviderConfig { url: string; secret: string; callbackSecret: string; channels: Channel[] }
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 export type ChannelName = "SMS" | "VOICE" | "EMAIL" | "WHATSAPP";
 
@@ -81,6 +85,8 @@ export interface Config {
   retention: { days: number; batchSize: number; intervalSeconds: number };
   /** METRICS_PORT: /metrics is served there (on HOST) instead of on PORT. */
   metricsPort?: number;
+  /** METRICS_TOKEN: /metrics on PORT answers a request bearing it (in production, nothing else). */
+  metricsToken?: string;
   /** The support dashboard: session lifetimes, TOTP policy, login limits (per 15 minutes). */
   admin: AdminConfig;
   webhooks: WebhookConfig;
@@ -103,8 +109,8 @@ export interface WebhookConfig {
 export interface AdminConfig {
   sessionIdleSeconds: number;
   sessionMaxSeconds: number;
-  /** ADMIN_REQUIRE_TOTP (default: on in production): staff with the ADMIN role must sign in with a TOTP second factor. */
-  requireTotpForAdmin: boolean;
+  /** ADMIN_REQUIRE_TOTP (default: on in production): every staff member, ADMIN and SUPPORT alike, signs in with a TOTP second factor. */
+  requireTotp: boolean;
   loginMaxPerEmail: number;
   loginMaxPerIp: number;
   /** Cookies get `Secure` when the gateway is reached over HTTPS (PUBLIC_URL). */
@@ -202,7 +208,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           apiBaseUrl: (env.MESSAGEBIRD_API_BASE_URL ?? "https://rest.messagebird.com").replace(/\/$/, ""),
         }
       : undefined,
-    httpProvider: env.HTTP_PROVIDER_URL ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS } : undefined,
+    httpProvider: env.HTTP_PROVIDER_URL
+      ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, callbackSecret: env.HTTP_PROVIDER_CALLBACK_SECRET ?? env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS }
+      : undefined,
     whatsapp: whatsappConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
@@ -233,10 +241,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     retention: { days: env.RETENTION_DAYS, batchSize: env.RETENTION_BATCH_SIZE, intervalSeconds: env.RETENTION_INTERVAL_SECONDS },
     metricsPort: env.METRICS_PORT,
+    metricsToken: env.METRICS_TOKEN,
     admin: {
       sessionIdleSeconds: env.ADMIN_SESSION_IDLE_SECONDS,
       sessionMaxSeconds: env.ADMIN_SESSION_MAX_SECONDS,
-      requireTotpForAdmin: env.ADMIN_REQUIRE_TOTP ?? production,
+      requireTotp: env.ADMIN_REQUIRE_TOTP ?? production,
       loginMaxPerEmail: env.ADMIN_LOGIN_MAX_PER_EMAIL,
       loginMaxPerIp: env.ADMIN_LOGIN_MAX_PER_IP,
       secureCookies: (env.PUBLIC_URL ?? "").startsWith("https:"),

@@ -105,6 +105,8 @@ export const envSchema = z
     MESSAGEBIRD_SIGNING_KEY: optionalString,
     HTTP_PROVIDER_URL: optionalString.pipe(z.string().url().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional()),
     HTTP_PROVIDER_SECRET: webhookSecret,
+    /** The secret the vendor signs its status reports with, when it differs from the one we sign messages with (default: HTTP_PROVIDER_SECRET). */
+    HTTP_PROVIDER_CALLBACK_SECRET: webhookSecret,
     HTTP_PROVIDER_CHANNELS: channelList,
     SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional()),
     MAIL_FROM: optionalString,
@@ -147,6 +149,8 @@ export const envSchema = z
     RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
     RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
     METRICS_PORT: optionalString.pipe(z.string().regex(/^\d+$/, "must be a port number").transform(Number).pipe(z.number().int().min(1).max(65535)).optional()),
+    /** A scraper's bearer token for /metrics on PORT; in production PORT serves /metrics to nobody else. */
+    METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters").regex(/^\S+$/, "must not contain spaces").optional()),
     UNMATCHED_CALLBACKS_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
     WHATSAPP_PROVIDERS: providerList,
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -210,6 +214,9 @@ export const envSchema = z
     }
     if (!!env.HTTP_PROVIDER_URL !== !!env.HTTP_PROVIDER_SECRET) {
       ctx.addIssue({ code: "custom", path: [env.HTTP_PROVIDER_URL ? "HTTP_PROVIDER_SECRET" : "HTTP_PROVIDER_URL"], message: "HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET go together" });
+    }
+    if (env.HTTP_PROVIDER_CALLBACK_SECRET && !env.HTTP_PROVIDER_URL) {
+      ctx.addIssue({ code: "custom", path: ["HTTP_PROVIDER_CALLBACK_SECRET"], message: "needs HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET" });
     }
     for (const p of whatsappEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {

@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import { prepared } from "../db/prepared";
+import { NIST_BOUNDS } from "../apps/nist-bounds";
 import type { Row } from "../verification/verification-view";
 
 /** A claimed delivery with what the worker needs to render it. */
@@ -18,7 +19,8 @@ export interface AttemptRecord { provider: string; providerMessageId?: string | 
  * of a claimed row require the claim (`leased_by`): a worker whose lease lapsed changes nothing.
  */
 export class DeliveryStore {
-  constructor(private readonly ds: DataSource) {}
+  /** `clampTtl`: production, where an app's validity runs within NIST's bound (apps/nist-bounds.ts), so the message says so too. */
+  constructor(private readonly ds: DataSource, private readonly clampTtl = false) {}
 
   async claim(limit: number, leaseSeconds: number, workerId: string): Promise<ClaimedDelivery[]> {
     const rows: Row[] = await prepared(this.ds).query(
@@ -54,7 +56,7 @@ export class DeliveryStore {
         status: r.v_status, expiresAt: r.expires_at, codeCipher: r.code_cipher, destination: r.destination,
         locale: r.locale, purpose: r.purpose, transaction: r.transaction, country: r.destination_country,
       },
-      app: { name: r.app_name, settings: r.app_settings ?? {}, ttlSeconds: r.ttl_seconds, countries: r.app_countries ?? null },
+      app: { name: r.app_name, settings: r.app_settings ?? {}, ttlSeconds: this.clampTtl ? Math.min(r.ttl_seconds, NIST_BOUNDS.maxTtlSeconds) : r.ttl_seconds, countries: r.app_countries ?? null },
     }));
   }
 

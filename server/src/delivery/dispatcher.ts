@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { ChannelStrategy } from "../channels/channel";
 import type { SecretKeys } from "../crypto/secret-keys";
 import { ProviderError, type Provider, type SendResult } from "../providers/provider";
-import { scrubVendorText } from "../providers/scrub-vendor-text";
+import { scrubCode, scrubVendorText } from "../providers/scrub-vendor-text";
 import type { ProviderRegistry } from "../providers/registry";
 import { decryptCode } from "../verification/code";
 import { maskDestination } from "../verification/destination";
@@ -76,8 +76,9 @@ export class Dispatcher {
     if (!provider) {
       return this.finalFailure(await this.store.failed(d, this.workerId, null, "NO_PROVIDER", `No provider is configured for ${d.channel}`));
     }
+    const code = decryptCode(this.keys, d.verification_id, v.codeCipher);
     const message = this.channels.get(d.channel)!.render({
-      to: v.destination, code: decryptCode(this.keys, d.verification_id, v.codeCipher), appName: c.app.name, locale: v.locale,
+      to: v.destination, code, appName: c.app.name, locale: v.locale,
       ttlSeconds: c.app.ttlSeconds, purpose: v.purpose, transaction: v.transaction, settings: c.app.settings,
     });
     const started = performance.now();
@@ -85,8 +86,9 @@ export class Dispatcher {
     try {
       result = await provider.send({ ...message, deliveryId: d.id, verificationId: d.verification_id, appId: d.app_id, country: v.country ?? null, locale: v.locale });
     } catch (e) {
-      // The vendor's words lose any destination they quote before they are logged or stored (scrubVendorText).
-      const err = e instanceof ProviderError ? new ProviderError(e.kind, e.code, scrubVendorText(e.message)) : new ProviderError("transient", "INTERNAL", scrubVendorText((e as Error)?.message ?? String(e)));
+      // The vendor's words lose any destination and code they quote before they are logged or stored (scrubVendorText, scrubCode).
+      const said = (text: string) => scrubCode(scrubVendorText(text), code);
+      const err = e instanceof ProviderError ? new ProviderError(e.kind, e.code, said(e.message)) : new ProviderError("transient", "INTERNAL", said((e as Error)?.message ?? String(e)));
       return this.failedAttempt(c, providers, provider, err, performance.now() - started);
     }
     const latencyMs = performance.now() - started;

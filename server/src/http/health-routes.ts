@@ -3,12 +3,13 @@ import type { FastifyInstance } from "fastify";
 import type { DataSource } from "typeorm";
 import type { Metrics } from "../observability/metrics";
 import type { RedisClient } from "../redis";
+import { bearerMatches, type MetricsOnPort } from "./metrics-access";
 
 /**
  * /healthz (the process is up), /readyz (its database answers, and Redis when configured), and
- * /metrics unless METRICS_PORT moves it to a port of its own (`withMetrics: false`).
+ * /metrics as `metricsAccess` says (metrics-access.ts): open, behind METRICS_TOKEN, or off (404).
  */
-export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, redis: RedisClient | undefined, metrics: Metrics, role: string, withMetrics = true, workerThread?: { state: string }) {
+export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, redis: RedisClient | undefined, metrics: Metrics, role: string, metricsAccess: MetricsOnPort, workerThread?: { state: string }) {
   fastify.get("/healthz", async () => ({ status: "ok", role }));
   fastify.get("/readyz", async (_req, reply) => {
     const checks: Record<string, string> = {};
@@ -24,8 +25,12 @@ export function registerHealthRoutes(fastify: FastifyInstance, ds: DataSource, r
     const ready = Object.entries(checks).every(([name, v]) => name === "worker" || v === "ok");
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
   });
-  if (!withMetrics) return;
-  fastify.get("/metrics", async (_req, reply) => {
+  if (metricsAccess.mode === "off") return;
+  fastify.get("/metrics", async (req, reply) => {
+    // A wrong or missing token looks like no route at all: 404, as when metrics are off.
+    if (metricsAccess.mode === "token" && !bearerMatches(req.headers.authorization, metricsAccess.token)) {
+      return reply.callNotFound();
+    }
     reply.header("content-type", metrics.registry.contentType);
     return metrics.text();
   });

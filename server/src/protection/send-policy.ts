@@ -51,7 +51,7 @@ export class SendPolicy {
 
   /** Returns where the pumping guard counted the send, to store on the verification (its approval moves it). */
   async check(app: AppEntity, dest: Destination, channel: Channel, ctx: SendContext = { ip: null }): Promise<{ pumpingScope: PumpScope }> {
-    if (!this.registry.supports(channel)) throw forbidden(`The ${channel} channel is not enabled on this gateway`);
+    if (!this.registry.supports(channel)) throw forbidden(`The ${channel} channel is not enabled on this gateway`, { reason: "CHANNEL_UNAVAILABLE" });
     if (!ctx.testDestination) {
       checkCountry(app, dest, channel);
       checkNumberType(dest, channel);

@@ -53,7 +53,7 @@ function configuredVendors(config: Config): Provider[] {
 export function buildRegistry(config: Config, ds: DataSource, log: Logger, injected?: Provider[], breaker: BreakerOptions = defaultBreakerOptions): ProviderRegistry {
   const vendors = injected ? [...injected] : configuredVendors(config);
   const outboxAllowed = !config.production || config.outboxInProduction;
-  const outbox = vendors.find((p) => p.name === "outbox") ?? new OutboxProvider(ds, log.child({ component: "outbox" }));
+  const outbox = vendors.find((p) => p.name === "outbox") ?? new OutboxProvider(ds, log.child({ component: "outbox" }), !config.production);
   const byName = new Map<string, Provider>([...vendors.map((p) => [p.name, p] as const), ["outbox", outbox]]);
 
   const problems: string[] = [];

@@ -42,3 +42,15 @@ export function scrubVendorRaw<T extends Record<string, unknown>>(raw: T): T {
   for (const k of VENDOR_TEXT_KEYS) if (typeof out[k] === "string") out[k] = scrubVendorText(out[k] as string);
   return out as T;
 }
+
+/**
+ * A vendor's error text without the code it may quote back ("Message 'Your code is 123456' too
+ * long", a voice script's "1, 2, 3, 4, 5, 6"): send failures are logged and stored, and no code
+ * reaches either. Six digits are too short for scrubVendorText's number pattern, so the worker,
+ * which knows the code it sent, removes it by value, spelt out or not.
+ */
+export function scrubCode(text: string, code: string): string {
+  if (!/^\d{4,10}$/.test(code)) return text;
+  const spelt = new RegExp(code.split("").join("\\D{0,3}"), "g");
+  return text.replace(spelt, "[code]");
+}

@@ -5,7 +5,7 @@ import type { LimitRule, RateLimits } from "../../protection/rate-limits";
 import { maskDestination } from "../../verification/destination";
 import type { AuditLog } from "./audit-log";
 import { verifyPassword } from "./passwords";
-import { StaffRole, type Staff } from "./roles";
+import type { Staff } from "./roles";
 import type { SessionStore } from "./sessions";
 import type { StaffCredentials, StaffStore } from "./staff-store";
 import type { Totp } from "./totp";
@@ -25,10 +25,11 @@ const WRONG = "Wrong e-mail address or password";
 /**
  * Signing in: rate limits per IP (an IPv6 address by its /64) and per e-mail address (counted
  * before the password is checked, so guessing is slow whether or not the address exists),
- * argon2id passwords, and a TOTP second factor. An ADMIN must have one when
- * ADMIN_REQUIRE_TOTP is on (the default in production); one without is refused here and
- * enrols only through a link another ADMIN issues (StaffEnrolment) — never on this form, where
- * whoever knows the password would get to pick the authenticator.
+ * argon2id passwords, and a TOTP second factor. Every staff member, SUPPORT as much as ADMIN
+ * (SUPPORT reads verifications and timelines too), must have one when ADMIN_REQUIRE_TOTP is on
+ * (the default in production); one without is refused here and enrols only through a link an
+ * ADMIN issues (StaffEnrolment) — never on this form, where whoever knows the password would get
+ * to pick the authenticator.
  */
 export class LoginService {
   readonly perEmail: LimitRule;
@@ -53,7 +54,7 @@ export class LoginService {
     if (user.totpSecretCipher) {
       if (!input.totpCode) return { status: "TOTP_REQUIRED" };
       if (!(await this.checkCurrentCode(user, input.totpCode))) throw unauthenticated("Wrong authenticator code");
-    } else if (user.role === StaffRole.ADMIN && this.config.requireTotpForAdmin) {
+    } else if (this.config.requireTotp) {
       await this.audit.record({ actor: user, action: "staff.login_refused", targetType: "staff", targetId: user.id, ip, after: { reason: "no_authenticator" } });
       return { status: "TOTP_SETUP_REQUIRED" };
     }

@@ -10,8 +10,8 @@ export const COOKIE_PATH = "/admin";
 export interface SessionLimits {
   idleSeconds: number;
   maxSeconds: number;
-  /** ADMIN_REQUIRE_TOTP: an ADMIN's session counts only while they have an authenticator (a session from before the policy, or after a reset, ends). */
-  adminNeedsTotp?: boolean;
+  /** ADMIN_REQUIRE_TOTP: a session counts only while its staff member (any role) has an authenticator (one from before the policy, or after a reset, ends). */
+  staffNeedTotp?: boolean;
 }
 export interface ActiveSession { sessionId: string; staff: Staff }
 
@@ -49,8 +49,8 @@ export class SessionStore {
           RETURNING id, user_id
        )
        SELECT s.id AS session_id, u.* FROM s JOIN admin_users u ON u.id = s.user_id
-        WHERE u.disabled_at IS NULL AND NOT ($5 AND u.role = 'ADMIN' AND u.totp_secret_cipher IS NULL)`,
-      [hashToken(token), this.limits.idleSeconds, this.limits.maxSeconds, touch, this.limits.adminNeedsTotp === true],
+        WHERE u.disabled_at IS NULL AND NOT ($5 AND u.totp_secret_cipher IS NULL)`,
+      [hashToken(token), this.limits.idleSeconds, this.limits.maxSeconds, touch, this.limits.staffNeedTotp === true],
     );
     return rows.length ? { sessionId: rows[0].session_id, staff: toStaff(rows[0]) } : null;
   }

@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
-import { validateAppOptions, type AppOptions } from "../../apps/app-service";
+import { validateAppOptions, type AppOptions, type AppPolicy } from "../../apps/app-service";
 import type { AppSettings } from "../../apps/app.entity";
-import { checkAbuseSettings, type AbusePolicy } from "../../protection/app-settings-check";
+import { checkAbuseSettings } from "../../protection/app-settings-check";
 import { badInput, notFound } from "../../errors";
 import { isUuid } from "../../verification/input-rules";
 import { likeEscape, pageSql, Where, type PageArgs } from "./list-sql";
@@ -115,7 +115,7 @@ function mergeSettings(current: AppSettings, input: AppSettingsInput): AppSettin
  * (abuse limits, test destinations per this environment's policy, channel extras), returning
  * what to store. A problem is BAD_USER_INPUT naming its field.
  */
-export function checkApp(input: AppSettingsInput, current: { options: AppOptions; settings: AppSettings } | null, policy: AbusePolicy): AppOptions & { settings: AppSettings } {
+export function checkApp(input: AppSettingsInput, current: { options: AppOptions; settings: AppSettings } | null, policy: AppPolicy): AppOptions & { settings: AppSettings } {
   const base = current?.options ?? { name: "" };
   const options: AppOptions = {
     name: input.name != null ? input.name.trim() : base.name,
@@ -139,7 +139,7 @@ export function checkApp(input: AppSettingsInput, current: { options: AppOptions
 }
 
 /** Applies checked settings in one UPDATE. */
-export async function updateApp(ds: DataSource, id: string, input: AppSettingsInput, policy: AbusePolicy): Promise<AppRecord> {
+export async function updateApp(ds: DataSource, id: string, input: AppSettingsInput, policy: AppPolicy): Promise<AppRecord> {
   const r = await appRow(ds, id);
   const current: AppOptions = {
     name: r.name, codeLength: r.code_length, ttlSeconds: r.ttl_seconds, maxAttempts: r.max_attempts, resendCooldownSeconds: r.resend_cooldown_seconds,

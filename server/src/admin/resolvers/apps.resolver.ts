@@ -81,4 +81,5 @@ export class AppsResolver {
 }
 
 /** Test destinations are allowed where the gateway honours them (not in production unless ALLOW_TEST_DESTINATIONS). */
-const policyOf = (ctx: AdminContext) => ({ allowTestDestinations: ctx.admin.config.allowTestDestinations });
+/** This environment's rules for saving an app: test destinations, and NIST's bounds on codes in production. */
+const policyOf = (ctx: AdminContext) => ({ allowTestDestinations: ctx.admin.config.allowTestDestinations, production: ctx.admin.config.production });

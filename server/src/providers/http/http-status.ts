@@ -13,7 +13,7 @@ export type HttpCallbackResult = { ok: true; report: StatusReport } | { ok: fals
 
 /**
  * Authenticates and parses the vendor's status report. The signature (Standard Webhooks, the
- * HTTP_PROVIDER_SECRET) is checked over the exact bytes received, and the `standardwebhooks`
+ * HTTP_PROVIDER_CALLBACK_SECRET, by default HTTP_PROVIDER_SECRET) is checked over the exact bytes received, and the `standardwebhooks`
  * package refuses a `webhook-timestamp` more than 5 minutes off: a captured report can't be
  * replayed later. Only then is the body read: `{ messageId, status, errorCode?, errorMessage? }`.
  */

@@ -1,18 +1,21 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import { Channel } from "../../verification/enums";
+import { maskDestination } from "../../verification/destination";
 import type { OutboundMessage, Provider, SendResult } from "../provider";
 
 /**
  * The development provider: keeps each message in the database (shown in the dashboard's
- * outbox) and prints it to the log. This is the one place a code is ever logged, which is why
- * it is refused under NODE_ENV=production unless OUTBOX_IN_PRODUCTION=true.
+ * outbox) and, outside production, prints it to the log: the one place a code is ever logged.
+ * Under NODE_ENV=production it runs only with OUTBOX_IN_PRODUCTION=true, and then its log line
+ * names the message and its masked recipient, never the text: logs travel to places (log
+ * shippers, support tickets) that the ADMIN-only, audited outbox page does not.
  */
 export class OutboxProvider implements Provider {
   readonly name = "outbox";
   readonly channels = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP] as const;
 
-  constructor(private readonly ds: DataSource, private readonly log: Logger) {}
+  constructor(private readonly ds: DataSource, private readonly log: Logger, private readonly logText = true) {}
 
   async send(m: OutboundMessage): Promise<SendResult> {
     const body = m.channel === Channel.VOICE ? m.voice?.script ?? m.text : m.text;
@@ -21,7 +24,8 @@ export class OutboxProvider implements Provider {
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [m.deliveryId, m.verificationId, m.appId, m.channel, m.to, m.subject ?? null, body],
     );
-    this.log.info({ outbox: { channel: m.channel, to: m.to, subject: m.subject, body } }, `outbox: ${m.channel} to ${m.to}: ${body}`);
+    if (this.logText) this.log.info({ outbox: { channel: m.channel, to: m.to, subject: m.subject, body } }, `outbox: ${m.channel} to ${m.to}: ${body}`);
+    else this.log.info({ outbox: { channel: m.channel, to: maskDestination(m.to), messageId: row.id, deliveryId: m.deliveryId } }, `outbox: ${m.channel} message stored (its text is not logged in production)`);
     return { providerMessageId: `outbox-${row.id}` };
   }
 }
