@@ -74,7 +74,7 @@ export class AppService {
     const merged: Record<string, unknown> = { ...app.settings, ...patch };
     for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
     const checked = checkAbuseSettings(merged as AppSettings, app.codeLength, this.policy);
-    if (checked.problems.length) throw new Error(checked.problems.join("; "));
+    if (checked.problems.length) throw new AppSettingsRefused(checked.problems);
     await this.ds.query(`UPDATE apps SET settings = $2::jsonb, updated_at = now() WHERE id = $1`, [appId, JSON.stringify(checked.settings)]);
     this.keyCache?.invalidate(appId); // other processes hear of it by NOTIFY
     return checked.settings;
@@ -168,7 +168,15 @@ export function appFromRow(r: Record<string, any>): AppEntity {
 /** Channels an app may name as its fallback (settings.fallbackChannel). */
 export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL", "WHATSAPP"];
 
-/** Checks an app's options (and the abuse parts of its settings); throws one Error listing every problem. */
+/** An app's options or settings refused by the checks: bad input (the CLI exits 2 on it, the admin API answers BAD_USER_INPUT). */
+export class AppSettingsRefused extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+    this.name = "AppSettingsRefused";
+  }
+}
+
+/** Checks an app's options (and the abuse parts of its settings); throws one AppSettingsRefused listing every problem. */
 export function validateAppOptions(o: AppOptions, policy: AbusePolicy = { allowTestDestinations: false }): void {
   const problems: string[] = [];
   const range = (name: string, v: number | undefined | null, min: number, max: number) => {
@@ -191,5 +199,5 @@ export function validateAppOptions(o: AppOptions, policy: AbusePolicy = { allowT
     problems.push(`default locale must be one of ${supportedLocales.join(", ")} (optionally with a region, e.g. pt-BR)`);
   }
   problems.push(...channelSettingsProblems(o.settings ?? {}));
-  if (problems.length) throw new Error(problems.join("; "));
+  if (problems.length) throw new AppSettingsRefused(problems);
 }

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { AppService } from "../apps/app-service";
+import { AppService, AppSettingsRefused } from "../apps/app-service";
 import type { AppSettings } from "../apps/app.entity";
 import { loadConfig } from "../config/config";
 import { withDatabase } from "./with-database";
+import { UsageError, uuidFlag } from "./usage-error";
 
 const list = (v: string) => v.split(",").map((c) => c.trim()).filter(Boolean);
 
@@ -10,7 +11,7 @@ function json(flag: string, v: string): unknown {
   try {
     return JSON.parse(v);
   } catch {
-    throw new Error(`${flag} must be JSON`);
+    throw new UsageError(`${flag} must be JSON`);
   }
 }
 
@@ -33,7 +34,7 @@ export function registerAppSettingsCommand(program: Command): void {
   app
     .command("settings")
     .description("change an app's abuse settings (voice countries, limit overrides, test destinations) and print them")
-    .requiredOption("--id <appId>", "the app's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .option("--voice-countries <list>", "allowed countries for VOICE, e.g. US,CA (empty: same as --countries)")
     .option("--limits <json>", "abuse limit overrides as JSON (replaces the previous overrides; null: all defaults)")
     .option("--test-destinations <json>", "test destinations as JSON (replaces the list; null: none)")
@@ -41,7 +42,10 @@ export function registerAppSettingsCommand(program: Command): void {
       const patch: Record<string, unknown> = abuseSettingsFromFlags(o);
       if (Array.isArray(patch.voiceCountries) && !patch.voiceCountries.length) patch.voiceCountries = null;
       await withDatabase(async ({ ds }) => {
-        const settings = await new AppService(ds, loadConfig()).updateSettings(o.id, patch);
+        const settings = await new AppService(ds, loadConfig()).updateSettings(o.id, patch).catch((err: Error) => {
+          // Settings the checks refused are bad values (exit 2); an unknown app is not.
+          throw err instanceof AppSettingsRefused ? new UsageError(err.message) : err;
+        });
         const { voiceCountries, limits, testDestinations } = settings;
         // Test codes are the app's own fixed secrets: shown by count, not echoed to the terminal.
         const shown = { voiceCountries: voiceCountries ?? null, limits: limits ?? {}, testDestinations: testDestinations?.map((t) => t.destination) ?? [] };
