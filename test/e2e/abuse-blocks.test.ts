@@ -94,7 +94,7 @@ describe("abuse protection: blocks and lifting them", () => {
   it("in production, the CLI refuses test destinations unless ALLOW_TEST_DESTINATIONS=true", () => {
     const flags = ["app", "create", "--name", "QA", "--json", "--test-destinations", '[{"destination":"+14155550930","code":"123456"}]'];
     const refused = runCli(flags, { ...gw.env, NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com" });
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(2); // a bad value (docs/cli.md)
     expect(refused.stderr).toMatch(/ALLOW_TEST_DESTINATIONS/);
     const allowed = runCli(flags, { ...gw.env, NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com", ALLOW_TEST_DESTINATIONS: "true" });
     expect(allowed.status, allowed.stderr).toBe(0);

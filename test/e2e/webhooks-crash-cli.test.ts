@@ -45,10 +45,10 @@ describe("webhooks: CLI, and a SIGKILL with events pending", () => {
 
   it("app webhook add|list|remove: the secret once, bad input refused and nothing stored", async () => {
     const bad = runCli(["app", "webhook", "add", "--id", appId, "--url", "ftp://example.com/x"], env);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2); // bad values exit 2 (docs/cli.md)
     expect(bad.stderr).toMatch(/http/);
     const badEvents = runCli(["app", "webhook", "add", "--id", appId, "--url", receiver.url, "--events", "verification.approved,nope"], env);
-    expect(badEvents.status).toBe(1);
+    expect(badEvents.status).toBe(2);
     expect(badEvents.stderr).toMatch(/Unknown event type\(s\): nope/);
     const unknownApp = runCli(["app", "webhook", "add", "--id", "00000000-0000-4000-8000-000000000000", "--url", receiver.url], env);
     expect(unknownApp.status).toBe(1);
