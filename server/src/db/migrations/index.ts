@@ -14,7 +14,7 @@ import { TraceContext1764790000000 } from "./1764790000000-TraceContext";
 import { StaffEnrolmentLinks1764730000000 } from "./1764730000000-StaffEnrolmentLinks";
 import { UnverifiedSendBudgets1764700000000 } from "./1764700000000-UnverifiedSendBudgets";
 import { RescrubVendorTexts1764800000000 } from "./1764800000000-RescrubVendorTexts";
-import { OutboxPlayedReports1764812000000 } from "./1764812000000-OutboxPlayedReports";
+import { OutboxPlayedReports1764950000000 } from "./1764950000000-OutboxPlayedReports";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -34,5 +34,5 @@ export const migrations = [
   StaffEnrolmentLinks1764730000000,
   UnverifiedSendBudgets1764700000000,
   RescrubVendorTexts1764800000000,
-  OutboxPlayedReports1764812000000,
+  OutboxPlayedReports1764950000000,
 ];

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * column rather than only a timer so that the worker's sweep reports what a stopped process
  * left unreported. Null once reported (and for every message kept before this migration).
  */
-export class OutboxPlayedReports1764812000000 implements MigrationInterface {
-  name = "OutboxPlayedReports1764812000000";
+export class OutboxPlayedReports1764950000000 implements MigrationInterface {
+  name = "OutboxPlayedReports1764950000000";
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE outbox_messages ADD COLUMN report_status text, ADD COLUMN report_due_at timestamptz`);
