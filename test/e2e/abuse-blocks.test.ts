@@ -80,7 +80,7 @@ describe("abuse protection: blocks and lifting them", () => {
     });
 
     const bad = cli("app", "settings", "--id", id, "--limits", '{"sendsPerIp":{"max":0,"windowSeconds":60}}');
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2); // a bad value (docs/cli.md)
     expect(bad.stderr).toMatch(/limits\.sendsPerIp\.max/);
     const changed = cli("app", "settings", "--id", id, "--limits", '{"sendsPerCountry":null}', "--test-destinations", "null");
     expect(changed.status, changed.stderr).toBe(0);
