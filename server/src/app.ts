@@ -37,6 +37,7 @@ import { echoRequestId, requestIdFor } from "./observability/request-id";
 import { registerProviderHealthGauge } from "./observability/provider-metrics";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import { buildRegistry } from "./providers/build-registry";
+import { OutboxPhone } from "./providers/outbox/outbox-phone";
 import { GuardedProvider } from "./providers/circuit-breaker";
 import type { BreakerOptions, ProviderHealth } from "./providers/circuit-breaker";
 import { ProviderError, type Provider } from "./providers/provider";
@@ -154,7 +155,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
     // Production runs apps saved outside NIST's bounds clamped to them: say which, once per process.
     if (config.production && !options.inWorkerThread) await reportOutOfBoundsApps(ds, log);
-    const registry = buildRegistry(config, ds, log, options.providers, options.breaker ?? config.delivery.breaker);
+    // The development outbox plays the phone (DELIVERED after OUTBOX_DELIVERY_DELAY_MS) through the vendor-callback path, wired below.
+    const outboxPhone = new OutboxPhone(ds, config.outboxDeliveryDelayMs, log.child({ component: "outbox" }));
+    const registry = buildRegistry(config, ds, log, options.providers, options.breaker ?? config.delivery.breaker, outboxPhone);
     cleanups.push(async () => { for (const p of registry.all()) await p.close?.(); });
     await verifyProviders(registry.all(), log);
     const metrics = new Metrics(ds, { processMetrics: !options.inWorkerThread });
@@ -181,6 +184,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis, sendPolicy);
     const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }), config.delivery.unmatchedCallbacksMax);
     statusCallbacks.onUnmatched = (provider, outcome) => metrics.unmatchedCallbacks.inc({ provider, outcome });
+    if (role !== "api") outboxPhone.report = (r) => statusCallbacks.apply(r);
     const tokens = new TokenSigner(ds, keys.keyWrap, config.publicUrl, config.jwksMaxAgeSeconds);
     await tokens.init();
     if (role !== "worker") {
@@ -213,6 +217,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         ...config.worker, workerId, events: deliveryEvents,
         sweep: async () => {
           await statusCallbacks.sweep();
+          await outboxPhone.sweep();
           await totpStore.sweepExpired();
         },
       });
@@ -268,6 +273,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${address.port}`;
     }
     await worker?.start();
+    // Reports a stopped process left due (its timers died with it), without waiting for the first sweep.
+    if (worker) void outboxPhone.sweep();
     if (options.workerThread) {
       // Stopped (drained) after the HTTP server has closed and before the database closes.
       cleanups.unshift(() => options.workerThread!.stop(config.shutdownGraceMs));

@@ -15,7 +15,8 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
   const examples: RunningExample[] = [];
 
   beforeAll(async () => {
-    gw = await startGateway();
+    // The outbox reports "delivered" after 3 s: long enough to see "sent" first, and for the slow-SMS case's 300 ms.
+    gw = await startGateway({ env: { OUTBOX_DELIVERY_DELAY_MS: "3000" } });
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
   }, 60_000);
   afterAll(async () => {
@@ -47,6 +48,9 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     // The live status comes from the gateway's subscription, relayed as Server-Sent Events.
     await expect.poll(() => page.locator("#delivery").getAttribute("data-status")).toBe("SENT");
     expect(await page.locator("#delivery").innerText()).toContain("sent");
+    // Then the outbox plays the phone: "delivered", as a vendor's receipt would say.
+    await expect.poll(() => page.locator("#delivery").getAttribute("data-status"), { timeout: 15_000 }).toBe("DELIVERED");
+    expect(await page.locator("#delivery").innerText()).toBe("Code: delivered");
     // The resend button counts down to resendAvailableAt (30 s by default).
     expect(await page.locator("#resend").isDisabled()).toBe(true);
     expect(await page.locator("#countdown").innerText()).toMatch(/^Resend in 0:(2\d|30)$/);
@@ -75,7 +79,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
 
   it("a slow SMS offers a call once the countdown allows a resend; the call's code signs in", async () => {
     const page = await open({ resendCooldownSeconds: 2 });
-    // The page waits 20 s for "delivered" before offering a call; the outbox never reports it.
+    // The page waits 20 s for "delivered" before offering a call; here 300 ms, well before the outbox reports it (3 s).
     await page.evaluate(() => (document.getElementById("enter")!.dataset.slowDeliveryMs = "300"));
     await page.fill("#destination", "+14155550124");
     await page.click("#send");

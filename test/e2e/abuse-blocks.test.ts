@@ -80,7 +80,7 @@ describe("abuse protection: blocks and lifting them", () => {
     });
 
     const bad = cli("app", "settings", "--id", id, "--limits", '{"sendsPerIp":{"max":0,"windowSeconds":60}}');
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2); // a bad value (docs/cli.md)
     expect(bad.stderr).toMatch(/limits\.sendsPerIp\.max/);
     const changed = cli("app", "settings", "--id", id, "--limits", '{"sendsPerCountry":null}', "--test-destinations", "null");
     expect(changed.status, changed.stderr).toBe(0);
@@ -94,7 +94,7 @@ describe("abuse protection: blocks and lifting them", () => {
   it("in production, the CLI refuses test destinations unless ALLOW_TEST_DESTINATIONS=true", () => {
     const flags = ["app", "create", "--name", "QA", "--json", "--test-destinations", '[{"destination":"+14155550930","code":"123456"}]'];
     const refused = runCli(flags, { ...gw.env, NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com" });
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(2); // a bad value (docs/cli.md)
     expect(refused.stderr).toMatch(/ALLOW_TEST_DESTINATIONS/);
     const allowed = runCli(flags, { ...gw.env, NODE_ENV: "production", PUBLIC_URL: "https://otp.example.com", ALLOW_TEST_DESTINATIONS: "true" });
     expect(allowed.status, allowed.stderr).toBe(0);

@@ -14,6 +14,24 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** runCli without blocking the test's event loop, so that several commands can run at once. */
+export function runCliAsync(args: string[], env: Record<string, string>, input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(env), stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolveRun({ status, stdout, stderr });
+    });
+    child.stdin!.end(input ?? "");
+  });
+}
+
 /** Starts `otp-gateway serve` and resolves once it logs that it is listening. */
 export function startServe(args: string[], env: Record<string, string>, cwd?: string): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [CLI, "serve", ...args], { env: childEnv(env), cwd, stdio: ["ignore", "pipe", "pipe"] });

@@ -85,7 +85,7 @@ export class AppService {
     const next: CodeSettings = { codeLength: codes.codeLength ?? app.codeLength, maxAttempts: codes.maxAttempts ?? app.maxAttempts, ttlSeconds: codes.ttlSeconds ?? app.ttlSeconds };
     validateCodeSettings(next, this.policy);
     const checked = checkAbuseSettings(merged as AppSettings, next.codeLength, this.policy);
-    if (checked.problems.length) throw new Error(checked.problems.join("; "));
+    if (checked.problems.length) throw new AppSettingsRefused(checked.problems);
     // Only the code settings given are written: one left out keeps whatever the row has.
     await this.ds.query(
       `UPDATE apps SET settings = $2::jsonb, code_length = coalesce($3, code_length), max_attempts = coalesce($4, max_attempts),
@@ -185,7 +185,15 @@ export function appFromRow(r: Record<string, any>): AppEntity {
 /** Channels an app may name as its fallback (settings.fallbackChannel). */
 export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL", "WHATSAPP"];
 
-/** Checks an app's options (and the abuse parts of its settings); throws one Error listing every problem. */
+/** An app's options or settings refused by the checks: bad input (the CLI exits 2 on it, the admin API answers BAD_USER_INPUT). */
+export class AppSettingsRefused extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+    this.name = "AppSettingsRefused";
+  }
+}
+
+/** Checks an app's options (and the abuse parts of its settings); throws one AppSettingsRefused listing every problem. */
 export function validateAppOptions(o: AppOptions, policy: AppPolicy = { allowTestDestinations: false }): void {
   const problems: string[] = [];
   const range = (name: string, v: number | undefined | null, min: number, max: number) => {
@@ -211,7 +219,7 @@ export function validateAppOptions(o: AppOptions, policy: AppPolicy = { allowTes
   const nist = policy.production ? nistProblems({ codeLength: o.codeLength, maxAttempts: o.maxAttempts, ttlSeconds: o.ttlSeconds }) : [];
   // A NIST refusal is its own error (the CLI exits 2 on it, as on a configuration error), listing the other problems too.
   if (nist.length) throw new NistBoundsError([...nist, ...problems].join("; "));
-  if (problems.length) throw new Error(problems.join("; "));
+  if (problems.length) throw new AppSettingsRefused(problems);
 }
 
 /** The code settings alone, checked as validateAppOptions checks them (the ranges, then NIST's bounds in production). */

@@ -8,9 +8,9 @@ import { StaffRole } from "../admin/auth/roles";
 import { passwordProblem } from "../admin/auth/passwords";
 import { checkEmail, StaffStore } from "../admin/auth/staff-store";
 import { buildAdminSchema } from "../admin/schema";
-import { GatewayError } from "../errors";
 import { printSorted } from "../graphql/schema";
 import { withDatabase } from "./with-database";
+import { UsageError, asCliError } from "./usage-error";
 
 /** Reads the password from stdin (up to the first newline), so it never appears in argv or shell history. */
 async function readPassword(): Promise<string> {
@@ -32,15 +32,15 @@ export function registerAdminCommands(program: Command): void {
     .addOption(new Option("--role <role>", "ADMIN manages apps, keys and staff; SUPPORT investigates").choices(["ADMIN", "SUPPORT"]).makeOptionMandatory())
     .option("--password-stdin", "read the password from standard input")
     .action(async (o: { email: string; role: StaffRole; passwordStdin?: boolean }) => {
-      if (!o.passwordStdin) throw new Error("give the password on standard input with --password-stdin, e.g. `printf '%s' \"$PW\" | otp-gateway admin create … --password-stdin`");
+      if (!o.passwordStdin) throw new UsageError("give the password on standard input with --password-stdin, e.g. `printf '%s' \"$PW\" | otp-gateway admin create … --password-stdin`");
       const password = await readPassword();
       // Checked before touching the database: bad input changes nothing and fails fast.
       const problem = passwordProblem(password);
-      if (problem) throw new Error(problem);
+      if (problem) throw new UsageError(problem);
       try {
         checkEmail(o.email);
       } catch (err) {
-        throw new Error((err as Error).message);
+        throw new UsageError((err as Error).message);
       }
       await withDatabase(async ({ ds }) => {
         try {
@@ -51,8 +51,7 @@ export function registerAdminCommands(program: Command): void {
           process.stdout.write(`Created ${staff.role} ${staff.email} (${staff.id}). Sign in at /admin.\n`);
         } catch (err) {
           // Bad input reads as a sentence at the command line, not as a GraphQL error.
-          if (err instanceof GatewayError) throw new Error(err.message);
-          throw err;
+          throw asCliError(err);
         }
       });
     });
@@ -61,6 +60,11 @@ export function registerAdminCommands(program: Command): void {
     .description("print a one-time link (24 hours) through which a dashboard user enrols an authenticator app; revokes their earlier unused links")
     .requiredOption("--email <email>", "the user's e-mail address")
     .action(async (o: { email: string }) => {
+      try {
+        checkEmail(o.email);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
       await withDatabase(async ({ ds, config }) => {
         const staff = new StaffStore(ds);
         const user = await staff.findByEmail(o.email);
@@ -72,8 +76,7 @@ export function registerAdminCommands(program: Command): void {
               `They open it, sign in with their password, scan the secret and enter its first code.\n`,
           );
         } catch (err) {
-          if (err instanceof GatewayError) throw new Error(err.message);
-          throw err;
+          throw asCliError(err);
         }
       });
     });

@@ -1,17 +1,17 @@
 import type { Command } from "commander";
-import { AppService, FALLBACK_CHANNELS, parseKeyId, validateAppOptions, type AppOptions } from "../apps/app-service";
+import { AppService, AppSettingsRefused, FALLBACK_CHANNELS, parseKeyId, validateAppOptions, type AppOptions } from "../apps/app-service";
 import { loadConfig } from "../config/config";
 import { abuseSettingsFromFlags } from "./app-settings-command";
 import { withDatabase } from "./with-database";
+import { InvalidArgumentError } from "commander";
+import { UsageError, anyWholeNumber, uuidFlag } from "./usage-error";
 
-const int = (name: string) => (v: string) => {
-  if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number`);
-  return Number(v);
-};
+// The ranges are validateAppOptions's to judge (one message listing every problem); the parser only wants digits.
+const int = anyWholeNumber;
 
 const fallbackChannel = (v: string) => {
   const channel = v.trim().toUpperCase();
-  if (!FALLBACK_CHANNELS.includes(channel)) throw new Error(`--fallback-channel must be one of ${FALLBACK_CHANNELS.join(", ")}`);
+  if (!FALLBACK_CHANNELS.includes(channel)) throw new InvalidArgumentError(`It must be one of ${FALLBACK_CHANNELS.join(", ")}.`);
   return channel;
 };
 
@@ -22,12 +22,12 @@ export function registerAppCommands(program: Command): void {
     .command("create")
     .description("create a client app and print its id and API key")
     .requiredOption("--name <name>", "the app's name, shown in messages")
-    .option("--ttl <seconds>", "code validity in seconds (1 to 86400)", int("--ttl"))
-    .option("--code-length <digits>", "digits per code (4 to 10)", int("--code-length"))
-    .option("--max-attempts <n>", "verify attempts per verification", int("--max-attempts"))
-    .option("--resend-cooldown <seconds>", "seconds before the first resend (doubles with each resend)", int("--resend-cooldown"))
-    .option("--max-sends <n>", "sends per destination per 10 minutes", int("--max-sends"))
-    .option("--hourly-budget <n>", "the app's cap on sends per hour", int("--hourly-budget"))
+    .option("--ttl <seconds>", "code validity in seconds (1 to 86400)", int)
+    .option("--code-length <digits>", "digits per code (4 to 10)", int)
+    .option("--max-attempts <n>", "verify attempts per verification", int)
+    .option("--resend-cooldown <seconds>", "seconds before the first resend (doubles with each resend)", int)
+    .option("--max-sends <n>", "sends per destination per 10 minutes", int)
+    .option("--hourly-budget <n>", "the app's cap on sends per hour", int)
     .option("--countries <list>", "allowed destination countries for SMS/VOICE/WHATSAPP, e.g. US,GB")
     .option("--voice-countries <list>", "allowed countries for VOICE when they differ from --countries")
     .option("--limits <json>", 'abuse limit overrides, e.g. \'{"sendsPerIp":{"max":20,"windowSeconds":3600}}\' (docs/security.md)')
@@ -38,6 +38,7 @@ export function registerAppCommands(program: Command): void {
     .option("--fallback-channel <channel>", "channel that takes over when a delivery fails or is undelivered (SMS, VOICE, EMAIL or WHATSAPP; e.g. VOICE for SMS apps, SMS for WhatsApp apps)", fallbackChannel)
     .option("--json", "print {\"id\",\"apiKey\"} as JSON")
     .action(async (o) => {
+      const settings = abuseSettingsFromFlags(o);
       const options: AppOptions = {
         name: o.name, ttlSeconds: o.ttl, codeLength: o.codeLength, maxAttempts: o.maxAttempts,
         resendCooldownSeconds: o.resendCooldown, maxSends: o.maxSends, hourlyBudget: o.hourlyBudget,
@@ -47,10 +48,15 @@ export function registerAppCommands(program: Command): void {
           ...(o.smsAppHash !== undefined ? { smsAppHash: String(o.smsAppHash) } : {}),
           ...(o.webotpDomain !== undefined ? { webOtpDomain: String(o.webotpDomain).toLowerCase() } : {}),
           ...(o.fallbackChannel !== undefined ? { fallbackChannel: o.fallbackChannel } : {}),
-          ...abuseSettingsFromFlags(o),
+          ...settings,
         },
       };
-      validateAppOptions(options, loadConfig()); // before touching the database: bad flags change nothing
+      // Before touching the database: bad flags change nothing (exit 2).
+      try {
+        validateAppOptions(options, loadConfig());
+      } catch (err) {
+        throw err instanceof AppSettingsRefused ? new UsageError(err.message) : err;
+      }
       await withDatabase(async ({ ds }) => {
         const { app: created, apiKey } = await new AppService(ds, loadConfig()).create(options);
         if (o.json) process.stdout.write(`${JSON.stringify({ id: created.id, apiKey })}\n`);
@@ -60,13 +66,13 @@ export function registerAppCommands(program: Command): void {
   app
     .command("revoke-key")
     .description("revoke every API key of an app except the newest (after add-key: a rotation without downtime)")
-    .requiredOption("--id <appId>", "the app's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .option("--key <keyId>", "revoke only this key (its otpk_<id> part, as the dashboard shows it)")
     .option("--all", "revoke every key, the newest too (a leak: the app stops until a key is added)")
     .action(async (o: { id: string; key?: string; all?: boolean }) => {
-      if (o.key !== undefined && o.all) throw new Error("give --key or --all, not both");
+      if (o.key !== undefined && o.all) throw new UsageError("give --key or --all, not both");
       const keyId = o.key === undefined ? undefined : parseKeyId(o.key);
-      if (keyId === null) throw new Error("--key must be a key's public id, otpk_ followed by 16 hex digits");
+      if (keyId === null) throw new UsageError("--key must be a key's public id, otpk_ followed by 16 hex digits");
       await withDatabase(async ({ ds }) => {
         const service = new AppService(ds);
         if (!(await service.find(o.id).catch(() => null))) throw new Error(`no app with id ${o.id}`);
@@ -78,7 +84,7 @@ export function registerAppCommands(program: Command): void {
   app
     .command("add-key")
     .description("issue an additional API key for an app; older keys keep working (rotation: add-key, deploy, then revoke-key)")
-    .requiredOption("--id <appId>", "the app's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .option("--json", "print {\"id\",\"keyId\",\"apiKey\"} as JSON")
     .action(async (o) => {
       await withDatabase(async ({ ds }) => {

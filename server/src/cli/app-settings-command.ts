@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { AppService } from "../apps/app-service";
+import { AppService, AppSettingsRefused } from "../apps/app-service";
 import type { AppSettings } from "../apps/app.entity";
 import { loadConfig } from "../config/config";
 import { withDatabase } from "./with-database";
+import { UsageError, uuidFlag } from "./usage-error";
 
 const list = (v: string) => v.split(",").map((c) => c.trim()).filter(Boolean);
 
@@ -10,7 +11,7 @@ function json(flag: string, v: string): unknown {
   try {
     return JSON.parse(v);
   } catch {
-    throw new Error(`${flag} must be JSON`);
+    throw new UsageError(`${flag} must be JSON`);
   }
 }
 
@@ -39,7 +40,7 @@ export function registerAppSettingsCommand(program: Command): void {
   app
     .command("settings")
     .description("change an app's code and abuse settings (validity, code length, attempts, voice countries, limit overrides, test destinations) and print them")
-    .requiredOption("--id <appId>", "the app's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .option("--ttl <seconds>", "code validity in seconds (1 to 86400; at most 600 in production)", int("--ttl"))
     .option("--code-length <digits>", "digits per code (4 to 10; at least 6 in production)", int("--code-length"))
     .option("--max-attempts <n>", "verify attempts per verification (1 to 20; at most 10 in production)", int("--max-attempts"))
@@ -51,7 +52,10 @@ export function registerAppSettingsCommand(program: Command): void {
       if (Array.isArray(patch.voiceCountries) && !patch.voiceCountries.length) patch.voiceCountries = null;
       const codes = { ttlSeconds: o.ttl, codeLength: o.codeLength, maxAttempts: o.maxAttempts };
       await withDatabase(async ({ ds }) => {
-        const settings = await new AppService(ds, loadConfig()).updateSettings(o.id, patch, codes);
+        const settings = await new AppService(ds, loadConfig()).updateSettings(o.id, patch, codes).catch((err: Error) => {
+          // Settings the checks refused are bad values (exit 2); an unknown app is not.
+          throw err instanceof AppSettingsRefused ? new UsageError(err.message) : err;
+        });
         const { voiceCountries, limits, testDestinations, ttlSeconds, codeLength, maxAttempts } = settings;
         // Test codes are the app's own fixed secrets: shown by count, not echoed to the terminal.
         const shown = {

@@ -12,6 +12,7 @@ import { RateLimits } from "../protection/rate-limits";
 import { LimitWriteRetry } from "../protection/limit-write-retry";
 import { connectRedis, type RedisClient } from "../redis";
 import { withDatabase } from "./with-database";
+import { cliRefusals, uuidFlag, wholeNumber } from "./usage-error";
 
 /**
  * `otp-gateway block list|lift`: what the rate limits refused, and freeing a key an operator
@@ -26,8 +27,8 @@ export function registerBlockCommands(program: Command): void {
     .command("list")
     .description("list blocks, newest first")
     .option("--active", "only blocks still in force")
-    .option("--app <appId>", "only this app's blocks")
-    .option("--limit <n>", "how many (default 100)", (v) => Number(v))
+    .option("--app <appId>", "only this app's blocks", uuidFlag("an app's id"))
+    .option("--limit <n>", "how many, 1 to 10000 (default 100)", wholeNumber(1, 10_000))
     .option("--json", "one JSON array")
     .action(async (o: { active?: boolean; app?: string; limit?: number; json?: boolean }) => {
       await withBlockService(async (service) => {
@@ -38,12 +39,13 @@ export function registerBlockCommands(program: Command): void {
   block
     .command("lift")
     .description("lift a block: the key may send (or verify) again at once")
-    .requiredOption("--id <blockId>", "the block's id (from `block list`)")
-    .requiredOption("--reason <text>", "why, kept with the block")
+    .requiredOption("--id <blockId>", "the block's id (from `block list`)", uuidFlag("a block's id"))
+    // Required: a lift is audited, and "why" is what a later reader of the audit log needs.
+    .requiredOption("--reason <text>", "why, kept with the block and in the audit log (1 to 500 characters)")
     .option("--by <name>", "who lifts it", "cli")
     .action(async (o: { id: string; reason: string; by: string }) => {
       await withBlockService(async (service, ds) => {
-        const lifted = await service.lift(o.id, o.by, o.reason);
+        const lifted = await cliRefusals(() => service.lift(o.id, o.by, o.reason));
         await new AuditLog(ds).record({
           actor: { id: null, email: `cli:${userInfo().username}`, role: null }, action: "block.lift", targetType: "rate_limit_block", targetId: lifted.id,
           reason: o.reason, before: { rule: lifted.rule, key: lifted.keyMasked, shadow: lifted.shadow }, after: { lifted: true, by: o.by, alsoLifted: lifted.alsoLifted },

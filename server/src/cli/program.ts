@@ -20,7 +20,9 @@ import { openDatabase } from "../db/open-database";
  * and the docs test walks it to check that every command is in docs/cli.md.
  */
 export function buildProgram(): Command {
-  const program = new Command("otp-gateway").description("Self-hosted OTP gateway").showHelpAfterError();
+  // exitOverride: commander's own refusals (unknown option, missing value, bad choice) are thrown as
+  // CommanderErrors, so main.ts exits 2 for them like for any bad value; subcommands inherit it.
+  const program = new Command("otp-gateway").description("Self-hosted OTP gateway").showHelpAfterError().exitOverride();
 
   program
     .command("serve")

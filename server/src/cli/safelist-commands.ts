@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { userInfo } from "node:os";
 import { entrySize } from "../protection/safelist";
 import { SafelistService } from "../protection/safelist-service";
-import { GatewayError } from "../errors";
 import { withDatabase } from "./with-database";
+import { asCliError, uuidFlag } from "./usage-error";
 
 const cliActor = () => ({ id: null, email: `cli:${userInfo().username}`, role: null });
 
@@ -19,15 +19,14 @@ export function registerSafelistCommands(program: Command): void {
       try {
         await fn(new SafelistService(ds));
       } catch (err) {
-        // Bad input reads as a sentence at the command line.
-        if (err instanceof GatewayError) throw new Error(err.message);
-        throw err;
+        // Bad input reads as a sentence at the command line (and exits 2).
+        throw asCliError(err);
       }
     });
   safelist
     .command("add")
     .description("add a number (+14155550123) or range (+1415555012x, up to +14155550xxx)")
-    .requiredOption("--id <appId>", "the app's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .requiredOption("--pattern <pattern>", "E.164 number, or a range with up to three trailing x")
     .option("--note <text>", "why it is safe (kept with the entry)")
     .action((o: { id: string; pattern: string; note?: string }) =>
@@ -39,7 +38,7 @@ export function registerSafelistCommands(program: Command): void {
   safelist
     .command("remove")
     .description("remove an entry")
-    .requiredOption("--id <appId>", "the app's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .requiredOption("--pattern <pattern>", "the entry as listed")
     .action((o: { id: string; pattern: string }) =>
       run(async (s) => {
@@ -50,7 +49,7 @@ export function registerSafelistCommands(program: Command): void {
   safelist
     .command("list")
     .description("list the entries")
-    .requiredOption("--id <appId>", "the app's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .option("--json", "one JSON array")
     .action((o: { id: string; json?: boolean }) =>
       run(async (s) => {

@@ -2,12 +2,11 @@ import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { AuditLog } from "../admin/auth/audit-log";
 import { revokeFactorAudited } from "../admin/totp-revocation";
-import { GatewayError } from "../errors";
 import { TotpStore, toFactorView } from "../totp/totp-store";
 import type { TotpFactorView } from "../totp/totp.types";
 import { checkSubject } from "../totp/totp-input";
-import { isUuid } from "../verification/input-rules";
 import { withDatabase } from "./with-database";
+import { asCliError, uuidFlag } from "./usage-error";
 
 /**
  * `otp-gateway totp list|revoke`: an end user's authenticator factors, and revoking one (a
@@ -18,11 +17,10 @@ export function registerTotpCommands(program: Command): void {
   totp
     .command("list")
     .description("list a subject's factors in one app, oldest first (never a secret)")
-    .requiredOption("--app <appId>", "the app's id")
+    .requiredOption("--app <appId>", "the app's id", uuidFlag("an app's id"))
     .requiredOption("--subject <subject>", "the app's id for its user")
     .option("--json", "one JSON array")
     .action(async (o: { app: string; subject: string; json?: boolean }) => {
-      if (!isUuid(o.app)) throw new Error("--app must be an app id (a UUID)");
       const subject = sentence(() => checkSubject(o.subject));
       await withDatabase(async ({ ds }) => {
         const rows = (await new TotpStore(ds).list(o.app, subject)).map(toFactorView);
@@ -32,7 +30,7 @@ export function registerTotpCommands(program: Command): void {
   totp
     .command("revoke")
     .description("revoke a factor: it stops verifying at once and its secret is erased (audited)")
-    .requiredOption("--id <factorId>", "the factor's id (from `totp list`)")
+    .requiredOption("--id <factorId>", "the factor's id (from `totp list`)", uuidFlag("a factor's id"))
     .option("--reason <text>", "why, kept in the audit log", "revoked with otp-gateway totp revoke")
     .action(async (o: { id: string; reason: string }) => {
       await withDatabase(async ({ ds }) => {
@@ -48,8 +46,7 @@ function sentence<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof GatewayError) throw new Error(err.message);
-    throw err;
+    throw asCliError(err);
   }
 }
 
@@ -57,8 +54,7 @@ async function sentenceAsync<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof GatewayError) throw new Error(err.message);
-    throw err;
+    throw asCliError(err);
   }
 }
 

@@ -3,6 +3,7 @@ import { loadConfig } from "../config/config";
 import { deriveKeys } from "../crypto/secret-keys";
 import { WebhookEndpointStore, type WebhookEndpoint } from "../webhooks/endpoint-store";
 import { withDatabase } from "./with-database";
+import { cliRefusals, uuidFlag } from "./usage-error";
 
 const describe = (e: WebhookEndpoint) =>
   `${e.id}  ${e.status}  ${e.url}  events: ${e.events?.join(",") ?? "all"}${e.pausedAt ? `  paused ${e.pausedAt.toISOString()}: ${e.pauseReason}` : ""}`;
@@ -10,7 +11,7 @@ const describe = (e: WebhookEndpoint) =>
 /** Runs `fn` with the endpoint store over the configured database; errors carry the contract's message. */
 function withEndpoints<T>(fn: (store: WebhookEndpointStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  return withDatabase(({ ds, secret }) => fn(new WebhookEndpointStore(ds, deriveKeys(secret).webhookSecret, config.webhooks)));
+  return withDatabase(({ ds, secret }) => cliRefusals(() => fn(new WebhookEndpointStore(ds, deriveKeys(secret).webhookSecret, config.webhooks))));
 }
 
 /** `otp-gateway app webhook add|list|remove|resume`. */
@@ -19,7 +20,7 @@ export function registerWebhookCommands(app: Command): void {
   webhook
     .command("add")
     .description("add an endpoint; prints its signing secret once")
-    .requiredOption("--id <appId>", "the app's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .requiredOption("--url <url>", "where events are POSTed (https in production)")
     .option("--events <list>", "event types, comma-separated (default: all), e.g. verification.approved,delivery.updated")
     .option("--json", 'print {"id","secret"} as JSON')
@@ -33,7 +34,7 @@ export function registerWebhookCommands(app: Command): void {
   webhook
     .command("list")
     .description("list an app's endpoints")
-    .requiredOption("--id <appId>", "the app's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .option("--json", "print JSON")
     .action(async (o) => {
       await withEndpoints(async (store) => {
@@ -45,8 +46,8 @@ export function registerWebhookCommands(app: Command): void {
   webhook
     .command("remove")
     .description("remove an endpoint and its undelivered messages")
-    .requiredOption("--id <appId>", "the app's id")
-    .requiredOption("--webhook <webhookId>", "the endpoint's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
+    .requiredOption("--webhook <webhookId>", "the endpoint's id", uuidFlag("a webhook endpoint's id"))
     .action(async (o) => {
       await withEndpoints(async (store) => {
         const removed = await store.remove(o.id, o.webhook);
@@ -56,8 +57,8 @@ export function registerWebhookCommands(app: Command): void {
   webhook
     .command("resume")
     .description("resume a paused endpoint: its waiting events are sent again")
-    .requiredOption("--id <appId>", "the app's id")
-    .requiredOption("--webhook <webhookId>", "the endpoint's id")
+    .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
+    .requiredOption("--webhook <webhookId>", "the endpoint's id", uuidFlag("a webhook endpoint's id"))
     .action(async (o) => {
       await withEndpoints(async (store) => {
         const resumed = await store.resume(o.id, o.webhook, "cli");

@@ -69,6 +69,8 @@ export interface Config {
   messagebird?: MessageBirdConfig;
   trustProxy?: string;
   outboxInProduction: boolean;
+  /** OUTBOX_DELIVERY_DELAY_MS: after how long the outbox reports its messages delivered; null: never (providers/outbox/outbox-phone.ts). */
+  outboxDeliveryDelayMs: number | null;
   /** SINGLE_PROCESS: the operator declares this the only gateway process, so production may run without Redis. */
   singleProcess: boolean;
   /** Test destinations take effect: always outside production, in production only with ALLOW_TEST_DESTINATIONS=true. */
@@ -214,6 +216,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     whatsapp: whatsappConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
+    // In production the outbox holds real users' codes (OUTBOX_IN_PRODUCTION): it would be a lie to say they arrived.
+    outboxDeliveryDelayMs: env.OUTBOX_DELIVERY_DELAY_MS === "off" ? null : env.OUTBOX_DELIVERY_DELAY_MS ?? (production ? null : 1500),
     singleProcess: env.SINGLE_PROCESS,
     allowTestDestinations: !production || env.ALLOW_TEST_DESTINATIONS,
     graphqlLimits: {

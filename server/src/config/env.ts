@@ -112,6 +112,10 @@ export const envSchema = z
     MAIL_FROM: optionalString,
     TRUST_PROXY: optionalString,
     OUTBOX_IN_PRODUCTION: boolFlag,
+    /** The outbox reports each message DELIVERED this long after keeping it; `off`: never (unset: 1500, off in production). */
+    OUTBOX_DELIVERY_DELAY_MS: optionalString.pipe(
+      z.union([z.literal("off"), z.string().regex(/^\d+$/, "must be a number of milliseconds (0 to 600000) or off").transform(Number).pipe(z.number().int().max(600_000))]).optional(),
+    ),
     /** In production, an api/all role without REDIS_URL starts only with this set: one process, limits counted in memory. */
     SINGLE_PROCESS: boolFlag,
     // Abuse protection: fixed-code test destinations in production (refused unless named), GraphQL document limits.

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { createDatabase, embeddedBinariesPackage, inPlaceClusterPaths, reachableByOthers, rootClusterPaths, startRootCluster } from "./root-postgres";
@@ -38,8 +38,11 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, system
     return { url: urlFor(running), stop: async () => undefined };
   }
   if (root) {
-    if (root.relocated) log.info({ dir: clusterDir, binaries: root.binDir }, "running as root in a folder the postgres user can't enter: the embedded cluster lives here instead");
-    else if (!existsSync(join(clusterDir, "PG_VERSION"))) log.info({ dir: clusterDir }, "initialising embedded postgres");
+    if (root.relocated) {
+      // It outlives the checkout (docs/operations.md#removing-the-embedded-database): say how to remove it.
+      const removeWith = `rm -rf ${dirname(clusterDir)}`;
+      log.info({ dir: clusterDir, binaries: root.binDir, removeWith }, `running as root in a folder the postgres user can't enter: the embedded cluster lives here instead (it outlives this folder; to remove it, stop the gateway and run: ${removeWith})`);
+    } else if (!existsSync(join(clusterDir, "PG_VERSION"))) log.info({ dir: clusterDir }, "initialising embedded postgres");
     const started = await startRootCluster(root, password, await freePort(), POSTGRES_FLAGS, log);
     if (started.fresh) await createDatabase(started.port, password, DB_NAME);
     log.info({ port: started.port }, "embedded postgres started");

@@ -7,6 +7,7 @@ import { CombinedProvider } from "./combined-provider";
 import { GuardedProvider, defaultBreakerOptions, type BreakerOptions } from "./circuit-breaker";
 import { MessageBirdProvider } from "./messagebird/messagebird-provider";
 import { OutboxProvider } from "./outbox/outbox-provider";
+import type { OutboxPhone } from "./outbox/outbox-phone";
 import type { Provider } from "./provider";
 import { ProviderRegistry } from "./registry";
 import { SnsProvider } from "./sns/sns-provider";
@@ -50,10 +51,12 @@ function configuredVendors(config: Config): Provider[] {
  * every configured vendor that carries it. A channel with none falls back to the outbox, except
  * in production unless OUTBOX_IN_PRODUCTION=true. Tests inject providers instead of vendors.
  */
-export function buildRegistry(config: Config, ds: DataSource, log: Logger, injected?: Provider[], breaker: BreakerOptions = defaultBreakerOptions): ProviderRegistry {
+export function buildRegistry(
+  config: Config, ds: DataSource, log: Logger, injected?: Provider[], breaker: BreakerOptions = defaultBreakerOptions, outboxPhone?: OutboxPhone,
+): ProviderRegistry {
   const vendors = injected ? [...injected] : configuredVendors(config);
   const outboxAllowed = !config.production || config.outboxInProduction;
-  const outbox = vendors.find((p) => p.name === "outbox") ?? new OutboxProvider(ds, log.child({ component: "outbox" }), !config.production);
+  const outbox = vendors.find((p) => p.name === "outbox") ?? new OutboxProvider(ds, log.child({ component: "outbox" }), !config.production, outboxPhone);
   const byName = new Map<string, Provider>([...vendors.map((p) => [p.name, p] as const), ["outbox", outbox]]);
 
   const problems: string[] = [];

@@ -17,6 +17,7 @@ import { RescrubVendorTexts1764800000000 } from "./1764800000000-RescrubVendorTe
 import { ConversionBudgets1764900000000 } from "./1764900000000-ConversionBudgets";
 import { SigningKeySchedule1764910000000 } from "./1764910000000-SigningKeySchedule";
 import { AuditLogHashChain1764910000001 } from "./1764910000001-AuditLogHashChain";
+import { OutboxPlayedReports1764950000000 } from "./1764950000000-OutboxPlayedReports";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   ConversionBudgets1764900000000,
   SigningKeySchedule1764910000000,
   AuditLogHashChain1764910000001,
+  OutboxPlayedReports1764950000000,
 ];

@@ -11,5 +11,8 @@ export class OutboxMessageEntity {
   @Column({ type: "text" }) recipient: string;
   @Column({ type: "text", nullable: true }) subject: string | null;
   @Column({ type: "text" }) body: string;
+  /** What the outbox will report for it (DELIVERED, UNDELIVERED), and when; due null once reported (outbox-phone.ts). */
+  @Column({ type: "text", name: "report_status", nullable: true }) reportStatus: string | null;
+  @Column({ type: "timestamptz", name: "report_due_at", nullable: true }) reportDueAt: Date | null;
   @CreateDateColumn({ type: "timestamptz", name: "created_at" }) createdAt: Date;
 }
