@@ -16,7 +16,7 @@ export const BENCH_APP: AppOptions = {
   resendCooldownSeconds: 0,
   // Random numbers, most never verified: the pumping guard runs (its script step costs what it costs) with
   // floors no load reaches, so the phases measure throughput, not refusals (test/bench/pumping.ts measures those).
-  settings: { limits: { sendsPerCountry: { max: 10_000_000, windowSeconds: 3600 }, pumping: { prefix: { floor: 1_000_000 }, country: { floor: 1_000_000 } } } } as AppOptions["settings"],
+  settings: { limits: { sendsPerCountry: { max: 10_000_000, windowSeconds: 3600 }, pumping: { prefix: { floor: 1_000_000 }, country: { floor: 1_000_000 }, unproven: { floor: 1_000_000 }, app: { floor: 1_000_000 } } } } as AppOptions["settings"],
 };
 
 export const BENCH_TWILIO = { accountSid: "AC00000000000000000000000000bench", authToken: "bench-auth-token-0123456789abcdef", from: "+15005550006" };

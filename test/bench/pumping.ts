@@ -50,8 +50,8 @@ async function main() {
     };
     const sim = await runPumpingSimulation(client);
     const limits = { sendsPerCountry: { max: 10_000_000, windowSeconds: 3600 }, sendsPerPrefix: { max: 10_000_000, windowSeconds: 3600 } };
-    const on = await gw.createApp({ name: "Guard on", maxSends: 1000, settings: { limits: { ...limits, pumping: { prefix: { floor: 1_000_000 }, country: { floor: 1_000_000 } } } } as never });
-    const off = await gw.createApp({ name: "Guard off", maxSends: 1000, settings: { limits: { ...limits, pumping: { prefix: null, country: null } } } as never });
+    const on = await gw.createApp({ name: "Guard on", maxSends: 1000, settings: { limits: { ...limits, pumping: { prefix: { floor: 1_000_000 }, country: { floor: 1_000_000 }, unproven: { floor: 1_000_000 }, app: { floor: 1_000_000 } } } } as never });
+    const off = await gw.createApp({ name: "Guard off", maxSends: 1000, settings: { limits: { ...limits, pumping: { prefix: null, country: null, unproven: null, app: null } } } as never });
     await throughput(gw.url, off.key, 2); // warm-up
     const rounds: Array<{ on: number; off: number }> = [];
     for (let i = 0; i < 2; i++) rounds.push({ off: await throughput(gw.url, off.key, seconds / 2), on: await throughput(gw.url, on.key, seconds / 2) });

@@ -87,7 +87,7 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
     const pump = await gw.createApp({ name: "Pump", settings: { limits: { pumping: { prefix: { floor: 2, share: 0.5 }, country: null } } } });
     for (const to of GB.slice(0, 2)) await accepted(pump.key, to);
     await refused(pump.key, GB[2]);
-    const prefix = await gw.createApp({ name: "Prefix", settings: { limits: { sendsPerPrefix: { max: 1, windowSeconds: 3600 }, pumping: { prefix: null, country: null } } } });
+    const prefix = await gw.createApp({ name: "Prefix", settings: { limits: { sendsPerPrefix: { max: 1, windowSeconds: 3600 }, pumping: { prefix: null, country: null, unproven: null, app: null } } } });
     await accepted(prefix.key, ES[0]);
     await refused(prefix.key, ES[1]);
     const country = await gw.createApp({ name: "Country", settings: { limits: { pumping: { prefix: { floor: 5 }, country: { floor: 2, share: 0.5 } } } } });

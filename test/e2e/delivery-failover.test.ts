@@ -20,7 +20,7 @@ describe("delivery retries and failover", () => {
     vendors = await startVendors({ only: ["twilio", "vonage"] });
     gw = await startGateway({ env: vendors.env, retry: FAST_RETRY, breaker: SLOW_BREAKER });
     // Codes nobody types back, by the dozen: the pumping guard (its own suites) is off here.
-    app = await gw.createApp({ name: "Acme", maxSends: 50, settings: { limits: { pumping: { prefix: null, country: null } } } });
+    app = await gw.createApp({ name: "Acme", maxSends: 50, settings: { limits: { pumping: { prefix: null, country: null, unproven: null, app: null } } } });
   });
   afterEach(() => {
     vendors.twilio.clear();

@@ -21,7 +21,7 @@ describe("fault: Redis restarted under load", () => {
   beforeAll(async () => {
     redis = await ownRedis();
     gw = await startGateway({ env: { REDIS_URL: redis.url } });
-    app = await gw.createApp({ name: "Redis fault", resendCooldownSeconds: 0, settings: { limits: { sendsPerCountry: { max: 100_000, windowSeconds: 3600 }, pumping: { prefix: null, country: null } } } as any });
+    app = await gw.createApp({ name: "Redis fault", resendCooldownSeconds: 0, settings: { limits: { sendsPerCountry: { max: 100_000, windowSeconds: 3600 }, pumping: { prefix: null, country: null, unproven: null, app: null } } } as any });
   });
   afterAll(async () => {
     await gw?.stop();

@@ -14,7 +14,7 @@ describe("verification rules", () => {
     gw = await startGateway();
     a = await gw.createApp({ name: "App A", maxSends: 3 });
     // Many unanswered codes to +1415555xxxx across the suite: the pumping guard (its own suites) is off here.
-    b = await gw.createApp({ name: "App B", settings: { limits: { pumping: { prefix: null, country: null } } } });
+    b = await gw.createApp({ name: "App B", settings: { limits: { pumping: { prefix: null, country: null, unproven: null, app: null } } } });
   });
   afterAll(() => gw?.stop());
 
