@@ -8,6 +8,11 @@ import { blocksOf, count, refusal, requestOtp, sleep, verifyOtp } from "../helpe
  * country) against the verified history, approvals moving sends back, escalation, lifts, shadow
  * mode, the safe list, test destinations, the spend ceiling. The default-settings attack is
  * abuse-pumping-simulation.test.ts.
+ *
+ * Since issue #19 the guard judges conversion: unconverted + weight × open codes may reach
+ * floor + ratio × verified. Every send here is seconds old, so no scope has evidence of what it
+ * converts and an open code weighs half: a scope takes twice its floor of open codes before it
+ * is refused. The counts below follow from that (floor 2 → 4 open codes).
  */
 describe("abuse protection: SMS-pumping guard", () => {
   let gw: TestGateway;
@@ -29,22 +34,27 @@ describe("abuse protection: SMS-pumping guard", () => {
     expect((await verifyOtp(gw, key, { verificationId: id, code: await codeFromOutbox(gw.logs, to) })).data.verifyOtp.status).toBe("APPROVED");
   };
 
-  it("refuses a prefix's sends once its unverified ones reach the floor; an approval moves a send back and makes room", async () => {
+  it("refuses a prefix's sends once its weighed open codes reach the floor; an approval moves a send back and makes room", async () => {
     const app = await gw.createApp({ name: "Floor", settings: tight() });
     const first = await ok(app.key, "+14155550101");
-    await ok(app.key, "+14155550102");
-    // Two unverified: the floor. One user types the code: one send moves to verified, one slot frees up.
+    for (const n of [2, 3, 4]) await ok(app.key, `+1415555010${n}`);
+    // Four open codes at half weight: the floor (2). One user types the code: one send moves to verified, one slot frees up.
     await approve(app.key, first, "+14155550101");
-    await ok(app.key, "+14155550103");
+    await ok(app.key, "+14155550105");
     const sent = await count(gw, "deliveries WHERE app_id = $1", [app.id]);
-    const r = await requestOtp(gw, app.key, "+14155550104");
+    const r = await requestOtp(gw, app.key, "+14155550106");
     expect(refusal(r).code).toBe("RATE_LIMITED");
     expect(refusal(r).retryAfter).toBeGreaterThan(3500);
     expect(await count(gw, "deliveries WHERE app_id = $1", [app.id])).toBe(sent); // refused before anything was stored
     const [block] = await blocksOf(gw, app.id, "pumping_prefix");
-    expect(block).toMatchObject({ key_masked: "+1415555xxxx", hits: 2, limit: 2 });
-    expect(block.details).toMatchObject({ level: "prefix", unverified: 2, sends: 3, verified: 1, budget: 2, floor: 2, share: 0.5, escalationStep: 1, blockSeconds: 3600 });
-    expect(block.details.riskFactors).toEqual(["unverified_burst"]);
+    expect(block).toMatchObject({ key_masked: "+1415555xxxx", hits: 4, limit: 2 });
+    // budget = floor 2 + ratio 0.5 × 1 verified (rounded down); the ratio is the level's share until the app has a record.
+    expect(block.details).toMatchObject({
+      level: "prefix", soft: false, unverified: 4, inFlight: 4, unconverted: 0, weight: 0.5, sends: 5, verified: 1, budget: 2, floor: 2, ratio: 0.5,
+      escalationStep: 1, blockSeconds: 3600,
+    });
+    expect(block.details).not.toHaveProperty("share");
+    expect(block.details.riskFactors).toEqual(["unverified_burst", "number_range_abuse"]); // five numbers of one range
     // The whole prefix is refused while the block stands (one block row, not one per refusal).
     expect(refusal(await requestOtp(gw, app.key, "+14155550199")).code).toBe("RATE_LIMITED");
     expect(await blocksOf(gw, app.id, "pumping_prefix")).toHaveLength(1);
@@ -52,38 +62,36 @@ describe("abuse protection: SMS-pumping guard", () => {
     await ok(app.key, "+12125550101");
   });
 
-  it("a prefix whose users verify keeps sending; its history raises the budget (share × verified)", async () => {
+  it("a prefix whose users verify keeps sending; its history raises the budget (ratio × verified)", async () => {
     const app = await gw.createApp({ name: "Healthy", settings: tight() });
     for (let i = 0; i < 8; i++) {
       const to = `+1415555020${i}`;
       await approve(app.key, await ok(app.key, to), to);
     }
-    // 8 verified → budget max(2, 0.5 × 8) = 4 unverified at a time.
-    for (let i = 0; i < 4; i++) await ok(app.key, `+1415555021${i}`);
-    expect(refusal(await requestOtp(gw, app.key, "+14155550220")).code).toBe("RATE_LIMITED");
+    // 8 verified → budget floor 2 + 0.5 × 8 = 6; open codes weigh half (all of them seconds old): 12 at a time.
+    for (let i = 0; i < 12; i++) await ok(app.key, `+141555502${10 + i}`);
+    expect(refusal(await requestOtp(gw, app.key, "+14155550230")).code).toBe("RATE_LIMITED");
     const [block] = await blocksOf(gw, app.id, "pumping_prefix");
-    expect(block.details).toMatchObject({ unverified: 4, sends: 12, verified: 8, budget: 4 });
+    expect(block.details).toMatchObject({ unverified: 12, inFlight: 12, sends: 20, verified: 8, budget: 6, ratio: 0.5, weight: 0.5 });
     expect(block.details.riskFactors).not.toContain("no_conversion_history");
   });
 
   it("escalates a prefix blocked again within a day (1st, 2nd, 3rd step of the ladder); a lift resets it", async () => {
     const app = await gw.createApp({ name: "Escalation", settings: tight({ blockSeconds: [1, 3, 30] }) });
-    await ok(app.key, "+14155550301");
-    await ok(app.key, "+14155550302");
-    expect(refusal(await requestOtp(gw, app.key, "+14155550303")).retryAfter).toBeLessThanOrEqual(1);
+    for (let i = 1; i <= 4; i++) await ok(app.key, `+1415555030${i}`); // four open codes at half weight: the floor
+    expect(refusal(await requestOtp(gw, app.key, "+14155550311")).retryAfter).toBeLessThanOrEqual(1);
     await sleep(1100);
     // Still over its budget (the unverified sends are within the hour): blocked again, for longer.
-    expect(refusal(await requestOtp(gw, app.key, "+14155550304")).retryAfter).toBeGreaterThan(2);
+    expect(refusal(await requestOtp(gw, app.key, "+14155550312")).retryAfter).toBeGreaterThan(2);
     await sleep(3100);
-    expect(refusal(await requestOtp(gw, app.key, "+14155550305")).retryAfter).toBeGreaterThan(20);
+    expect(refusal(await requestOtp(gw, app.key, "+14155550313")).retryAfter).toBeGreaterThan(20);
     const blocks = await blocksOf(gw, app.id, "pumping_prefix");
     expect(blocks.map((b) => [b.details.escalationStep, b.details.blockSeconds])).toEqual([[1, 1], [2, 3], [3, 30]]);
 
     await gw.app.services.blockService.lift(blocks[2].id, "support", "the customer's own test handsets");
     // Lifted: the key sends again, the unverified sends behind the block are forgiven, and the next block starts at step 1.
-    await ok(app.key, "+14155550306");
-    await ok(app.key, "+14155550307");
-    expect(refusal(await requestOtp(gw, app.key, "+14155550308")).retryAfter).toBeLessThanOrEqual(1);
+    for (let i = 6; i <= 9; i++) await ok(app.key, `+1415555030${i}`);
+    expect(refusal(await requestOtp(gw, app.key, "+14155550310")).retryAfter).toBeLessThanOrEqual(1);
     const after = await blocksOf(gw, app.id, "pumping_prefix");
     expect(after.at(-1)!.details.escalationStep).toBe(1);
     expect(after[2].lifted_at).not.toBeNull();
@@ -94,15 +102,14 @@ describe("abuse protection: SMS-pumping guard", () => {
     // A French user with a history: +33 6 12 34 xx xx verified once.
     const known = await ok(app.key, "+33612340001");
     await approve(app.key, known, "+33612340001");
-    // The country's fresh prefixes may hold 3 unverified sends (its fresh history, 1 verified, adds 0.5 × 1 → 0).
-    await ok(app.key, "+33612350001");
-    await ok(app.key, "+33612360001");
-    await ok(app.key, "+33612370001");
-    const r = await requestOtp(gw, app.key, "+33612380001");
+    // That verification gave France a history, so its other prefixes are judged as the country's fresh ones,
+    // apart from its known ones: floor 3, nothing verified among them, open codes at half weight → 6 sends.
+    for (let p = 0; p < 6; p++) await ok(app.key, `+3361${p}350001`); // six prefixes (the number without its last four digits)
+    const r = await requestOtp(gw, app.key, "+33619350001");
     expect(refusal(r).code).toBe("RATE_LIMITED");
     const [block] = await blocksOf(gw, app.id, "pumping_country");
     expect(block).toMatchObject({ key_masked: "FR" });
-    expect(block.details).toMatchObject({ level: "country", unverified: 3, verified: 1, budget: 3, distinctPrefixes: 4 });
+    expect(block.details).toMatchObject({ level: "country", unverified: 6, verified: 0, budget: 3, floor: 3, distinctPrefixes: 6 });
     expect(block.details.riskFactors).toContain("country_spike");
     // The prefix real users come from is judged on the country's known budget: not refused.
     await ok(app.key, "+33612340002");
@@ -116,7 +123,7 @@ describe("abuse protection: SMS-pumping guard", () => {
     expect(blocks).toHaveLength(1); // one shadow block per block period, not one per send
     const [row] = await gw.app.db.ds.query(`SELECT shadow FROM rate_limit_blocks WHERE id = $1`, [blocks[0].id]);
     expect(row.shadow).toBe(true);
-    expect(blocks[0].details).toMatchObject({ mode: "record_only", shadow: true, unverified: 2, budget: 2, escalationStep: 1 });
+    expect(blocks[0].details).toMatchObject({ mode: "record_only", shadow: true, unverified: 4, budget: 2, escalationStep: 1 }); // 4 at half weight
 
     await gw.app.services.apps.updateSettings(app.id, tight({ mode: "enforce" }));
     await sleep(300); // the API key cache drops the app on its change notification
@@ -132,10 +139,9 @@ describe("abuse protection: SMS-pumping guard", () => {
     });
     for (let i = 0; i < 6; i++) await ok(app.key, `+141555505${i}0`);
     await ok(app.key, "+14155550699");
-    // Not counted: the prefix's own budget is untouched for everyone else.
-    await ok(app.key, "+14155550601");
-    await ok(app.key, "+14155550602");
-    expect(refusal(await requestOtp(gw, app.key, "+14155550603")).code).toBe("RATE_LIMITED");
+    // Not counted: the prefix's own budget (4 open codes at half weight) is untouched for everyone else.
+    for (let i = 1; i <= 4; i++) await ok(app.key, `+1415555060${i}`);
+    expect(refusal(await requestOtp(gw, app.key, "+14155550605")).code).toBe("RATE_LIMITED");
     // The prefix is now blocked, the safe list still sends.
     await ok(app.key, "+14155550510");
     // Volume limits per destination still apply (maxSends 2 per 10 minutes).
@@ -191,6 +197,7 @@ describe("abuse protection: pumping budgets shared by several API processes", ()
   });
 
   it("counts one budget across processes: the floor is the floor of both together", async () => {
+    // Floor 4, open codes at half weight (no evidence yet): 8 sends in all, alternating between the processes.
     const app = await a.createApp({ name: "Two processes", settings: { limits: { pumping: { prefix: { floor: 4 }, country: null } } } });
     const accepted: string[] = [];
     for (let i = 0; i < 10; i++) {
@@ -198,6 +205,6 @@ describe("abuse protection: pumping budgets shared by several API processes", ()
       const r = await requestOtp(gw, app.key, `+1415555090${i}`);
       if (!r.errors) accepted.push(gw === a ? "a" : "b");
     }
-    expect(accepted).toEqual(["a", "b", "a", "b"]);
+    expect(accepted).toEqual(["a", "b", "a", "b", "a", "b", "a", "b"]);
   });
 });

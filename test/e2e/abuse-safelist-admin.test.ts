@@ -56,8 +56,10 @@ describe("abuse protection: safe list (CLI, admin API) and block explanations", 
     expect((await admin.gql(SAFELIST, { appId: app.id })).data.safelist).toEqual([{ pattern: "+14155550123", numbers: 1, note: "QA handset", addedBy: "lead@example.com" }]);
     await new Promise((r) => setTimeout(r, 300)); // the API key cache drops the app on its change notification
 
-    // Floor 1: one unverified send blocks the prefix, the safe number still sends.
+    // Floor 1: two open codes (each weighs half while the prefix has no evidence of what it converts,
+    // issue #19's conversion model) block the prefix; the safe number still sends.
     expect((await requestOtp(gw, app.key, "+14155550999")).errors).toBeUndefined();
+    expect((await requestOtp(gw, app.key, "+14155550997")).errors).toBeUndefined();
     expect(refusal(await requestOtp(gw, app.key, "+14155550998")).code).toBe("RATE_LIMITED");
     expect((await requestOtp(gw, app.key, "+14155550123")).errors).toBeUndefined();
 
@@ -69,9 +71,10 @@ describe("abuse protection: safe list (CLI, admin API) and block explanations", 
     const [block] = (await support.gql(BLOCK_DETAILS, { filter: { appId: app.id, rule: "pumping_prefix" } })).data.blocks.data;
     expect(block).toMatchObject({ rule: "pumping_prefix", key: "+1…", shadow: false });
     expect((await admin.gql(BLOCK_DETAILS, { filter: { appId: app.id, rule: "pumping_prefix" } })).data.blocks.data[0].key).toBe("+1415555xxxx");
-    expect(block.summary).toMatch(/^Sends to this number range were refused for 1 hour: 1 codes sent in the last hour were not entered/);
+    expect(block.summary).toMatch(/^Sends to this number range were refused for 1 hour: 2 codes sent in the last hour were not entered/);
     expect(block.figures).toEqual(expect.arrayContaining([{ label: "Verified sends, last 24 hours (the history)", value: "0" }]));
     expect(block.riskFactors.map((f: any) => f.code)).toEqual(["unverified_burst", "no_conversion_history"]);
     expect(JSON.stringify(block)).not.toContain("+14155550999");
+    expect(JSON.stringify(block)).not.toContain("+14155550997");
   }, 60_000);
 });

@@ -19,7 +19,7 @@ describe("abuse protection: send limits", () => {
 
   beforeAll(async () => {
     gw = await startGateway();
-    // Behind one trusted proxy on loopback: X-Forwarded-For's last hop (the one the proxy appended) is the client.
+    // Behind one trusted proxy on loopback: TRUST_PROXY names the client for the dashboard and the webhooks, never for per-IP limits.
     proxied = await startGateway({ env: { TRUST_PROXY: "127.0.0.1" } });
   });
   afterAll(async () => {
@@ -27,35 +27,47 @@ describe("abuse protection: send limits", () => {
     await proxied?.stop();
   });
 
-  it("sends per client IP: the socket address counts, X-Forwarded-For is ignored without TRUST_PROXY, and the window resets", async () => {
+  // Issue #19 (contract, "clientIp and per-IP limits"): per-IP limits key only on the clientIp the
+  // backend states. The socket's address is the app's own backend, shared by all its users, so it
+  // no longer counts; X-Forwarded-For never did without TRUST_PROXY and now never does at all.
+  it("sends per client IP: the stated clientIp counts, the socket address and X-Forwarded-For never do, and the window resets", async () => {
     const app = await gw.createApp({ name: "Per IP", settings: { limits: { sendsPerIp: { max: 3, ...win } } } });
+    const clientIp = "198.51.100.1";
     for (let i = 1; i <= 3; i++) {
-      const r = await requestOtp(gw, app.key, `+1415555010${i}`, {}, { "x-forwarded-for": `198.51.100.${i}` });
+      const r = await requestOtp(gw, app.key, `+1415555010${i}`, { clientIp }, { "x-forwarded-for": `198.51.100.${10 + i}` });
       expect(r.errors).toBeUndefined();
     }
     const before = await count(gw, "verifications WHERE app_id = $1", [app.id]);
-    const r = await requestOtp(gw, app.key, "+14155550104", {}, { "x-forwarded-for": "198.51.100.99" });
+    const r = await requestOtp(gw, app.key, "+14155550104", { clientIp }, { "x-forwarded-for": "198.51.100.99" });
     expect(refusal(r)).toMatchObject({ code: "RATE_LIMITED" });
     expect(refusal(r).retryAfter).toBeGreaterThanOrEqual(1);
     expect(refusal(r).retryAfter).toBeLessThanOrEqual(WINDOW);
     expect(await count(gw, "verifications WHERE app_id = $1", [app.id])).toBe(before);
     const [block] = await blocksOf(gw, app.id, "sends_per_ip");
-    expect(block).toMatchObject({ key_masked: "127.0.0.*", hits: 4, limit: 3 });
+    expect(block).toMatchObject({ key_masked: "198.51.100.*", hits: 4, limit: 3 });
+    // Without clientIp (server to server) no per-IP limit applies, whatever the socket or the header says.
+    for (let i = 5; i <= 8; i++) expect((await requestOtp(gw, app.key, `+1415555010${i}`, {}, { "x-forwarded-for": clientIp })).errors).toBeUndefined();
 
     await waitOut(r);
-    expect((await requestOtp(gw, app.key, "+14155550105")).errors).toBeUndefined();
+    expect((await requestOtp(gw, app.key, "+14155550109", { clientIp })).errors).toBeUndefined();
   });
 
-  it("behind TRUST_PROXY, rotating the X-Forwarded-For entries a client controls doesn't escape; each client keeps its own bucket", async () => {
+  it("behind TRUST_PROXY, X-Forwarded-For still names no client for the per-IP limits: only clientIp does", async () => {
     const app = await proxied.createApp({ name: "Proxied", settings: { limits: { sendsPerIp: { max: 2, ...win } } } });
     const viaProxy = (spoofed: string, client: string) => ({ "x-forwarded-for": `${spoofed}, ${client}` });
-    expect((await requestOtp(proxied, app.key, "+14155550111", {}, viaProxy("10.0.0.1", "203.0.113.7"))).errors).toBeUndefined();
-    expect((await requestOtp(proxied, app.key, "+14155550112", {}, viaProxy("10.0.0.2", "203.0.113.7"))).errors).toBeUndefined();
-    const r = await requestOtp(proxied, app.key, "+14155550113", {}, viaProxy("10.0.0.3", "203.0.113.7"));
-    expect(refusal(r).code).toBe("RATE_LIMITED");
-    expect((await blocksOf(proxied, app.id, "sends_per_ip"))[0]).toMatchObject({ key_masked: "203.0.113.*" });
-    // Another client behind the same proxy is not held back.
-    expect((await requestOtp(proxied, app.key, "+14155550114", {}, viaProxy("10.0.0.3", "198.51.100.20"))).errors).toBeUndefined();
+    // The same proxied client, three times without clientIp: no per-IP budget (before: its own bucket of 2).
+    for (let i = 1; i <= 3; i++) expect((await requestOtp(proxied, app.key, `+1415555011${i}`, {}, viaProxy(`10.0.0.${i}`, "203.0.113.7"))).errors).toBeUndefined();
+    // With clientIp, the stated address counts, whatever the header's entries say.
+    const stated = (n: number, clientIp: string) => requestOtp(proxied, app.key, `+1415555011${n}`, { clientIp }, viaProxy(`10.0.0.${n}`, "203.0.113.7"));
+    expect((await stated(4, "192.0.2.7")).errors).toBeUndefined();
+    expect((await stated(5, "192.0.2.7")).errors).toBeUndefined();
+    expect(refusal(await stated(6, "192.0.2.7")).code).toBe("RATE_LIMITED");
+    expect((await blocksOf(proxied, app.id, "sends_per_ip"))[0]).toMatchObject({ key_masked: "192.0.2.*" });
+    // Another end user behind the same proxy and backend is not held back.
+    expect((await stated(7, "198.51.100.20")).errors).toBeUndefined();
+    // Only the stated address is stored on the verification.
+    const ips = await proxied.app.db.ds.query(`SELECT client_ip FROM verifications WHERE app_id = $1 ORDER BY created_at`, [app.id]);
+    expect(ips.map((r: { client_ip: string | null }) => r.client_ip)).toEqual([null, null, null, "192.0.2.7", "192.0.2.7", "198.51.100.20"]);
   });
 
   it("the clientIp input keys the per-IP limit; IPv6 counts by /64", async () => {
@@ -132,11 +144,13 @@ describe("abuse protection: send limits", () => {
 
   it("every refusal has the same shape, whichever rule and whichever destination", async () => {
     const app = await gw.createApp({ name: "Shapes", maxSends: 1, settings: { limits: { sendsPerIp: { max: 3, windowSeconds: 60 } } } });
-    await requestOtp(gw, app.key, "+14155550171");
-    const perDestination = await requestOtp(gw, app.key, "+14155550171");
-    await requestOtp(gw, app.key, "+14155550172");
-    const perIp = await requestOtp(gw, app.key, "+14155550173"); // the 4th from this IP
-    const unseen = await requestOtp(gw, app.key, "+14155550174");
+    // The per-IP limit counts only a stated clientIp (issue #19), so every request states one.
+    const from = { clientIp: "192.0.2.90" };
+    await requestOtp(gw, app.key, "+14155550171", from);
+    const perDestination = await requestOtp(gw, app.key, "+14155550171", from);
+    await requestOtp(gw, app.key, "+14155550172", from);
+    const perIp = await requestOtp(gw, app.key, "+14155550173", from); // the 4th from this IP
+    const unseen = await requestOtp(gw, app.key, "+14155550174", from);
     const shapes = [perDestination, perIp, unseen].map((r) => ({ ...refusal(r), retryAfter: typeof refusal(r).retryAfter }));
     expect(shapes[0]).toEqual({ code: "RATE_LIMITED", retryAfter: "number", message: "Too many requests; try again later", keys: ["code", "retryAfter"] });
     expect(shapes[1]).toEqual(shapes[0]);

@@ -54,35 +54,35 @@ describe("abuse protection: no lockout, no oracle through verifyOtp(destination)
     expect(timeline.filter((e) => e.kind === "RATE_LIMIT").map((e) => e.rule)).toContain("verify_failures_per_destination");
   });
 
-  it("probes for a number without a live code cost what wrong codes cost, and are refused at the same point, alike", async () => {
-    const limits = { verifyFailuresPerIp: { max: 50, windowSeconds: 3600 }, verifyFailuresPerDestination: { max: 3, windowSeconds: 3600 } };
+  // Issue #19 (contract, "clientIp and per-IP limits"): a probe that finds no live code is charged
+  // to the caller's IP alone, so nobody can spend a number's budgets before its owner has a code.
+  // This test used to require probes and wrong codes to be refused at the same point, so that the
+  // refusal told nothing; but the answers before it (PENDING against NOT_FOUND) already told a live
+  // code apart, and charging probes to the number let anyone lock it out. What stays: probing is not
+  // free (the IP pays), and wrong codes at a live code still spend the number's budget from that IP.
+  it("probes for a number without a live code cost the caller's IP alone, never the number's budgets", async () => {
+    const limits = { verifyFailuresPerIp: { max: 6, windowSeconds: 3600 }, verifyFailuresPerDestination: { max: 3, windowSeconds: 3600 } };
     const app = await gw.createApp({ name: "Oracle", maxAttempts: 10, settings: { limits } });
     const live = "+14155550311";
     const none = "+14155550312"; // never sent anything
     await requestOtp(gw, app.key, live);
     const wrong = wrongFor(await codeFromOutbox(gw.logs, live));
 
-    const run = async (to: string, ip: string) => {
+    const run = async (to: string, ip: string, n: number) => {
       const out = [];
-      for (let i = 0; i < 5; i++) out.push(await verifyOtp(gw, app.key, { destination: to, code: wrong, clientIp: ip }));
+      for (let i = 0; i < n; i++) out.push(await verifyOtp(gw, app.key, { destination: to, code: wrong, clientIp: ip }));
       return out;
     };
-    const withCode = await run(live, "192.0.2.10");
-    const without = await run(none, "192.0.2.11");
-    expect(withCode.slice(0, 3).map((r) => r.data?.verifyOtp.status)).toEqual(["PENDING", "PENDING", "PENDING"]);
-    expect(without.slice(0, 3).map((r) => refusal(r).code)).toEqual(["NOT_FOUND", "NOT_FOUND", "NOT_FOUND"]);
-    // From the fourth on both are refused, in the same shape, with the same wait.
-    for (let i = 3; i < 5; i++) {
-      const a = refusal(withCode[i]);
-      const b = refusal(without[i]);
-      expect(a.code).toBe("RATE_LIMITED");
-      expect({ ...b, retryAfter: undefined }).toEqual({ ...a, retryAfter: undefined });
-      expect(Math.abs(a.retryAfter! - b.retryAfter!)).toBeLessThanOrEqual(60);
-    }
-    // The same budgets were spent and recorded for both numbers.
-    const rules = async (masked: string) => (await blocksOf(gw, app.id)).filter((b) => b.key_masked.startsWith(masked)).map((b) => [b.rule, b.hits, b.limit]);
-    expect(await rules("+1******0312")).toEqual(await rules("+1******0311"));
-    expect(await rules("+1******0311")).toEqual([["verify_failures_per_destination", 3, 3]]);
+    const withCode = await run(live, "192.0.2.10", 5);
+    const without = await run(none, "192.0.2.11", 7);
+    // Wrong codes at the live one: three, then the (destination, IP) budget refuses.
+    expect(withCode.map((r) => r.data?.verifyOtp.status ?? refusal(r).code)).toEqual(["PENDING", "PENDING", "PENDING", "RATE_LIMITED", "RATE_LIMITED"]);
+    // Probes at nothing: only the IP's budget (6) stops them.
+    expect(without.map((r) => refusal(r).code)).toEqual([...Array(6).fill("NOT_FOUND"), "RATE_LIMITED"]);
+    const blocks = (await blocksOf(gw, app.id)).map((b) => [b.rule, b.key_masked, b.hits, b.limit]);
+    expect(blocks.filter((b) => String(b[1]).startsWith("+1******0312"))).toEqual([]);
+    expect(blocks.filter((b) => String(b[1]).startsWith("+1******0311"))).toEqual([["verify_failures_per_destination", "+1******0311 from 192.0.2.*", 3, 3]]);
+    expect(blocks.filter((b) => b[0] === "verify_failures_per_ip")).toEqual([["verify_failures_per_ip", "192.0.2.*", 6, 6]]);
   });
 
   it("every probe costs the caller's IP budget: unknown destinations, unknown ids and closed verifications alike", async () => {

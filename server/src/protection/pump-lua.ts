@@ -96,7 +96,7 @@ end
 -- Figures: {level, state, ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %}.
 local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft)
   local inflight, unconv, s, vday, vrecent, young = pump_counts(kc)
-  local budget = floor + math.floor(ratio * vday / 100)
+  local budget = math.max(floor, math.floor(ratio * vday / 100))
   local open = inflight + unconv
   local w = pump_weight(inflight, unconv, vrecent, young)
   local fig = {code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio}

@@ -100,7 +100,7 @@ export class PumpMemory {
 
   private level(code: number, k: PumpKeys, floor: number, ratio: number, ladder: number[], soft: boolean, c: Clock, now: number): [Verdict | null, number] {
     const { inflight, unconv, s, vday, vrecent, young } = this.counts(k.counts, c);
-    const budget = floor + Math.floor((ratio * vday) / 100);
+    const budget = Math.max(floor, Math.floor((ratio * vday) / 100));
     const open = inflight + unconv;
     const aged = inflight - young + unconv;
     const w = vrecent + aged === 0 ? 50 : 100 - Math.min(50, Math.floor((100 * vrecent) / (vrecent + aged)));

@@ -8,7 +8,7 @@
  * (verified) or *unconverted* (the window passed unverified). A scope — a number prefix, a
  * country's prefixes, the app's unproven territory, the app's fresh traffic — may carry
  *
- *     unconverted + weight × in flight  ≤  floor + ratio × proven
+ *     unconverted + weight × in flight  ≤  max(floor, ratio × proven)
  *
  * over the last hour (proven: the last 24 hours, this hour included, so a launch earns room as
  * its users verify). `weight` is what recent traffic of that scope fails to convert, judged on
@@ -40,7 +40,11 @@ export const isSoftLevel = (level: PumpLevel) => level === "unproven" || level =
 /** What a soft level answers as retryAfter: it is judged again on every send. */
 export const SOFT_RETRY_SECONDS = 60;
 
-/** unconverted + weight × in flight may reach floor + ratio × proven (ratio: the app's record, else `share`). */
+/**
+ * unconverted + weight × in flight may reach max(floor, ratio × proven) (ratio: the app's record,
+ * else `share`). The larger of the two, not their sum: an attack beside real users of a scope gets
+ * the floor or their record's room, never both, so twice the floor stays its bound before evidence.
+ */
 export interface PumpBudget { floor: number; share: number }
 
 /**
