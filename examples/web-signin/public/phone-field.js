@@ -18,7 +18,7 @@ export function setUpPhoneField(select, input) {
   for (const c of countries) select.add(new Option(`${countryName(c)} (+${getCountryCallingCode(c)})`, c));
   select.value = guessCountry(countries);
 
-  const format = () => {
+  const format = (followNumber = true) => {
     // Reformat only while typing at the end, so editing in the middle keeps the caret where it is.
     if (input.selectionStart !== null && input.selectionStart < input.value.length) return;
     const typer = new AsYouType(input.value.trim().startsWith("+") ? undefined : select.value);
@@ -26,7 +26,7 @@ export function setUpPhoneField(select, input) {
     // A number typed with its + names its own country: the picker follows it.
     // (Only when its calling code differs: +44 stays the United Kingdom rather than Guernsey.)
     const code = typer.getCallingCode();
-    if (input.value.trim().startsWith("+") && code && code !== getCountryCallingCode(select.value) && typer.getCountry()) select.value = typer.getCountry();
+    if (followNumber && input.value.trim().startsWith("+") && code && code !== getCountryCallingCode(select.value) && typer.getCountry()) select.value = typer.getCountry();
     if (formatted !== input.value) input.value = formatted;
   };
   input.addEventListener("input", (e) => {
@@ -35,7 +35,8 @@ export function setUpPhoneField(select, input) {
     format();
   });
   select.addEventListener("change", () => {
-    format();
+    // The user's pick wins over a + number typed earlier (they are about to retype it).
+    format(false);
     input.focus();
   });
 }
