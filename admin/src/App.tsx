@@ -1,7 +1,6 @@
 import { Admin, Resource } from "react-admin";
 import { authProvider, type Permissions } from "./authProvider";
 import { dataProvider } from "./dataProvider";
-import { Dashboard } from "./dashboard/Dashboard";
 import { LoginPage } from "./login/LoginPage";
 import apps from "./apps";
 import audit from "./audit";
@@ -12,6 +11,11 @@ import providers from "./providers";
 import staff from "./staff";
 import totp from "./totp";
 import verifications from "./verifications";
+import { lazyPage } from "./common/lazyPage";
+import { darkTheme, lightTheme } from "./theme";
+
+// The home page's charts (recharts) load after sign-in, not with the sign-in screen.
+const Dashboard = lazyPage(() => import("./dashboard/Dashboard"), "Dashboard");
 
 /**
  * The support dashboard. Menus follow the role (ADMIN also sees apps, staff and the audit
@@ -19,7 +23,7 @@ import verifications from "./verifications";
  */
 export function App() {
   return (
-    <Admin title="OTP Gateway" dataProvider={dataProvider} authProvider={authProvider} dashboard={Dashboard} loginPage={LoginPage} requireAuth disableTelemetry>
+    <Admin title="OTP Gateway" theme={lightTheme} darkTheme={darkTheme} dataProvider={dataProvider} authProvider={authProvider} dashboard={Dashboard} loginPage={LoginPage} requireAuth disableTelemetry>
       {(permissions: Permissions | null) => (
         <>
           <Resource name="verifications" {...verifications} />

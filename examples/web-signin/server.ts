@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { GatewayClient, GatewayRequestError } from "./gateway-client";
 
@@ -32,9 +32,13 @@ export interface RunningExample {
 
 // Beside this file when run from source, or from dist/examples/web-signin after `tsc`.
 const PUBLIC = [join(__dirname, "public"), resolve(__dirname, "../../../examples/web-signin/public")].find((p) => existsSync(p))!;
+// libphonenumber-js's browser bundle (the "max" metadata, as the gateway uses: +44 7911… is GB, not GG), served from the package the backend already depends on.
+const PHONE_BUNDLE = join(dirname(require.resolve("libphonenumber-js/package.json")), "bundle/libphonenumber-max.js");
 const STATIC: Record<string, string> = {
   "/": "index.html",
   "/app.js": "app.js",
+  "/phone-field.js": "phone-field.js",
+  "/vendor/libphonenumber.js": PHONE_BUNDLE,
   "/otp-input.js": "otp-input.js",
   "/code-rules.js": "code-rules.js",
   "/style.css": "style.css",
@@ -121,7 +125,7 @@ export async function startExample(opts: ExampleOptions): Promise<RunningExample
       if (req.method === "GET" && STATIC[path]) {
         const file = STATIC[path];
         res.writeHead(200, { "content-type": TYPES[file.split(".").pop()!], "cache-control": "no-store" });
-        return res.end(await readFile(join(PUBLIC, file)));
+        return res.end(await readFile(isAbsolute(file) ? file : join(PUBLIC, file)));
       }
       if (req.method === "GET" && path.startsWith("/api/status/")) return statusStream(req, res, decodeURIComponent(path.slice("/api/status/".length)));
       if (req.method === "GET" && path === "/api/events") return send(res, 200, { events: events.map((e) => ({ type: e.type, id: e.id })) });

@@ -89,7 +89,7 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     expect(text).toContain("twilio error 21211");
     expect(text).toMatch(/not a valid phone number/);
     const timeline = await page.getByTestId("timeline").innerText();
-    expect(timeline).toMatch(/Shop requested a SMS code for "login"/);
+    expect(timeline).toMatch(/Shop requested an SMS code for "login"/);
     // SUPPORT sees the client's network, not the address.
     expect(timeline).toContain("client IP 192.0.2.*");
     expect(timeline).not.toContain("192.0.2.10");

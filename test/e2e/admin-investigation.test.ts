@@ -98,7 +98,7 @@ describe("admin investigation", () => {
     const times = t.map((e) => new Date(e.at).getTime());
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(t[0]).toMatchObject({ kind: "REQUEST", channel: "SMS", destination: "+1******0123", ip: "192.0.2.*" }); // SUPPORT's view: IP masked
-    expect(t[0].summary).toContain("Shop requested a SMS code for \"login\"");
+    expect(t[0].summary).toContain("Shop requested an SMS code for \"login\"");
     const attempt = t.find((e) => e.kind === "DELIVERY_ATTEMPT");
     expect(attempt).toMatchObject({ provider: "twilio", status: "FAILED", errorCode: "21211", channel: "SMS" });
     expect(attempt!.errorExplanation).toMatch(/not a valid phone number/);

@@ -6,9 +6,9 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
 }
 
-/** A fresh browser context signed in to the dashboard at `gatewayUrl` as `email`, on the home page. */
-export async function signInToDashboard(browser: Browser, gatewayUrl: string, email: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: "en-GB", timezoneId: "UTC" });
+/** A fresh browser context signed in to the dashboard at `gatewayUrl` as `email`, on the home page (in UTC, the browser's language `locale`). */
+export async function signInToDashboard(browser: Browser, gatewayUrl: string, email: string, viewport = { width: 1440, height: 900 }, locale = "en-GB"): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale, timezoneId: "UTC" });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${gatewayUrl}/admin/`);

@@ -20,6 +20,24 @@ describe("support search input", () => {
   it.each(["", "hello", "12345", "someone@", "+1 415 555"])("refuses %j as BAD_USER_INPUT on q", (typed) => {
     expect(() => parseDestinationQuery(typed)).toThrow(expect.objectContaining({ code: "BAD_USER_INPUT", extensions: { field: "q" } }));
   });
+
+  // SUPPORT (no digits search): a national number is read as a whole number of the search country.
+  it.each([
+    ["(202) 555-0143", "US", "+12025550143"],
+    ["202.555.0143", "US", "+12025550143"],
+    ["020 7946 0958", "GB", "+442079460958"],
+  ])("for SUPPORT reads %j in %s as the whole number %s", (typed, country, value) => {
+    expect(parseDestinationQuery(typed, "q", false, country)).toEqual({ kind: "exact", value });
+  });
+
+  it.each([
+    ["(202) 555-0143", null],
+    ["555 0143", "US"],
+    ["0143", "US"],
+    ["020 7946 0958", "US"],
+  ])("for SUPPORT refuses %j (search country %s): never a part of a number", (typed, country) => {
+    expect(() => parseDestinationQuery(typed, "q", false, country)).toThrow(expect.objectContaining({ code: "BAD_USER_INPUT", extensions: { field: "q" } }));
+  });
 });
 
 describe("vendor error explanations", () => {

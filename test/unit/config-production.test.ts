@@ -28,6 +28,14 @@ describe("configuration refused at start-up", () => {
     }
   });
 
+  it("DEFAULT_COUNTRY must be a country with phone numbers; its case doesn't matter", () => {
+    for (const value of ["XX", "USA", "1", "united states"]) {
+      expect(problems({ DEFAULT_COUNTRY: value }), value).toEqual([expect.stringMatching(/^DEFAULT_COUNTRY must be a two-letter country code/)]);
+    }
+    expect(loadConfig({ DEFAULT_COUNTRY: "gb" }).admin.defaultCountry).toBe("GB");
+    expect(loadConfig({}).admin.defaultCountry).toBeUndefined();
+  });
+
   it("in production, PUBLIC_URL is required and must be https", () => {
     const { PUBLIC_URL: _omit, ...withoutUrl } = PROD;
     expect(problems(withoutUrl)).toEqual([expect.stringMatching(/^PUBLIC_URL is required when NODE_ENV=production/)]);

@@ -1,15 +1,16 @@
-import { CreateButton, Datagrid, DateField, FunctionField, List, NumberField, SearchInput, TextField, TopToolbar } from "react-admin";
+import { CreateButton, Datagrid, FunctionField, List, NumberField, SearchInput, TextField, TopToolbar } from "react-admin";
+import { DateTimeField } from "../common/DateTimeField";
 
 export function AppList() {
   return (
-    <List filters={[<SearchInput key="q" source="q" alwaysOn />]} sort={{ field: "name", order: "ASC" }} exporter={false}
+    <List empty={false} filters={[<SearchInput key="q" source="q" alwaysOn />]} sort={{ field: "name", order: "ASC" }} exporter={false}
       actions={<TopToolbar><CreateButton /></TopToolbar>}>
       <Datagrid rowClick="show" bulkActionButtons={false}>
         <TextField source="name" />
         <NumberField source="maxSends" label="Sends / dest / 10 min" sortable={false} />
         <FunctionField label="Countries" render={(r: any) => (r.countries.length ? r.countries.join(", ") : "all")} />
         <FunctionField label="Live keys" render={(r: any) => r.keys.filter((k: any) => !k.revokedAt).length} />
-        <DateField source="createdAt" />
+        <DateTimeField source="createdAt" />
       </Datagrid>
     </List>
   );

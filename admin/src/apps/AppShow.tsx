@@ -1,6 +1,8 @@
 import { Typography } from "@mui/material";
-import { DateField, FunctionField, NumberField, Show, SimpleShowLayout, TextField } from "react-admin";
+import { FunctionField, NumberField, Show, SimpleShowLayout, TextField } from "react-admin";
+import { DateTimeField } from "../common/DateTimeField";
 import { KeyTable } from "./KeyTable";
+import { LimitOverrides } from "./LimitOverrides";
 import { SafelistTable } from "./SafelistTable";
 import { WebhookTable } from "./WebhookTable";
 
@@ -21,8 +23,8 @@ export function AppShow() {
         <FunctionField label="Fallback channel" render={(r: any) => r.fallbackChannel ?? "none"} />
         <FunctionField label="Voice countries" render={(r: any) => (r.voiceCountries.length ? r.voiceCountries.join(", ") : "as above")} />
         <FunctionField label="Test destinations" render={(r: any) => (r.testDestinations.length ? r.testDestinations.map((t: any) => `${t.destination} → ${t.outcome}`).join(", ") : "none")} />
-        <FunctionField label="Abuse limit overrides" render={(r: any) => <code>{r.limits}</code>} />
-        <DateField source="updatedAt" showTime />
+        <FunctionField label="Abuse limits" render={(r: any) => <LimitOverrides json={r.limits} />} />
+        <DateTimeField source="updatedAt" label="Updated" />
         <Typography variant="h6">API keys</Typography>
         <KeyTable />
         <Typography variant="h6">Safe list</Typography>

@@ -1,3 +1,4 @@
+import { dateTime } from "../common/format";
 import { useState } from "react";
 import { Button, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from "@mui/material";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -36,7 +37,7 @@ export function SafelistTable() {
               <TableCell><code>{e.pattern}</code></TableCell>
               <TableCell>{e.numbers.toLocaleString()}</TableCell>
               <TableCell>{e.note ?? ""}</TableCell>
-              <TableCell>{e.addedBy ?? ""} {e.addedAt ? new Date(e.addedAt).toLocaleString() : ""}</TableCell>
+              <TableCell>{e.addedBy ?? ""} {e.addedAt ? dateTime(e.addedAt) : ""}</TableCell>
               <TableCell>
                 <Button size="small" color="error" onClick={() => run(`mutation($appId: ID!, $pattern: String!) { removeFromSafelist(appId: $appId, pattern: $pattern) { pattern } }`, { pattern: e.pattern }, "Removed from the safe list")}>Remove</Button>
               </TableCell>

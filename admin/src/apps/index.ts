@@ -1,7 +1,12 @@
 import AppsIcon from "@mui/icons-material/Apps";
-import { AppCreate } from "./AppCreate";
-import { AppEdit } from "./AppEdit";
-import { AppList } from "./AppList";
-import { AppShow } from "./AppShow";
+import { lazyPage } from "../common/lazyPage";
 
-export default { list: AppList, show: AppShow, create: AppCreate, edit: AppEdit, icon: AppsIcon, options: { label: "Apps & keys" } };
+export default {
+  recordRepresentation: "name",
+  list: lazyPage(() => import("./AppList"), "AppList"),
+  show: lazyPage(() => import("./AppShow"), "AppShow"),
+  create: lazyPage(() => import("./AppCreate"), "AppCreate"),
+  edit: lazyPage(() => import("./AppEdit"), "AppEdit"),
+  icon: AppsIcon,
+  options: { label: "Apps & keys" },
+};

@@ -1,5 +1,6 @@
 import { Box, Grid, Typography } from "@mui/material";
-import { Datagrid, DateField, DateInput, List, TextField, TextInput, useRecordContext } from "react-admin";
+import { Datagrid, DateInput, List, TextField, TextInput, useRecordContext } from "react-admin";
+import { DateTimeField } from "../common/DateTimeField";
 
 const pretty = (json: string | null) => (json ? JSON.stringify(JSON.parse(json), null, 2) : "—");
 
@@ -29,9 +30,9 @@ const filters = [
 /** Every staff action — who, when, what, before and after. The table only grows. */
 export function AuditList() {
   return (
-    <List filters={filters} sort={{ field: "at", order: "DESC" }} exporter={false}>
+    <List empty={false} filters={filters} sort={{ field: "at", order: "DESC" }} exporter={false}>
       <Datagrid expand={<BeforeAfter />} bulkActionButtons={false} rowClick="expand">
-        <DateField source="at" label="When" showTime />
+        <DateTimeField source="at" label="When" />
         <TextField source="actorEmail" label="Who" />
         <TextField source="actorRole" label="Role" sortable={false} />
         <TextField source="action" />

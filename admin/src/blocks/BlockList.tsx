@@ -1,4 +1,5 @@
-import { Datagrid, DateField, DateInput, FunctionField, List, SearchInput, SelectInput, TextField, TextInput } from "react-admin";
+import { Datagrid, DateInput, FunctionField, List, SearchInput, SelectInput, TextField, TextInput } from "react-admin";
+import { DateTimeField } from "../common/DateTimeField";
 import { AppFilterInput } from "../common/AppFilterInput";
 import { BlockDetails } from "./BlockDetails";
 import { LiftButton } from "./LiftButton";
@@ -19,15 +20,15 @@ const state = (r: any) => (r.shadow ? "Shadow (nothing refused)" : r.active ? "A
 /** Every rate-limit refusal: the rule, the (masked) key, how far over it was, until when; active ones can be lifted. */
 export function BlockList() {
   return (
-    <List filters={filters} filterDefaultValues={{ active: true }} sort={{ field: "createdAt", order: "DESC" }} exporter={false}>
+    <List empty={false} filters={filters} filterDefaultValues={{ active: true }} sort={{ field: "createdAt", order: "DESC" }} exporter={false}>
       <Datagrid bulkActionButtons={false} rowClick="expand" expand={<BlockDetails />}>
-        <DateField source="createdAt" label="Refused at" showTime />
+        <DateTimeField source="createdAt" label="Refused at" />
         <TextField source="rule" />
         <TextField source="key" sortable={false} />
         <TextField source="appName" label="App" sortable={false} />
         <FunctionField label="Why" sortable={false} render={(r: any) => r.summary} />
         <FunctionField label="Count" sortBy="hits" render={(r: any) => `${r.hits} / ${r.limit}${r.windowSeconds ? ` per ${Math.round(r.windowSeconds / 60)} min` : ""}`} />
-        <DateField source="blockedUntil" label="Until" showTime />
+        <DateTimeField source="blockedUntil" label="Until" />
         <FunctionField label="State" sortable={false} render={(r: any) => <StatusChip status={r.active ? "RETRY" : "CANCELED"} label={state(r)} />} />
         <FunctionField label="Lifted" sortable={false} render={(r: any) => (r.liftedAt ? `${r.liftedBy}: ${r.liftReason}` : "")} />
         <LiftButton />

@@ -1,4 +1,8 @@
 import BlockIcon from "@mui/icons-material/Block";
-import { BlockList } from "./BlockList";
+import { lazyPage } from "../common/lazyPage";
 
-export default { list: BlockList, icon: BlockIcon, options: { label: "Rate-limit blocks" } };
+export default {
+  list: lazyPage(() => import("./BlockList"), "BlockList"),
+  icon: BlockIcon,
+  options: { label: "Rate-limit blocks" },
+};

@@ -1,3 +1,4 @@
+import { dateTime } from "../common/format";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { bucketLabel, ChartCard } from "./ChartCard";
 
@@ -10,7 +11,7 @@ export function BlocksChart({ data, unit }: { data: any[]; unit: string }) {
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="bucket" tickFormatter={bucketLabel(unit)} minTickGap={24} />
           <YAxis allowDecimals={false} />
-          <Tooltip labelFormatter={(v) => new Date(String(v)).toLocaleString()} />
+          <Tooltip labelFormatter={(v) => dateTime(String(v))} />
           <Bar isAnimationActive={false} dataKey="blocks" name="Blocks" fill="#ed6c02" />
         </BarChart>
       </ResponsiveContainer>

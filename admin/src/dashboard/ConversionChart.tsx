@@ -1,5 +1,5 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { percent } from "../common/format";
+import { dateTime, percent } from "../common/format";
 import { bucketLabel, ChartCard } from "./ChartCard";
 
 /** Share of verifications that ended verified, per bucket (computed on the server). */
@@ -12,7 +12,7 @@ export function ConversionChart({ data, unit }: { data: any[]; unit: string }) {
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="bucket" tickFormatter={bucketLabel(unit)} minTickGap={24} />
           <YAxis domain={[0, 1]} tickFormatter={(v) => percent(v)} />
-          <Tooltip formatter={(v) => percent(Number(v))} labelFormatter={(v) => new Date(String(v)).toLocaleString()} />
+          <Tooltip formatter={(v) => percent(Number(v))} labelFormatter={(v) => dateTime(String(v))} />
           <Line isAnimationActive={false} type="monotone" dataKey="conversionRate" name="Conversion" stroke="#2e7d32" connectNulls />
         </LineChart>
       </ResponsiveContainer>

@@ -19,9 +19,9 @@ export function Dashboard() {
   return (
     <Box sx={{ p: 2 }}>
       <Title title="OTP Gateway" />
-      <Stack direction="row" sx={{ alignItems: "center", justifyContent: "space-between", mb: 2 }}>
+      <Stack direction="row" useFlexGap sx={{ alignItems: "center", justifyContent: "space-between", flexWrap: "wrap", gap: 1, mb: 2 }}>
         <Typography variant="h5">Overview</Typography>
-        <TextField select size="small" label="Period" value={days} onChange={(e) => setDays(Number(e.target.value))} sx={{ width: 200, flex: "none" }}>
+        <TextField select size="small" fullWidth={false} label="Period" value={days} onChange={(e) => setDays(Number(e.target.value))} sx={{ width: 200, flex: "none" }}>
           <MenuItem value={1}>Last 24 hours</MenuItem>
           <MenuItem value={7}>Last 7 days</MenuItem>
           <MenuItem value={30}>Last 30 days</MenuItem>

@@ -1,5 +1,5 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { percent } from "../common/format";
+import { dateTime, percent } from "../common/format";
 import { bucketLabel, ChartCard } from "./ChartCard";
 
 const COLORS = ["#d32f2f", "#ed6c02", "#7b1fa2", "#0288d1", "#5d4037", "#455a64"];
@@ -21,7 +21,7 @@ export function ProviderFailureChart({ data, unit }: { data: any[]; unit: string
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="bucket" tickFormatter={bucketLabel(unit)} minTickGap={24} />
           <YAxis domain={[0, 1]} tickFormatter={(v) => percent(v)} />
-          <Tooltip formatter={(v) => percent(Number(v))} labelFormatter={(v) => new Date(String(v)).toLocaleString()} />
+          <Tooltip formatter={(v) => percent(Number(v))} labelFormatter={(v) => dateTime(String(v))} />
           <Legend />
           {providers.map((p, i) => <Line isAnimationActive={false} key={p} type="monotone" dataKey={p} name={p} stroke={COLORS[i % COLORS.length]} connectNulls />)}
         </LineChart>

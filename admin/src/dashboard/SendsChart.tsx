@@ -1,3 +1,4 @@
+import { dateTime } from "../common/format";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { bucketLabel, ChartCard } from "./ChartCard";
 
@@ -10,7 +11,7 @@ export function SendsChart({ data, unit }: { data: any[]; unit: string }) {
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="bucket" tickFormatter={bucketLabel(unit)} minTickGap={24} />
           <YAxis allowDecimals={false} />
-          <Tooltip labelFormatter={(v) => new Date(String(v)).toLocaleString()} />
+          <Tooltip labelFormatter={(v) => dateTime(String(v))} />
           <Legend />
           <Line isAnimationActive={false} type="monotone" dataKey="requested" name="Requested" stroke="#1976d2" dot={false} />
           <Line isAnimationActive={false} type="monotone" dataKey="approved" name="Verified" stroke="#2e7d32" dot={false} />

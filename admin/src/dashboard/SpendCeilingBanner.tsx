@@ -1,3 +1,4 @@
+import { dateTime } from "../common/format";
 import { Alert, AlertTitle } from "@mui/material";
 import { Link, useGetList } from "react-admin";
 
@@ -12,7 +13,7 @@ export function SpendCeilingBanner() {
       <AlertTitle>Daily spend ceiling reached</AlertTitle>
       {blocks.map((b: any) => (
         <div key={b.id}>
-          <strong>{b.appName}</strong>: {b.summary} Until {new Date(b.blockedUntil).toLocaleString()}.
+          <strong>{b.appName}</strong>: {b.summary} Until {dateTime(b.blockedUntil)}.
         </div>
       ))}
       <Link to="/blocks">Open the blocks page</Link> to lift a ceiling once the spend is understood.

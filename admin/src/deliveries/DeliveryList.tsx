@@ -1,5 +1,6 @@
 import { Tooltip } from "@mui/material";
-import { Datagrid, DateField, DateInput, FilterButton, FunctionField, List, NumberField, SelectInput, TextField, TextInput, TopToolbar } from "react-admin";
+import { Datagrid, DateInput, FilterButton, FunctionField, List, NumberField, SelectInput, TextField, TextInput, TopToolbar } from "react-admin";
+import { DateTimeField } from "../common/DateTimeField";
 import { AppFilterInput } from "../common/AppFilterInput";
 import { CHANNELS, DELIVERY_STATUSES, OUTCOMES } from "../common/choices";
 import { StatusChip } from "../common/StatusChip";
@@ -17,6 +18,10 @@ const filters = [
   <DateInput key="to" source="to" label="To" />,
 ];
 
+// The hand-off's outcome in its own words: "SENT" there beside the delivery status "SENT" read as
+// the same fact twice; the vendor accepting a message is not the phone receiving it.
+const HAND_OFF: Record<string, string> = { SENT: "accepted", RETRY: "refused, retried", FAILED: "refused" };
+
 const Actions = () => (
   <TopToolbar sx={{ alignItems: "center" }}>
     <LiveToggle />
@@ -27,12 +32,12 @@ const Actions = () => (
 /** Every hand-off to a vendor, newest first; a row opens its verification's timeline. */
 export function DeliveryList() {
   return (
-    <List filters={filters} actions={<Actions />} sort={{ field: "at", order: "DESC" }} perPage={50} exporter={false}>
+    <List empty={false} filters={filters} actions={<Actions />} sort={{ field: "at", order: "DESC" }} perPage={50} exporter={false}>
       <Datagrid rowClick={(_id, _resource, r: any) => `/verifications/${r.verificationId}/show`} bulkActionButtons={false}>
-        <DateField source="at" label="Time" showTime />
+        <DateTimeField source="at" label="Time" />
         <TextField source="provider" />
         <TextField source="channel" sortable={false} />
-        <FunctionField label="Hand-off" sortBy="outcome" render={(r: any) => <StatusChip status={r.outcome} />} />
+        <FunctionField label="Hand-off" sortBy="outcome" render={(r: any) => <StatusChip status={r.outcome} label={HAND_OFF[r.outcome]} />} />
         <FunctionField label="Delivery" sortable={false} render={(r: any) => <StatusChip status={r.deliveryStatus} />} />
         <FunctionField label="Error" sortBy="errorCode" render={(r: any) => (r.errorCode ? (
           <Tooltip title={r.errorExplanation ?? r.errorMessage ?? ""}><code>{r.errorCode}</code></Tooltip>

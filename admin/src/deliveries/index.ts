@@ -1,4 +1,8 @@
 import ListAltIcon from "@mui/icons-material/ListAlt";
-import { DeliveryList } from "./DeliveryList";
+import { lazyPage } from "../common/lazyPage";
 
-export default { list: DeliveryList, icon: ListAltIcon, options: { label: "Delivery log" } };
+export default {
+  list: lazyPage(() => import("./DeliveryList"), "DeliveryList"),
+  icon: ListAltIcon,
+  options: { label: "Delivery log" },
+};

@@ -1,5 +1,6 @@
 import { Alert } from "@mui/material";
-import { Datagrid, DateField, List, SearchInput, SelectInput, TextField } from "react-admin";
+import { Datagrid, List, SearchInput, SelectInput, TextField } from "react-admin";
+import { DateTimeField } from "../common/DateTimeField";
 import { CHANNELS } from "../common/choices";
 
 /**
@@ -10,10 +11,10 @@ export function OutboxList() {
   return (
     <>
       <Alert severity="info" sx={{ mt: 1 }}>Development only: these messages were not sent to anyone. They contain codes.</Alert>
-      <List filters={[<SearchInput key="q" source="q" alwaysOn placeholder="Recipient" />, <SelectInput key="channel" source="channel" choices={CHANNELS} />]}
+      <List empty={false} filters={[<SearchInput key="q" source="q" alwaysOn placeholder="Recipient" />, <SelectInput key="channel" source="channel" choices={CHANNELS} />]}
         sort={{ field: "createdAt", order: "DESC" }} exporter={false}>
         <Datagrid bulkActionButtons={false} rowClick={(_id, _r, rec: any) => `/verifications/${rec.verificationId}/show`}>
-          <DateField source="createdAt" label="Kept at" showTime />
+          <DateTimeField source="createdAt" label="Kept at" />
           <TextField source="appName" label="App" sortable={false} />
           <TextField source="channel" />
           <TextField source="recipient" sortable={false} />

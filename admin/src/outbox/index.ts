@@ -1,4 +1,8 @@
 import InboxIcon from "@mui/icons-material/Inbox";
-import { OutboxList } from "./OutboxList";
+import { lazyPage } from "../common/lazyPage";
 
-export default { list: OutboxList, icon: InboxIcon, options: { label: "Outbox (dev)" } };
+export default {
+  list: lazyPage(() => import("./OutboxList"), "OutboxList"),
+  icon: InboxIcon,
+  options: { label: "Outbox (dev)" },
+};

@@ -20,7 +20,7 @@ function WindowCell({ w }: { w: Window }) {
 /** Which vendor is failing where: per provider and channel, failure rate over the hour, day and week, latency, breaker, top errors. */
 export function ProviderList() {
   return (
-    <List pagination={false} exporter={false} title="Providers">
+    <List empty={false} pagination={false} exporter={false} title="Providers">
       <Datagrid bulkActionButtons={false} rowClick={false}>
         <TextField source="provider" sortable={false} />
         <TextField source="channel" sortable={false} />

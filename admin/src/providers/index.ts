@@ -1,4 +1,8 @@
 import HubIcon from "@mui/icons-material/Hub";
-import { ProviderList } from "./ProviderList";
+import { lazyPage } from "../common/lazyPage";
 
-export default { list: ProviderList, icon: HubIcon, options: { label: "Providers" } };
+export default {
+  list: lazyPage(() => import("./ProviderList"), "ProviderList"),
+  icon: HubIcon,
+  options: { label: "Providers" },
+};

@@ -1,3 +1,4 @@
+import { dateTime } from "../common/format";
 import { useState } from "react";
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField } from "@mui/material";
 import { useNotify, useRecordContext } from "react-admin";
@@ -28,7 +29,7 @@ export function EnrolmentLinkButton() {
         <DialogTitle>Enrolment link for {staff.email}</DialogTitle>
         <DialogContent>
           <Alert severity="warning" sx={{ mb: 2 }}>
-            Give it to {staff.email} only, over a channel you trust. It works once, until {link ? new Date(link.expiresAt).toLocaleString() : ""}; it replaces
+            Give it to {staff.email} only, over a channel you trust. It works once, until {link ? dateTime(link.expiresAt) : ""}; it replaces
             their authenticator, and it needs their password as well.
           </Alert>
           <TextField fullWidth value={link?.url ?? ""} slotProps={{ htmlInput: { readOnly: true, "data-testid": "enrolment-link", style: { fontFamily: "monospace" } } }}

@@ -1,6 +1,11 @@
 import PeopleIcon from "@mui/icons-material/People";
-import { StaffCreate } from "./StaffCreate";
-import { StaffEdit } from "./StaffEdit";
-import { StaffList } from "./StaffList";
+import { lazyPage } from "../common/lazyPage";
 
-export default { list: StaffList, create: StaffCreate, edit: StaffEdit, icon: PeopleIcon, options: { label: "Staff" } };
+export default {
+  recordRepresentation: "email",
+  list: lazyPage(() => import("./StaffList"), "StaffList"),
+  create: lazyPage(() => import("./StaffCreate"), "StaffCreate"),
+  edit: lazyPage(() => import("./StaffEdit"), "StaffEdit"),
+  icon: PeopleIcon,
+  options: { label: "Staff" },
+};

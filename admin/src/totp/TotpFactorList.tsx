@@ -1,4 +1,5 @@
-import { Datagrid, DateField, FunctionField, List, SelectInput, TextField, TextInput } from "react-admin";
+import { Datagrid, FunctionField, List, SelectInput, TextField, TextInput } from "react-admin";
+import { DateTimeField } from "../common/DateTimeField";
 import { AppFilterInput } from "../common/AppFilterInput";
 import { FACTOR_STATUSES } from "../common/choices";
 import { StatusChip } from "../common/StatusChip";
@@ -15,15 +16,15 @@ const filtersFor = (admin: boolean) => [
 export function TotpFactorList() {
   const admin = useRole() === "ADMIN";
   return (
-    <List filters={filtersFor(admin)} sort={{ field: "createdAt", order: "DESC" }} perPage={25} exporter={false}>
+    <List empty={false} filters={filtersFor(admin)} sort={{ field: "createdAt", order: "DESC" }} perPage={25} exporter={false}>
       <Datagrid rowClick="show" bulkActionButtons={false}>
-        <DateField source="createdAt" label="Enrolled" showTime />
+        <DateTimeField source="createdAt" label="Enrolled" />
         <TextField source="appName" label="App" sortable={false} />
         <TextField source="subject" sortable={admin} />
         <TextField source="label" sortable={false} emptyText="—" />
         <FunctionField label="Status" sortBy="status" render={(r: any) => <StatusChip status={r.status} />} />
-        <DateField source="verifiedAt" label="Verified" showTime emptyText="—" />
-        <DateField source="lastUsedAt" label="Last used" showTime emptyText="—" />
+        <DateTimeField source="verifiedAt" label="Verified" emptyText="—" />
+        <DateTimeField source="lastUsedAt" label="Last used" emptyText="—" />
         <FunctionField label="Last check" sortable={false} render={(r: any) => (r.lastAttemptOutcome ? <StatusChip status={r.lastAttemptOutcome} /> : "—")} />
         <FunctionField label="Failures (24 h)" sortable={false} render={(r: any) => `${r.failuresDay} of ${r.attemptsDay}`} />
       </Datagrid>

@@ -1,5 +1,9 @@
 import SecurityIcon from "@mui/icons-material/AppShortcut";
-import { TotpFactorList } from "./TotpFactorList";
-import { TotpFactorShow } from "./TotpFactorShow";
+import { lazyPage } from "../common/lazyPage";
 
-export default { list: TotpFactorList, show: TotpFactorShow, icon: SecurityIcon, options: { label: "Authenticators" } };
+export default {
+  list: lazyPage(() => import("./TotpFactorList"), "TotpFactorList"),
+  show: lazyPage(() => import("./TotpFactorShow"), "TotpFactorShow"),
+  icon: SecurityIcon,
+  options: { label: "Authenticators" },
+};

@@ -6,7 +6,8 @@ import KeyIcon from "@mui/icons-material/Password";
 import SendIcon from "@mui/icons-material/Send";
 import SyncIcon from "@mui/icons-material/Sync";
 import StartIcon from "@mui/icons-material/PlayCircle";
-import { ms } from "../common/format";
+import WebhookIcon from "@mui/icons-material/Webhook";
+import { ms, timeMs } from "../common/format";
 import { StatusChip } from "../common/StatusChip";
 
 export interface TimelineEntry {
@@ -19,17 +20,31 @@ export interface TimelineEntry {
 const ICONS: Record<string, React.ReactElement> = {
   REQUEST: <StartIcon color="primary" />, RATE_LIMIT: <BlockIcon color="warning" />, DELIVERY_ATTEMPT: <SendIcon color="action" />,
   DELIVERY_STATUS: <SyncIcon color="disabled" />, STATUS_CALLBACK: <CallReceivedIcon color="action" />, VERIFY_ATTEMPT: <KeyIcon color="action" />,
-  OUTCOME: <FlagIcon color="primary" />,
+  OUTCOME: <FlagIcon color="primary" />, WEBHOOK_ATTEMPT: <WebhookIcon color="action" />,
 };
 const LABELS: Record<string, string> = {
   REQUEST: "Request", RATE_LIMIT: "Rate limit", DELIVERY_ATTEMPT: "Hand-off", DELIVERY_STATUS: "Status", STATUS_CALLBACK: "Provider callback",
-  VERIFY_ATTEMPT: "Code check", OUTCOME: "Outcome",
+  VERIFY_ATTEMPT: "Code check", OUTCOME: "Outcome", WEBHOOK_ATTEMPT: "Webhook",
 };
+/** A kind this page doesn't know yet (a newer server) still reads as words, never as RAW_ENUM. */
+const label = (kind: string) => LABELS[kind] ?? kind.charAt(0) + kind.slice(1).toLowerCase().replaceAll("_", " ");
 
-const stamp = (iso: string) => {
-  const d = new Date(iso);
-  return `${d.toLocaleTimeString(undefined, { hour12: false })}.${String(d.getMilliseconds()).padStart(3, "0")}`;
-};
+/**
+ * A webhook attempt stores the endpoint's HTTP status where a vendor attempt stores its error
+ * code: a 2xx answer is the app's backend accepting the event — a success, never an error box.
+ */
+const webhookAccepted = (e: TimelineEntry) => e.status === "DELIVERED" || /^2\d\d$/.test(e.errorCode ?? "");
+
+function WebhookAnswer({ e }: { e: TimelineEntry }) {
+  if (webhookAccepted(e)) return e.errorCode ? <Chip size="small" color="success" variant="outlined" label={`HTTP ${e.errorCode}`} data-testid="webhook-answer" /> : null;
+  // The stored error starts with the status the heading already gives ("HTTP 500: receiver says no").
+  const detail = e.errorMessage?.replace(/^HTTP \d{3}:?\s*/, "");
+  return (
+    <Alert severity="error" sx={{ mt: 1 }} data-testid="webhook-error">
+      <strong>{e.provider} {e.errorCode ? `answered HTTP ${e.errorCode}` : "did not answer"}</strong>{detail ? ` — ${detail}` : ""}
+    </Alert>
+  );
+}
 
 /** A verification's one timeline, as the server merged it: every row in time order, each error explained. */
 export function Timeline({ entries }: { entries: TimelineEntry[] }) {
@@ -37,13 +52,14 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
     <Stack spacing={0} data-testid="timeline">
       {entries.map((e, i) => (
         <Box key={i} data-kind={e.kind} sx={{ display: "grid", gridTemplateColumns: "110px 32px 1fr", gap: 1, py: 1.2, borderBottom: "1px solid", borderColor: "divider", opacity: e.kind === "DELIVERY_STATUS" ? 0.75 : 1 }}>
-          <Typography variant="body2" sx={{ fontFamily: "monospace", color: "text.secondary", pt: 0.3 }}>{stamp(e.at)}</Typography>
+          <Typography variant="body2" sx={{ fontFamily: "monospace", color: "text.secondary", pt: 0.3 }}>{timeMs(e.at)}</Typography>
           <Box sx={{ pt: 0.2 }}>{ICONS[e.kind]}</Box>
           <Box>
             <Stack direction="row" spacing={1} sx={{ alignItems: "center", flexWrap: "wrap" }}>
-              <Typography variant="overline" sx={{ lineHeight: 1.6 }}>{LABELS[e.kind] ?? e.kind}</Typography>
+              <Typography variant="overline" sx={{ lineHeight: 1.6 }}>{label(e.kind)}</Typography>
               {e.status && <StatusChip status={e.status} />}
               {e.provider && <Chip size="small" variant="outlined" label={e.provider} />}
+              {e.kind === "WEBHOOK_ATTEMPT" && webhookAccepted(e) && <WebhookAnswer e={e} />}
               {e.latencyMs != null && <Typography variant="caption" color="text.secondary">{ms(e.latencyMs)}</Typography>}
             </Stack>
             <Typography variant="body2">{e.summary}</Typography>
@@ -54,13 +70,16 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
             ) : null}
             {(e.messageId || e.ip || e.destination) && (
               <Typography variant="caption" color="text.secondary" component="div">
-                {e.destination && <>to {e.destination} · </>}
-                {e.messageId && <>message id <code>{e.messageId}</code> · </>}
-                {e.ip && <>IP {e.ip}</>}
+                {[
+                  e.destination && <span key="to">to {e.destination}</span>,
+                  e.messageId && <span key="id">message id <code>{e.messageId}</code></span>,
+                  e.ip && <span key="ip">IP {e.ip}</span>,
+                ].filter(Boolean).flatMap((part, i) => (i ? [" · ", part] : [part]))}
               </Typography>
             )}
             {/* The explained error sits on the hand-off or callback that carried it; status rows only repeat it in their summary. */}
-            {e.errorCode && e.kind !== "DELIVERY_STATUS" && (
+            {e.kind === "WEBHOOK_ATTEMPT" && !webhookAccepted(e) && <WebhookAnswer e={e} />}
+            {e.errorCode && e.kind !== "DELIVERY_STATUS" && e.kind !== "WEBHOOK_ATTEMPT" && (
               <Alert severity={e.errorExplanation ? "warning" : "error"} sx={{ mt: 1 }} data-testid="vendor-error">
                 <strong>{e.provider} error {e.errorCode}</strong>{e.errorMessage ? ` — ${e.errorMessage}` : ""}
                 {e.errorExplanation && <Box sx={{ mt: 0.5 }}>{e.errorExplanation}</Box>}

@@ -1,4 +1,5 @@
-import { Datagrid, DateField, DateInput, FunctionField, List, SearchInput, SelectInput, TextField, TextInput } from "react-admin";
+import { Datagrid, DateInput, FunctionField, List, SearchInput, SelectInput, TextField, TextInput } from "react-admin";
+import { DateTimeField } from "../common/DateTimeField";
 import { AppFilterInput } from "../common/AppFilterInput";
 import { CHANNELS, VERIFICATION_STATUSES } from "../common/choices";
 import { StatusChip } from "../common/StatusChip";
@@ -16,9 +17,9 @@ const filters = [
 /** Support's first stop: type the number the way the customer says it; the server normalizes it. */
 export function VerificationList() {
   return (
-    <List filters={filters} sort={{ field: "createdAt", order: "DESC" }} perPage={25} exporter={false}>
+    <List empty={false} filters={filters} sort={{ field: "createdAt", order: "DESC" }} perPage={25} exporter={false}>
       <Datagrid rowClick="show" bulkActionButtons={false}>
-        <DateField source="createdAt" label="Requested" showTime />
+        <DateTimeField source="createdAt" label="Requested" />
         <TextField source="appName" label="App" sortBy="appName" />
         <TextField source="channel" />
         <TextField source="destination" sortable={false} />

@@ -1,5 +1,9 @@
 import PhoneIcon from "@mui/icons-material/PhonelinkRing";
-import { VerificationList } from "./VerificationList";
-import { VerificationShow } from "./VerificationShow";
+import { lazyPage } from "../common/lazyPage";
 
-export default { list: VerificationList, show: VerificationShow, icon: PhoneIcon, options: { label: "Verifications" } };
+export default {
+  list: lazyPage(() => import("./VerificationList"), "VerificationList"),
+  show: lazyPage(() => import("./VerificationShow"), "VerificationShow"),
+  icon: PhoneIcon,
+  options: { label: "Verifications" },
+};

@@ -1,4 +1,5 @@
 import { secondsUntil } from "./code-rules.js";
+import { countryName, readPhone, setUpPhoneField } from "./phone-field.js";
 
 // The sign-in page: ask for a number, show the code box, follow the delivery live, count down to
 // the next resend by the server's clock, and say plainly what went wrong.
@@ -13,36 +14,87 @@ const DELIVERY_WORDS = {
   FAILED: "not delivered",
 };
 
-const state = { verification: null, offsetMs: 0, events: null, latestDelivery: null, slowTimer: null, tick: null };
+const state = { verification: null, offsetMs: 0, events: null, latestDelivery: null, slowTimer: null, tick: null, waitTick: null, country: null };
 
 async function post(path, body) {
-  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const json = await res.json();
-  if (json.serverTime) state.offsetMs = Date.parse(json.serverTime) - Date.now();
-  return json;
+  try {
+    const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const json = await res.json();
+    if (json.serverTime) state.offsetMs = Date.parse(json.serverTime) - Date.now();
+    return json;
+  } catch {
+    return { error: { code: "NETWORK" } };
+  }
 }
 
-function say(text) {
-  $("message").textContent = text ?? "";
+/** A button doing its work: disabled, with a spinner, and says so to screen readers. */
+async function busy(button, work) {
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } finally {
+    button.removeAttribute("aria-busy");
+    button.disabled = false;
+  }
 }
 
+/** The page-level message: `kind` "error" (styled as one) or "info". */
+function say(text, kind = "error") {
+  const el = $("message");
+  el.textContent = text ?? "";
+  el.className = `notice ${kind}`;
+  el.hidden = !text;
+}
+
+function fieldError(text) {
+  $("destination-error").textContent = text ?? "";
+  $("destination-error").hidden = !text;
+  if (text) $("destination").setAttribute("aria-invalid", "true");
+  else $("destination").removeAttribute("aria-invalid");
+}
+
+/** What went wrong, in words: the gateway's error code (and for refusals, its message). */
 function explain(error) {
   switch (error.code) {
-    case "RATE_LIMITED":
-      return `Too many tries. Please wait ${formatWait(error.retryAfter ?? 60)} and try again.`;
     case "BAD_USER_INPUT":
-      return error.field === "code" ? "Codes are digits only." : "That doesn't look like a phone number. Include the country code, e.g. +1 415 555 2671.";
+      if (error.field === "code") return "Codes are digits only.";
+      return `That isn't a number we can send a code to. Check the digits${state.country ? ` of your ${countryName(state.country)} number` : ""}.`;
     case "FORBIDDEN":
-      return "We can't send codes to that number's country.";
+      if (/kind of number/.test(error.message ?? "")) return "This number can't receive text messages (a landline?). Choose a phone call instead.";
+      if (/not enabled/.test(error.message ?? "")) return "That way of sending codes isn't available right now. Choose another.";
+      return `We can't send codes to ${state.country ? `${countryName(state.country)} numbers` : "that number's country"}.`;
     case "NOT_FOUND":
       return "This code is no longer valid. Request a new one.";
+    case "NETWORK":
+      return "We couldn't reach the server. Check your connection and try again.";
     default:
       return "Something went wrong. Please try again.";
   }
 }
 
-function formatWait(seconds) {
-  return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+const clock = (s) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+
+/** RATE_LIMITED: the wait counts down live; the buttons that would be refused stay disabled until it ends. */
+function waitOut(seconds, buttons) {
+  clearInterval(state.waitTick);
+  const until = Date.now() + seconds * 1000;
+  const render = () => {
+    const left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+    for (const b of buttons) b.disabled = left > 0;
+    if (left > 0) say(`Too many tries. Please wait ${clock(left)} and try again.`);
+    else {
+      clearInterval(state.waitTick);
+      say("");
+    }
+  };
+  render();
+  state.waitTick = setInterval(render, 250);
+}
+
+function showError(error, buttons = []) {
+  if (error.code === "RATE_LIMITED") return waitOut(error.retryAfter ?? 60, buttons);
+  say(explain(error));
 }
 
 function showVerification(v) {
@@ -51,7 +103,7 @@ function showVerification(v) {
   $("enter").hidden = false;
   $("masked").textContent = v.to;
   $("code").setAttribute("length", String(v.codeLength));
-  $("attempts").textContent = "";
+  $("attempts").hidden = true;
   const latest = v.deliveries[v.deliveries.length - 1];
   if (latest) showDelivery(latest);
   startCountdown();
@@ -63,7 +115,7 @@ function showDelivery(d) {
   const el = $("delivery");
   const bad = d.status === "UNDELIVERED" || d.status === "FAILED";
   el.textContent = `${d.channel === "VOICE" ? "Call" : "Code"}: ${DELIVERY_WORDS[d.status] ?? d.status.toLowerCase()}${bad && d.channel !== "VOICE" ? " — call me instead?" : ""}`;
-  el.className = bad ? "bad" : d.status === "DELIVERED" ? "good" : "";
+  el.className = `status ${bad ? "bad" : d.status === "DELIVERED" ? "good" : ""}`;
   el.dataset.status = d.status;
   clearTimeout(state.slowTimer);
   if (bad) offerVoice();
@@ -95,55 +147,83 @@ function startCountdown() {
     const s = secondsUntil(state.verification.resendAvailableAt, state.offsetMs);
     $("resend").disabled = s > 0;
     $("voice").disabled = s > 0;
-    $("countdown").textContent = s > 0 ? `Resend in ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}` : "";
+    $("countdown").textContent = s > 0 ? `Resend in ${clock(s)}` : "";
   };
   render();
   state.tick = setInterval(render, 250);
 }
 
-/** The verification is over: approved, or dead (then the user starts again from the number). */
-function finish(text, approved = false) {
+function stopFollowing() {
   clearInterval(state.tick);
+  clearInterval(state.waitTick);
   clearTimeout(state.slowTimer);
   state.events?.close();
+}
+
+/** Back to the number (kept as typed): a typo, or another phone. The old code simply expires. */
+function changeNumber() {
+  stopFollowing();
+  state.verification = null;
+  $("enter").hidden = true;
+  $("voice").hidden = true;
+  $("start").hidden = false;
+  say("");
+  $("destination").focus();
+  $("destination").select();
+}
+
+/** The verification is over: approved, or dead (then the user starts again from the number). */
+function finish(text, approved = false) {
+  stopFollowing();
   $("enter").hidden = true;
   $("done").hidden = !approved;
   $("start").hidden = approved;
   say(text);
 }
 
+setUpPhoneField($("country"), $("destination"));
+$("destination").addEventListener("input", () => fieldError(""));
+
 $("start").addEventListener("submit", async (e) => {
   e.preventDefault();
   say("");
+  const phone = readPhone($("country"), $("destination"));
+  if (phone.problem) {
+    fieldError(phone.problem);
+    return $("destination").focus();
+  }
+  fieldError("");
+  state.country = phone.country;
   const channel = new FormData($("start")).get("channel");
-  $("send").disabled = true;
-  const r = await post("/api/request", { destination: $("destination").value, channel });
-  $("send").disabled = false;
-  if (r.error) return say(explain(r.error));
+  const r = await busy($("send"), () => post("/api/request", { destination: phone.number, channel }));
+  if (r.error) return showError(r.error, [$("send")]);
   showVerification(r.verification);
   follow(r.verification.id);
 });
+$("change").addEventListener("click", changeNumber);
 
-async function resend(channel) {
+async function resend(button, channel) {
   say("");
-  const r = await post("/api/resend", { verificationId: state.verification.id, channel });
-  if (r.error) return say(explain(r.error));
+  const r = await busy(button, () => post("/api/resend", { verificationId: state.verification.id, channel }));
+  if (r.error) return showError(r.error, [$("resend"), $("voice")]);
   $("voice").hidden = true;
   showVerification(r.verification);
 }
-$("resend").addEventListener("click", () => resend(undefined));
-$("voice").addEventListener("click", () => resend("VOICE"));
+$("resend").addEventListener("click", () => resend($("resend"), undefined));
+$("voice").addEventListener("click", () => resend($("voice"), "VOICE"));
 
 async function verify(code) {
   say("");
-  const r = await post("/api/verify", { verificationId: state.verification.id, code });
-  if (r.error) return say(explain(r.error));
+  const r = await busy($("submit"), () => post("/api/verify", { verificationId: state.verification.id, code }));
+  if (r.error) return showError(r.error, [$("submit")]);
   switch (r.status) {
     case "APPROVED":
       return finish("", true);
     case "PENDING":
       $("code").clear();
       $("attempts").textContent = `That code isn't right. ${r.attemptsRemaining} ${r.attemptsRemaining === 1 ? "attempt" : "attempts"} left.`;
+      $("attempts").hidden = false;
+      $("code").focus();
       return;
     case "MAX_ATTEMPTS_REACHED":
       return finish("Too many wrong codes. Request a new code to try again.");

@@ -50,6 +50,8 @@ class OtpInput extends HTMLElement {
 
   connectedCallback() {
     if (!this.input.isConnected) this.append(this.input);
+    // <label for="code-box"> names the box (the element's id plus "-box").
+    if (this.id && !this.input.id) this.input.id = `${this.id}-box`;
     // No maxlength: the length is enforced by setValue, after the non-digits are gone.
     this.input.placeholder = "•".repeat(this.length);
     if (this.hasAttribute("webotp")) this.listenForSms();

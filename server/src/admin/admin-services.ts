@@ -8,6 +8,7 @@ import { SessionStore } from "./auth/sessions";
 import { StaffEnrolment } from "./auth/staff-enrolment";
 import { StaffStore } from "./auth/staff-store";
 import { Totp } from "./auth/totp";
+import { SearchCountry } from "./search-country";
 
 /** What the admin API works with: the gateway's services plus staff, sessions, sign-in and the audit log. */
 export interface AdminServices {
@@ -20,6 +21,8 @@ export interface AdminServices {
   /** Enrolment links and authenticator replacement. */
   enrolment: StaffEnrolment;
   audit: AuditLog;
+  /** The country of numbers typed into a search without their country code. */
+  searchCountry: SearchCountry;
 }
 
 export function createAdminServices(ds: DataSource, config: Config, gateway: Services, keys: SecretKeys): AdminServices {
@@ -30,7 +33,7 @@ export function createAdminServices(ds: DataSource, config: Config, gateway: Ser
   const audit = new AuditLog(ds);
   const login = new LoginService(staff, sessions, new Totp(keys.keyWrap), gateway.limits, audit, config.admin);
   const enrolment = new StaffEnrolment(ds, staff, login, sessions, audit, dashboardUrl(config));
-  return { ds, config, gateway, staff, sessions, login, enrolment, audit };
+  return { ds, config, gateway, staff, sessions, login, enrolment, audit, searchCountry: new SearchCountry(ds, config.admin.defaultCountry) };
 }
 
 /** Where links into the dashboard point (enrolment links): PUBLIC_URL's /admin/. */

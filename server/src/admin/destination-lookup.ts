@@ -5,10 +5,15 @@ import { parseDestinationQuery, type DestinationQuery } from "./queries/destinat
 
 /**
  * A search box reading a destination, under the viewer's rules: SUPPORT finds a verification
- * only by its whole destination (any format), ADMIN also by a national number's digits.
+ * only by its whole destination (any format; a number without its country code is read as one of
+ * the search country's), ADMIN also by a national number's digits.
  */
-export function destinationQuery(ctx: AdminContext, q: string | null | undefined): DestinationQuery | null {
-  return q ? parseDestinationQuery(q, "q", seesDestinations(staffOf(ctx))) : null;
+export async function destinationQuery(ctx: AdminContext, q: string | null | undefined): Promise<DestinationQuery | null> {
+  if (!q) return null;
+  const admin = seesDestinations(staffOf(ctx));
+  // The country is looked up only for what needs it: a SUPPORT search without a + or 00.
+  const country = !admin && !/^\s*(\+|00)/.test(q) && !q.includes("@") ? await ctx.admin.searchCountry.get() : null;
+  return parseDestinationQuery(q, "q", admin, country);
 }
 
 /**

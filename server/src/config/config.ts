@@ -117,6 +117,8 @@ export interface AdminConfig {
   loginMaxPerIp: number;
   /** Cookies get `Secure` when the gateway is reached over HTTPS (PUBLIC_URL). */
   secureCookies: boolean;
+  /** DEFAULT_COUNTRY: the country of numbers typed into the dashboard's search without a country code (else read from the traffic). */
+  defaultCountry?: string;
 }
 
 export class ConfigError extends Error {
@@ -253,6 +255,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginMaxPerEmail: env.ADMIN_LOGIN_MAX_PER_EMAIL,
       loginMaxPerIp: env.ADMIN_LOGIN_MAX_PER_IP,
       secureCookies: (env.PUBLIC_URL ?? "").startsWith("https:"),
+      defaultCountry: env.DEFAULT_COUNTRY,
     },
     webhooks: {
       requireHttps: production,

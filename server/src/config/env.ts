@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isSupportedCountry } from "libphonenumber-js/max";
 import { Channel } from "../verification/enums";
 import { parseSenderList, SenderListError } from "./senders";
 import { whatsappEnvProblems, whatsappEnvShape } from "./whatsapp-env";
@@ -180,6 +181,10 @@ export const envSchema = z
     ADMIN_REQUIRE_TOTP: optionalBoolFlag,
     ADMIN_LOGIN_MAX_PER_EMAIL: z.coerce.number().int().min(1).max(10_000).default(5),
     ADMIN_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
+    /** The dashboard's search reads a number without its country code as this country's (ISO 3166 alpha-2). */
+    DEFAULT_COUNTRY: optionalString.pipe(
+      z.string().transform((c) => c.toUpperCase()).refine((c) => isSupportedCountry(c), "must be a two-letter country code with phone numbers, such as US or GB").optional(),
+    ),
     ...whatsappEnvShape,
   })
   .superRefine((env, ctx) => {

@@ -119,7 +119,7 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
     {
       at: new Date(v.created_at), kind: TimelineKind.REQUEST, appName: v.app_name, channel: v.channel, purpose,
       locale: v.locale, ip: clientIp, destination,
-      summary: `${v.app_name} requested a ${v.channel} code${purpose ? ` for "${purpose}"` : ""} (locale ${v.locale}${clientIp ? `, client IP ${clientIp}` : ""})`,
+      summary: `${v.app_name} requested ${codeBy(v.channel)}${purpose ? ` for "${purpose}"` : ""} (locale ${v.locale}${clientIp ? `, client IP ${clientIp}` : ""})`,
     },
     ...rows.map((r) => toEntry(r.kind, new Date(r.at), forViewer(r.data, viewer))),
   ];
@@ -175,6 +175,14 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
     default:
       return { ...base, errorExplanation: explanation, summary: `Delivery ${d.status} via ${d.provider}${error}` };
   }
+}
+
+/** "an SMS code", "a voice code", "an e-mail code": the article follows the sound of the channel's name. */
+const CODE_BY: Record<string, string> = {
+  SMS: "an SMS code", VOICE: "a voice code", EMAIL: "an e-mail code", WHATSAPP: "a WhatsApp code", TELEGRAM: "a Telegram code", RCS: "an RCS code",
+};
+export function codeBy(channel: string): string {
+  return CODE_BY[channel] ?? `${/^[AEIOU]/i.test(channel) ? "an" : "a"} ${channel} code`;
 }
 
 function hostOf(url: string): string {

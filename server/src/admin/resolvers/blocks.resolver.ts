@@ -23,7 +23,7 @@ export class BlocksResolver {
     @Arg("filter", () => BlockFilter, { nullable: true }) filter: BlockFilter | null,
     @Ctx() ctx: AdminContext,
   ): Promise<BlockPage> {
-    const destination = destinationQuery(ctx, filter?.q);
+    const destination = await destinationQuery(ctx, filter?.q);
     const { rows, total } = await listBlocks(ctx.admin.ds, ctx.admin.gateway.blocks, { ...filter, destination }, page);
     await auditDestinationSearch(ctx, "block", destination, total);
     const viewer = viewerOf(staffOf(ctx));

@@ -30,7 +30,7 @@ export class OutboxResolver {
     if (access === "off") {
       throw forbidden(ctx.admin.config.outboxInProduction ? "In production the outbox holds live codes: ADMIN only" : "The outbox is off in production (OUTBOX_IN_PRODUCTION)");
     }
-    const { rows, total } = await listOutbox(ctx.admin.ds, { ...filter, destination: destinationQuery(ctx, filter?.q) }, page);
+    const { rows, total } = await listOutbox(ctx.admin.ds, { ...filter, destination: await destinationQuery(ctx, filter?.q) }, page);
     // Recorded before the codes are shown: a read that can't be audited doesn't happen.
     if (access === "audited") {
       await ctx.admin.audit.record({

@@ -22,7 +22,7 @@ export class VerificationAdminResolver {
     @Arg("filter", () => VerificationFilter, { nullable: true }) filter: VerificationFilter | null,
     @Ctx() ctx: AdminContext,
   ): Promise<VerificationPage> {
-    const destination = destinationQuery(ctx, filter?.q);
+    const destination = await destinationQuery(ctx, filter?.q);
     const { rows, total } = await searchVerifications(ctx.admin.ds, { ...filter, destination }, page);
     await auditDestinationSearch(ctx, "verification", destination, total);
     return { data: rows.map((r: Record<string, any>) => toVerificationRecord(r, staffOf(ctx))), total };
