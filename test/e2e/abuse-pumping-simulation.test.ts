@@ -69,24 +69,26 @@ for (const store of ["redis", "memory"] as const) {
         `SELECT rule, key_masked, hits, "limit", shadow, details FROM rate_limit_blocks WHERE app_id = $1 AND rule LIKE 'pumping_%' ORDER BY created_at`, [app.id],
       );
       const prefixBlock = blocks.find((b: any) => b.rule === "pumping_prefix" && b.key_masked === "+3361234xxxx");
-      expect(prefixBlock).toMatchObject({ shadow: false, hits: 10, limit: 10 });
+      // No evidence yet (every send seconds old): open codes weigh half, so twice the floor went out before the block.
+      expect(prefixBlock).toMatchObject({ shadow: false, hits: 20, limit: 10 });
       expect(prefixBlock.details).toMatchObject({
-        level: "prefix", mode: "enforce", soft: false, unverified: 10, inFlight: 10, unconverted: 0, weight: 1, verified: 0, budget: 10, floor: 10, ratio: 1,
+        level: "prefix", mode: "enforce", soft: false, unverified: 20, inFlight: 20, unconverted: 0, weight: 0.5, verified: 0, budget: 10, floor: 10, ratio: 1,
         windowSeconds: 3600, historySeconds: 86_400,
         escalationStep: 1, blockSeconds: 3600,
       });
       // The rows' view at the moment of the refusal (a concurrent accepted send may still be committing).
-      expect(prefixBlock.details.distinctNumbers).toBeGreaterThanOrEqual(8);
-      expect(prefixBlock.details.distinctNumbers).toBeLessThanOrEqual(10);
+      expect(prefixBlock.details.distinctNumbers).toBeGreaterThanOrEqual(16);
+      expect(prefixBlock.details.distinctNumbers).toBeLessThanOrEqual(20);
       expect(prefixBlock.details.distinctIps).toBe(prefixBlock.details.distinctNumbers);
       expect(prefixBlock.details.riskFactors).toEqual(["unverified_burst", "no_conversion_history", "number_range_abuse", "ip_rotation"]);
       const countryBlock = blocks.find((b: any) => b.rule === "pumping_country" && b.key_masked === "US");
       // US has a history (its real users verified), so the rotation through its fresh prefixes met the country's fresh budget:
-      // floor 30 plus what the country's fresh prefixes proved, the open codes weighed by what they convert.
+      // the larger of floor 30 and what the country's fresh prefixes proved, the open codes weighed by what they convert.
       const d = countryBlock.details;
-      expect(d).toMatchObject({ level: "country", soft: false, floor: 30, ratio: 1, unconverted: 0 });
+      // Soft: real users verify in that scope, so no standing block — each send judged afresh.
+      expect(d).toMatchObject({ level: "country", soft: true, floor: 30, ratio: 1, unconverted: 0 });
       expect(d.verified).toBeGreaterThan(0);
-      expect(d.budget).toBe(30 + d.verified);
+      expect(d.budget).toBe(Math.max(30, d.verified));
       expect(d.weight).toBeGreaterThanOrEqual(0.5);
       expect(d.weight * (d.inFlight + 1)).toBeGreaterThan(d.budget);
       expect(countryBlock.details.distinctPrefixes).toBeGreaterThanOrEqual(5);

@@ -44,22 +44,28 @@ describe("abuse protection: SMS-pumping guard", () => {
     const sent = await count(gw, "deliveries WHERE app_id = $1", [app.id]);
     const r = await requestOtp(gw, app.key, "+14155550106");
     expect(refusal(r).code).toBe("RATE_LIMITED");
-    expect(refusal(r).retryAfter).toBeGreaterThan(3500);
+    // Soft: the prefix has a verified send (a real user is there), so no standing block — this send is refused, the next is judged afresh.
+    expect(refusal(r).retryAfter).toBeLessThanOrEqual(60);
     expect(await count(gw, "deliveries WHERE app_id = $1", [app.id])).toBe(sent); // refused before anything was stored
     const [block] = await blocksOf(gw, app.id, "pumping_prefix");
     expect(block).toMatchObject({ key_masked: "+1415555xxxx", hits: 4, limit: 2 });
-    // budget = floor 2 + ratio 0.5 × 1 verified (rounded down); the ratio is the level's share until the app has a record.
+    // budget = max(floor 2, ratio 0.5 × 1 verified); the ratio is the level's share until the app has a record.
     expect(block.details).toMatchObject({
-      level: "prefix", soft: false, unverified: 4, inFlight: 4, unconverted: 0, weight: 0.5, sends: 5, verified: 1, budget: 2, floor: 2, ratio: 0.5,
-      escalationStep: 1, blockSeconds: 3600,
+      level: "prefix", soft: true, unverified: 4, inFlight: 4, unconverted: 0, weight: 0.5, sends: 5, verified: 1, budget: 2, floor: 2, ratio: 0.5,
+      blockSeconds: 60,
     });
     expect(block.details).not.toHaveProperty("share");
     expect(block.details.riskFactors).toEqual(["unverified_burst", "number_range_abuse"]); // five numbers of one range
-    // The whole prefix is refused while the block stands (one block row, not one per refusal).
+    // Still over: the prefix keeps being refused (one block row an hour, not one per refusal).
     expect(refusal(await requestOtp(gw, app.key, "+14155550199")).code).toBe("RATE_LIMITED");
     expect(await blocksOf(gw, app.id, "pumping_prefix")).toHaveLength(1);
+    // A prefix where nothing was verified gets a standing block, as pumping looks.
+    for (const n of [1, 2, 3, 4]) await ok(app.key, `+1212555040${n}`);
+    const hard = await requestOtp(gw, app.key, "+12125550405");
+    expect(refusal(hard).retryAfter).toBeGreaterThan(3500);
+    expect((await blocksOf(gw, app.id, "pumping_prefix")).find((b: any) => b.key_masked === "+1212555xxxx").details).toMatchObject({ soft: false, verified: 0, escalationStep: 1, blockSeconds: 3600 });
     // Other prefixes are their own budget.
-    await ok(app.key, "+12125550101");
+    await ok(app.key, "+13125550101");
   });
 
   it("a prefix whose users verify keeps sending; its history raises the budget (ratio × verified)", async () => {
@@ -68,11 +74,11 @@ describe("abuse protection: SMS-pumping guard", () => {
       const to = `+1415555020${i}`;
       await approve(app.key, await ok(app.key, to), to);
     }
-    // 8 verified → budget floor 2 + 0.5 × 8 = 6; open codes weigh half (all of them seconds old): 12 at a time.
-    for (let i = 0; i < 12; i++) await ok(app.key, `+141555502${10 + i}`);
+    // 8 verified → budget max(floor 2, 0.5 × 8) = 4; open codes weigh half (all of them seconds old): 8 at a time.
+    for (let i = 0; i < 8; i++) await ok(app.key, `+141555502${10 + i}`);
     expect(refusal(await requestOtp(gw, app.key, "+14155550230")).code).toBe("RATE_LIMITED");
     const [block] = await blocksOf(gw, app.id, "pumping_prefix");
-    expect(block.details).toMatchObject({ unverified: 12, inFlight: 12, sends: 20, verified: 8, budget: 6, ratio: 0.5, weight: 0.5 });
+    expect(block.details).toMatchObject({ unverified: 8, inFlight: 8, sends: 16, verified: 8, budget: 4, ratio: 0.5, weight: 0.5, soft: true });
     expect(block.details.riskFactors).not.toContain("no_conversion_history");
   });
 
