@@ -9,8 +9,13 @@ export function AppList() {
         <NumberField source="maxSends" label="Sends / dest / 10 min" sortable={false} />
         <FunctionField label="Countries" render={(r: any) => (r.countries.length ? r.countries.join(", ") : "all")} />
         <FunctionField label="Live keys" render={(r: any) => r.keys.filter((k: any) => !k.revokedAt).length} />
+        <FunctionField label="Without clientIp (24 h)" sortable={false} render={(r: any) => <span title={r.clientIpHint}>{withoutClientIp(r)}</span>} />
         <DateField source="createdAt" />
       </Datagrid>
     </List>
   );
 }
+
+/** The share of the last 24 hours' requests without clientIp (no per-IP limit applies to them). */
+export const withoutClientIp = (r: { requestsWithoutClientIp24h: number | null }) =>
+  r.requestsWithoutClientIp24h === null ? "no requests" : `${Math.round(r.requestsWithoutClientIp24h * 100)} %`;

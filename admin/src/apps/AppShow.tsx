@@ -22,6 +22,7 @@ export function AppShow() {
         <FunctionField label="Voice countries" render={(r: any) => (r.voiceCountries.length ? r.voiceCountries.join(", ") : "as above")} />
         <FunctionField label="Test destinations" render={(r: any) => (r.testDestinations.length ? r.testDestinations.map((t: any) => `${t.destination} → ${t.outcome}`).join(", ") : "none")} />
         <FunctionField label="Abuse limit overrides" render={(r: any) => <code>{r.limits}</code>} />
+        <TextField source="clientIpHint" label="Requests without clientIp (24 h)" />
         <DateField source="updatedAt" showTime />
         <Typography variant="h6">API keys</Typography>
         <KeyTable />
