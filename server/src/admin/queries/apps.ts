@@ -2,10 +2,10 @@ import type { DataSource } from "typeorm";
 import { validateAppOptions, type AppOptions } from "../../apps/app-service";
 import type { AppSettings } from "../../apps/app.entity";
 import { checkAbuseSettings, type AbusePolicy } from "../../protection/app-settings-check";
-import { clientIpShareHint } from "../../protection/client-ip-hint";
 import { badInput, notFound } from "../../errors";
 import { isUuid } from "../../verification/input-rules";
 import { likeEscape, pageSql, Where, type PageArgs } from "./list-sql";
+import { clientIpShareHint } from "../../protection/client-ip-hint";
 
 /** App settings as the dashboard edits them: the contract's limits, countries, and the settings extras. Absent = unchanged. */
 export interface AppSettingsInput {
