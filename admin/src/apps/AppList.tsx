@@ -7,9 +7,9 @@ export function AppList() {
       <Datagrid rowClick="show" bulkActionButtons={false}>
         <TextField source="name" />
         <NumberField source="maxSends" label="Sends / dest / 10 min" sortable={false} />
+        <FunctionField label="Without clientIp (24 h)" sortable={false} render={(r: any) => <span title={r.clientIpHint}>{withoutClientIp(r)}</span>} />
         <FunctionField label="Countries" render={(r: any) => (r.countries.length ? r.countries.join(", ") : "all")} />
         <FunctionField label="Live keys" render={(r: any) => r.keys.filter((k: any) => !k.revokedAt).length} />
-        <FunctionField label="Without clientIp (24 h)" sortable={false} render={(r: any) => <span title={r.clientIpHint}>{withoutClientIp(r)}</span>} />
         <DateField source="createdAt" />
       </Datagrid>
     </List>
