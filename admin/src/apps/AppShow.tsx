@@ -21,6 +21,7 @@ export function AppShow() {
         <FunctionField label="Hourly budget" render={(r: any) => r.hourlyBudget ?? "no cap"} />
         <FunctionField label="Countries" render={(r: any) => (r.countries.length ? r.countries.join(", ") : "all")} />
         <FunctionField label="Fallback channel" render={(r: any) => r.fallbackChannel ?? "none"} />
+        <TextField source="clientIpHint" label="Requests without clientIp (24 h)" />
         <FunctionField label="Voice countries" render={(r: any) => (r.voiceCountries.length ? r.voiceCountries.join(", ") : "as above")} />
         <FunctionField label="Test destinations" render={(r: any) => (r.testDestinations.length ? r.testDestinations.map((t: any) => `${t.destination} → ${t.outcome}`).join(", ") : "none")} />
         <FunctionField label="Abuse limits" render={(r: any) => <LimitOverrides json={r.limits} />} />

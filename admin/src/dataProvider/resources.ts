@@ -18,7 +18,7 @@ export interface ResourceDef {
 const TIMELINE = `timeline { at kind summary provider channel status source messageId errorCode errorMessage errorExplanation latencyMs ip rule hits limit blockedUntil blockId liftedAt liftReason riskFactors shadow deliveryId purpose locale appName destination }`;
 const VERIFICATION = `id appId appName channel destination destinationMasked country purpose locale clientIp status failedAttempts maxAttempts sendCount createdAt expiresAt completedAt lastProvider lastDeliveryStatus lastErrorCode`;
 const WINDOW = `window attempts sent delivered failed failureRate latencyP50Ms latencyP95Ms`;
-const APP = `id name codeLength ttlSeconds maxAttempts resendCooldownSeconds maxSends hourlyBudget countries voiceCountries defaultLocale fallbackChannel testDestinations { destination code outcome } limits smsAppHash webOtpDomain createdAt updatedAt keys { id hint createdAt revokedAt }`;
+const APP = `id name codeLength ttlSeconds maxAttempts resendCooldownSeconds maxSends hourlyBudget countries voiceCountries defaultLocale fallbackChannel testDestinations { destination code outcome } limits smsAppHash webOtpDomain createdAt updatedAt keys { id hint createdAt revokedAt } requestsWithoutClientIp24h clientIpHint`;
 const STAFF = `id email role totpEnabled disabled lastLoginAt createdAt`;
 const FACTOR = `id appId appName subject label status createdAt verifiedAt lastUsedAt revokedAt attemptsDay failuresDay lastAttemptAt lastAttemptOutcome`;
 

@@ -11,6 +11,7 @@ import { registerBlockCommands } from "./block-commands";
 import { registerTotpCommands } from "./totp-commands";
 import { registerKeysCommands } from "./keys-commands";
 import { registerAuditCommands } from "./audit-commands";
+import { registerProtectionCommands } from "./protection-commands";
 import { serve } from "../serve/serve-command";
 import { createLogger } from "../observability/logger";
 import { openDatabase } from "../db/open-database";
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerAppSettingsCommand(program);
   registerSafelistCommands(program);
   registerBlockCommands(program);
+  registerProtectionCommands(program);
   registerTotpCommands(program);
   registerAdminCommands(program);
   return program;

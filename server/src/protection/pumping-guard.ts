@@ -56,32 +56,14 @@ export class PumpingGuard {
 
   /** The send's pump step, or null when the guard has nothing to judge (not a phone, every level off). */
   step(app: AppEntity, dest: Destination, s: PumpingSettings): PumpStep | null {
-    if (dest.kind !== "phone") return null;
-    const budgets: Record<PumpLevel, PumpBudget | null> = { prefix: s.prefix, country: s.country, country_known: s.country, unproven: s.unproven, app: s.app };
-    if (!Object.values(budgets).some(Boolean)) return null;
-    const prefix = numberPrefix(dest.value);
-    const where = { prefix, country: dest.country };
-    return {
-      appId: app.id, prefix, country: dest.country, budgets,
-      enforce: s.mode !== "record_only",
-      ladder: s.blockSeconds,
-      windowMinutes: Math.max(1, Math.ceil(Math.min(app.ttlSeconds, PUMP_WINDOW_SECONDS) / 60)),
-      now: this.clock.now(),
-      onBlock: (f) => this.record(app, f, levelValue(f.level, where), s),
-    };
+    const where = { prefix: dest.kind === "phone" ? numberPrefix(dest.value) : "", country: dest.country };
+    return pumpStep(app, dest, s, this.clock.now(), (f) => this.record(app, f, levelValue(f.level, where), s));
   }
 
   /** After an approval: the verification's sends count as proven on the levels they were counted on. */
   async approved(v: ApprovedSend): Promise<void> {
     if (!v.pumpingScope) return;
-    const c = v.destinationCountry ?? "-";
-    const prefix = { level: "prefix" as const, value: numberPrefix(v.destination) };
-    const levels: Array<{ level: PumpLevel; value: string }> = {
-      prefix: [prefix],
-      known: [prefix, { level: "country_known" as const, value: c }],
-      fresh: [prefix, { level: "country" as const, value: c }, { level: "app" as const, value: "-" }],
-      unproven: [prefix, { level: "unproven" as const, value: "-" }, { level: "app" as const, value: "-" }],
-    }[v.pumpingScope];
+    const levels = approvalLevels(v.pumpingScope, v.destination, v.destinationCountry);
     const approval = {
       appId: v.appId, levels, country: v.destinationCountry, sends: v.sendCount,
       firstSendAt: this.clock.at(new Date(v.createdAt).getTime()), now: this.clock.now(),
@@ -142,6 +124,36 @@ export class PumpingGuard {
     );
     return { requestsLastHour: r.requests, distinctNumbers: r.numbers, distinctIps: r.ips, distinctPrefixes: r.prefixes, distinctCountries: r.countries };
   }
+}
+
+/**
+ * A send's pump step on the clock `now` (ms): the guard's for a live send, the replay's
+ * (protection/replay.ts) for a recorded one on its created_at.
+ */
+export function pumpStep(app: Pick<AppEntity, "id" | "ttlSeconds">, dest: Destination, s: PumpingSettings, now: number, onBlock: PumpStep["onBlock"]): PumpStep | null {
+  if (dest.kind !== "phone") return null;
+  const budgets: Record<PumpLevel, PumpBudget | null> = { prefix: s.prefix, country: s.country, country_known: s.country, unproven: s.unproven, app: s.app };
+  if (!Object.values(budgets).some(Boolean)) return null;
+  return {
+    appId: app.id, prefix: numberPrefix(dest.value), country: dest.country, budgets,
+    enforce: s.mode !== "record_only",
+    ladder: s.blockSeconds,
+    windowMinutes: Math.max(1, Math.ceil(Math.min(app.ttlSeconds, PUMP_WINDOW_SECONDS) / 60)),
+    now,
+    onBlock,
+  };
+}
+
+/** The levels an approval moves from unverified to proven, by the scope its send was counted on. */
+export function approvalLevels(scope: Exclude<PumpScope, null>, destination: string, country: string | null): Array<{ level: PumpLevel; value: string }> {
+  const c = country ?? "-";
+  const prefix = { level: "prefix" as const, value: numberPrefix(destination) };
+  return {
+    prefix: [prefix],
+    known: [prefix, { level: "country_known" as const, value: c }],
+    fresh: [prefix, { level: "country" as const, value: c }, { level: "app" as const, value: "-" }],
+    unproven: [prefix, { level: "unproven" as const, value: "-" }, { level: "app" as const, value: "-" }],
+  }[scope];
 }
 
 const budgetOf = (s: PumpingSettings, level: PumpLevel): PumpBudget | null =>

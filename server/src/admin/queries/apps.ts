@@ -5,6 +5,7 @@ import { checkAbuseSettings } from "../../protection/app-settings-check";
 import { badInput, notFound } from "../../errors";
 import { isUuid } from "../../verification/input-rules";
 import { likeEscape, pageSql, Where, type PageArgs } from "./list-sql";
+import { clientIpShareHint } from "../../protection/client-ip-hint";
 
 /** App settings as the dashboard edits them: the contract's limits, countries, and the settings extras. Absent = unchanged. */
 export interface AppSettingsInput {
@@ -37,6 +38,7 @@ export function toAppRecord(r: Record<string, any>) {
     testDestinations: (s.testDestinations ?? []).map((t) => ({ destination: t.destination, code: t.code, outcome: t.outcome ?? "DELIVERED" })),
     smsAppHash: s.smsAppHash ?? null, webOtpDomain: s.webOtpDomain ?? null, limits: JSON.stringify(s.limits ?? {}),
     createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+    requestsWithoutClientIp24h: share(r.without_client_ip), clientIpHint: clientIpShareHint(share(r.without_client_ip)),
     keys: ((r.keys ?? []) as Array<Record<string, any>>).map((k) => ({
       id: k.id, hint: `otpk_${k.id}_…`, createdAt: new Date(k.created_at), revokedAt: k.revoked_at ? new Date(k.revoked_at) : null,
     })),
@@ -44,11 +46,21 @@ export function toAppRecord(r: Record<string, any>) {
 }
 export type AppRecord = ReturnType<typeof toAppRecord>;
 
-/** An app without its keys, for before/after snapshots in the audit log. */
-export const appSnapshot = ({ keys: _keys, ...rest }: AppRecord) => rest;
+const share = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** An app without its keys (nor its traffic figures, which are no setting), for before/after snapshots in the audit log. */
+export const appSnapshot = ({ keys: _keys, requestsWithoutClientIp24h: _share, clientIpHint: _hint, ...rest }: AppRecord) => rest;
 
 const KEYS = `(SELECT coalesce(jsonb_agg(jsonb_build_object('id', k.id, 'created_at', k.created_at, 'revoked_at', k.revoked_at)
                  ORDER BY k.created_at DESC), '[]') FROM api_keys k WHERE k.app_id = a.id) AS keys`;
+
+/**
+ * The share of the app's requests of the last 24 hours that came without clientIp (client_ip
+ * holds only the clientIp the backend stated): no per-IP limit applies to those. Null without
+ * requests. Over the index verifications (app_id, created_at).
+ */
+const WITHOUT_CLIENT_IP = `(SELECT avg((v.client_ip IS NULL)::int)::float8 FROM verifications v
+                             WHERE v.app_id = a.id AND v.created_at > now() - interval '24 hours') AS without_client_ip`;
 
 export async function listApps(ds: DataSource, filter: { q?: string | null; ids?: string[] | null }, page: PageArgs) {
   const where = new Where();
@@ -56,13 +68,13 @@ export async function listApps(ds: DataSource, filter: { q?: string | null; ids?
   if (filter.ids) where.add("a.id::text = ANY(?)", filter.ids);
   const [{ total }] = await ds.query(`SELECT count(*)::int AS total FROM apps a ${where.clause}`, where.params);
   const order = pageSql(page, SORTS, "name", where, "a.id");
-  const rows = await ds.query(`SELECT a.*, ${KEYS} FROM apps a ${where.clause} ${order}`, where.params);
+  const rows = await ds.query(`SELECT a.*, ${KEYS}, ${WITHOUT_CLIENT_IP} FROM apps a ${where.clause} ${order}`, where.params);
   return { data: rows.map(toAppRecord), total: total as number };
 }
 
 async function appRow(ds: DataSource, id: string): Promise<Record<string, any>> {
   if (!isUuid(id)) throw notFound("App not found");
-  const rows = await ds.query(`SELECT a.*, ${KEYS} FROM apps a WHERE a.id = $1`, [id]);
+  const rows = await ds.query(`SELECT a.*, ${KEYS}, ${WITHOUT_CLIENT_IP} FROM apps a WHERE a.id = $1`, [id]);
   if (!rows.length) throw notFound("App not found");
   return rows[0];
 }

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel } from "../../verification/enums";
 
 @ObjectType({ description: "An API key's public part: its secret is never stored or shown again" })
@@ -44,6 +44,9 @@ export class AppRecord {
   @Field(() => Date) createdAt: Date;
   @Field(() => Date) updatedAt: Date;
   @Field(() => [ApiKeyInfo]) keys: ApiKeyInfo[];
+  @Field(() => Float, { nullable: true, description: "Share (0..1) of the last 24 hours' requests without clientIp: no per-IP limit applies to them; null without requests" })
+  requestsWithoutClientIp24h: number | null;
+  @Field(() => String, { description: "What the share without clientIp means for this app" }) clientIpHint: string;
 }
 
 @ObjectType()
