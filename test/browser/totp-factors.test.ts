@@ -46,7 +46,7 @@ describe("authenticator factors in the dashboard", { timeout: 90_000 }, () => {
   async function openFactor(page: Page): Promise<string> {
     await page.click('a[href="#/totpFactors"]');
     await page.fill('input[name="subject"]', "customer-7");
-    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 15_000 }).toBe(1);
     const row = page.locator("tbody tr", { hasText: "customer-7" });
     await expect(row.innerText()).resolves.toMatch(/ann@example\.com[\s\S]*VERIFIED[\s\S]*APPROVED[\s\S]*1 of 2/);
     await row.click();
@@ -77,7 +77,7 @@ describe("authenticator factors in the dashboard", { timeout: 90_000 }, () => {
     await page.getByRole("button", { name: "Revoke" }).click();
     await page.fill('input[name="reason"]', "Lost phone, ticket 5120");
     await page.getByRole("button", { name: "Revoke factor" }).click();
-    await expect.poll(() => page.getByTestId("timeline").innerText(), { timeout: 10_000 }).toContain("Revoked by lead@example.com: Lost phone, ticket 5120");
+    await expect.poll(() => page.getByTestId("timeline").innerText(), { timeout: 15_000 }).toContain("Revoked by lead@example.com: Lost phone, ticket 5120");
     await expect(page.locator("body").innerText()).resolves.toMatch(/REVOKED/);
     expect(await page.getByRole("button", { name: "Revoke" }).count()).toBe(0);
 
