@@ -96,10 +96,21 @@ describe("codes through the API", () => {
     }
     // Seven independent 6-digit codes coincide with probability ~2e-5; two coincidences, ~1e-10.
     expect(new Set(codes).size).toBeGreaterThanOrEqual(codes.length - 1);
+    expectNotAProgression(codes);
     const ok = await verifyOtp(gw, app.key, { verificationId: id, code: codes.at(-1)!, clientIp: ip });
     expect(ok.data.verifyOtp.status).toBe("APPROVED");
   }, 60_000);
 });
+
+/**
+ * Successive codes of one verification are not an arithmetic progression: a counter steps by a
+ * constant (1, or the traffic between two sends), a constant by 0. For independent 6-digit codes,
+ * k equal steps in a row have probability 10^(-6(k-1)).
+ */
+function expectNotAProgression(codes: string[]): void {
+  const steps = codes.slice(1).map((c, i) => (Number(c) - Number(codes[i]) + 1_000_000) % 1_000_000);
+  expect(new Set(steps).size, `steps between successive codes: ${steps.join(", ")}`).toBeGreaterThan(1);
+}
 
 /** What the database holds for a verification's code. */
 async function stored(gw: TestGateway, id: string): Promise<{ code_hash: Buffer; code_cipher: Buffer; send_count: number; deliveries: number }> {
@@ -124,28 +135,34 @@ describe("a resend of a message not yet sent", () => {
   });
   afterAll(() => api?.stop());
 
-  it("supersedes the queued delivery; the new code verifies, the old one is wrong when it differs", async () => {
+  it("supersedes the queued delivery each time; the last code verifies, an older one is wrong when it differs", async () => {
     const keys = deriveKeys(api.env.OTP_SECRET);
     const app = await api.createApp({ name: "Queued resend", resendCooldownSeconds: 0 });
     const to = randomUsNumber();
     const ip = randomIp();
     const id: string = (await requestOtp(api, app.key, to, { clientIp: ip })).data.requestOtp.id;
     // The code as the worker would send it: the sealed copy in the row.
-    const first = decryptCode(keys, id, (await stored(api, id)).code_cipher);
+    const codes = [decryptCode(keys, id, (await stored(api, id)).code_cipher)];
 
-    const resent = await resendOtp(api, app.key, id);
-    expect(resent.errors).toBeUndefined();
-    const deliveries = await api.app.db.ds.query(`SELECT status, error_code FROM deliveries WHERE verification_id = $1 ORDER BY created_at`, [id]);
-    expect(deliveries).toEqual([{ status: "FAILED", error_code: "SUPERSEDED" }, { status: "QUEUED", error_code: null }]);
-    const row = await stored(api, id);
-    const second = decryptCode(keys, id, row.code_cipher);
-    expect(row.code_hash).toEqual(hashCode(keys, id, { purpose: null, transaction: null }, second));
+    for (let i = 1; i <= 3; i++) {
+      const resent = await resendOtp(api, app.key, id);
+      expect(resent.errors).toBeUndefined();
+      const deliveries = await api.app.db.ds.query(`SELECT status, error_code FROM deliveries WHERE verification_id = $1 ORDER BY created_at`, [id]);
+      // Every earlier message was still queued: each is closed unsent, only the newest waits.
+      expect(deliveries).toEqual([...Array(i).fill({ status: "FAILED", error_code: "SUPERSEDED" }), { status: "QUEUED", error_code: null }]);
+      const row = await stored(api, id);
+      const code = decryptCode(keys, id, row.code_cipher);
+      expect(row.code_hash).toEqual(hashCode(keys, id, { purpose: null, transaction: null }, code));
+      codes.push(code);
+    }
+    expectNotAProgression(codes);
 
-    if (second !== first) {
+    const [first, last] = [codes[0], codes.at(-1)!];
+    if (first !== last) {
       const old = await verifyOtp(api, app.key, { verificationId: id, code: first, clientIp: ip });
       expect(old.data.verifyOtp).toEqual({ status: "PENDING", attemptsRemaining: 4, token: null });
     }
-    const ok = await verifyOtp(api, app.key, { verificationId: id, code: second, clientIp: ip });
+    const ok = await verifyOtp(api, app.key, { verificationId: id, code: last, clientIp: ip });
     expect(ok.data.verifyOtp.status).toBe("APPROVED");
   });
 });
