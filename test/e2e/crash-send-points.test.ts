@@ -105,11 +105,15 @@ describe("SIGKILL of a worker at each point of a send", () => {
     return accepted;
   }
 
-  const statuses = async (ids: Iterable<string>): Promise<string[]> =>
-    (await holder.query(`SELECT status FROM deliveries WHERE verification_id = ANY($1)`, [[...ids]])).rows.map((r) => r.status);
+  const statuses = async (ids: string[]): Promise<string[]> =>
+    (await holder.query(`SELECT status FROM deliveries WHERE verification_id = ANY($1)`, [ids])).rows.map((r) => r.status);
   // Bounds are generous: the suites share two cores, and each wait here spans process starts and a lease.
-  const settled = (ids: Iterable<string>, what: string, timeoutMs = 60_000) =>
-    eventually(async () => ((await statuses(ids)).every((s) => s !== "QUEUED" && s !== "SENDING") ? true : undefined), what, timeoutMs);
+  // An array, not an iterator: every poll must see every id (an empty list would count as settled).
+  const settled = (ids: string[], what: string, timeoutMs = 60_000) =>
+    eventually(async () => {
+      const rows = await statuses(ids);
+      return rows.length === ids.length && rows.every((s) => s !== "QUEUED" && s !== "SENDING") ? true : undefined;
+    }, what, timeoutMs);
   /** Backends waiting on the test's lock inside an UPDATE of deliveries. */
   const heldStatements = async (): Promise<number> =>
     (await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory' AND query LIKE '%UPDATE deliveries%'`)).rows[0].n;
@@ -123,7 +127,7 @@ describe("SIGKILL of a worker at each point of a send", () => {
     const doomed = await serveProcess("worker", env);
     procs.push(doomed);
     const done = await requestCodes(2);
-    await settled(done.values(), "the first codes sent");
+    await settled([...done.values()], "the first codes sent");
 
     await hold();
     const inFlight = await requestCodes(2);
