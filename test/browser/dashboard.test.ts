@@ -77,7 +77,7 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     await page.click('a[href="#/verifications"]');
     await page.fill('input[name="q"]', "001 (415) 555-0199");
     // The list narrows to the one verification the server matched to the normalized number.
-    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 15_000 }).toBe(1);
     const row = page.locator("tbody tr", { hasText: "+1******0199" });
     await row.waitFor();
     await expect(row.innerText()).resolves.toMatch(/FAILED/);
@@ -100,7 +100,7 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     await page.getByRole("button", { name: "Reveal" }).click();
     await page.fill('input[name="reason"]', "Customer on the line, ticket 981");
     await page.getByRole("button", { name: "Reveal" }).last().click();
-    await expect.poll(() => page.getByTestId("destination").innerText()).toBe("+14155550199");
+    await expect.poll(() => page.getByTestId("destination").innerText(), { timeout: 15_000 }).toBe("+14155550199");
     const [audit] = await gw.app.db.ds.query(`SELECT actor_email, reason FROM audit_log WHERE action = 'verification.reveal_destination'`);
     expect(audit).toEqual({ actor_email: "agent@example.com", reason: "Customer on the line, ticket 981" });
     await page.context().close();
@@ -151,8 +151,8 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     const before = await page.locator("tbody tr").count();
     await request("+14155550177");
     // The subscription pushes the new delivery's changes; the list refreshes with its row.
-    await expect.poll(async () => Number((await live.innerText()).split(" ")[0]), { timeout: 10_000 }).toBeGreaterThan(0);
-    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(before + 1);
+    await expect.poll(async () => Number((await live.innerText()).split(" ")[0]), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 15_000 }).toBe(before + 1);
     await page.screenshot({ path: join(SCREENSHOTS, "delivery-log.png"), fullPage: true });
     await settled();
     await page.context().close();
@@ -187,7 +187,7 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     expect((await request("+14155550152", secondKey)).data?.requestOtp.status).toBe("PENDING");
     await page.getByRole("button", { name: "Revoke older keys" }).click();
     await page.getByRole("button", { name: "Confirm" }).click();
-    await expect.poll(() => keys.innerText(), { timeout: 10_000 }).toMatch(/revoked/);
+    await expect.poll(() => keys.innerText(), { timeout: 15_000 }).toMatch(/revoked/);
 
     expect(errorCode(await request("+14155550153", firstKey))).toBe("UNAUTHENTICATED");
     expect((await request("+14155550154", secondKey)).data?.requestOtp.status).toBe("PENDING");

@@ -126,7 +126,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.locator("#enter").waitFor();
     expect(await page.locator("#masked").innerText()).toBe("+1******0123");
     // The live status comes from the gateway's subscription, relayed as Server-Sent Events.
-    await expect.poll(() => page.locator("#delivery").getAttribute("data-status")).toBe("SENT");
+    await expect.poll(() => page.locator("#delivery").getAttribute("data-status"), { timeout: 15_000 }).toBe("SENT");
     expect(await page.locator("#delivery").innerText()).toContain("sent");
     // Then the outbox plays the phone: "delivered", as a vendor's receipt would say.
     await expect.poll(() => page.locator("#delivery").getAttribute("data-status"), { timeout: 15_000 }).toBe("DELIVERED");
@@ -143,7 +143,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     expect(await codeBox(page).inputValue()).toBe("");
     const wrong = code === "000000" ? "111111" : "000000";
     await codeBox(page).pressSequentially(wrong);
-    await expect.poll(() => page.locator("#attempts").innerText()).toBe("That code isn't right. 4 attempts left.");
+    await expect.poll(() => page.locator("#attempts").innerText(), { timeout: 15_000 }).toBe("That code isn't right. 4 attempts left.");
     expect(await codeBox(page).inputValue()).toBe("");
     // Styled as an error: red on a red-tinted panel, announced (role="alert").
     expect(await styleOf(page, "#attempts")).toMatchObject({ color: "rgb(179, 38, 30)", background: "rgb(253, 236, 234)" });
@@ -162,22 +162,23 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
   });
 
   it("a slow SMS offers a call once the countdown allows a resend; the call's code signs in", async () => {
-    const page = await open({ resendCooldownSeconds: 2 });
+    // Cooldowns long enough that a loaded machine cannot outrun them between two checks (5 s, then 10 s).
+    const page = await open({ resendCooldownSeconds: 5 });
     // The page waits 20 s for "delivered" before offering a call; here 300 ms, well before the outbox reports it (3 s).
     await page.evaluate(() => (document.getElementById("enter")!.dataset.slowDeliveryMs = "300"));
     await page.fill("#destination", "+14155550124");
     await page.click("#send");
     await page.locator("#voice").waitFor();
     expect(await page.locator("#voice").isDisabled()).toBe(true);
-    await expect.poll(() => page.locator("#voice").isDisabled(), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => page.locator("#voice").isDisabled(), { timeout: 15_000 }).toBe(false);
     expect(await page.locator("#countdown").innerText()).toBe("");
     await page.click("#voice");
-    await expect.poll(() => page.locator("#delivery").innerText()).toMatch(/^Call: /);
+    await expect.poll(() => page.locator("#delivery").innerText(), { timeout: 15_000 }).toMatch(/^Call: /);
     const voiceCode = await eventually(() => {
       const line = gw.logs.lines.map((l) => JSON.parse(l)).find((l) => l.outbox?.channel === "VOICE" && l.outbox.to === "+14155550124");
       return line ? extractCode(line.outbox.body) : undefined;
     }, "the voice script");
-    // After a resend the countdown starts again, doubled (4 s).
+    // After a resend the countdown starts again, doubled (10 s).
     expect(await page.locator("#resend").isDisabled()).toBe(true);
     await codeBox(page).pressSequentially(voiceCode);
     await page.locator("#done").waitFor();
@@ -214,7 +215,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.reload();
     await page.fill("#destination", "+14155550125");
     await page.click("#send");
-    await expect.poll(() => page.locator("#message").innerText()).toMatch(/^Too many tries\. Please wait \d+:\d\d and try again\.$/);
+    await expect.poll(() => page.locator("#message").innerText(), { timeout: 15_000 }).toMatch(/^Too many tries\. Please wait \d+:\d\d and try again\.$/);
     expect(await page.locator("#enter").isHidden()).toBe(true);
     // The wait counts down live, and the send button stays disabled while it lasts.
     const waitOf = async () => {

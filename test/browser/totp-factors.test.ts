@@ -48,7 +48,7 @@ describe("authenticator factors in the dashboard", { timeout: 90_000 }, () => {
   async function openFactor(page: Page, shown: { subject: string; label: string }): Promise<string> {
     await page.click('a[href="#/totpFactors"]');
     await page.fill('input[name="subject"]', "customer-7");
-    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.locator("tbody tr").count(), { timeout: 15_000 }).toBe(1);
     const row = page.locator("tbody tr", { hasText: shown.subject });
     await expect(row.innerText()).resolves.toContain(shown.label);
     await expect(row.innerText()).resolves.toMatch(/VERIFIED[\s\S]*APPROVED[\s\S]*1 of 2/);
@@ -81,7 +81,7 @@ describe("authenticator factors in the dashboard", { timeout: 90_000 }, () => {
     await page.getByRole("button", { name: "Revoke" }).click();
     await page.fill('input[name="reason"]', "Lost phone, ticket 5120");
     await page.getByRole("button", { name: "Revoke factor" }).click();
-    await expect.poll(() => page.getByTestId("timeline").innerText(), { timeout: 10_000 }).toContain("Revoked by lead@example.com: Lost phone, ticket 5120");
+    await expect.poll(() => page.getByTestId("timeline").innerText(), { timeout: 15_000 }).toContain("Revoked by lead@example.com: Lost phone, ticket 5120");
     await expect(page.locator("body").innerText()).resolves.toMatch(/REVOKED/);
     expect(await page.getByRole("button", { name: "Revoke" }).count()).toBe(0);
 

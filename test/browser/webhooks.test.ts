@@ -52,7 +52,7 @@ describe("webhooks in the dashboard, in a browser", { timeout: 90_000 }, () => {
     expect(receiver.secret).toMatch(/^whsec_/);
     await page.getByRole("button", { name: "I have stored it" }).click();
     const endpoints = page.getByTestId("webhooks");
-    await expect.poll(() => endpoints.innerText()).toContain(receiver.url);
+    await expect.poll(() => endpoints.innerText(), { timeout: 15_000 }).toContain(receiver.url);
     expect(await endpoints.innerText()).toContain("verification.pending");
 
     const v = (await gql(gw.url, app.key, REQUEST_OTP, { input: { destination: "+14155550177", channel: "SMS" } })).data.requestOtp;
@@ -61,7 +61,7 @@ describe("webhooks in the dashboard, in a browser", { timeout: 90_000 }, () => {
 
     await endpoints.getByRole("button", { name: "Deliveries" }).click();
     const message = page.getByTestId("webhook-message").first();
-    await expect.poll(() => message.innerText(), { timeout: 10_000 }).toMatch(/verification\.pending[\s\S]*DELIVERED[\s\S]*200/);
+    await expect.poll(() => message.innerText(), { timeout: 15_000 }).toMatch(/verification\.pending[\s\S]*DELIVERED[\s\S]*200/);
     expect(await message.innerText()).toContain(got.id);
     await message.getByRole("button", { name: "Resend" }).click();
     await eventually(() => (receiver.accepted().filter((r) => r.id === got.id).length === 2 ? true : undefined), "the resent event");

@@ -116,7 +116,8 @@ describe.each([{ redis: true }, { redis: false }])("TOTP factors (redis: $redis)
 
   it("an app sets its own per-factor budget (limits.totpFailuresPerFactor); it can't be switched off; its window resets it", async () => {
     await expect(gw.createApp({ name: "Off", settings: { limits: { totpFailuresPerFactor: null } } as any })).rejects.toThrow(/totpFailuresPerFactor/);
-    const app = await gw.createApp({ name: "Own budget", settings: { limits: { totpFailuresPerFactor: { max: 2, windowSeconds: 2 } } } });
+    // A 4 s window: two wrong codes and the refused right one fit in it even on a loaded machine (2 s did not always).
+    const app = await gw.createApp({ name: "Own budget", settings: { limits: { totpFailuresPerFactor: { max: 2, windowSeconds: 4 } } } });
     const e = await enroll(gw, app.key, { subject: "subj-own-budget" });
     const wrong = wrongCode(e.secret, clock.now);
     const answers = [];
@@ -124,8 +125,10 @@ describe.each([{ redis: true }, { redis: false }])("TOTP factors (redis: $redis)
     expect(answers.map((a) => [a.status, a.attemptsRemaining])).toEqual([["PENDING", 1], ["MAX_ATTEMPTS_REACHED", 0]]);
     const limited = await verifyTotp(gw, app.key, { factorId: e.factor.id, code: phoneCode(e.secret, clock.now) });
     expect(refusal(limited)).toMatchObject({ code: "RATE_LIMITED" });
-    expect(refusal(limited).retryAfter).toBeLessThanOrEqual(2);
-    await new Promise((r) => setTimeout(r, 2100));
+    expect(refusal(limited).retryAfter).toBeLessThanOrEqual(4);
+    // The wait the refusal names (whole seconds, rounded up), not a guess: after it the window is over.
+    // (Polling instead would charge each refused try against the factor.)
+    await new Promise((r) => setTimeout(r, refusal(limited).retryAfter! * 1000 + 100));
     expect((await verifyTotp(gw, app.key, { factorId: e.factor.id, code: phoneCode(e.secret, clock.now) })).data.verifyTotp).toMatchObject({ status: "APPROVED", attemptsRemaining: 2 });
   });
 

@@ -4,6 +4,8 @@ import { startGateway, type TestGateway } from "../helpers/gateway";
 import { CANCEL_OTP, GET_VERIFICATION, REQUEST_OTP, RESEND_OTP, VERIFY_OTP, errorCode, gql } from "../helpers/graphql-client";
 import { codeFromOutbox, eventually } from "../helpers/codes";
 
+const COOLDOWN = 3; // seconds
+
 /** The lifecycle over the outbox provider (the embedded default's), on the real Postgres and Redis. */
 describe("verification lifecycle", () => {
   let gw: TestGateway;
@@ -11,13 +13,20 @@ describe("verification lifecycle", () => {
 
   beforeAll(async () => {
     gw = await startGateway();
-    app = await gw.createApp({ name: "Acme", maxSends: 50, resendCooldownSeconds: 1 });
+    // A cooldown a loaded machine can't outrun between a request and the "too early" resend (1 s could).
+    app = await gw.createApp({ name: "Acme", maxSends: 50, resendCooldownSeconds: COOLDOWN });
   });
   afterAll(() => gw?.stop());
 
   const request = (destination: string, extra: Record<string, unknown> = {}, key = app.key) =>
     gql(gw.url, key, REQUEST_OTP, { input: { destination, channel: "SMS", ...extra } });
   const verify = (input: Record<string, unknown>, key = app.key) => gql(gw.url, key, VERIFY_OTP, { input });
+  /** Waits until the cooldown is over by the database's clock, the one resendOtp's statement compares with. */
+  const cooledDown = (id: string) =>
+    eventually(async () => {
+      const [row] = await gw.app.db.ds.query(`SELECT resend_available_at <= now() AS ok FROM verifications WHERE id = $1`, [id]);
+      return row.ok ? true : undefined;
+    }, "the resend cooldown to end");
 
   it("request → message holds the code → wrong code → right code with a JWT → replay is NOT_FOUND", async () => {
     const r = await request("+1 415 555 2671", { purpose: "login" });
@@ -110,15 +119,15 @@ describe("verification lifecycle", () => {
     expect(errorCode(early)).toBe("RATE_LIMITED");
     expect(early.errors![0].extensions!.retryAfter).toBeGreaterThanOrEqual(1);
 
-    await new Promise((res) => setTimeout(res, 1100));
+    await cooledDown(id);
     const count = gw.logs.outboxBodies().length;
     const resent = await gql(gw.url, app.key, RESEND_OTP, { id });
     expect(resent.errors).toBeUndefined();
     expect(resent.data.resendOtp.attemptsRemaining).toBe(4);
     expect(resent.data.resendOtp.deliveries).toHaveLength(2);
-    // cooldown doubles: 1 s after the first send, 2 s after the first resend
+    // cooldown doubles: COOLDOWN after the first send, twice that after the first resend
     const wait = new Date(resent.data.resendOtp.resendAvailableAt).getTime() - Date.now();
-    expect(wait).toBeGreaterThan(1200);
+    expect(wait).toBeGreaterThan(COOLDOWN * 1000 + 1000);
     const second = await eventually(() => {
       const bodies = gw.logs.outboxBodies().slice(count);
       return bodies.length ? bodies[0].match(/\d{6}/)![0] : undefined;
@@ -135,7 +144,7 @@ describe("verification lifecycle", () => {
   it("resend may switch channel SMS → VOICE, and not to a channel the destination can't take", async () => {
     const to = "+14155550106";
     const id = (await request(to)).data.requestOtp.id;
-    await new Promise((res) => setTimeout(res, 1100));
+    await cooledDown(id);
     expect(errorCode(await gql(gw.url, app.key, RESEND_OTP, { id, channel: "EMAIL" }))).toBe("BAD_USER_INPUT");
     const voice = await gql(gw.url, app.key, RESEND_OTP, { id, channel: "VOICE" });
     expect(voice.data.resendOtp.channel).toBe("VOICE");

@@ -104,6 +104,10 @@ export class TwilioFake extends LoopbackFake {
   private readonly hanging = new Set<http.ServerResponse>();
   /** Send attempts that were held open (never answered). */
   hung = 0;
+  /** Sends to accept (record, as sent to the handset) and then never answer; Infinity while `holdAnswers(true)`. */
+  private holds = 0;
+  /** Sends accepted whose answer was held back. */
+  held = 0;
 
   private constructor(private readonly opts: Required<TwilioFakeOptions>) {
     super();
@@ -142,6 +146,16 @@ export class TwilioFake extends LoopbackFake {
     this.hangs = what === true ? Infinity : what === false ? 0 : what;
   }
 
+  /**
+   * A vendor that takes the message (it is recorded and its status callbacks follow, as for
+   * any accepted send) but whose answer never reaches the caller: the next `n` sends, or every
+   * send while `true`. The crash tests kill a worker here, after the hand-off and before it
+   * learns of it. Counted in `held`.
+   */
+  holdAnswers(what: number | boolean): void {
+    this.holds = what === true ? Infinity : what === false ? 0 : what;
+  }
+
   /** Fail every send until turned off — models a vendor outage for failover tests. */
   setOutage(on: boolean, status = 503): void {
     this.outage = on ? { status } : null;
@@ -165,6 +179,8 @@ export class TwilioFake extends LoopbackFake {
     this.outcomes.clear();
     this.hangs = 0;
     this.hung = 0;
+    this.holds = 0;
+    this.held = 0;
   }
 
   waitForMessage(pred: (r: TwilioRecord) => boolean = () => true, timeoutMs = 5000): Promise<TwilioRecord> {
@@ -227,7 +243,14 @@ export class TwilioFake extends LoopbackFake {
       ...(p.Url !== undefined && { url: p.Url }),
       ...(p.StatusCallback && { statusCallback: p.StatusCallback }),
     };
-    send(res, 201, rec.kind === "call" ? this.callJson(rec) : this.messageJson(rec));
+    if (this.holds > 0) {
+      this.holds--;
+      this.held++;
+      this.hanging.add(res);
+      res.on("close", () => this.hanging.delete(res));
+    } else {
+      send(res, 201, rec.kind === "call" ? this.callJson(rec) : this.messageJson(rec));
+    }
     this.record(rec);
     if (rec.statusCallback) this.scheduleCallbacks(rec, p.StatusCallbackEvent, whatsapp ? deferredFailure(p) : null);
   }

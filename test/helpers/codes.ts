@@ -1,8 +1,12 @@
 import type { DataSource } from "typeorm";
 import type { LogCapture } from "./log-capture";
 
-/** Waits until `fn` returns a value (not undefined), polling; fails with `what` after the timeout. */
-export async function eventually<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
+/**
+ * Waits until `fn` returns a value (not undefined), polling; fails with `what` after the timeout.
+ * The default is generous (15 s): it only bounds how long a failing test takes to say so, and
+ * the suites share two cores, where a message that takes 50 ms alone can take seconds.
+ */
+export async function eventually<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
