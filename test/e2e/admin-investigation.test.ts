@@ -113,8 +113,9 @@ describe("admin investigation", () => {
     const sms = await twilio.waitForMessage((m) => m.to === "+14155550126");
     const code = extractCode(sms.body!);
     const wrong = code === "000000" ? "111111" : "000000";
-    await gql(gw.url, shop.key, `mutation($i: VerifyOtpInput!) { verifyOtp(input: $i) { status } }`, { i: { verificationId: id, code: wrong } }, { "x-forwarded-for": "203.0.113.9" });
-    await gql(gw.url, shop.key, `mutation($i: VerifyOtpInput!) { verifyOtp(input: $i) { status } }`, { i: { verificationId: id, code } });
+    await gql(gw.url, shop.key, `mutation($i: VerifyOtpInput!) { verifyOtp(input: $i) { status } }`, { i: { verificationId: id, code: wrong, clientIp: "203.0.113.9" } });
+    // The IP recorded is the clientIp the backend states (the contract's per-IP rules key on nothing else).
+    await gql(gw.url, shop.key, `mutation($i: VerifyOtpInput!) { verifyOtp(input: $i) { status } }`, { i: { verificationId: id, code, clientIp: "192.0.2.45" } });
     const t = (await eventually(async () => {
       const r = await ask(admin, TIMELINE, { id });
       const tl = r.data.verification.timeline as Array<Record<string, any>>;

@@ -79,6 +79,12 @@ const CASES: Record<string, Case[]> = {
   ],
   "totp revoke": [{ args: ["--id", "nope"], says: /--id/ }],
   "keys rotate": [{ args: ["--bogus"], says: /unknown option '--bogus'/ }],
+  "audit verify": [{ args: ["--anchor", "nope"], says: /anchor/i }],
+  "protection replay": [
+    { args: ["--since", "7x"], says: /since/i },
+    { args: ["--since", "7d", "--limits", "notjson"], says: /limits/i },
+    { args: ["--since", "7d", "--app", "nope"], says: /--app/ },
+  ],
 };
 
 /** Every `otp-gateway …` command docs/cli.md gives a heading of its own. */

@@ -137,13 +137,17 @@ describe("deliveryStatus subscription", () => {
     expect(bad.error[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 
-  it("over WebSocket, the client IP follows TRUST_PROXY like HTTP (per-IP limits key on it)", async () => {
+  it("over WebSocket as over HTTP, the client IP is the clientIp the backend states; X-Forwarded-For never stands in for it", async () => {
     const ws = client(appA.key, { "x-forwarded-for": "198.51.100.23" });
-    const r = collect(ws, REQUEST_OTP, { input: { destination: "+14155550705", channel: "SMS" } });
-    await eventually(() => (r.completed ? true : undefined), "the mutation over WebSocket");
-    expect(r.results[0].errors).toBeUndefined();
-    const id = r.results[0].data.requestOtp.id;
-    const [row] = await api.app.db.ds.query(`SELECT client_ip FROM verifications WHERE id = $1`, [id]);
-    expect(row.client_ip).toBe("198.51.100.23");
+    const stated = collect(ws, REQUEST_OTP, { input: { destination: "+14155550705", channel: "SMS", clientIp: "203.0.113.77" } });
+    const unstated = collect(ws, REQUEST_OTP, { input: { destination: "+14155550706", channel: "SMS" } });
+    await eventually(() => (stated.completed && unstated.completed ? true : undefined), "the mutations over WebSocket");
+    expect(stated.results[0].errors).toBeUndefined();
+    expect(unstated.results[0].errors).toBeUndefined();
+    const rows = await api.app.db.ds.query(`SELECT destination, client_ip FROM verifications WHERE id = ANY($1) ORDER BY destination`, [
+      [stated.results[0].data.requestOtp.id, unstated.results[0].data.requestOtp.id],
+    ]);
+    // Per-IP limits key on the stated clientIp alone (contract, second round); without it, none applies.
+    expect(rows).toEqual([{ destination: "+14155550705", client_ip: "203.0.113.77" }, { destination: "+14155550706", client_ip: null }]);
   });
 });

@@ -28,10 +28,10 @@ describe("codes through the API", () => {
 
   it("300 requestOtp: digits spread over every position, leading zeros present, no repeats beyond chance, successive codes unrelated", async () => {
     const N = 300;
-    // Random US numbers, never verified: the pumping guard's country budget would stop them at 50.
+    // Random US numbers, never verified: the pumping guard's budgets would stop them (the app's fresh traffic at 100).
     const app = await gw.createApp({
       name: "Randomness",
-      settings: { limits: { pumping: { prefix: { floor: 100_000 }, country: { floor: 100_000 } } } } as any,
+      settings: { limits: { pumping: { prefix: { floor: 100_000 }, country: { floor: 100_000 }, unproven: { floor: 100_000 }, app: { floor: 100_000 } } } } as any,
     });
     const destinations = [...new Set(Array.from({ length: N }, () => randomUsNumber()))];
     expect(destinations.length).toBeGreaterThan(N - 5);
