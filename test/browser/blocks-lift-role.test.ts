@@ -24,7 +24,9 @@ describe("the blocks page: Lift by role", { timeout: 90_000 }, () => {
     await createStaff(gw, "agent@example.com", "SUPPORT");
     await createStaff(gw, "lead@example.com", "ADMIN");
     const pump = await gw.createApp({ name: "Pump", settings: { limits: { pumping: { prefix: { floor: 1, share: 0.5 }, country: null } } } });
+    // Open codes with no evidence weigh half: two go out at floor 1, the third is refused.
     expect((await requestOtp(gw, pump.key, "+14155550101")).errors).toBeUndefined();
+    expect((await requestOtp(gw, pump.key, "+14155550103")).errors).toBeUndefined();
     expect(errorCode(await requestOtp(gw, pump.key, "+14155550102"))).toBe("RATE_LIMITED");
     const once = await gw.createApp({ name: "Once", maxSends: 1 });
     expect((await requestOtp(gw, once.key, "+14155550188")).errors).toBeUndefined();

@@ -1,3 +1,4 @@
+import { wholeView } from "../../server/src/admin/auth/privacy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { startGateway, type TestGateway } from "../helpers/gateway";
@@ -50,7 +51,7 @@ describe("abuse protection: no lockout, no oracle through verifyOtp(destination)
     // Support finds that block on the attacked verification's timeline (its key names the attacker's IP, not the request's).
     const [attacked] = await gw.app.db.ds.query(`SELECT id FROM verifications WHERE app_id = $1 ORDER BY created_at LIMIT 1`, [app.id]);
     const row = await loadVerification(gw.app.db.ds, attacked.id);
-    const timeline = await buildTimeline(gw.app.db.ds, gw.app.services.blocks, row, { destination: (d) => d, ip: (ip) => ip });
+    const timeline = await buildTimeline(gw.app.db.ds, gw.app.services.blocks, row, wholeView);
     expect(timeline.filter((e) => e.kind === "RATE_LIMIT").map((e) => e.rule)).toContain("verify_failures_per_destination");
   });
 

@@ -36,13 +36,17 @@ describe("lifting blocks: the money and brute-force guards are ADMIN's", () => {
     support = (await createStaffWithTotp(gw, "agent@example.com", "SUPPORT", { "x-forwarded-for": "203.0.113.11" })).client;
     admin = (await createStaffWithTotp(gw, "lead@example.com", "ADMIN", { "x-forwarded-for": "203.0.113.12" })).client;
 
-    pump = await gw.createApp({ name: "Pump", settings: { limits: { pumping: { prefix: { floor: 2, share: 0.5 }, country: null } } } });
+    // Floor 1: open codes with no evidence weigh half, so two go out and the third is refused.
+    pump = await gw.createApp({ name: "Pump", settings: { limits: { pumping: { prefix: { floor: 1, share: 0.5 }, country: null, unproven: null, app: null } } } });
     await ok(pump.key, "+14155550101");
     await ok(pump.key, "+14155550102");
     await limited(pump.key, "+14155550103");
     blocks.pumping_prefix = await blockOf(pump.id, "pumping_prefix");
 
-    const country = await gw.createApp({ name: "Country", settings: { limits: { pumping: { prefix: { floor: 5 }, country: { floor: 2, share: 0.5 } } } } });
+    // France gets a history (one verified code), so its other prefixes are judged as its fresh ones: floor 1, two go out.
+    const country = await gw.createApp({ name: "Country", settings: { limits: { pumping: { prefix: { floor: 5 }, country: { floor: 1, share: 0.5 }, unproven: null, app: null } } } });
+    const proven = await requestOtp(gw, country.key, "+33612340001");
+    expect((await verifyOtp(gw, country.key, { verificationId: proven.data.requestOtp.id, code: await codeFromOutbox(gw.logs, "+33612340001") })).data.verifyOtp.status).toBe("APPROVED");
     await ok(country.key, "+33612350001");
     await ok(country.key, "+33612360001");
     await limited(country.key, "+33612370001");

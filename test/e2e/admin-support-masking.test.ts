@@ -84,13 +84,18 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
     await eventually(async () => ((await ds.query(`SELECT status FROM deliveries WHERE verification_id = $1`, [badId]))[0]?.status === "FAILED" ? true : undefined), "the refused delivery", 15_000);
 
     // The guards that key on a number prefix, a country, a destination's wrong codes, an app's spend.
-    const pump = await gw.createApp({ name: "Pump", settings: { limits: { pumping: { prefix: { floor: 2, share: 0.5 }, country: null } } } });
+    // Floor 1: open codes with no evidence weigh half, so two go out and the third is refused.
+    const pump = await gw.createApp({ name: "Pump", settings: { limits: { pumping: { prefix: { floor: 1, share: 0.5 }, country: null, unproven: null, app: null } } } });
     for (const to of GB.slice(0, 2)) await accepted(pump.key, to);
     await refused(pump.key, GB[2]);
     const prefix = await gw.createApp({ name: "Prefix", settings: { limits: { sendsPerPrefix: { max: 1, windowSeconds: 3600 }, pumping: { prefix: null, country: null, unproven: null, app: null } } } });
     await accepted(prefix.key, ES[0]);
     await refused(prefix.key, ES[1]);
-    const country = await gw.createApp({ name: "Country", settings: { limits: { pumping: { prefix: { floor: 5 }, country: { floor: 2, share: 0.5 } } } } });
+    // France gets a history first (one verified code), so its other prefixes are judged as its fresh ones.
+    const country = await gw.createApp({ name: "Country", settings: { limits: { pumping: { prefix: { floor: 5 }, country: { floor: 1, share: 0.5 }, unproven: null, app: null } } } });
+    const provenId = await accepted(country.key, "+33612340001");
+    const provenCode = extractCode((await twilio.waitForMessage((m) => m.to === "+33612340001")).body!);
+    expect((await verifyOtp(gw, country.key, { verificationId: provenId, code: provenCode })).data.verifyOtp.status).toBe("APPROVED");
     for (const to of FR_COUNTRY.slice(0, 2)) await accepted(country.key, to);
     await refused(country.key, FR_COUNTRY[2]);
     const guesses = await gw.createApp({ name: "Guesses", settings: { limits: { verifyFailuresPerDestinationPerDay: 1 } } });
