@@ -157,4 +157,4 @@ export function approvalLevels(scope: Exclude<PumpScope, null>, destination: str
 }
 
 const budgetOf = (s: PumpingSettings, level: PumpLevel): PumpBudget | null =>
-  level === "country_known" ? s.country : (s as unknown as Record<string, PumpBudget | null>)[level];
+  s[level === "country_known" ? "country" : level];

@@ -64,7 +64,7 @@ export class SendPolicy {
       steps.push({ op: "consume", rule: rule("sends_per_ip", l.sendsPerIp), subject: { appId: app.id, key: `${app.id}:${ip}`, keyMasked: maskIp(ctx.ip) } });
     }
     // A number whose wrong-code budgets (aimed at its live codes) are spent gets no new code: the NIST cap's bound on guessing.
-    steps.push(...destinationFailureGate(app, dest.value));
+    steps.push(...destinationFailureGate(app, l, dest.value));
     // Test destinations pay no vendor; the safe list is trusted: neither is judged as pumping.
     const judged = !ctx.testDestination && !(dest.kind === "phone" && isSafelisted(app.settings?.safelist, dest.value));
     const pump = judged ? this.pumping?.step(app, dest, l.pumping) : null;

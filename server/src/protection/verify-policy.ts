@@ -92,9 +92,9 @@ function budgets(app: AppEntity, ip: string | null, destination: string | null):
  * codes to that number, never a code its owner already holds (verify by id is judged by its own
  * attempt count). Without this gate a guesser could request code after code and try each.
  */
-export function destinationFailureGate(app: AppEntity, destination: string): LimitStep[] {
+export function destinationFailureGate(app: AppEntity, l: AbuseLimits, destination: string): LimitStep[] {
   const masked = maskDestination(destination);
-  return destinationRules(effectiveLimits(app.settings)).map((rule) => ({ op: "check", rule, subject: subject(app, [destination], masked) }));
+  return destinationRules(l).map((rule) => ({ op: "check", rule, subject: subject(app, [destination], masked) }));
 }
 
 /** The budgets of a destination from every IP: the larger hourly cap, then the NIST daily one. */
