@@ -94,7 +94,10 @@ describe("webhooks: CLI, and a SIGKILL with events pending", () => {
       const rows = await query(
         `SELECT e.id, e.verification_id, m.status FROM webhook_messages m JOIN webhook_events e ON e.id = m.event_id ORDER BY m.id`);
       last = rows;
-      return rows.length >= 4 * 4 && rows.every((r) => r.status === "DELIVERED") ? rows : undefined;
+      // Every stored message delivered and the receiver holding as many distinct ones: a verification's
+      // later event (stored after this query) otherwise shows at the receiver and not in the snapshot.
+      const acceptedIds = new Set(receiver.accepted().map((r) => r.id));
+      return rows.length >= 4 * 4 && rows.every((r) => r.status === "DELIVERED") && acceptedIds.size === new Set(rows.map((r) => r.id)).size ? rows : undefined;
     }, "every event delivered after the restart", 45_000).catch((err) => {
       throw new Error(`${err.message}: ${JSON.stringify(last.map((r) => r.status))}`);
     });

@@ -22,6 +22,10 @@ export class DeliveryEntity {
   @Column({ type: "int", name: "failover_round", default: 0 }) failoverRound: number;
   /** Set on a fallback-channel delivery: the failed delivery it stands in for. */
   @Column({ type: "uuid", name: "fallback_of", nullable: true }) fallbackOf: string | null;
+  /** What the vendor charged (decimal string, numeric in Postgres), its ISO 4217 currency, and "vendor" or "table" (PRICE_TABLE); null when unknown. */
+  @Column({ type: "numeric", name: "price_amount", nullable: true }) priceAmount: string | null;
+  @Column({ type: "text", name: "price_currency", nullable: true }) priceCurrency: string | null;
+  @Column({ type: "text", name: "price_source", nullable: true }) priceSource: "vendor" | "table" | null;
   @Column({ type: "timestamptz", name: "next_attempt_at" }) nextAttemptAt: Date;
   @Column({ type: "timestamptz", name: "lease_until", nullable: true }) leaseUntil: Date | null;
   @Column({ type: "text", name: "leased_by", nullable: true }) leasedBy: string | null;

@@ -18,6 +18,7 @@ import { ConversionBudgets1764900000000 } from "./1764900000000-ConversionBudget
 import { SigningKeySchedule1764910000000 } from "./1764910000000-SigningKeySchedule";
 import { AuditLogHashChain1764910000001 } from "./1764910000001-AuditLogHashChain";
 import { OutboxPlayedReports1764950000000 } from "./1764950000000-OutboxPlayedReports";
+import { DeliveryPrices1765030000000 } from "./1765030000000-DeliveryPrices";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   SigningKeySchedule1764910000000,
   AuditLogHashChain1764910000001,
   OutboxPlayedReports1764950000000,
+  DeliveryPrices1765030000000,
 ];
