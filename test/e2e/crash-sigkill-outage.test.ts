@@ -38,7 +38,7 @@ describe("SIGKILL during a vendor outage", () => {
       DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `otpg-test-${randomBytes(4).toString("hex")}:`, OTP_SECRET,
       TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_FROM: "+15005550006", TWILIO_API_BASE_URL: twilio.url,
       // A short lease (so claims of the dead process return soon) and fast retries.
-      WORKER_LEASE_SECONDS: "5", DELIVERY_RETRY_BASE_MS: "100", DELIVERY_RETRY_MAX_MS: "1000", CIRCUIT_HALF_OPEN_AFTER_MS: "200",
+      WORKER_LEASE_SECONDS: "5", PROVIDER_TIMEOUT_MS: "4000", DELIVERY_RETRY_BASE_MS: "100", DELIVERY_RETRY_MAX_MS: "1000", CIRCUIT_HALF_OPEN_AFTER_MS: "200",
     };
     expect(runCli(["migrate"], env).status).toBe(0);
     const created = runCli(["app", "create", "--name", "Crash App", "--max-sends", "10", "--json"], env);

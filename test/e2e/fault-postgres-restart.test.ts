@@ -21,7 +21,7 @@ describe("fault: Postgres restarted under load", () => {
     pg = await ownPostgres();
     // A send whose outcome couldn't be recorded while Postgres was down stays claimed until its
     // lease lapses, then goes out again: a short lease keeps that inside the test's wait.
-    gw = await startGateway({ databaseUrl: pg.url, env: { WORKER_LEASE_SECONDS: "5" } });
+    gw = await startGateway({ databaseUrl: pg.url, env: { WORKER_LEASE_SECONDS: "5", PROVIDER_TIMEOUT_MS: "4000" } });
     app = await gw.createApp({ name: "Postgres fault", settings: { limits: { sendsPerCountry: { max: 100_000, windowSeconds: 3600 }, pumping: { prefix: null, country: null, unproven: null, app: null } } } as any });
   }, 90_000);
   afterAll(async () => {

@@ -33,7 +33,7 @@ describe("fault: SIGKILL of a worker mid-dispatch", () => {
       DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `otpg-test-${randomBytes(4).toString("hex")}:`,
       OTP_SECRET: "test-secret-test-secret-test-secret-0123456789",
       TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_FROM: "+15005550006", TWILIO_API_BASE_URL: vendor.url,
-      WORKER_LEASE_SECONDS: "5",
+      WORKER_LEASE_SECONDS: "5", PROVIDER_TIMEOUT_MS: "4000",
     };
     expect(runCli(["migrate"], env).status).toBe(0);
     const created = runCli(["app", "create", "--name", "Sigkill", "--json"], env);

@@ -29,7 +29,7 @@ describe("webhooks: CLI, and a SIGKILL with events pending", () => {
       OTP_SECRET: "test-secret-test-secret-test-secret-0123456789",
       WEBHOOK_RETRY_BASE_MS: "100", WEBHOOK_RETRY_MAX_MS: "300", WEBHOOK_POLL_MS: "100", WEBHOOK_LEASE_SECONDS: "3", WEBHOOK_TIMEOUT_MS: "1000",
       // A delivery the killed process had claimed returns after its lease, and only then emits its events.
-      WORKER_LEASE_SECONDS: "5",
+      WORKER_LEASE_SECONDS: "5", PROVIDER_TIMEOUT_MS: "4000",
       // The outbox's played receipts (made by the restarted process's sweep) would add events while the order is checked.
       OUTBOX_DELIVERY_DELAY_MS: "off",
     };

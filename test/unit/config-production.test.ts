@@ -28,6 +28,14 @@ describe("configuration refused at start-up", () => {
     }
   });
 
+  it("WORKER_LEASE_SECONDS must outlast PROVIDER_TIMEOUT_MS by a second (a lapsed claim would send a code twice)", () => {
+    expect(problems({ WORKER_LEASE_SECONDS: "5" })).toEqual([expect.stringMatching(/^WORKER_LEASE_SECONDS must be at least a second longer than PROVIDER_TIMEOUT_MS \(10000 ms\)/)]);
+    expect(problems({ WORKER_LEASE_SECONDS: "10", PROVIDER_TIMEOUT_MS: "9001" })).toHaveLength(1);
+    expect(problems({ WORKER_LEASE_SECONDS: "10", PROVIDER_TIMEOUT_MS: "9000" })).toEqual([]);
+    expect(problems({ WORKER_LEASE_SECONDS: "5", PROVIDER_TIMEOUT_MS: "4000" })).toEqual([]);
+    expect(problems({})).toEqual([]); // the defaults: 60 s against 10 s
+  });
+
   it("DEFAULT_COUNTRY must be a country with phone numbers; its case doesn't matter", () => {
     for (const value of ["XX", "USA", "1", "united states"]) {
       expect(problems({ DEFAULT_COUNTRY: value }), value).toEqual([expect.stringMatching(/^DEFAULT_COUNTRY must be a two-letter country code/)]);

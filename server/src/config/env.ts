@@ -189,6 +189,15 @@ export const envSchema = z
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
+    // A claim that lapses while its vendor request is still open lets another worker claim the
+    // delivery and send the same code a second time: the lease must outlast the request, with a
+    // second for recording the outcome.
+    if (env.WORKER_LEASE_SECONDS * 1000 < env.PROVIDER_TIMEOUT_MS + 1000) {
+      ctx.addIssue({
+        code: "custom", path: ["WORKER_LEASE_SECONDS"],
+        message: `must be at least a second longer than PROVIDER_TIMEOUT_MS (${env.PROVIDER_TIMEOUT_MS} ms): a claim that ends while its vendor request is open lets another worker send the same code again`,
+      });
+    }
     if (production && !env.OTP_SECRET) {
       ctx.addIssue({ code: "custom", path: ["OTP_SECRET"], message: "is required when NODE_ENV=production" });
     }
