@@ -97,4 +97,25 @@ describe("pump algorithm: Redis script and memory twin agree", () => {
       expect(accepted.length + approvals).toBeGreaterThan(200);
     }, 60_000);
   }
+
+  it("tells a standing block of a 60-second ladder step from a soft refusal (escalation step 0), in both", async () => {
+    for (const limits of [new RateLimits(redis, `otpg-soft-${randomBytes(4).toString("hex")}:`, noBlocks, log), new RateLimits(undefined, "m:", noBlocks, log)]) {
+      const off = { prefix: null, country: null, country_known: null, unproven: null, app: null };
+      const now = Date.UTC(2026, 11, 7, 10, 0, 0);
+      const base = { appId: "soft", country: "US", enforce: true, ladder: [60, 3600], windowMinutes: 5, now };
+      // The prefix level is hard: over its floor of 1 with nothing proven, it blocks for the ladder's 60 s.
+      const hard = { ...base, prefix: "+1555200", budgets: { ...off, prefix: { floor: 1, share: 1 } } };
+      // In-flight sends weigh half while nothing shows how the scope converts: two fit a budget of 1.
+      for (let i = 0; i < 2; i++) expect((await judge(limits, hard)).refused).toBe(false);
+      const blocked = await judge(limits, hard);
+      expect(blocked).toMatchObject({ refused: true, retryAfter: 60 });
+      expect(blocked.blocks[0]).toMatchObject({ level: "prefix", escalationStep: 1, blockSeconds: 60 });
+      // The app-wide level is soft: the same 60 s retry, but no standing block, step 0.
+      const soft = { ...base, appId: "soft-app", prefix: "+1555300", budgets: { ...off, app: { floor: 1, share: 1 } } };
+      for (let i = 0; i < 2; i++) expect((await judge(limits, soft)).refused).toBe(false);
+      const refused = await judge(limits, soft);
+      expect(refused).toMatchObject({ refused: true, retryAfter: 60 });
+      expect(refused.blocks[0]).toMatchObject({ level: "app", escalationStep: 0, blockSeconds: 60 });
+    }
+  });
 });

@@ -52,7 +52,9 @@ export function explainBlock(rule: string, hits: number, limit: number, details:
         { label: "Allowed unverified", value: `${n(d.budget)} = max(floor ${n(d.floor)}, ${d.share} × ${n(d.verified)} verified)` },
         ...(d.distinctNumbers !== undefined ? [{ label: "Requests in the last hour to distinct numbers / from distinct IPs", value: `${n(d.requestsLastHour)} to ${n(d.distinctNumbers)} / from ${n(d.distinctIps)}` }] : []),
         ...(rule !== "pumping_prefix" && d.distinctPrefixes !== undefined ? [{ label: "Distinct number ranges", value: n(d.distinctPrefixes) }] : []),
-        { label: "Block", value: `${duration(d.blockSeconds ?? 0)} (${ordinal(d.escalationStep ?? 1)} step of ${(d.ladder ?? []).map(duration).join(" → ")})` },
+        d.soft
+          ? { label: "Block", value: `none standing: each send is judged again; the refused one may retry after ${duration(d.blockSeconds ?? 0)} (real users verify in this scope, or the level is app-wide)` }
+          : { label: "Block", value: `${duration(d.blockSeconds ?? 0)} (${ordinal(d.escalationStep ?? 1)} step of ${(d.ladder ?? []).map(duration).join(" → ")})` },
         { label: "Mode", value: d.mode === "record_only" ? "record_only (shadow)" : "enforce" },
       ],
       riskFactors: factors,

@@ -114,7 +114,8 @@ local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft)
     local km = kb .. ':m'
     local new = not clocked(km)
     if new then clock_set(km, 1, 3600000) end
-    fig[2], fig[3], fig[8] = new and 1 or 2, ${SOFT_RETRY_SECONDS * 1000}, 1
+    -- Escalation step 0 marks the refusal soft (a standing block's step is 1 or more).
+    fig[2], fig[3], fig[8] = new and 1 or 2, ${SOFT_RETRY_SECONDS * 1000}, 0
     return fig, vday
   end
   local step = (clocked(ke) or 0) + 1

@@ -114,7 +114,7 @@ export class PumpMemory {
       const mark = `${k.block}:m`;
       const isNew = !this.live(mark, now);
       if (isNew) this.expiring.set(mark, { value: 1, until: now + 3_600_000 });
-      return [set(fig, isNew ? 1 : 2, SOFT_RETRY_SECONDS * 1000, 1), vday];
+      return [set(fig, isNew ? 1 : 2, SOFT_RETRY_SECONDS * 1000, 0), vday]; // step 0: soft (see pump-lua.ts)
     }
     const step = (this.live(k.escalation, now)?.value ?? 0) + 1;
     this.expiring.set(k.escalation, { value: step, until: now + 86_400_000 });

@@ -8,7 +8,7 @@ import { WALL_CLOCK, type ProtectionClock } from "./clock";
 import type { LimitWriteRetry } from "./limit-write-retry";
 import { maskPrefix, numberPrefix } from "./number-policy";
 import {
-  isSoftLevel, levelValue, PUMP_HISTORY_SECONDS, PUMP_WINDOW_SECONDS, SOFT_RETRY_SECONDS,
+  levelValue, PUMP_HISTORY_SECONDS, PUMP_WINDOW_SECONDS,
   type PumpBudget, type PumpFigures, type PumpLevel, type PumpScope, type PumpStep,
 } from "./pump-step";
 import type { RateLimits } from "./rate-limits";
@@ -86,7 +86,7 @@ export class PumpingGuard {
     });
     const budget = budgetOf(s, f.level)!;
     const details = {
-      level: f.level, mode: s.mode, shadow: f.shadow, soft: isSoftLevel(f.level) || f.blockSeconds === SOFT_RETRY_SECONDS,
+      level: f.level, mode: s.mode, shadow: f.shadow, soft: f.escalationStep === 0,
       unverified: f.unverified, inFlight: f.inFlight, unconverted: f.unconverted, weight: f.weight,
       sends: f.sends, verified: f.verified, budget: f.budget, floor: budget.floor, ratio: f.ratio,
       windowSeconds: PUMP_WINDOW_SECONDS, historySeconds: PUMP_HISTORY_SECONDS,
