@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startExample, type RunningExample } from "../../examples/web-signin/server";
+import { startExample, type ExampleOptions, type RunningExample } from "../../examples/web-signin/server";
 import { codeFromOutbox, eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 
@@ -32,9 +32,14 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await gw?.stop();
   });
 
-  async function open(settings: Parameters<TestGateway["createApp"]>[0] = {}, init?: () => void, view: { width: number; height: number; dark?: boolean } = { width: 1280, height: 800 }): Promise<Page> {
-    const { key } = await gw.createApp({ name: "Example Shop", ...settings });
-    const example = await startExample({ gatewayUrl: gw.url, apiKey: key });
+  async function open(
+    settings: Parameters<TestGateway["createApp"]>[0] = {},
+    init?: () => void,
+    view: { width: number; height: number; dark?: boolean } = { width: 1280, height: 800 },
+    exampleOptions: Partial<ExampleOptions> = {},
+  ): Promise<Page> {
+    const { id, key } = await gw.createApp({ name: "Example Shop", ...settings });
+    const example = await startExample({ gatewayUrl: gw.url, apiKey: key, appId: id, ...exampleOptions });
     examples.push(example);
     const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC", viewport: { width: view.width, height: view.height }, colorScheme: view.dark ? "dark" : "light" });
     if (init) await context.addInitScript(init);
@@ -44,7 +49,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     return page;
   }
 
-  const codeBox = (page: Page) => page.locator("otp-input input");
+  const codeBox = (page: Page) => page.locator("#code-box");
   const styleOf = (page: Page, selector: string) =>
     page.locator(selector).evaluate((el) => {
       const cs = getComputedStyle(el);
@@ -210,7 +215,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     const code = await codeFromOutbox(gw.logs, "+14155550125");
     await page.evaluate((c) => ((window as any).__smsCode = c), code);
     await page.locator("#done").waitFor();
-    expect(await page.locator("otp-input").getAttribute("data-filled-by")).toBe("webotp");
+    expect(await page.locator("otp-input#code").getAttribute("data-filled-by")).toBe("webotp");
 
     await page.reload();
     await page.fill("#destination", "+14155550125");

@@ -1,6 +1,6 @@
 import { ArrayInput, NumberInput, SaveButton, SelectInput, SimpleForm, SimpleFormIterator, TextInput, Toolbar, required } from "react-admin";
 import { Typography } from "@mui/material";
-import { CHANNELS } from "../common/choices";
+import { ChannelInput } from "../common/ChannelInput";
 
 const OUTCOMES = ["DELIVERED", "FAILED", "UNDELIVERED"].map((id) => ({ id, name: id }));
 
@@ -26,7 +26,7 @@ export function AppForm() {
       <NumberInput source="hourlyBudget" label="Sends per hour for the whole app (empty: no cap)" min={0} />
       <Typography variant="subtitle2" sx={{ mt: 1 }}>Destinations and channels</Typography>
       <TextInput source="countries" label="Allowed countries (e.g. US, GB; empty: all)" {...list} />
-      <SelectInput source="fallbackChannel" label="Fallback channel" choices={CHANNELS} emptyText="None" />
+      <ChannelInput source="fallbackChannel" label="Fallback channel" emptyText="None" />
       <TextInput source="voiceCountries" label="Countries for VOICE, when they differ (e.g. US)" {...list} />
       <ArrayInput source="testDestinations" label="Test destinations (fixed code, never sent to a vendor)">
         <SimpleFormIterator inline disableReordering>

@@ -122,11 +122,14 @@ export const dataProvider = {
   async appOptions(): Promise<Array<{ id: string; name: string }>> {
     return (await gql(`{ appOptions { id name } }`)).appOptions;
   },
+  async channels(): Promise<string[]> {
+    return (await gql(`{ channels }`)).channels;
+  },
   async dashboard(days: number) {
     return (await gql(`query($days: Int!) { dashboard(days: $days) {
       unit totals { requested approved conversionRate attempts failed failureRate activeBlocks }
       sends { bucket requested approved conversionRate attempts failed }
-      providerFailures { bucket provider attempts failed failureRate }
+      providerFailures { bucket provider channel attempts failed failureRate }
       blocks { bucket blocks } countries { country requested approved conversionRate } } }`, { days })).dashboard;
   },
 } satisfies DataProvider & Record<string, unknown>;

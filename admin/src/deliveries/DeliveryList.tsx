@@ -2,13 +2,14 @@ import { Tooltip } from "@mui/material";
 import { Datagrid, DateInput, FilterButton, FunctionField, List, NumberField, SelectInput, TextField, TextInput, TopToolbar } from "react-admin";
 import { DateTimeField } from "../common/DateTimeField";
 import { AppFilterInput } from "../common/AppFilterInput";
-import { CHANNELS, DELIVERY_STATUSES, OUTCOMES } from "../common/choices";
+import { DELIVERY_STATUSES, OUTCOMES } from "../common/choices";
+import { ChannelInput } from "../common/ChannelInput";
 import { StatusChip } from "../common/StatusChip";
 import { LiveToggle } from "./LiveToggle";
 
 const filters = [
   <TextInput key="provider" source="provider" label="Provider" alwaysOn />,
-  <SelectInput key="channel" source="channel" choices={CHANNELS} />,
+  <ChannelInput key="channel" source="channel" />,
   <SelectInput key="outcome" source="outcome" label="Hand-off" choices={OUTCOMES} />,
   <SelectInput key="deliveryStatus" source="deliveryStatus" label="Delivery status" choices={DELIVERY_STATUSES} />,
   <TextInput key="errorCode" source="errorCode" label="Error code" />,
