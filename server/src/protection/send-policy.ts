@@ -82,7 +82,7 @@ export class SendPolicy {
     const ceiling = email ? l.spendCeiling.emailPerDay : l.spendCeiling.paidPerDay;
     if (ceiling && !ctx.testDestination) {
       const name = email ? "spend_ceiling_email" : "spend_ceiling_paid";
-      steps.push({ op: "consume", rule: spendCeiling(name, ceiling), subject: { appId: app.id, key: `${app.id}:${email ? "email" : "paid"}`, keyMasked: `${app.name}: ${email ? "e-mail" : "phone channels (SMS, voice, WhatsApp, Telegram…)"}` } });
+      steps.push({ op: "consume", rule: spendCeiling(name, ceiling), subject: { appId: app.id, key: `${app.id}:${email ? "email" : "paid"}`, keyMasked: `${app.name}: ${email ? "e-mail" : "phone channels"}` } });
     }
     await this.limits.runInOrder(steps);
     return { pumpingScope: pump?.scope ?? null };
