@@ -1,6 +1,7 @@
 import { HTTP_PROVIDER_ERRORS } from "../providers/http/http-errors";
 import { MESSAGEBIRD_REPORT_ERRORS, MESSAGEBIRD_REQUEST_ERRORS } from "../providers/messagebird/messagebird-errors";
 import { SNS_ERRORS } from "../providers/sns/sns-errors";
+import { TELEGRAM_ERRORS } from "../providers/telegram/telegram-errors";
 import { TWILIO_WHATSAPP_EXPLANATIONS } from "../providers/twilio/whatsapp-errors";
 import { VONAGE_MESSAGES_EXPLANATIONS } from "../providers/vonage/messages-errors";
 
@@ -90,4 +91,5 @@ export function explainError(provider: string | null | undefined, code: string |
 const VENDOR_TABLES: Record<string, Record<string, string>> = {
   http: HTTP_PROVIDER_ERRORS,
   sns: SNS_ERRORS,
+  telegram: TELEGRAM_ERRORS,
 };

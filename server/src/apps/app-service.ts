@@ -3,6 +3,7 @@ import { checkAbuseSettings, type AbusePolicy } from "../protection/app-settings
 import { channelSettingsProblems } from "../channels/channel-settings";
 import { supportedLocales } from "../channels/locales";
 import { isUuid } from "../verification/input-rules";
+import { Channel } from "../verification/enums";
 import { AppEntity, type AppSettings } from "./app.entity";
 import { ApiKeyEntity } from "./api-key.entity";
 import { generateApiKey, parseApiKey, secretMatches } from "./api-key";
@@ -183,7 +184,8 @@ export function appFromRow(r: Record<string, any>): AppEntity {
 }
 
 /** Channels an app may name as its fallback (settings.fallbackChannel). */
-export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL", "WHATSAPP"];
+/** Channels an app may name as its fallback (settings.fallbackChannel): every channel (a Telegram app falls back to SMS, an SMS app may to Telegram). */
+export const FALLBACK_CHANNELS: readonly string[] = Object.values(Channel);
 
 /** An app's options or settings refused by the checks: bad input (the CLI exits 2 on it, the admin API answers BAD_USER_INPUT). */
 export class AppSettingsRefused extends Error {

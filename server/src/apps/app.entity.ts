@@ -1,3 +1,4 @@
+import type { Channel } from "../verification/enums";
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
 import type { LimitsSettings } from "../protection/abuse-settings";
 import type { SafelistEntry } from "../protection/safelist";
@@ -10,7 +11,7 @@ export interface AppSettings {
   /** WebOTP: the origin's domain for the `@domain #code` line. */
   webOtpDomain?: string;
   /** Channel to try when the first channel's delivery ends FAILED/UNDELIVERED. */
-  fallbackChannel?: "SMS" | "VOICE" | "EMAIL" | "WHATSAPP";
+  fallbackChannel?: `${Channel}`;
   /** Countries allowed for VOICE when they differ from `countries` (which then applies to SMS). */
   voiceCountries?: string[];
   /** Abuse limits that differ from the defaults (protection/abuse-settings.ts); `null` turns one off. */

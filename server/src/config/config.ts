@@ -2,8 +2,10 @@ import type { Channel } from "../verification/enums";
 import { PROVIDER_NAMES, envSchema, snsWanted, type Env } from "./env";
 import type { SenderList } from "./senders";
 import { whatsappConfig, type WhatsAppConfig } from "./whatsapp-config";
+import { telegramConfig, type TelegramConfig } from "./telegram-config";
 
 export type { TwilioWhatsAppConfig, VonageWhatsAppConfig, WhatsAppConfig } from "./whatsapp-config";
+export type { TelegramConfig } from "./telegram-config";
 
 export type Role = "all" | "api" | "worker";
 
@@ -29,7 +31,7 @@ export interface MessageBirdConfig { accessKey: string; originator: SenderList; 
  */
 export interface HttpProviderConfig { url: string; secret: string; callbackSecret: string; channels: Channel[] }
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-export type ChannelName = "SMS" | "VOICE" | "EMAIL" | "WHATSAPP";
+export type ChannelName = "SMS" | "VOICE" | "EMAIL" | "WHATSAPP" | "TELEGRAM";
 
 /** How deliveries are sent: vendor order per channel, retry timings, circuit breaker thresholds. */
 export interface DeliveryConfig {
@@ -67,6 +69,8 @@ export interface Config {
   whatsapp: WhatsAppConfig;
   sns?: SnsConfig;
   messagebird?: MessageBirdConfig;
+  /** Telegram's Gateway API (TELEGRAM_GATEWAY_*), the TELEGRAM channel's vendor. */
+  telegram?: TelegramConfig;
   trustProxy?: string;
   outboxInProduction: boolean;
   /** OUTBOX_DELIVERY_DELAY_MS: after how long the outbox reports its messages delivered; null: never (providers/outbox/outbox-phone.ts). */
@@ -216,6 +220,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, callbackSecret: env.HTTP_PROVIDER_CALLBACK_SECRET ?? env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS }
       : undefined,
     whatsapp: whatsappConfig(env),
+    telegram: telegramConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
     // In production the outbox holds real users' codes (OUTBOX_IN_PRODUCTION): it would be a lie to say they arrived.
@@ -236,6 +241,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ...(env.VOICE_PROVIDERS && { VOICE: env.VOICE_PROVIDERS }),
         ...(env.EMAIL_PROVIDERS && { EMAIL: env.EMAIL_PROVIDERS }),
         ...(env.WHATSAPP_PROVIDERS && { WHATSAPP: env.WHATSAPP_PROVIDERS }),
+        ...(env.TELEGRAM_PROVIDERS && { TELEGRAM: env.TELEGRAM_PROVIDERS }),
       },
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       unmatchedCallbacksMax: env.UNMATCHED_CALLBACKS_MAX,

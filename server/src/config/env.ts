@@ -3,6 +3,7 @@ import { isSupportedCountry } from "libphonenumber-js/max";
 import { Channel } from "../verification/enums";
 import { parseSenderList, SenderListError } from "./senders";
 import { whatsappEnvProblems, whatsappEnvShape } from "./whatsapp-env";
+import { telegramEnvProblems, telegramEnvShape } from "./telegram-env";
 import { trustProxyProblem } from "../http/trust-proxy";
 
 /**
@@ -27,7 +28,7 @@ const optionalBoolFlag = z
   .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1" || v === "yes"));
 
 /** The vendors a channel may name, in failover order: SMS_PROVIDERS=twilio,vonage. Unknown names fail start-up. */
-export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http", "sns", "messagebird"] as const;
+export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http", "sns", "messagebird", "telegram"] as const;
 const providerList = optionalString.pipe(
   z
     .string()
@@ -158,6 +159,7 @@ export const envSchema = z
     METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters").regex(/^\S+$/, "must not contain spaces").optional()),
     UNMATCHED_CALLBACKS_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
     WHATSAPP_PROVIDERS: providerList,
+    TELEGRAM_PROVIDERS: providerList,
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DELIVERY_ATTEMPTS_PER_PROVIDER: z.coerce.number().int().min(1).max(20).default(3),
     DELIVERY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
@@ -186,6 +188,7 @@ export const envSchema = z
       z.string().transform((c) => c.toUpperCase()).refine((c) => isSupportedCountry(c), "must be a two-letter country code with phone numbers, such as US or GB").optional(),
     ),
     ...whatsappEnvShape,
+    ...telegramEnvShape,
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
@@ -228,6 +231,7 @@ export const envSchema = z
       ctx.addIssue({ code: "custom", path: ["HTTP_PROVIDER_CALLBACK_SECRET"], message: "needs HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET" });
     }
     for (const p of whatsappEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
+    for (const p of telegramEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
       ctx.addIssue({ code: "custom", path: ["DELIVERY_RETRY_MAX_MS"], message: "must not be below DELIVERY_RETRY_BASE_MS" });
     }

@@ -1,6 +1,10 @@
 import { registerEnumType } from "type-graphql";
 
-export enum Channel { SMS = "SMS", VOICE = "VOICE", EMAIL = "EMAIL", WHATSAPP = "WHATSAPP" }
+export enum Channel {
+  SMS = "SMS", VOICE = "VOICE", EMAIL = "EMAIL", WHATSAPP = "WHATSAPP",
+  /** Telegram's Gateway API: our code in Telegram's own verification message (providers/telegram). */
+  TELEGRAM = "TELEGRAM",
+}
 export enum VerificationStatus {
   PENDING = "PENDING",
   APPROVED = "APPROVED",

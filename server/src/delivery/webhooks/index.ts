@@ -1,9 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../../config/config";
+import { telegramCallbackUrl } from "../../providers/telegram/telegram-provider";
 import type { StatusCallbacks } from "../status-callbacks";
 import { registerHttpStatusWebhook } from "./http-status-webhook";
 import { registerMessageBirdStatusWebhook } from "./messagebird-status-webhook";
+import { registerTelegramStatusWebhook } from "./telegram-status-webhook";
 import { registerTwilioStatusWebhook } from "./twilio-status-webhook";
 import { registerVonageStatusWebhook } from "./vonage-status-webhook";
 
@@ -16,6 +18,10 @@ export function registerDeliveryWebhooks(fastify: FastifyInstance, config: Confi
   if (config.messagebird) {
     registerMessageBirdStatusWebhook(fastify, config.messagebird, config.publicUrl, callbacks, webhookLog);
     if (!config.messagebird.signingKey) webhookLog.warn("MESSAGEBIRD_SIGNING_KEY is not set: MessageBird status reports are refused and its deliveries stay SENT");
+  }
+  if (config.telegram) {
+    registerTelegramStatusWebhook(fastify, config.telegram, callbacks, webhookLog);
+    if (!telegramCallbackUrl(config.publicUrl)) webhookLog.warn("PUBLIC_URL is not an https URL: Telegram sends delivery reports only to https, so TELEGRAM deliveries stay SENT");
   }
   const vonageWhatsApp = config.whatsapp.vonage;
   if (config.vonage || vonageWhatsApp) {
