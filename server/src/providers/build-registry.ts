@@ -14,11 +14,13 @@ import { SnsProvider } from "./sns/sns-provider";
 import { SmtpProvider } from "./smtp/smtp-provider";
 import { TwilioProvider } from "./twilio/twilio-provider";
 import { TwilioWhatsAppProvider } from "./twilio/twilio-whatsapp-provider";
+import { TwilioRcsProvider } from "./twilio/twilio-rcs-provider";
 import { VonageProvider } from "./vonage/vonage-provider";
 import { VonageWhatsAppProvider } from "./vonage/vonage-whatsapp-provider";
+import { VonageRcsProvider } from "./vonage/vonage-rcs-provider";
 
-const CHANNELS = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP] as const;
-const ORDER_VARIABLE: Record<Channel, string> = { SMS: "SMS_PROVIDERS", VOICE: "VOICE_PROVIDERS", EMAIL: "EMAIL_PROVIDERS", WHATSAPP: "WHATSAPP_PROVIDERS" };
+const CHANNELS = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP, Channel.RCS] as const;
+const ORDER_VARIABLE: Record<Channel, string> = { SMS: "SMS_PROVIDERS", VOICE: "VOICE_PROVIDERS", EMAIL: "EMAIL_PROVIDERS", WHATSAPP: "WHATSAPP_PROVIDERS", RCS: "RCS_PROVIDERS" };
 
 /** The vendors whose credentials are configured, in the default failover order (Twilio before Vonage for SMS). */
 function configuredVendors(config: Config): Provider[] {
@@ -27,13 +29,16 @@ function configuredVendors(config: Config): Provider[] {
   const twilioUrl = `${config.publicUrl}/webhooks/twilio/status`;
   const vonageUrl = `${config.publicUrl}/webhooks/vonage/status`;
   const { twilio: twilioWhatsApp, vonage: vonageWhatsApp } = config.whatsapp;
+  const { twilio: twilioRcs, vonage: vonageRcs } = config.rcs;
   const twilio = CombinedProvider.of("twilio", [
     config.twilio && new TwilioProvider(config.twilio, twilioUrl, timeout),
     twilioWhatsApp && new TwilioWhatsAppProvider(twilioWhatsApp, twilioUrl, timeout),
+    twilioRcs && new TwilioRcsProvider(twilioRcs, twilioUrl, timeout),
   ]);
   const vonage = CombinedProvider.of("vonage", [
     config.vonage && new VonageProvider(config.vonage, vonageUrl, timeout),
     vonageWhatsApp && new VonageWhatsAppProvider(vonageWhatsApp, vonageUrl, timeout),
+    vonageRcs && new VonageRcsProvider(vonageRcs, vonageUrl, timeout),
   ]);
   if (twilio) vendors.push(twilio);
   if (vonage) vendors.push(vonage);

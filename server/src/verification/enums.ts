@@ -1,6 +1,6 @@
 import { registerEnumType } from "type-graphql";
 
-export enum Channel { SMS = "SMS", VOICE = "VOICE", EMAIL = "EMAIL", WHATSAPP = "WHATSAPP" }
+export enum Channel { SMS = "SMS", VOICE = "VOICE", EMAIL = "EMAIL", WHATSAPP = "WHATSAPP", RCS = "RCS" }
 export enum VerificationStatus {
   PENDING = "PENDING",
   APPROVED = "APPROVED",

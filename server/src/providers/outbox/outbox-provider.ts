@@ -15,7 +15,7 @@ import type { OutboxPhone } from "./outbox-phone";
  */
 export class OutboxProvider implements Provider {
   readonly name = "outbox";
-  readonly channels = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP] as const;
+  readonly channels = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP, Channel.RCS] as const;
 
   constructor(private readonly ds: DataSource, private readonly log: Logger, private readonly logText = true, readonly phone?: OutboxPhone) {}
 

@@ -30,7 +30,7 @@ export class TestDestinationProvider {
 
 class PlaybackProvider implements Provider {
   readonly name = TEST_PROVIDER_NAME;
-  readonly channels = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP] as const;
+  readonly channels = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP, Channel.RCS] as const;
 
   constructor(private readonly outcome: TestOutcome, private readonly report?: (r: StatusReport) => Promise<unknown>) {}
 
