@@ -1,6 +1,7 @@
 import { Channel } from "../verification/enums";
 import type { ChannelStrategy } from "./channel";
 import { EmailChannel } from "./email-channel";
+import { RcsChannel } from "./rcs-channel";
 import { SmsChannel } from "./sms-channel";
 import { TelegramChannel } from "./telegram-channel";
 import { VoiceChannel } from "./voice-channel";
@@ -14,5 +15,6 @@ export function channelStrategies(): Map<Channel, ChannelStrategy> {
     [Channel.EMAIL, new EmailChannel()],
     [Channel.WHATSAPP, new WhatsAppChannel()],
     [Channel.TELEGRAM, new TelegramChannel()],
+    [Channel.RCS, new RcsChannel()],
   ]);
 }

@@ -3,9 +3,11 @@ import { PROVIDER_NAMES, envSchema, snsWanted, type Env } from "./env";
 import type { SenderList } from "./senders";
 import { whatsappConfig, type WhatsAppConfig } from "./whatsapp-config";
 import { telegramConfig, type TelegramConfig } from "./telegram-config";
+import { rcsConfig, type RcsConfig } from "./rcs-config";
 
 export type { TwilioWhatsAppConfig, VonageWhatsAppConfig, WhatsAppConfig } from "./whatsapp-config";
 export type { TelegramConfig } from "./telegram-config";
+export type { RcsConfig, TwilioRcsConfig, VonageRcsConfig } from "./rcs-config";
 
 export type Role = "all" | "api" | "worker";
 
@@ -31,7 +33,7 @@ export interface MessageBirdConfig { accessKey: string; originator: SenderList; 
  */
 export interface HttpProviderConfig { url: string; secret: string; callbackSecret: string; channels: Channel[] }
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-export type ChannelName = "SMS" | "VOICE" | "EMAIL" | "WHATSAPP" | "TELEGRAM";
+export type ChannelName = "SMS" | "VOICE" | "EMAIL" | "WHATSAPP" | "TELEGRAM" | "RCS";
 
 /** How deliveries are sent: vendor order per channel, retry timings, circuit breaker thresholds. */
 export interface DeliveryConfig {
@@ -67,6 +69,8 @@ export interface Config {
   httpProvider?: HttpProviderConfig;
   /** WhatsApp senders per vendor (Twilio's and Vonage's Messages APIs); empty when none is configured. */
   whatsapp: WhatsAppConfig;
+  /** RCS senders per vendor (Twilio's Messaging Service, Vonage's Messages API); empty when none is configured. */
+  rcs: RcsConfig;
   sns?: SnsConfig;
   messagebird?: MessageBirdConfig;
   /** Telegram's Gateway API (TELEGRAM_GATEWAY_*), the TELEGRAM channel's vendor. */
@@ -221,6 +225,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : undefined,
     whatsapp: whatsappConfig(env),
     telegram: telegramConfig(env),
+    rcs: rcsConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
     // In production the outbox holds real users' codes (OUTBOX_IN_PRODUCTION): it would be a lie to say they arrived.
@@ -242,6 +247,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ...(env.EMAIL_PROVIDERS && { EMAIL: env.EMAIL_PROVIDERS }),
         ...(env.WHATSAPP_PROVIDERS && { WHATSAPP: env.WHATSAPP_PROVIDERS }),
         ...(env.TELEGRAM_PROVIDERS && { TELEGRAM: env.TELEGRAM_PROVIDERS }),
+        ...(env.RCS_PROVIDERS && { RCS: env.RCS_PROVIDERS }),
       },
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       unmatchedCallbacksMax: env.UNMATCHED_CALLBACKS_MAX,

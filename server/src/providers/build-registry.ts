@@ -15,8 +15,10 @@ import { SmtpProvider } from "./smtp/smtp-provider";
 import { TelegramProvider } from "./telegram/telegram-provider";
 import { TwilioProvider } from "./twilio/twilio-provider";
 import { TwilioWhatsAppProvider } from "./twilio/twilio-whatsapp-provider";
+import { TwilioRcsProvider } from "./twilio/twilio-rcs-provider";
 import { VonageProvider } from "./vonage/vonage-provider";
 import { VonageWhatsAppProvider } from "./vonage/vonage-whatsapp-provider";
+import { VonageRcsProvider } from "./vonage/vonage-rcs-provider";
 
 /** Every channel the enum has; each one's order variable is `<CHANNEL>_PROVIDERS`. */
 const CHANNELS = Object.values(Channel);
@@ -29,13 +31,16 @@ function configuredVendors(config: Config): Provider[] {
   const twilioUrl = `${config.publicUrl}/webhooks/twilio/status`;
   const vonageUrl = `${config.publicUrl}/webhooks/vonage/status`;
   const { twilio: twilioWhatsApp, vonage: vonageWhatsApp } = config.whatsapp;
+  const { twilio: twilioRcs, vonage: vonageRcs } = config.rcs;
   const twilio = CombinedProvider.of("twilio", [
     config.twilio && new TwilioProvider(config.twilio, twilioUrl, timeout),
     twilioWhatsApp && new TwilioWhatsAppProvider(twilioWhatsApp, twilioUrl, timeout),
+    twilioRcs && new TwilioRcsProvider(twilioRcs, twilioUrl, timeout),
   ]);
   const vonage = CombinedProvider.of("vonage", [
     config.vonage && new VonageProvider(config.vonage, vonageUrl, timeout),
     vonageWhatsApp && new VonageWhatsAppProvider(vonageWhatsApp, vonageUrl, timeout),
+    vonageRcs && new VonageRcsProvider(vonageRcs, vonageUrl, timeout),
   ]);
   if (twilio) vendors.push(twilio);
   if (vonage) vendors.push(vonage);

@@ -45,6 +45,8 @@ export interface TimelineEntryData {
   riskFactors?: string[] | null;
   shadow?: boolean | null;
   deliveryId?: string | null;
+  /** The channel the vendor reports having used when not the delivery's own (Twilio's SMS fallback of RCS). */
+  sentAs?: string | null;
   purpose?: string | null;
   locale?: string | null;
   appName?: string | null;
@@ -98,7 +100,7 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
        UNION ALL
        SELECT e.created_at, CASE WHEN e.source IN ('worker', 'api') THEN 'DELIVERY_STATUS' ELSE 'STATUS_CALLBACK' END, e.id,
               jsonb_build_object('deliveryId', e.delivery_id, 'provider', e.provider, 'status', e.status, 'source', e.source,
-                'errorCode', e.error_code, 'errorMessage', e.error_message, 'channel', d.channel)
+                'errorCode', e.error_code, 'errorMessage', e.error_message, 'channel', d.channel, 'sentAs', d.sent_as)
          FROM delivery_events e JOIN deliveries d ON d.id = e.delivery_id
         WHERE e.verification_id = $1
        UNION ALL
@@ -157,8 +159,11 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
         ...base, errorExplanation: explanation,
         summary: `${d.channel} hand-off to ${d.provider}: ${d.status === "SENT" ? "accepted" : d.status === "RETRY" ? "failed, will retry" : "failed"}${d.messageId ? ` (message ${d.messageId})` : ""} in ${d.latencyMs} ms${error}`,
       };
-    case TimelineKind.STATUS_CALLBACK:
-      return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${d.status}${error}` };
+    case TimelineKind.STATUS_CALLBACK: {
+      // The vendor's own fallback (an RCS message it sent as SMS: the device has no RCS) is named, not hidden.
+      const sentAs = d.sentAs && d.sentAs !== d.channel ? ` — sent as ${d.sentAs} by ${d.provider}'s own fallback (the device can't receive ${d.channel})` : "";
+      return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${d.status}${sentAs}${error}` };
+    }
     case TimelineKind.WEBHOOK_ATTEMPT: {
       // The endpoint's host only: a URL's path or query may carry the app's own token.
       const host = hostOf(d.webhookUrl);
