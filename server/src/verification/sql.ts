@@ -10,11 +10,13 @@ export const VERIFICATION_COLUMNS = `id, app_id, channel, destination, destinati
 /**
  * Appended to a statement whose CTE `v` holds one verification: queues its delivery through
  * provider $P, carrying the request's trace context (null when tracing is off) to the worker.
+ * `step`: SQL for the workflow step it belongs to and its own destination (null: the
+ * verification's), when the verification has a workflow (workflow/).
  */
-export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string, traceparentParam: string) => `
+export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string, traceparentParam: string, step?: { id: string; destination: string }) => `
   d AS (
-    INSERT INTO deliveries (id, verification_id, app_id, channel, provider, traceparent)
-    SELECT ${deliveryIdParam}, v.id, v.app_id, v.channel, ${providerParam}, ${traceparentParam} FROM v
+    INSERT INTO deliveries (id, verification_id, app_id, channel, provider, traceparent${step ? ", step_id, destination" : ""})
+    SELECT ${deliveryIdParam}, v.id, v.app_id, v.channel, ${providerParam}, ${traceparentParam}${step ? `, ${step.id}, ${step.destination}` : ""} FROM v
     RETURNING *
   ),
   e AS (

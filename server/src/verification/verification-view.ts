@@ -25,6 +25,8 @@ export interface VerificationView {
   expiresAt: Date;
   resendAvailableAt: Date;
   attemptsRemaining: number;
+  /** When it was requested (the first step's start). */
+  createdAt?: Date;
   /** Present when the service already has them; otherwise the resolver loads them. */
   deliveries?: DeliveryView[];
 }
@@ -52,6 +54,7 @@ export function toVerificationView(row: Row, deliveries?: Row[]): VerificationVi
     expiresAt: date(row.expires_at),
     resendAvailableAt: date(row.resend_available_at),
     attemptsRemaining: Math.max(0, row.max_attempts - row.failed_attempts),
+    createdAt: row.created_at ? date(row.created_at) : undefined,
     deliveries: deliveries?.map(toDeliveryView),
   };
 }

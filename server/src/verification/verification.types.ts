@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel, DeliveryStatus, VerificationStatus } from "./enums";
 import type { DeliveryView, VerificationView } from "./verification-view";
+import { NextStepInput, VerificationStep } from "../workflow/step-types";
 
 @ObjectType({ description: "One hand-off of a code to a person, through one provider" })
 export class Delivery implements DeliveryView {
@@ -26,6 +27,7 @@ export class Verification implements Omit<VerificationView, "deliveries" | "appI
   @Field(() => Date) resendAvailableAt: Date;
   @Field(() => Int) attemptsRemaining: number;
   @Field(() => [Delivery], { description: "Oldest first" }) deliveries: Delivery[];
+  @Field(() => [VerificationStep], { description: "The workflow: the first step is `channel` itself, then each of `next`" }) steps: VerificationStep[];
 }
 
 @ObjectType()
@@ -44,6 +46,8 @@ export class DeliveryEvent {
     description: "The verification's status when this event carries it: in the first snapshot, and FAILED on the event whose failure left no delivery that could reach the destination",
   })
   verificationStatus: VerificationStatus | null;
+  @Field(() => [VerificationStep], { nullable: true, description: "Every step of the workflow, on the events that changed it (a step started, or was refused)" })
+  steps: VerificationStep[] | null;
 }
 
 @InputType()
@@ -60,6 +64,8 @@ export class RequestOtpInput {
   @Field(() => String, { nullable: true, description: 'BCP 47 ("es", "pt-BR"); falls back to the app\'s default, then "en"' }) locale?: string | null;
   @Field(() => TransactionInput, { nullable: true }) transaction?: TransactionInput | null;
   @Field(() => String, { nullable: true, description: "The end user's IP as the calling backend saw it; per-IP limits key on it" }) clientIp?: string | null;
+  @Field(() => [NextStepInput], { nullable: true, description: "At most 3 further channels for the same code, tried in order while it is not verified" })
+  next?: NextStepInput[] | null;
 }
 
 @InputType()

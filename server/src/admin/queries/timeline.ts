@@ -7,6 +7,7 @@ import type { BlockStore } from "../../protection/block-store";
 import type { Viewer } from "../auth/privacy";
 import { explainBlock } from "../../protection/block-explanation";
 import { explainError } from "../error-explanations";
+import { stepReason } from "../../workflow/step-view";
 
 /** What one line of a verification's timeline records. */
 export enum TimelineKind {
@@ -18,6 +19,8 @@ export enum TimelineKind {
   VERIFY_ATTEMPT = "VERIFY_ATTEMPT",
   WEBHOOK_ATTEMPT = "WEBHOOK_ATTEMPT",
   OUTCOME = "OUTCOME",
+  /** A workflow step (requestOtp `next`) started, or was skipped because the send limits refused it. */
+  STEP = "STEP",
 }
 registerEnumType(TimelineKind, { name: "TimelineKind" });
 
@@ -55,7 +58,7 @@ export interface TimelineEntryData {
 
 /** Order of entries stamped with the same instant (one statement writes an attempt and its status together). */
 const ORDER: Record<TimelineKind, number> = {
-  REQUEST: 0, RATE_LIMIT: 1, DELIVERY_ATTEMPT: 2, DELIVERY_STATUS: 3, STATUS_CALLBACK: 4, VERIFY_ATTEMPT: 5, OUTCOME: 6, WEBHOOK_ATTEMPT: 7,
+  REQUEST: 0, RATE_LIMIT: 1, STEP: 2, DELIVERY_ATTEMPT: 3, DELIVERY_STATUS: 4, STATUS_CALLBACK: 5, VERIFY_ATTEMPT: 6, OUTCOME: 7, WEBHOOK_ATTEMPT: 8,
 };
 
 /**
@@ -125,9 +128,40 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
     },
     ...rows.map((r) => toEntry(r.kind, new Date(r.at), forViewer(r.data, viewer))),
   ];
+  entries.push(...stepEntries(await loadSteps(ds, v.id), viewer));
   const outcome = outcomeEntry(v);
   if (outcome) entries.push(outcome);
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || ORDER[a.kind] - ORDER[b.kind]);
+}
+
+/** A verification's workflow steps (workflow/), with the reason each started or was skipped; destinations whole (the caller masks them for the viewer). */
+export interface StepData {
+  position: number; channel: string; destination: string; status: string; afterSeconds: number;
+  startsAt: Date | null; startedAt: Date | null; endedAt: Date | null; reason: string | null; deliveryId: string | null; refused: boolean;
+}
+export async function loadSteps(ds: DataSource, verificationId: string): Promise<StepData[]> {
+  const rows: Array<Record<string, any>> = await ds.query(`SELECT * FROM verification_steps WHERE verification_id = $1 ORDER BY position`, [verificationId]);
+  return rows.map((r, i) => ({
+    position: r.position as number, channel: r.channel, destination: r.destination as string, status: r.status, afterSeconds: r.after_seconds as number,
+    startsAt: r.starts_at, startedAt: r.started_at, endedAt: r.ended_at, reason: stepReason(r, rows[i - 1]), deliveryId: r.delivery_id,
+    refused: r.status === "SKIPPED" && String(r.ended_reason ?? "").startsWith("refused"),
+  }));
+}
+
+/** The later steps' starts and refusals as timeline lines: "Step 2 started: VOICE to +1******0811, not verified within 60 s of the SMS". */
+function stepEntries(steps: StepData[], viewer: Viewer): TimelineEntryData[] {
+  const out: TimelineEntryData[] = [];
+  for (const s of steps) {
+    if (s.position === 0) continue;
+    const to = viewer.destination(s.destination);
+    const what = `Step ${s.position + 1}: ${s.channel} to ${to}`;
+    if (s.startedAt) {
+      out.push({ at: new Date(s.startedAt), kind: TimelineKind.STEP, channel: s.channel, status: "STARTED", destination: to, deliveryId: s.deliveryId, summary: `${what} started: ${s.reason}` });
+    } else if (s.refused && s.endedAt) {
+      out.push({ at: new Date(s.endedAt), kind: TimelineKind.STEP, channel: s.channel, status: "SKIPPED", destination: to, summary: `${what} skipped: ${s.reason}; the workflow stops` });
+    }
+  }
+  return out;
 }
 
 /** A row's IP and free texts (a vendor's or an endpoint's error, a lift reason) as the viewer may see them, before any sentence quotes them. */
