@@ -97,7 +97,7 @@ export class GatewayClient {
     return (await this.call<{ verifyTotp: { status: string; attemptsRemaining: number; token: string | null } }>(q, { input: { subject, code, clientIp } })).verifyTotp;
   }
 
-  /** The gateway pushes the current state of each delivery, then every change. */
+  /** The gateway pushes the current state of each delivery, then every change; `steps` on the events that changed the workflow. */
   subscribeDeliveryStatus(verificationId: string, onEvent: (event: unknown) => void, onEnd: (error?: unknown) => void): () => void {
     this.ws ??= createClient({
       url: `${this.url.replace(/^http/, "ws")}/graphql`,
@@ -106,7 +106,8 @@ export class GatewayClient {
       lazy: true,
     });
     const query = `subscription($id: ID!) { deliveryStatus(verificationId: $id) {
-      verificationId delivery { id channel provider status errorCode createdAt updatedAt } } }`;
+      verificationId delivery { id channel provider status errorCode createdAt updatedAt }
+      steps { channel to status startsAt startedAt } } }`;
     return this.ws.subscribe(
       { query, variables: { id: verificationId } },
       {

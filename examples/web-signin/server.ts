@@ -139,11 +139,14 @@ export async function startExample(opts: ExampleOptions): Promise<RunningExample
       verificationId,
       (event) => {
         res.write(`event: delivery\ndata: ${JSON.stringify(event)}\n\n`);
+        const writeSteps = (status: unknown, steps: unknown) => {
+          if (open && steps) res.write(`event: steps\ndata: ${JSON.stringify({ status, steps, serverTime: new Date().toISOString() })}\n\n`);
+        };
+        const carried = (event as { steps?: unknown } | null)?.steps;
+        if (carried) return writeSteps(undefined, carried);
+        // A hand-off sets when the next step starts without being an event of the workflow's own: read it.
         gateway.verification(verificationId).then(
-          (v) => {
-            const { status, steps } = (v ?? {}) as { status?: string; steps?: unknown };
-            if (open && steps) res.write(`event: steps\ndata: ${JSON.stringify({ status, steps, serverTime: new Date().toISOString() })}\n\n`);
-          },
+          (v) => writeSteps((v as { status?: string } | null)?.status, (v as { steps?: unknown } | null)?.steps),
           () => undefined, // the next event, or the page's own refresh, brings the steps
         );
       },

@@ -4,8 +4,19 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startExample, type ExampleOptions, type RunningExample } from "../../examples/web-signin/server";
+import { TelegramGatewayFake } from "../fakes/telegram-gateway-fake";
 import { codeFromOutbox, eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
+
+const TELEGRAM_TOKEN = "AAHtelegram-example-signin-token-0123456789";
+/** Telegram reports to https only: PUBLIC_URL as deployed, the stand-in's `deliverTo` plays the TLS proxy. */
+const PUBLIC_URL = "https://signin.example.test";
+/**
+ * Workflow timers run at a tenth of their time here (AppOptions.stepTimeScale): the example's real
+ * "WhatsApp, then SMS after 60 s" becomes 6 s of wall time, and the page counts down what the
+ * gateway says (steps[].startsAt), so it shows 0:06 rather than 1:00.
+ */
+const STEP_TIME_SCALE = 0.1;
 
 // The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1); otherwise a test run leaves the checkout clean.
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "../../examples/web-signin/screenshots") : mkdtempSync(join(tmpdir(), "otpg-signin-"));
@@ -17,19 +28,25 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "..
  */
 describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
   let gw: TestGateway;
+  let telegram: TelegramGatewayFake;
   let browser: Browser;
   const examples: RunningExample[] = [];
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     // The outbox reports "delivered" after 3 s: long enough to see "sent" first, and for the slow-SMS case's 300 ms.
-    gw = await startGateway({ env: { OUTBOX_DELIVERY_DELAY_MS: "3000" } });
+    telegram = await TelegramGatewayFake.start({ token: TELEGRAM_TOKEN, deliverTo: (u) => u.replace(PUBLIC_URL, gw.url) });
+    gw = await startGateway({
+      env: { OUTBOX_DELIVERY_DELAY_MS: "3000", PUBLIC_URL, TELEGRAM_GATEWAY_TOKEN: TELEGRAM_TOKEN, TELEGRAM_GATEWAY_API_BASE_URL: telegram.url },
+      stepTimeScale: STEP_TIME_SCALE,
+    });
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     for (const e of examples) await e.stop();
     await gw?.stop();
+    await telegram?.stop();
   });
 
   async function open(
@@ -178,7 +195,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await expect.poll(() => page.locator("#voice").isDisabled(), { timeout: 15_000 }).toBe(false);
     expect(await page.locator("#countdown").innerText()).toBe("");
     await page.click("#voice");
-    await expect.poll(() => page.locator("#delivery").innerText(), { timeout: 15_000 }).toMatch(/^Call: /);
+    await expect.poll(async () => `${await page.locator("#delivery").innerText()} | ${await page.locator("#message").innerText()}`, { timeout: 15_000 }).toMatch(/^Call: /);
     const voiceCode = await eventually(() => {
       const line = gw.logs.lines.map((l) => JSON.parse(l)).find((l) => l.outbox?.channel === "VOICE" && l.outbox.to === "+14155550124");
       return line ? extractCode(line.outbox.body) : undefined;
@@ -231,5 +248,65 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await expect.poll(waitOf, { timeout: 5_000 }).toBeLessThan(first);
     expect(await page.locator("#send").isDisabled()).toBe(true);
     expect(await page.locator("#message").getAttribute("class")).toContain("error");
+  });
+  /** The code of the newest outbox message to `to` on `channel` (the WhatsApp and the SMS of one workflow carry the same code). */
+  const outboxCode = (to: string, channel: string) =>
+    eventually(() => {
+      const line = gw.logs.lines.map((l) => JSON.parse(l)).filter((l) => l.outbox?.channel === channel && l.outbox.to === to).at(-1);
+      return line ? extractCode(line.outbox.body) : undefined;
+    }, `the ${channel} message to ${to}`);
+  const stepTexts = (page: Page) => page.locator("#step-list li").allInnerTexts();
+
+  it("WhatsApp first, then a text message: step 1 of 2 counts down to the SMS; not verified, the SMS step starts and its code (the same) signs in", async () => {
+    const page = await open({}, undefined, { width: 390, height: 800 });
+    await page.check('input[name="option"][value="WHATSAPP_THEN_SMS"]');
+    expect(await page.locator("#whatsapp-note").isVisible()).toBe(true);
+    expect(await page.locator("#telegram-note").isVisible()).toBe(false);
+    await page.fill("#destination", "+14155550131");
+    await page.click("#send");
+    await page.locator("#steps").waitFor();
+    expect(await page.locator("#step-current").innerText()).toBe("Step 1 of 2");
+    expect(await stepTexts(page)).toEqual(["WhatsApp: now", "Text message: next"]);
+    expect(await page.locator("#step-list li[aria-current=step]").innerText()).toBe("WhatsApp: now");
+    // Once the WhatsApp message is handed off, the SMS has a start time: the page counts down to it.
+    await expect.poll(() => page.locator("#step-next").innerText(), { timeout: 15_000 }).toMatch(/^Text message in 0:0[1-6], unless you enter the code first$/);
+    expect(await page.locator("#step-note").innerText()).toBe("The same code works whichever message you use.");
+    await expect.poll(() => page.locator("#delivery").innerText(), { timeout: 15_000 }).toMatch(/^WhatsApp: /);
+    // No "call me instead" while a step is still to come: the workflow moves on by itself.
+    expect(await page.locator("#voice").isHidden()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, "workflow-phone.png") });
+    const whatsappCode = await outboxCode("+14155550131", "WHATSAPP");
+
+    // Nobody entered the code: the gateway starts the SMS step, and the page follows it.
+    await expect.poll(() => page.locator("#step-current").innerText(), { timeout: 30_000 }).toBe("Step 2 of 2");
+    expect(await stepTexts(page)).toEqual(["WhatsApp: sent", "Text message: now"]);
+    expect(await page.locator("#step-next").innerText()).toBe("");
+    await expect.poll(() => page.locator("#delivery").innerText(), { timeout: 15_000 }).toMatch(/^Code: /);
+    const smsCode = await outboxCode("+14155550131", "SMS");
+    expect(smsCode).toBe(whatsappCode);
+    await page.screenshot({ path: join(SCREENSHOTS, "workflow-sms-phone.png") });
+    await codeBox(page).pressSequentially(smsCode);
+    await page.locator("#done").waitFor();
+    await page.context().close();
+  });
+
+  it("Telegram: the page says the code comes from Telegram's Verification Codes account; the code Telegram's gateway carried signs in", async () => {
+    const page = await open();
+    await page.check('input[name="option"][value="TELEGRAM"]');
+    expect(await page.locator("#telegram-note").innerText()).toBe("The code arrives in Telegram, from Telegram's official “Verification Codes” account.");
+    // The note is the option's description for a screen reader too.
+    expect(await page.locator('input[value="TELEGRAM"]').getAttribute("aria-describedby")).toBe("telegram-note");
+    await page.fill("#destination", "+14155550132");
+    await page.click("#send");
+    await page.locator("#enter").waitFor();
+    expect(await page.locator("#telegram-from").innerText()).toContain("“Verification Codes”");
+    const sent = await telegram.waitForMessage((m) => m.phoneNumber === "+14155550132", 15_000);
+    await expect.poll(() => page.locator("#delivery").innerText(), { timeout: 15_000 }).toMatch(/^Telegram: (sent|delivered)/);
+    // One step: no workflow box.
+    expect(await page.locator("#steps").isHidden()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, "telegram-desktop.png") });
+    await codeBox(page).pressSequentially(sent.code);
+    await page.locator("#done").waitFor();
+    await page.context().close();
   });
 });
