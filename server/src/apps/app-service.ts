@@ -183,7 +183,7 @@ export function appFromRow(r: Record<string, any>): AppEntity {
 }
 
 /** Channels an app may name as its fallback (settings.fallbackChannel). */
-export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL", "WHATSAPP"];
+export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL", "WHATSAPP", "RCS"];
 
 /** An app's options or settings refused by the checks: bad input (the CLI exits 2 on it, the admin API answers BAD_USER_INPUT). */
 export class AppSettingsRefused extends Error {

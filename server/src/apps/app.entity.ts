@@ -10,7 +10,7 @@ export interface AppSettings {
   /** WebOTP: the origin's domain for the `@domain #code` line. */
   webOtpDomain?: string;
   /** Channel to try when the first channel's delivery ends FAILED/UNDELIVERED. */
-  fallbackChannel?: "SMS" | "VOICE" | "EMAIL" | "WHATSAPP";
+  fallbackChannel?: "SMS" | "VOICE" | "EMAIL" | "WHATSAPP" | "RCS";
   /** Countries allowed for VOICE when they differ from `countries` (which then applies to SMS). */
   voiceCountries?: string[];
   /** Abuse limits that differ from the defaults (protection/abuse-settings.ts); `null` turns one off. */
