@@ -182,6 +182,12 @@ describe("RCS through Twilio and Vonage", () => {
     expect(text).not.toContain(TWILIO_RCS_POOL_NUMBER.slice(1));
     expect(v.destination).toBe("+44******4008");
     expect(text).toContain("sent as SMS by twilio's own fallback");
+    // The dashboard's delivery log says it too ("RCS → SMS"), with the number masked.
+    const log = (await support.gql(`{ deliveryAttempts(filter: { channel: RCS }, perPage: 100) { data { verificationId channel sentAs destination } } }`)).data.deliveryAttempts.data;
+    expect(log.find((a: any) => a.verificationId === id)).toEqual({ verificationId: id, channel: "RCS", sentAs: "SMS", destination: "+44******4008" });
+    expect(log.every((a: any) => [null, "SMS"].includes(a.sentAs) && /^\+44\*{6}\d{4}$/.test(a.destination))).toBe(true);
+    // Only Twilio's own fallbacks say SMS: the Vonage and plain-RCS hand-offs don't.
+    expect(log.filter((a: any) => a.sentAs === "SMS").length).toBeLessThan(log.length);
     const providers = (await support.gql(PROVIDERS)).data.providers.data;
     const twilio = providers.find((r: any) => r.id === "twilio:RCS");
     const vonage = providers.find((r: any) => r.id === "vonage:RCS");

@@ -31,7 +31,7 @@ export const RESOURCES: Record<string, ResourceDef> = {
   verifications: { list: "verifications", filterType: "VerificationFilter", fields: VERIFICATION, one: "verification", oneFields: `${VERIFICATION} ${TIMELINE}` },
   deliveries: {
     list: "deliveryAttempts", filterType: "DeliveryLogFilter",
-    fields: `id at provider channel outcome messageId errorCode errorMessage errorExplanation latencyMs deliveryId deliveryStatus verificationId destination country appName`,
+    fields: `id at provider channel sentAs outcome messageId errorCode errorMessage errorExplanation latencyMs deliveryId deliveryStatus verificationId destination country appName`,
   },
   blocks: {
     list: "blocks", filterType: "BlockFilter", one: "block",

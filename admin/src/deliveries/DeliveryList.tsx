@@ -37,7 +37,8 @@ export function DeliveryList() {
       <Datagrid rowClick={(_id, _resource, r: any) => `/verifications/${r.verificationId}/show`} bulkActionButtons={false}>
         <DateTimeField source="at" label="Time" />
         <TextField source="provider" />
-        <TextField source="channel" sortable={false} />
+        {/* "RCS → SMS": the vendor sent it on another channel itself (Twilio's SMS fallback for a device without RCS). */}
+        <FunctionField label="Channel" sortable={false} render={(r: any) => (r.sentAs && r.sentAs !== r.channel ? `${r.channel} → ${r.sentAs}` : r.channel)} />
         <FunctionField label="Hand-off" sortBy="outcome" render={(r: any) => <StatusChip status={r.outcome} label={HAND_OFF[r.outcome]} />} />
         <FunctionField label="Delivery" sortable={false} render={(r: any) => <StatusChip status={r.deliveryStatus} />} />
         <FunctionField label="Error" sortBy="errorCode" render={(r: any) => (r.errorCode ? (

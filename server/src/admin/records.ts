@@ -34,7 +34,7 @@ export function toAttemptRecord(r: Row, staff: Staff) {
     errorCode, errorMessage: textFor(staff, r.error_message ?? r.callback_error_message ?? null),
     errorExplanation: explainError(r.provider, errorCode, r.error_code ? "worker" : "callback"),
     latencyMs: r.latency_ms, deliveryId: r.delivery_id, deliveryStatus: r.delivery_status, verificationId: r.verification_id,
-    destination: destinationFor(staff, r.destination)!, country: r.country, appName: r.app_name,
+    destination: destinationFor(staff, r.destination)!, country: r.country, appName: r.app_name, sentAs: r.sent_as ?? null,
   };
 }
 

@@ -35,7 +35,7 @@ export function registerAppCommands(program: Command): void {
     .option("--locale <tag>", "default message locale", "en")
     .option("--sms-app-hash <hash>", "Android SMS Retriever app hash (11 characters), added as a line to each SMS")
     .option("--webotp-domain <host>", "domain for the WebOTP line `@domain #code` ending each SMS, e.g. example.com")
-    .option("--fallback-channel <channel>", "channel that takes over when a delivery fails or is undelivered (SMS, VOICE, EMAIL, WHATSAPP or TELEGRAM; e.g. VOICE for SMS apps, SMS for WhatsApp and Telegram apps)", fallbackChannel)
+    .option("--fallback-channel <channel>", "channel that takes over when a delivery fails or is undelivered (SMS, VOICE, EMAIL, WHATSAPP, TELEGRAM or RCS; e.g. VOICE for SMS apps, SMS for WhatsApp, Telegram and RCS apps)", fallbackChannel)
     .option("--json", "print {\"id\",\"apiKey\"} as JSON")
     .action(async (o) => {
       const settings = abuseSettingsFromFlags(o);

@@ -59,7 +59,7 @@ export class TransactionInput {
 @InputType()
 export class RequestOtpInput {
   @Field(() => String, { description: "A phone number in any common format (normalized to E.164) or an e-mail address" }) destination: string;
-  @Field(() => Channel, { description: "EMAIL needs an e-mail address; every other channel (SMS, VOICE, WHATSAPP, TELEGRAM) a phone number" }) channel: Channel;
+  @Field(() => Channel, { description: "EMAIL needs an e-mail address; every other channel (SMS, VOICE, WHATSAPP, TELEGRAM, RCS) a phone number" }) channel: Channel;
   @Field(() => String, { nullable: true }) purpose?: string | null;
   @Field(() => String, { nullable: true, description: 'BCP 47 ("es", "pt-BR"); falls back to the app\'s default, then "en"' }) locale?: string | null;
   @Field(() => TransactionInput, { nullable: true }) transaction?: TransactionInput | null;
