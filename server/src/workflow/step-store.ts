@@ -18,13 +18,16 @@ export class StepStore {
    * now, unless already scheduled (a duplicate hand-off doesn't push the timer).
    */
   async scheduleAfterHandOff(deliveryId: string): Promise<Row | null> {
+    // In a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
     const [r] = await this.ds.query(
-      `UPDATE verification_steps n SET starts_at = now() + make_interval(secs => n.after_seconds * $2::float8),
-              started_reason = $3, updated_at = now()
-         FROM verification_steps c
-        WHERE c.delivery_id = $1 AND c.status = 'ACTIVE' AND n.verification_id = c.verification_id AND n.position = c.position + 1
-          AND n.status = 'WAITING' AND n.starts_at IS NULL
-        RETURNING n.id, n.starts_at`,
+      `WITH u AS (
+         UPDATE verification_steps n SET starts_at = now() + make_interval(secs => n.after_seconds * $2::float8),
+                started_reason = $3, updated_at = now()
+           FROM verification_steps c
+          WHERE c.delivery_id = $1 AND c.status = 'ACTIVE' AND n.verification_id = c.verification_id AND n.position = c.position + 1
+            AND n.status = 'WAITING' AND n.starts_at IS NULL
+          RETURNING n.id, n.starts_at
+       ) SELECT * FROM u`,
       [deliveryId, this.timeScale, STARTED.timeout],
     );
     return r ?? null;
@@ -33,11 +36,13 @@ export class StepStore {
   /** The step before failed for good: its successor is due now. Null when there is none waiting (the last step, or already started). */
   async scheduleAfterFailure(deliveryId: string): Promise<Row | null> {
     const [r] = await this.ds.query(
-      `UPDATE verification_steps n SET starts_at = now(), started_reason = $2, updated_at = now()
-         FROM verification_steps c
-        WHERE c.delivery_id = $1 AND c.status = 'ACTIVE' AND n.verification_id = c.verification_id AND n.position = c.position + 1
-          AND n.status = 'WAITING'
-        RETURNING n.id`,
+      `WITH u AS (
+         UPDATE verification_steps n SET starts_at = now(), started_reason = $2, updated_at = now()
+           FROM verification_steps c
+          WHERE c.delivery_id = $1 AND c.status = 'ACTIVE' AND n.verification_id = c.verification_id AND n.position = c.position + 1
+            AND n.status = 'WAITING'
+          RETURNING n.id
+       ) SELECT * FROM u`,
       [deliveryId, STARTED.failed],
     );
     return r ?? null;
