@@ -2,6 +2,7 @@ import type { Channel } from "../verification/enums";
 import { PROVIDER_NAMES, envSchema, snsWanted, type Env } from "./env";
 import type { SenderList } from "./senders";
 import { whatsappConfig, type WhatsAppConfig } from "./whatsapp-config";
+import { simSwapConfig, type SimSwapConfig } from "./sim-swap-env";
 
 export type { TwilioWhatsAppConfig, VonageWhatsAppConfig, WhatsAppConfig } from "./whatsapp-config";
 
@@ -92,6 +93,8 @@ export interface Config {
   /** The support dashboard: session lifetimes, TOTP policy, login limits (per 15 minutes). */
   admin: AdminConfig;
   webhooks: WebhookConfig;
+  /** The CAMARA SIM Swap service (SIM_SWAP_*); absent: apps' simSwap settings are kept but no check runs (risk/sim-swap-gate.ts). */
+  simSwap?: SimSwapConfig;
 }
 
 /** Outbound webhooks: who may be called, and the worker's own concurrency, timeouts and retry schedule. */
@@ -216,6 +219,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, callbackSecret: env.HTTP_PROVIDER_CALLBACK_SECRET ?? env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS }
       : undefined,
     whatsapp: whatsappConfig(env),
+    simSwap: simSwapConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
     // In production the outbox holds real users' codes (OUTBOX_IN_PRODUCTION): it would be a lie to say they arrived.

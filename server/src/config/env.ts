@@ -3,6 +3,7 @@ import { isSupportedCountry } from "libphonenumber-js/max";
 import { Channel } from "../verification/enums";
 import { parseSenderList, SenderListError } from "./senders";
 import { whatsappEnvProblems, whatsappEnvShape } from "./whatsapp-env";
+import { simSwapEnvProblems, simSwapEnvShape } from "./sim-swap-env";
 import { trustProxyProblem } from "../http/trust-proxy";
 
 /**
@@ -186,6 +187,7 @@ export const envSchema = z
       z.string().transform((c) => c.toUpperCase()).refine((c) => isSupportedCountry(c), "must be a two-letter country code with phone numbers, such as US or GB").optional(),
     ),
     ...whatsappEnvShape,
+    ...simSwapEnvShape,
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
@@ -228,6 +230,7 @@ export const envSchema = z
       ctx.addIssue({ code: "custom", path: ["HTTP_PROVIDER_CALLBACK_SECRET"], message: "needs HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET" });
     }
     for (const p of whatsappEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
+    for (const p of simSwapEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
       ctx.addIssue({ code: "custom", path: ["DELIVERY_RETRY_MAX_MS"], message: "must not be below DELIVERY_RETRY_BASE_MS" });
     }
