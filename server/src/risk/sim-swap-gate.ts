@@ -52,8 +52,9 @@ export class SimSwapGate {
       result = (await this.client.check(dest.value, setting.maxAgeHours, deadline.signal)) ? SimSwapResult.SWAPPED : SimSwapResult.NOT_SWAPPED;
     } catch (err) {
       result = SimSwapResult.UNKNOWN;
-      // The service's code and step only: never the number, a token or the service's own message.
-      const why = err instanceof SimSwapServiceError ? { step: err.step, code: err.code, status: err.status } : { code: "INTERNAL", error: (err as Error).name };
+      // The service's code and step only: never the number, a token or the service's own message
+      // (`serviceCode`: the log redacts any `code`, which elsewhere is an OTP).
+      const why = err instanceof SimSwapServiceError ? { step: err.step, serviceCode: err.code, status: err.status } : { serviceCode: "INTERNAL", error: (err as Error).name };
       this.log.warn({ appId: app.id, ...why }, "SIM-swap check gave no answer; the code is sent, marked UNKNOWN");
     } finally {
       clearTimeout(timer);
