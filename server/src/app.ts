@@ -65,6 +65,7 @@ import { TotpStore } from "./totp/totp-store";
 import { TotpVerifier } from "./totp/totp-verifier";
 import { VerificationService } from "./verification/verification-service";
 import { VerifyService } from "./verification/verify-service";
+import { buildSimSwapGate, reportSimSwapSetup } from "./risk/sim-swap-setup";
 import { WebhookEndpointStore } from "./webhooks/endpoint-store";
 import { WebhookMessageStore } from "./webhooks/message-store";
 import { WebhookMetrics } from "./webhooks/webhook-metrics";
@@ -95,6 +96,8 @@ export interface AppOptions {
    * tests and the simulator run the contract's 15–600 s timers faster.
    */
   stepTimeScale?: number;
+  /** The clock the SIM-swap service's token lifetime is kept by (default Date.now): tests step it past an expiry. */
+  simSwapClock?: () => number;
   /** How long an authenticated API key is served from memory (key-cache.ts); the cache's default otherwise. */
   keyCacheTtlMs?: number;
   /**
@@ -252,9 +255,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       cleanups.unshift(() => keyCache!.stop());
     }
     const verifyPolicy = new VerifyPolicy(limits, limitWrites);
+    // Only requestOtp checks SIM swaps: an API process's concern, said once per process.
+    const simSwap = buildSimSwapGate(config.simSwap, log.child({ component: "sim-swap" }), (result, action, seconds) => {
+      metrics.simSwapChecks.inc({ result, action });
+      metrics.simSwapLatency.observe({ result }, seconds);
+    }, options.simSwapClock);
+    if (role !== "worker" && !options.inWorkerThread) await reportSimSwapSetup(ds, config.simSwap, log.child({ component: "sim-swap" }));
     const services: Services = {
       apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations, production: config.production }, keyCache),
-      verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis, clientIpHint),
+      verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis, clientIpHint, simSwap),
       verify: new VerifyService(ds, keys, tokens, verifyPolicy, pumping),
       blockService: new BlockService(ds, blocks, limits, log, pumping),
       totp: new TotpService(totpStore, keys.totpSecret),

@@ -7,6 +7,9 @@ import { StatusChip } from "../common/StatusChip";
 import { RevealButton } from "./RevealButton";
 import { Timeline } from "./Timeline";
 
+/** Verification.simSwap in words: what the check before the send said. */
+const SIM_SWAP: Record<string, string> = { SWAPPED: "SIM changed recently (flagged)", NOT_SWAPPED: "no recent SIM change", UNKNOWN: "no answer (sent anyway)" };
+
 function VerificationDetail() {
   const v = useRecordContext<any>();
   const [revealed, setRevealed] = useState<string | null>(null);
@@ -27,6 +30,7 @@ function VerificationDetail() {
             <Fact label="Code checks">{v.failedAttempts} wrong of {v.maxAttempts} allowed</Fact>
             <Fact label="Sends">{v.sendCount}</Fact>
             <Fact label="Purpose · locale">{v.purpose ?? "—"} · {v.locale}</Fact>
+            {v.simSwap && <Fact label="SIM-swap check">{SIM_SWAP[v.simSwap] ?? v.simSwap}</Fact>}
           </Grid>
         </CardContent>
       </Card>

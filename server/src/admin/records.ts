@@ -24,6 +24,7 @@ export function toVerificationRecord(r: Row, staff: Staff) {
     failedAttempts: r.failed_attempts, maxAttempts: r.max_attempts, sendCount: r.send_count,
     createdAt: new Date(r.created_at), expiresAt: new Date(r.expires_at), completedAt: date(r.completed_at),
     lastProvider: r.last_provider, lastDeliveryStatus: r.last_delivery_status, lastErrorCode: r.last_error_code,
+    simSwap: r.sim_swap ?? null,
   };
 }
 

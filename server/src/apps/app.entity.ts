@@ -3,6 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import type { LimitsSettings } from "../protection/abuse-settings";
 import type { SafelistEntry } from "../protection/safelist";
 import type { TestDestination } from "../protection/test-destinations";
+import type { SimSwapSettings } from "../risk/sim-swap-settings";
 
 /** Per-app channel extras that are not limits: kept in one jsonb column so they grow without migrations. */
 export interface AppSettings {
@@ -20,6 +21,8 @@ export interface AppSettings {
   testDestinations?: TestDestination[];
   /** Numbers and ranges the pumping guard never refuses (protection/safelist.ts). */
   safelist?: SafelistEntry[];
+  /** Check phone-channel requests for a recent SIM swap, then flag or refuse (risk/sim-swap-gate.ts). */
+  simSwap?: SimSwapSettings;
 }
 
 @Entity({ name: "apps" })

@@ -4,6 +4,7 @@ import type { SenderList } from "./senders";
 import { whatsappConfig, type WhatsAppConfig } from "./whatsapp-config";
 import { telegramConfig, type TelegramConfig } from "./telegram-config";
 import { rcsConfig, type RcsConfig } from "./rcs-config";
+import { simSwapConfig, type SimSwapConfig } from "./sim-swap-env";
 
 export type { TwilioWhatsAppConfig, VonageWhatsAppConfig, WhatsAppConfig } from "./whatsapp-config";
 export type { TelegramConfig } from "./telegram-config";
@@ -100,6 +101,8 @@ export interface Config {
   /** The support dashboard: session lifetimes, TOTP policy, login limits (per 15 minutes). */
   admin: AdminConfig;
   webhooks: WebhookConfig;
+  /** The CAMARA SIM Swap service (SIM_SWAP_*); absent: apps' simSwap settings are kept but no check runs (risk/sim-swap-gate.ts). */
+  simSwap?: SimSwapConfig;
 }
 
 /** Outbound webhooks: who may be called, and the worker's own concurrency, timeouts and retry schedule. */
@@ -226,6 +229,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     whatsapp: whatsappConfig(env),
     telegram: telegramConfig(env),
     rcs: rcsConfig(env),
+    simSwap: simSwapConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
     // In production the outbox holds real users' codes (OUTBOX_IN_PRODUCTION): it would be a lie to say they arrived.

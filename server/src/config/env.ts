@@ -5,6 +5,7 @@ import { parseSenderList, SenderListError } from "./senders";
 import { whatsappEnvProblems, whatsappEnvShape } from "./whatsapp-env";
 import { telegramEnvProblems, telegramEnvShape } from "./telegram-env";
 import { rcsEnvProblems, rcsEnvShape } from "./rcs-env";
+import { simSwapEnvProblems, simSwapEnvShape } from "./sim-swap-env";
 import { trustProxyProblem } from "../http/trust-proxy";
 
 /**
@@ -192,6 +193,7 @@ export const envSchema = z
     ...whatsappEnvShape,
     ...telegramEnvShape,
     ...rcsEnvShape,
+    ...simSwapEnvShape,
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
@@ -236,6 +238,7 @@ export const envSchema = z
     for (const p of whatsappEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
     for (const p of telegramEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
     for (const p of rcsEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
+    for (const p of simSwapEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
       ctx.addIssue({ code: "custom", path: ["DELIVERY_RETRY_MAX_MS"], message: "must not be below DELIVERY_RETRY_BASE_MS" });
     }

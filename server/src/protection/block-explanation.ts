@@ -66,6 +66,14 @@ export function explainBlock(rule: string, hits: number, limit: number, details:
       riskFactors: factors,
     };
   }
+  if (rule === "sim_swap") {
+    // Recorded by requestOtp under an app's simSwap "refuse" (verification-service.ts): one refused request, nothing blocked after it.
+    return {
+      summary: `A code was refused: the number's SIM card changed within the last ${d.maxAgeHours ?? "?"} hours (CAMARA SIM Swap check; the app's setting refuses). The user should verify another way; each new request is checked again.`,
+      figures: [{ label: "Max age", value: `${n(d.maxAgeHours)} hours` }, { label: "Channel", value: String(d.channel ?? "") }],
+      riskFactors: [],
+    };
+  }
   if (rule === "resend_cooldown") {
     return { summary: "A resend was asked for before the cooldown ended.", figures: [{ label: "Sends so far", value: n(limit) }], riskFactors: [] };
   }

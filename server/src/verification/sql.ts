@@ -5,7 +5,7 @@
  */
 export const VERIFICATION_COLUMNS = `id, app_id, channel, destination, destination_country, purpose, locale, transaction,
   client_ip, code_length, status, failed_attempts, max_attempts, send_count, expires_at, resend_available_at, completed_at,
-  created_at, updated_at`;
+  created_at, updated_at, sim_swap, sim_swap_checked_at`;
 
 /**
  * Appended to a statement whose CTE `v` holds one verification: queues its delivery through

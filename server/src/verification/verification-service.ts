@@ -5,7 +5,8 @@ import type { TestDestinations } from "../protection/test-destinations";
 import type { AppEntity } from "../apps/app.entity";
 import { pickLocale } from "../channels/templates";
 import type { SecretKeys } from "../crypto/secret-keys";
-import { badInput, notFound, rateLimited } from "../errors";
+import { badInput, forbidden, notFound, rateLimited } from "../errors";
+import type { SimSwapGate, SimSwapVerdict } from "../risk/sim-swap-gate";
 import type { DeliveryEvents } from "../delivery/delivery-events";
 import type { ProviderRegistry } from "../providers/registry";
 import { TEST_PROVIDER_NAME } from "../providers/test-destination/test-destination-provider";
@@ -13,7 +14,7 @@ import type { BlockStore } from "../protection/block-store";
 import type { ClientIpHint } from "../protection/client-ip-hint";
 import type { SendPolicy } from "../protection/send-policy";
 import { encryptCode, generateCode, hashCode } from "./code";
-import { channelFits, maskDestination, parseDestination, parseAnyDestination } from "./destination";
+import { channelFits, maskDestination, parseDestination, parseAnyDestination, type Destination } from "./destination";
 import { Channel, VerificationStatus } from "./enums";
 import { checkClientIp, checkLocale, checkPurpose, checkTransaction, isUuid } from "./input-rules";
 import { VERIFICATION_COLUMNS, queueDeliveryCtes, wakeWorkersColumn } from "./sql";
@@ -33,13 +34,13 @@ export interface RequestOtpParams {
   next?: NextStepParams[] | null;
 }
 
-/** Appended after `v` in requestOtp when `next` is given: the plan's rows ($20), the first one active with the request's delivery ($16). */
+/** Appended after `v` in requestOtp when `next` is given: the plan's rows ($22), the first one active with the request's delivery ($16). */
 const WORKFLOW_CTE = `
        st AS (
          INSERT INTO verification_steps (id, verification_id, app_id, position, channel, destination, after_seconds, status, starts_at, started_at, started_reason, delivery_id)
          SELECT s.id, v.id, v.app_id, s.position, s.channel, s.destination, s.after_seconds, s.status,
                 CASE WHEN s.position = 0 THEN now() END, CASE WHEN s.position = 0 THEN now() END, s.reason, CASE WHEN s.position = 0 THEN $16::uuid END
-           FROM v, jsonb_to_recordset($20::jsonb) AS s(id uuid, position int, channel text, destination text, after_seconds int, status text, reason text)
+           FROM v, jsonb_to_recordset($22::jsonb) AS s(id uuid, position int, channel text, destination text, after_seconds int, status text, reason text)
        ),`;
 
 /**
@@ -79,6 +80,8 @@ export class VerificationService {
     private readonly notifyWorkers = true,
     /** Tells the operator, at most hourly per app, that requests come without clientIp. */
     private readonly clientIpHint?: ClientIpHint,
+    /** The SIM-swap check before a phone code (risk/sim-swap-gate.ts); without it no check runs. */
+    private readonly simSwap?: SimSwapGate,
   ) {}
 
   /**
@@ -98,6 +101,10 @@ export class VerificationService {
     if (plan.length) checkPlanAllowed(app, plan, this.registry, (value) => !!this.testDestinations?.find(app.settings, value));
     const test = this.testDestinations?.find(app.settings, dest.value) ?? null;
     const { pumpingScope } = await this.policy.check(app, dest, input.channel, { ip: clientIp, testDestination: !!test });
+    // After the limits (each check is a paid call to the operator: the send limits bound them too),
+    // before anything is stored for sending. A test destination never reaches a phone: no check.
+    const risk = test ? null : ((await this.simSwap?.check(app, dest, input.channel)) ?? null);
+    if (risk?.refuse) await this.refuseSimSwap(app, dest, input.channel, risk);
 
     const id = randomUUID();
     const deliveryId = randomUUID();
@@ -110,17 +117,19 @@ export class VerificationService {
        ),
        v AS (
          INSERT INTO verifications (id, app_id, channel, destination, destination_country, purpose, locale, transaction, client_ip,
-                                    code_hash, code_cipher, code_length, max_attempts, expires_at, resend_available_at, pumping_scope)
+                                    code_hash, code_cipher, code_length, max_attempts, expires_at, resend_available_at, pumping_scope,
+                                    sim_swap, sim_swap_checked_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                now() + make_interval(secs => $14), now() + make_interval(secs => $15), $18)
+                now() + make_interval(secs => $14), now() + make_interval(secs => $15), $18, $20, $21)
          RETURNING ${VERIFICATION_COLUMNS}
        ),${plan.length ? WORKFLOW_CTE : ""}
-       ${queueDeliveryCtes("$16::uuid", "$17", "$19", plan.length ? { id: "($20::jsonb->0->>'id')::uuid", destination: "NULL" } : undefined)}
+       ${queueDeliveryCtes("$16::uuid", "$17", "$19", plan.length ? { id: "($22::jsonb->0->>'id')::uuid", destination: "NULL" } : undefined)}
        SELECT (SELECT to_jsonb(v.*) FROM v) AS v, (SELECT to_jsonb(d.*) FROM d) AS d, ${wakeWorkersColumn(this.notifyWorkers)} AS wake`,
       [
         id, app.id, input.channel, dest.value, dest.country, purpose, locale, transaction ? JSON.stringify(transaction) : null, clientIp,
         hashCode(this.keys, id, { purpose, transaction }, code), encryptCode(this.keys, id, code), app.codeLength, app.maxAttempts,
         app.ttlSeconds, app.resendCooldownSeconds, deliveryId, provider, pumpingScope, currentTraceparent(),
+        risk?.result ?? null, risk?.checkedAt ?? null,
         ...(plan.length ? [planRows({ channel: input.channel, destination: dest.value }, plan)] : []),
       ],
     );
@@ -227,6 +236,21 @@ export class VerificationService {
     const [row] = await this.ds.query(`SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id = $1 AND app_id = $2`, [verificationId, app.id]);
     if (!row) throw notFound();
     return row;
+  }
+
+  /**
+   * A swapped number under `refuse`: nothing is stored for sending and no verification exists.
+   * The refusal is recorded as a block row (rule `sim_swap`, the number masked, blocking nothing
+   * after this request: the next one is checked anew), so support finds it by the number, the
+   * dashboard lists it and the app's `block.created` webhook reports it.
+   */
+  private async refuseSimSwap(app: AppEntity, dest: Destination, channel: string, risk: SimSwapVerdict): Promise<never> {
+    await this.blocks.record({
+      appId: app.id, rule: "sim_swap", key: `${app.id}:${dest.value}`, keyMasked: maskDestination(dest.value),
+      hits: 1, limit: 0, blockedUntil: risk.checkedAt,
+      details: { channel, maxAgeHours: risk.maxAgeHours, simSwap: risk.result, action: risk.action },
+    });
+    throw forbidden("The SIM card of this number changed recently; verify the user another way (e-mail or an authenticator app)", { reason: "SIM_SWAP" });
   }
 
   private async refuseCooldown(app: AppEntity, v: Row, waitMs: number): Promise<never> {

@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel, DeliveryStatus, VerificationStatus } from "./enums";
-import type { DeliveryView, VerificationView } from "./verification-view";
 import { NextStepInput, VerificationStep } from "../workflow/step-types";
+import type { DeliveryView, VerificationRiskView, VerificationView } from "./verification-view";
+import { SimSwapResult } from "../risk/sim-swap-result";
 
 @ObjectType({ description: "One hand-off of a code to a person, through one provider" })
 export class Delivery implements DeliveryView {
@@ -13,6 +14,16 @@ export class Delivery implements DeliveryView {
   @Field(() => String, { nullable: true }) errorMessage: string | null;
   @Field(() => Date) createdAt: Date;
   @Field(() => Date) updatedAt: Date;
+}
+
+@ObjectType({ description: "What the checks before the send found about the destination" })
+export class VerificationRisk implements VerificationRiskView {
+  @Field(() => SimSwapResult, {
+    nullable: true,
+    description: "SWAPPED: the number's SIM card changed within the app's simSwap.maxAgeHours (step up: e-mail or an authenticator); UNKNOWN: the check failed or timed out",
+  })
+  simSwap: SimSwapResult | null;
+  @Field(() => Date, { nullable: true }) checkedAt: Date | null;
 }
 
 @ObjectType()
@@ -28,6 +39,8 @@ export class Verification implements Omit<VerificationView, "deliveries" | "appI
   @Field(() => Int) attemptsRemaining: number;
   @Field(() => [Delivery], { description: "Oldest first" }) deliveries: Delivery[];
   @Field(() => [VerificationStep], { description: "The workflow: the first step is `channel` itself, then each of `next`" }) steps: VerificationStep[];
+  @Field(() => VerificationRisk, { nullable: true, description: "Null when no check applied (no simSwap setting, not a phone channel, or no SIM-swap service configured)" })
+  risk: VerificationRisk | null;
 }
 
 @ObjectType()

@@ -12,6 +12,7 @@ import { stepReason } from "../../workflow/step-view";
 /** What one line of a verification's timeline records. */
 export enum TimelineKind {
   REQUEST = "REQUEST",
+  RISK_CHECK = "RISK_CHECK",
   RATE_LIMIT = "RATE_LIMIT",
   DELIVERY_ATTEMPT = "DELIVERY_ATTEMPT",
   DELIVERY_STATUS = "DELIVERY_STATUS",
@@ -58,7 +59,7 @@ export interface TimelineEntryData {
 
 /** Order of entries stamped with the same instant (one statement writes an attempt and its status together). */
 const ORDER: Record<TimelineKind, number> = {
-  REQUEST: 0, RATE_LIMIT: 1, STEP: 2, DELIVERY_ATTEMPT: 3, DELIVERY_STATUS: 4, STATUS_CALLBACK: 5, VERIFY_ATTEMPT: 6, OUTCOME: 7, WEBHOOK_ATTEMPT: 8,
+  REQUEST: 0, RISK_CHECK: 0.5, RATE_LIMIT: 1, STEP: 2, DELIVERY_ATTEMPT: 3, DELIVERY_STATUS: 4, STATUS_CALLBACK: 5, VERIFY_ATTEMPT: 6, OUTCOME: 7, WEBHOOK_ATTEMPT: 8,
 };
 
 /**
@@ -129,6 +130,8 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
     ...rows.map((r) => toEntry(r.kind, new Date(r.at), forViewer(r.data, viewer))),
   ];
   entries.push(...stepEntries(await loadSteps(ds, v.id), viewer));
+  const risk = riskEntry(v);
+  if (risk) entries.push(risk);
   const outcome = outcomeEntry(v);
   if (outcome) entries.push(outcome);
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || ORDER[a.kind] - ORDER[b.kind]);
@@ -230,6 +233,22 @@ function hostOf(url: string): string {
   } catch {
     return "endpoint";
   }
+}
+
+const SIM_SWAP_WORDS: Record<string, string> = {
+  SWAPPED: "the number's SIM card changed recently — flagged: the code was sent, and the verification, its events and its token say so",
+  NOT_SWAPPED: "no recent SIM change",
+  UNKNOWN: "no answer (the service failed or timed out) — the code was sent",
+};
+
+/** The SIM-swap check before the send (risk/sim-swap-gate.ts), when one ran. A refused request has no verification: it is a `sim_swap` block. */
+function riskEntry(v: Record<string, any>): TimelineEntryData | null {
+  if (!v.sim_swap) return null;
+  return {
+    // At the request (the check ran just before the row was written), right after its REQUEST line.
+    at: new Date(v.created_at), kind: TimelineKind.RISK_CHECK, status: v.sim_swap, rule: "sim_swap",
+    summary: `SIM-swap check: ${SIM_SWAP_WORDS[v.sim_swap] ?? v.sim_swap}`,
+  };
 }
 
 function outcomeEntry(v: Record<string, any>): TimelineEntryData | null {

@@ -1,3 +1,4 @@
+import { SimSwapResult } from "../../risk/sim-swap-result";
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel, VerificationStatus } from "../../verification/enums";
 import { TimelineKind } from "../queries/timeline";
@@ -25,6 +26,7 @@ export class VerificationRecord {
   @Field(() => String, { nullable: true }) lastProvider: string | null;
   @Field(() => String, { nullable: true }) lastDeliveryStatus: string | null;
   @Field(() => String, { nullable: true }) lastErrorCode: string | null;
+  @Field(() => SimSwapResult, { nullable: true, description: "What the SIM-swap check before the send said; null when none applied" }) simSwap: SimSwapResult | null;
 }
 
 @ObjectType({ description: "One step of a verification's workflow (requestOtp `next`), as staff see it" })

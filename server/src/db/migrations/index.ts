@@ -21,6 +21,7 @@ import { OutboxPlayedReports1764950000000 } from "./1764950000000-OutboxPlayedRe
 import { DeliveryPrices1765030000000 } from "./1765030000000-DeliveryPrices";
 import { VerificationSteps1765000000000 } from "./1765000000000-VerificationSteps";
 import { DeliverySentAs1765020000000 } from "./1765020000000-DeliverySentAs";
+import { VerificationRisk1765040000000 } from "./1765040000000-VerificationRisk";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   DeliveryPrices1765030000000,
   VerificationSteps1765000000000,
   DeliverySentAs1765020000000,
+  VerificationRisk1765040000000,
 ];
