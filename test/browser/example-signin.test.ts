@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startExample, type ExampleOptions, type RunningExample } from "../../examples/web-signin/server";
+import { CamaraSimSwapFake } from "../fakes/camara-sim-swap-fake";
 import { TelegramGatewayFake } from "../fakes/telegram-gateway-fake";
+import { enroll, phoneCode, verifyTotp, wrongCode } from "../helpers/totp";
 import { codeFromOutbox, eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 
@@ -17,6 +19,7 @@ const PUBLIC_URL = "https://signin.example.test";
  * gateway says (steps[].startsAt), so it shows 0:06 rather than 1:00.
  */
 const STEP_TIME_SCALE = 0.1;
+const CAMARA_CLIENT = { clientId: "example-signin", clientSecret: "example-signin-secret" };
 
 // The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1); otherwise a test run leaves the checkout clean.
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "../../examples/web-signin/screenshots") : mkdtempSync(join(tmpdir(), "otpg-signin-"));
@@ -29,15 +32,23 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "..
 describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
   let gw: TestGateway;
   let telegram: TelegramGatewayFake;
+  let camara: CamaraSimSwapFake;
+  /** The app the latest open() created (its key enrols authenticators for the step-up). */
+  let lastApp: { id: string; key: string };
   let browser: Browser;
   const examples: RunningExample[] = [];
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     // The outbox reports "delivered" after 3 s: long enough to see "sent" first, and for the slow-SMS case's 300 ms.
+    camara = await CamaraSimSwapFake.start(CAMARA_CLIENT);
     telegram = await TelegramGatewayFake.start({ token: TELEGRAM_TOKEN, deliverTo: (u) => u.replace(PUBLIC_URL, gw.url) });
     gw = await startGateway({
-      env: { OUTBOX_DELIVERY_DELAY_MS: "3000", PUBLIC_URL, TELEGRAM_GATEWAY_TOKEN: TELEGRAM_TOKEN, TELEGRAM_GATEWAY_API_BASE_URL: telegram.url },
+      env: {
+        OUTBOX_DELIVERY_DELAY_MS: "3000", PUBLIC_URL, TELEGRAM_GATEWAY_TOKEN: TELEGRAM_TOKEN, TELEGRAM_GATEWAY_API_BASE_URL: telegram.url,
+        // Only apps with a simSwap setting are checked.
+        SIM_SWAP_API_BASE_URL: camara.apiBaseUrl, SIM_SWAP_TOKEN_URL: camara.tokenUrl, SIM_SWAP_CLIENT_ID: CAMARA_CLIENT.clientId, SIM_SWAP_CLIENT_SECRET: CAMARA_CLIENT.clientSecret,
+      },
       stepTimeScale: STEP_TIME_SCALE,
     });
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
@@ -47,6 +58,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     for (const e of examples) await e.stop();
     await gw?.stop();
     await telegram?.stop();
+    await camara?.stop();
   });
 
   async function open(
@@ -55,7 +67,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     view: { width: number; height: number; dark?: boolean } = { width: 1280, height: 800 },
     exampleOptions: Partial<ExampleOptions> = {},
   ): Promise<Page> {
-    const { id, key } = await gw.createApp({ name: "Example Shop", ...settings });
+    const { id, key } = (lastApp = await gw.createApp({ name: "Example Shop", ...settings }));
     const example = await startExample({ gatewayUrl: gw.url, apiKey: key, appId: id, ...exampleOptions });
     examples.push(example);
     const context = await browser.newContext({ locale: "en-US", timezoneId: "UTC", viewport: { width: view.width, height: view.height }, colorScheme: view.dark ? "dark" : "light" });
@@ -307,6 +319,75 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.screenshot({ path: join(SCREENSHOTS, "telegram-desktop.png") });
     await codeBox(page).pressSequentially(sent.code);
     await page.locator("#done").waitFor();
+    await page.context().close();
+  });
+  /** Everything the page has said: the step-up must never tell an attacker what tripped it. */
+  const pageText = (page: Page) => page.locator("main").evaluate((el) => el.textContent ?? "");
+
+  it("SIM swap, flag: the right phone code doesn't sign in; 'one more check' (no word of the SIM) steps up to an e-mailed code, which does", async () => {
+    camara.swapSim("+14155550141", 2);
+    const accounts = { "+14155550141": { email: "jane.doe@example.com", totpSubject: "user-41" } };
+    const page = await open({ settings: { simSwap: { maxAgeHours: 24, action: "flag" } } }, undefined, { width: 390, height: 800 }, { findAccount: (p) => accounts[p as keyof typeof accounts] });
+    await page.fill("#destination", "+14155550141");
+    await page.click("#send");
+    await page.locator("#enter").waitFor();
+    await codeBox(page).pressSequentially(await codeFromOutbox(gw.logs, "+14155550141"));
+    await page.locator("#step-up").waitFor();
+    expect(await page.locator("#done").isHidden()).toBe(true);
+    expect(await page.locator("#enter").isHidden()).toBe(true);
+    expect(await page.locator("#step-up-title").innerText()).toBe("One more check");
+    expect(await page.locator("#step-up-why").innerText()).toBe("To keep your account safe, we need to confirm it's you another way before you sign in.");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("step-up-title");
+    // The e-mail address only masked; the authenticator offered because the account has one.
+    expect(await page.locator("#step-up-email").innerText()).toBe("E-mail a code to j***@example.com");
+    expect(await page.locator("#step-up-totp").isVisible()).toBe(true);
+    expect(await pageText(page)).not.toMatch(/SIM|swap|jane\.doe/i);
+    await page.screenshot({ path: join(SCREENSHOTS, "step-up-phone.png") });
+
+    await page.click("#step-up-email");
+    await expect.poll(() => page.locator("#step-up-label").innerText()).toBe("Enter the code we e-mailed to j***@example.com");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("step-up-code-box");
+    await page.locator("#step-up-code-box").pressSequentially(await codeFromOutbox(gw.logs, "jane.doe@example.com"));
+    await page.locator("#done").waitFor();
+    expect(await page.locator("#step-up").isHidden()).toBe(true);
+    await page.context().close();
+  });
+
+  it("SIM swap, refuse: nothing is sent, the page steps up to the authenticator (a wrong code counted, the right one signs in); a forged step-up is refused; no account elsewhere → contact support", async () => {
+    camara.swapSim("+14155550142", 1);
+    camara.swapSim("+14155550143", 1);
+    const accounts = { "+14155550142": { totpSubject: "user-42" } };
+    const page = await open({ settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } }, undefined, undefined, { findAccount: (p) => accounts[p as keyof typeof accounts] });
+    // The account's authenticator, enrolled earlier (its first code turns it VERIFIED).
+    const factor = await enroll(gw, lastApp.key, { subject: "user-42", label: "user-42" });
+    expect((await verifyTotp(gw, lastApp.key, { factorId: factor.factor.id, code: phoneCode(factor.secret, Date.now()) })).data.verifyTotp.status).toBe("APPROVED");
+
+    await page.fill("#destination", "+14155550142");
+    await page.click("#send");
+    await page.locator("#step-up").waitFor();
+    expect(await page.locator("#enter").isHidden()).toBe(true);
+    expect(gw.logs.lines.some((l) => l.includes("+14155550142"))).toBe(false); // no code went to the swapped SIM (nor a log line with the number)
+    expect(await page.locator("#step-up-email").isHidden()).toBe(true);
+    expect(await pageText(page)).not.toMatch(/SIM|swap/i);
+    await page.click("#step-up-totp");
+    expect(await page.locator("#step-up-label").innerText()).toBe("Enter the 6-digit code from your authenticator app");
+    await page.locator("#step-up-code-box").pressSequentially(wrongCode(factor.secret, Date.now()));
+    await expect.poll(() => page.locator("#step-up-attempts").innerText(), { timeout: 15_000 }).toMatch(/^That code isn't right\. \d+ attempts? left\.$/);
+    // The browser holds only the step-up's handle: a guessed one gets nowhere.
+    const forged = await page.request.post(`${new URL(page.url()).origin}/api/step-up/verify`, { data: { stepUpId: "guessed-handle", method: "TOTP", code: phoneCode(factor.secret, Date.now()) } });
+    expect(forged.status()).toBe(404);
+    // The next 30 s step's code (the one just used for enrolment can't be replayed).
+    await page.locator("#step-up-code-box").pressSequentially(phoneCode(factor.secret, Date.now() + 30_000));
+    await page.locator("#done").waitFor();
+
+    // A swapped number whose account has nowhere else to reach: no code, no sign-in, support.
+    await page.reload();
+    await page.fill("#destination", "+14155550143");
+    await page.click("#send");
+    await page.locator("#step-up-none").waitFor();
+    expect(await page.locator("#step-up-none").innerText()).toBe("We can't confirm it's you online right now. Please contact support to sign in.");
+    expect(await page.locator("#step-up-email").isHidden()).toBe(true);
+    expect(await page.locator("#step-up-totp").isHidden()).toBe(true);
     await page.context().close();
   });
 });

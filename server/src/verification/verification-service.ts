@@ -155,12 +155,14 @@ export class VerificationService {
     await this.policy.check(app, dest, target, { ip: current.client_ip, testDestination: !!test });
     // The verification's own channel changes only with its own (first) step's.
     const ownChannel = step && step.position > 0 ? current.channel : target;
+    // coalesce($10, $4) below: $10 is never null; naming $4 there gives it a type when no step's CTE uses it
+    // (Postgres refuses a statement with an untyped parameter: every plain resend failed with 42P18).
 
     const code = test?.code ?? generateCode(current.code_length);
     const transaction = current.transaction ?? null;
     const rows = await prepared(this.ds).query(
       `WITH v AS (
-         UPDATE verifications SET code_hash = $2, code_cipher = $3, channel = $10, send_count = send_count + 1,
+         UPDATE verifications SET code_hash = $2, code_cipher = $3, channel = coalesce($10, $4), send_count = send_count + 1,
                 expires_at = now() + make_interval(secs => $5),
                 resend_available_at = now() + make_interval(secs => LEAST($6 * power(2, send_count), ${MAX_RESEND_COOLDOWN_SECONDS})),
                 updated_at = now()
