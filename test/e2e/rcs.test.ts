@@ -132,6 +132,16 @@ describe("RCS through Twilio and Vonage", () => {
     expect(ds.map((d: any) => [d.channel, d.provider, d.status, d.errorCode])).toEqual([["RCS", "vonage", "FAILED", "1300"], ["SMS", "twilio", ds[1].status, null]]);
   });
 
+  it("counts RCS sends as paid: the daily spend ceiling refuses the next one (RATE_LIMITED) and records its block", async () => {
+    const capped = await gw.createApp({ name: "Capped", settings: { limits: { spendCeiling: { paidPerDay: 1, emailPerDay: 5 } } } });
+    expect((await request("+447911124009", capped.key)).errors).toBeUndefined();
+    const refused = await request("+447911124010", capped.key);
+    expect(refused.errors![0].extensions!.code).toBe("RATE_LIMITED");
+    const blocks = await gw.app.db.ds.query(`SELECT rule, hits, "limit", key_masked FROM rate_limit_blocks WHERE app_id = $1`, [capped.id]);
+    expect(blocks).toEqual([{ rule: "spend_ceiling_paid", hits: 2, limit: 1, key_masked: "Capped: paid phone channels" }]);
+    expect(vendors.twilio.messages.filter((m) => m.to === "+447911124010")).toEqual([]);
+  });
+
   it("refuses forged Twilio and Vonage callbacks (wrong key, stale, tampered) with 403 and changes nothing", async () => {
     // A Twilio RCS delivery, finished; then "undelivered, sent as SMS" forgeries.
     const tid = (await request("+447911124006")).data.requestOtp.id;
