@@ -5,6 +5,8 @@ import { signTwilioRequest } from "../fakes/twilio-fake";
 import { AdminClient, PROVIDERS, TIMELINE, createStaff } from "../helpers/admin";
 import { eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
+import { startFails } from "../helpers/start-fails";
+import { newMessagingServiceSid } from "../fakes/twilio-rcs";
 import { GET_VERIFICATION, REQUEST_OTP, VERIFY_OTP, gql } from "../helpers/graphql-client";
 import { TWILIO_RCS_POOL_NUMBER, TWILIO_RCS_SENDER, VONAGE_RCS_AGENT, startRcsVendors, type RcsVendors } from "../helpers/rcs";
 import { FAST_RETRY, SLOW_BREAKER, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, VONAGE_SIGNATURE_SECRET } from "../helpers/vendors";
@@ -57,6 +59,12 @@ describe("RCS through Twilio and Vonage", () => {
     const health = Object.fromEntries(gw.app.services.registry.providerHealth().map((h) => [h.provider, [...h.channels].sort()]));
     expect(health.twilio).toEqual(["RCS", "SMS", "VOICE"]);
     expect(health.vonage).toEqual(["RCS", "SMS"]);
+  });
+
+  it("refuses to start with a Messaging Service the account doesn't have, naming the variable", async () => {
+    const unknown = await startFails({ ...vendors.env, TWILIO_RCS_MESSAGING_SERVICE_SID: newMessagingServiceSid() });
+    expect(unknown.message).toMatch(/TWILIO_RCS_MESSAGING_SERVICE_SID: Twilio RCS check failed: Messaging Service MG[0-9a-f]{32} not found on this account/);
+    expect(vendors.twilio.messages).toEqual([]);
   });
 
   it("Twilio: the Messaging Service sends our text as RCS from the agent; callbacks up to `read` make it DELIVERED; the token says rcs", async () => {
