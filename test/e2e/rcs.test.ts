@@ -5,6 +5,8 @@ import { signTwilioRequest } from "../fakes/twilio-fake";
 import { AdminClient, PROVIDERS, TIMELINE, createStaff } from "../helpers/admin";
 import { eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
+import { startFails } from "../helpers/start-fails";
+import { newMessagingServiceSid } from "../fakes/twilio-rcs";
 import { GET_VERIFICATION, REQUEST_OTP, VERIFY_OTP, gql } from "../helpers/graphql-client";
 import { TWILIO_RCS_POOL_NUMBER, TWILIO_RCS_SENDER, VONAGE_RCS_AGENT, startRcsVendors, type RcsVendors } from "../helpers/rcs";
 import { FAST_RETRY, SLOW_BREAKER, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, VONAGE_SIGNATURE_SECRET } from "../helpers/vendors";
@@ -57,6 +59,12 @@ describe("RCS through Twilio and Vonage", () => {
     const health = Object.fromEntries(gw.app.services.registry.providerHealth().map((h) => [h.provider, [...h.channels].sort()]));
     expect(health.twilio).toEqual(["RCS", "SMS", "VOICE"]);
     expect(health.vonage).toEqual(["RCS", "SMS"]);
+  });
+
+  it("refuses to start with a Messaging Service the account doesn't have, naming the variable", async () => {
+    const unknown = await startFails({ ...vendors.env, TWILIO_RCS_MESSAGING_SERVICE_SID: newMessagingServiceSid() });
+    expect(unknown.message).toMatch(/TWILIO_RCS_MESSAGING_SERVICE_SID: Twilio RCS check failed: Messaging Service MG[0-9a-f]{32} not found on this account/);
+    expect(vendors.twilio.messages).toEqual([]);
   });
 
   it("Twilio: the Messaging Service sends our text as RCS from the agent; callbacks up to `read` make it DELIVERED; the token says rcs", async () => {
@@ -130,6 +138,16 @@ describe("RCS through Twilio and Vonage", () => {
     expect(extractCode(sms.body!)).toBe(extractCode(msg.text));
     const ds = await until(id, (x) => x.length === 2 && ["SENT", "DELIVERED"].includes(x[1].status), "the SMS fallback", fallbackApp.key);
     expect(ds.map((d: any) => [d.channel, d.provider, d.status, d.errorCode])).toEqual([["RCS", "vonage", "FAILED", "1300"], ["SMS", "twilio", ds[1].status, null]]);
+  });
+
+  it("counts RCS sends as paid: the daily spend ceiling refuses the next one (RATE_LIMITED) and records its block", async () => {
+    const capped = await gw.createApp({ name: "Capped", settings: { limits: { spendCeiling: { paidPerDay: 1, emailPerDay: 5 } } } });
+    expect((await request("+447911124009", capped.key)).errors).toBeUndefined();
+    const refused = await request("+447911124010", capped.key);
+    expect(refused.errors![0].extensions!.code).toBe("RATE_LIMITED");
+    const blocks = await gw.app.db.ds.query(`SELECT rule, hits, "limit", key_masked FROM rate_limit_blocks WHERE app_id = $1`, [capped.id]);
+    expect(blocks).toEqual([{ rule: "spend_ceiling_paid", hits: 2, limit: 1, key_masked: "Capped: paid phone channels" }]);
+    expect(vendors.twilio.messages.filter((m) => m.to === "+447911124010")).toEqual([]);
   });
 
   it("refuses forged Twilio and Vonage callbacks (wrong key, stale, tampered) with 403 and changes nothing", async () => {

@@ -7,6 +7,8 @@ import { supportedLocales } from "../../server/src/channels/locales";
 import { rcsTexts } from "../../server/src/channels/locales/rcs-texts";
 import { RcsChannel } from "../../server/src/channels/rcs-channel";
 import { ConfigError, loadConfig } from "../../server/src/config/config";
+import pino from "pino";
+import { buildRegistry } from "../../server/src/providers/build-registry";
 import { messagingBaseUrl } from "../../server/src/providers/twilio/twilio-rcs-provider";
 import { TwilioProvider } from "../../server/src/providers/twilio/twilio-provider";
 import { VonageWhatsAppProvider } from "../../server/src/providers/vonage/vonage-whatsapp-provider";
@@ -83,9 +85,16 @@ describe("RCS configuration", () => {
     expect(problems({ ...vonage, VONAGE_RCS_FROM: "Acme OTP!" })).toMatch(/VONAGE_RCS_FROM must be the RCS agent's id/);
   });
 
-  it("RCS_PROVIDERS orders the senders like SMS_PROVIDERS", () => {
+  it("RCS_PROVIDERS orders the senders like SMS_PROVIDERS, and may name only vendors that carry RCS", () => {
     expect(loadConfig({ RCS_PROVIDERS: "vonage, twilio" }).delivery.providerOrder.RCS).toEqual(["vonage", "twilio"]);
     expect(problems({ RCS_PROVIDERS: "twilio,google" })).toMatch(/RCS_PROVIDERS/);
+    const log = pino({ level: "silent" });
+    const both = loadConfig({ ...twilio, TWILIO_RCS_MESSAGING_SERVICE_SID: MG, ...vonage, RCS_PROVIDERS: "vonage,twilio" });
+    expect(buildRegistry(both, {} as never, log).forChannel("RCS" as never).map((p) => p.name)).toEqual(["vonage", "twilio"]);
+    const smsOnlyVonage = loadConfig({ ...twilio, TWILIO_RCS_MESSAGING_SERVICE_SID: MG, VONAGE_API_KEY: "key1", VONAGE_API_SECRET: "secret1", VONAGE_FROM: "Acme", RCS_PROVIDERS: "twilio,vonage" });
+    expect(() => buildRegistry(smsOnlyVonage, {} as never, log)).toThrow(/RCS_PROVIDERS names vonage, which can't send RCS/);
+    // Without a vendor, RCS gets the outbox outside production and nothing in it (CHANNEL_UNAVAILABLE).
+    expect(buildRegistry(loadConfig({}), {} as never, log).forChannel("RCS" as never).map((p) => p.name)).toEqual(["outbox"]);
   });
 
   it("maps a regional Twilio host to its Messaging API twin, and leaves a stand-in's alone", () => {

@@ -59,7 +59,7 @@ export function explainBlock(rule: string, hits: number, limit: number, details:
     };
   }
   if (rule === "spend_ceiling_paid" || rule === "spend_ceiling_email") {
-    const what = rule === "spend_ceiling_paid" ? "paid sends (SMS, voice, WhatsApp, Telegram and the other phone channels)" : "e-mail sends";
+    const what = rule === "spend_ceiling_paid" ? "paid sends (SMS, voice, WhatsApp, Telegram, RCS and the other phone channels)" : "e-mail sends";
     return {
       summary: `The app reached its daily spend ceiling: ${n(limit)} ${what} per 24 hours. Further ${what} are refused until the window ends or the block is lifted.`,
       figures: [{ label: "Ceiling", value: `${n(limit)} per 24 hours` }, { label: "Requests counted", value: n(hits) }],

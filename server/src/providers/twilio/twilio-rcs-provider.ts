@@ -31,7 +31,6 @@ export function messagingBaseUrl(apiBaseUrl: string): string {
 export class TwilioRcsProvider implements Provider {
   readonly name = "twilio";
   readonly channels = [Channel.RCS] as const;
-  readonly credentialVariables = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_RCS_MESSAGING_SERVICE_SID"] as const;
   private readonly client: TwilioClient;
   private readonly http: TwilioHttpClient;
 
@@ -48,15 +47,16 @@ export class TwilioRcsProvider implements Provider {
     return this.http.close();
   }
 
-  /** Fetches the Messaging Service: proves the credentials and that the service is this account's. */
+  /** Fetches the Messaging Service: proves the credentials and that the service is this account's; a refusal names the variable to fix. */
   async verify(): Promise<void> {
     try {
       await this.client.messaging.v1.services(this.config.messagingServiceSid).fetch();
     } catch (e) {
       const err = classify(e);
       const status = (e as { status?: number }).status;
+      const variable = status === 404 ? "TWILIO_RCS_MESSAGING_SERVICE_SID" : "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN";
       const what = status === 404 ? `Messaging Service ${this.config.messagingServiceSid} not found on this account` : `${err.code} ${err.message}`.trim();
-      throw new ProviderError(err.kind === "transient" ? "transient" : "provider", err.code, `Twilio RCS check failed: ${what}`);
+      throw new ProviderError(err.kind === "transient" ? "transient" : "provider", err.code, `${variable}: Twilio RCS check failed: ${what}`);
     }
   }
 
