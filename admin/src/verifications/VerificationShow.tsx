@@ -6,6 +6,7 @@ import { Fact } from "../common/Fact";
 import { StatusChip } from "../common/StatusChip";
 import { RevealButton } from "./RevealButton";
 import { Timeline } from "./Timeline";
+import { WorkflowSteps } from "./WorkflowSteps";
 
 function VerificationDetail() {
   const v = useRecordContext<any>();
@@ -30,6 +31,7 @@ function VerificationDetail() {
           </Grid>
         </CardContent>
       </Card>
+      <WorkflowSteps steps={v.steps ?? []} />
       <Typography variant="h6" gutterBottom>Timeline</Typography>
       <Timeline entries={v.timeline ?? []} />
     </Box>
