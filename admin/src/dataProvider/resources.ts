@@ -16,6 +16,7 @@ export interface ResourceDef {
 }
 
 const TIMELINE = `timeline { at kind summary provider channel status source messageId errorCode errorMessage errorExplanation latencyMs ip rule hits limit blockedUntil blockId liftedAt liftReason riskFactors shadow deliveryId purpose locale appName destination }`;
+const STEPS = `steps { position channel destination status afterSeconds startsAt startedAt endedAt reason deliveryId }`;
 const VERIFICATION = `id appId appName channel destination destinationMasked country purpose locale clientIp status failedAttempts maxAttempts sendCount createdAt expiresAt completedAt lastProvider lastDeliveryStatus lastErrorCode simSwap`;
 const WINDOW = `window attempts sent delivered failed failureRate latencyP50Ms latencyP95Ms`;
 const APP = `id name codeLength ttlSeconds maxAttempts resendCooldownSeconds maxSends hourlyBudget countries voiceCountries defaultLocale fallbackChannel testDestinations { destination code outcome } limits smsAppHash webOtpDomain simSwap { maxAgeHours action } createdAt updatedAt keys { id hint createdAt revokedAt } requestsWithoutClientIp24h clientIpHint`;
@@ -38,7 +39,7 @@ export function appInput(data: Record<string, any>): Record<string, unknown> {
 }
 
 export const RESOURCES: Record<string, ResourceDef> = {
-  verifications: { list: "verifications", filterType: "VerificationFilter", fields: VERIFICATION, one: "verification", oneFields: `${VERIFICATION} ${TIMELINE}` },
+  verifications: { list: "verifications", filterType: "VerificationFilter", fields: VERIFICATION, one: "verification", oneFields: `${VERIFICATION} ${STEPS} ${TIMELINE}` },
   deliveries: {
     list: "deliveryAttempts", filterType: "DeliveryLogFilter",
     fields: `id at provider channel sentAs outcome messageId errorCode errorMessage errorExplanation latencyMs deliveryId deliveryStatus verificationId destination country appName`,

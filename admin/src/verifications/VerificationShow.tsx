@@ -6,6 +6,7 @@ import { Fact } from "../common/Fact";
 import { StatusChip } from "../common/StatusChip";
 import { RevealButton } from "./RevealButton";
 import { Timeline } from "./Timeline";
+import { WorkflowSteps } from "./WorkflowSteps";
 
 /** Verification.simSwap in words: what the check before the send said. */
 const SIM_SWAP: Record<string, string> = { SWAPPED: "SIM changed recently (flagged)", NOT_SWAPPED: "no recent SIM change", UNKNOWN: "no answer (sent anyway)" };
@@ -34,6 +35,7 @@ function VerificationDetail() {
           </Grid>
         </CardContent>
       </Card>
+      <WorkflowSteps steps={v.steps ?? []} />
       <Typography variant="h6" gutterBottom>Timeline</Typography>
       <Timeline entries={v.timeline ?? []} />
     </Box>

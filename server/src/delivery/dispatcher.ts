@@ -99,7 +99,7 @@ export class Dispatcher {
     const { row, earlyCallbacks } = await this.sent.record(d, attempt, result.status ?? DeliveryStatus.SENT);
     if (!row) this.log.warn({ deliveryId: d.id }, "delivery was sent after its lease lapsed; another worker may send it again");
     await this.publish(row);
-    if (row?.step_id) {
+    if (row?.step_id && (row.status === DeliveryStatus.SENT || row.status === DeliveryStatus.DELIVERED)) {
       await this.followUps.workflow?.handedOff(row).catch((err: Error) =>
         this.log.warn({ deliveryId: d.id, err: err.message }, "starting the next workflow step's timer failed; the sweep will retry"));
     }
