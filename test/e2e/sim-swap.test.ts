@@ -223,6 +223,26 @@ describe("SIM-swap check (CAMARA SIM Swap) before a phone code", () => {
     await expect(gw.app.services.apps.create({ name: "Bad", settings: { simSwap: { maxAgeHours: 24, action: "ignore" } as never } })).rejects.toThrow(/simSwap\.action/);
   });
 
+  it("without SIM_SWAP_* the setting is kept but not applied: the code is sent, risk null, and start-up names the apps", async () => {
+    const strict = await gw.createApp({ name: "Strict elsewhere", settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } });
+    const swapped = randomUsNumber();
+    camara.swapSim(swapped, 1);
+    const checks = camara.checks.length;
+    // A second process on the same database, without the service (e.g. configured on other API processes only).
+    const bare = await startGateway({ databaseUrl: gw.env.DATABASE_URL, env: { OUTBOX_DELIVERY_DELAY_MS: "off" } });
+    try {
+      const warning = bare.logs.lines.map((l) => JSON.parse(l)).find((l) => l.msg?.startsWith("apps have a simSwap setting but no SIM-swap service"));
+      expect(warning?.apps).toContain(strict.id);
+      const r = await gql(bare.url, strict.key, REQUEST, { input: { destination: swapped, channel: "SMS" } });
+      expect(r.errors).toBeUndefined();
+      expect(r.data.requestOtp.risk).toBeNull();
+      expect(await codeFromOutbox(bare.logs, swapped)).toMatch(/^\d{6}$/);
+      expect(camara.checks.length).toBe(checks);
+    } finally {
+      await bare.stop();
+    }
+  });
+
   it("metrics count results by result and action and time the checks; no number, secret or token reaches a log line", async () => {
     const text = await (await fetch(`${gw.url}/metrics`)).text();
     /** A sample's value by its labels, whatever order they are printed in. */

@@ -35,7 +35,7 @@ export class CamaraSimSwapClient {
           body: JSON.stringify({ phoneNumber, maxAge: maxAgeHours }),
           signal,
         });
-      } catch (err) {
+      } catch {
         throw new SimSwapServiceError("check", signal.aborted ? "TIMEOUT" : "UNREACHABLE");
       }
       const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;

@@ -8,7 +8,7 @@ import { SimSwapGate, type SimSwapObserver } from "./sim-swap-gate";
 /** The gate of an API process: with SIM_SWAP_* a CAMARA client (its token cached per process), without them a gate that never checks. */
 export function buildSimSwapGate(config: SimSwapConfig | undefined, log: Logger, observe?: SimSwapObserver, now?: () => number): SimSwapGate {
   if (!config) return new SimSwapGate(undefined, 0, log, observe);
-  const credentials = new ClientCredentials({ ...config, timeoutMs: config.timeoutMs }, now);
+  const credentials = new ClientCredentials(config, now);
   return new SimSwapGate(new CamaraSimSwapClient(config.apiBaseUrl, credentials), config.timeoutMs, log, observe);
 }
 
