@@ -42,7 +42,17 @@ async function main() {
     writeFileSync(saved, JSON.stringify(app), { mode: 0o600 });
   }
 
-  const example = await startExample({ gatewayUrl: `http://127.0.0.1:${gatewayPort}`, apiKey: app.apiKey, webhookSecret: app.webhookSecret, port: examplePort });
+  // EXAMPLE_ACCOUNTS (optional): a JSON file { "+14155550100": { "email": "…", "totpSubject": "…" } } standing in for
+  // the app's own user table, so the SIM-swap step-up has somewhere else to reach a person.
+  const accounts: Record<string, { email?: string; totpSubject?: string }> = process.env.EXAMPLE_ACCOUNTS ? JSON.parse(readFileSync(process.env.EXAMPLE_ACCOUNTS, "utf8")) : {};
+  const example = await startExample({
+    gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+    apiKey: app.apiKey,
+    appId: app.id,
+    webhookSecret: app.webhookSecret,
+    port: examplePort,
+    findAccount: (phone) => accounts[phone],
+  });
   process.stdout.write(`\nReference sign-in: ${example.url}  (codes appear above, in the outbox lines; the dashboard is at http://127.0.0.1:${gatewayPort}/admin)\n\n`);
 
   const stop = async () => {

@@ -4,6 +4,8 @@ import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { GatewayClient, GatewayRequestError } from "./gateway-client";
+import { isSignInOption, planFor } from "./sign-in-options";
+import { StepUps, type FindAccount } from "./step-up";
 
 /**
  * The reference sign-in's backend: what a client app's own server does with the gateway.
@@ -11,7 +13,9 @@ import { GatewayClient, GatewayRequestError } from "./gateway-client";
  *   passing the browser's IP as clientIp (the gateway's per-IP limits key on it);
  * - relays the deliveryStatus subscription to the browser as Server-Sent Events;
  * - receives the gateway's signed events (webhooks) and verifies their signatures;
- * - keeps the token (the proof of sign-in) on the server: the browser only learns "signed in".
+ * - keeps the token (the proof of sign-in) on the server: the browser only learns "signed in";
+ * - checks the token's signature and its `sim_swap` claim, and steps up to e-mail or an
+ *   authenticator when the number's SIM card was swapped (step-up.ts).
  */
 export interface ExampleOptions {
   gatewayUrl: string;
@@ -20,6 +24,12 @@ export interface ExampleOptions {
   webhookSecret?: string;
   port?: number;
   host?: string;
+  /** The app's id (the token's `aud`): the backend refuses tokens minted for another app. */
+  appId?: string;
+  /** Where else the app can reach the owner of a phone number, for the SIM-swap step-up. Default: nowhere (the page says to contact support). */
+  findAccount?: FindAccount;
+  /** "WhatsApp first, then SMS": seconds before the text message, 15 to 600 (default 60). */
+  smsAfterSeconds?: number;
 }
 
 export interface RunningExample {
@@ -41,6 +51,8 @@ const STATIC: Record<string, string> = {
   "/vendor/libphonenumber.js": PHONE_BUNDLE,
   "/otp-input.js": "otp-input.js",
   "/code-rules.js": "code-rules.js",
+  "/steps.js": "steps.js",
+  "/step-up.js": "step-up.js",
   "/style.css": "style.css",
 };
 const TYPES: Record<string, string> = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
@@ -66,6 +78,7 @@ export async function startExample(opts: ExampleOptions): Promise<RunningExample
   const gateway = new GatewayClient(opts.gatewayUrl, opts.apiKey);
   const webhook = opts.webhookSecret ? new Webhook(opts.webhookSecret) : undefined;
   const events: RunningExample["events"] = [];
+  const stepUps = new StepUps(gateway, opts.gatewayUrl, opts.findAccount ?? (() => undefined), opts.appId);
 
   const api = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     const clientIp = req.socket.remoteAddress?.replace(/^::ffff:/, "");
@@ -76,12 +89,35 @@ export async function startExample(opts: ExampleOptions): Promise<RunningExample
       return send(res, 400, { error: { code: "BAD_USER_INPUT", message: "send JSON" } });
     }
     try {
-      if (path === "/api/request") return send(res, 200, { verification: await gateway.requestOtp({ destination: input.destination, channel: input.channel, clientIp }) });
+      if (path === "/api/request") {
+        if (!isSignInOption(input.option)) return send(res, 400, { error: { code: "BAD_USER_INPUT", field: "option", message: "choose how to send the code" } });
+        try {
+          return send(res, 200, { verification: await gateway.requestOtp({ ...planFor(input.option, input.destination, opts.smsAfterSeconds), clientIp }) });
+        } catch (err) {
+          // The app refuses codes to swapped SIMs (simSwap action "refuse"): nothing was sent; step up instead.
+          if (err instanceof GatewayRequestError && err.error.code === "FORBIDDEN" && err.error.reason === "SIM_SWAP") return send(res, 200, { stepUp: await stepUps.start(input.destination) });
+          throw err;
+        }
+      }
       if (path === "/api/resend") return send(res, 200, { verification: await gateway.resendOtp(input.verificationId, input.channel || undefined) });
+      if (path === "/api/verification") return send(res, 200, { verification: await gateway.verification(input.verificationId) });
       if (path === "/api/verify") {
         const r = await gateway.verifyOtp(input.verificationId, input.code);
-        // A real app would now start its own session with r.token's claims; the token stays here.
-        return send(res, 200, { status: r.status, attemptsRemaining: r.attemptsRemaining, signedIn: r.status === "APPROVED" && Boolean(r.token) });
+        if (r.status !== "APPROVED" || !r.token) return send(res, 200, { status: r.status, attemptsRemaining: r.attemptsRemaining, signedIn: false });
+        // A real app would now start its own session with the token's claims; the token stays here.
+        const claims = await stepUps.claims(r.token);
+        // The code was right, but the SIM card behind the number changed recently (simSwap action "flag"):
+        // the code may have reached someone else. Ask for a factor a SIM swap doesn't carry over.
+        if (claims.sim_swap === "swapped") return send(res, 200, { status: r.status, signedIn: false, stepUp: await stepUps.start(String(claims.phone_number)) });
+        return send(res, 200, { status: r.status, attemptsRemaining: r.attemptsRemaining, signedIn: true });
+      }
+      if (path === "/api/step-up/email") {
+        const v = await stepUps.sendEmail(input.stepUpId, clientIp);
+        return v ? send(res, 200, { verification: v }) : send(res, 404, { error: { code: "NOT_FOUND", message: "start again" } });
+      }
+      if (path === "/api/step-up/verify") {
+        const r = await stepUps.verify(input.stepUpId, input.method, input.code, clientIp);
+        return r ? send(res, 200, r) : send(res, 404, { error: { code: "NOT_FOUND", message: "start again" } });
       }
       return send(res, 404, { error: { code: "NOT_FOUND", message: "no such route" } });
     } catch (err) {
@@ -90,19 +126,40 @@ export async function startExample(opts: ExampleOptions): Promise<RunningExample
     }
   };
 
-  /** Server-Sent Events: one `delivery` event per status the gateway pushes. */
+  /**
+   * Server-Sent Events: one `delivery` event per status the gateway pushes, then the
+   * verification's `steps` as they stand after it (a new step's first delivery is how the page
+   * learns the workflow moved on).
+   */
   const statusStream = (req: IncomingMessage, res: ServerResponse, verificationId: string) => {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
     res.write(": connected\n\n");
+    let open = true;
     const stop = gateway.subscribeDeliveryStatus(
       verificationId,
-      (event) => res.write(`event: delivery\ndata: ${JSON.stringify(event)}\n\n`),
+      (event) => {
+        res.write(`event: delivery\ndata: ${JSON.stringify(event)}\n\n`);
+        const writeSteps = (status: unknown, steps: unknown) => {
+          if (open && steps) res.write(`event: steps\ndata: ${JSON.stringify({ status, steps, serverTime: new Date().toISOString() })}\n\n`);
+        };
+        const carried = (event as { steps?: unknown } | null)?.steps;
+        if (carried) return writeSteps(undefined, carried);
+        // A hand-off sets when the next step starts without being an event of the workflow's own: read it.
+        gateway.verification(verificationId).then(
+          (v) => writeSteps((v as { status?: string } | null)?.status, (v as { steps?: unknown } | null)?.steps),
+          () => undefined, // the next event, or the page's own refresh, brings the steps
+        );
+      },
       (error) => {
+        open = false;
         res.write(`event: end\ndata: ${JSON.stringify({ error: error ? "subscription ended" : null })}\n\n`);
         res.end();
       },
     );
-    req.on("close", stop);
+    req.on("close", () => {
+      open = false;
+      stop();
+    });
   };
 
   const receiveWebhook = async (req: IncomingMessage, res: ServerResponse) => {

@@ -19,6 +19,8 @@ import type { RetryOptions } from "./delivery/retry-policy";
 import { StatusCallbacks } from "./delivery/status-callbacks";
 import { registerDeliveryWebhooks } from "./delivery/webhooks";
 import { DeliveryWorker } from "./delivery/worker";
+import { StepStore } from "./workflow/step-store";
+import { Workflow } from "./workflow/workflow";
 import { MemoryEventBus, type EventBus } from "./events/event-bus";
 import { RedisEventBus } from "./events/redis-event-bus";
 import { buildClientSchema } from "./graphql/schema";
@@ -63,6 +65,7 @@ import { TotpStore } from "./totp/totp-store";
 import { TotpVerifier } from "./totp/totp-verifier";
 import { VerificationService } from "./verification/verification-service";
 import { VerifyService } from "./verification/verify-service";
+import { buildSimSwapGate, reportSimSwapSetup } from "./risk/sim-swap-setup";
 import { WebhookEndpointStore } from "./webhooks/endpoint-store";
 import { WebhookMessageStore } from "./webhooks/message-store";
 import { WebhookMetrics } from "./webhooks/webhook-metrics";
@@ -88,6 +91,13 @@ export interface AppOptions {
    * traffic simulator's faster one.
    */
   protectionClock?: ProtectionClock;
+  /**
+   * Multiplies every workflow step's afterSeconds (workflow/step-store.ts): 1 in production;
+   * tests and the simulator run the contract's 15–600 s timers faster.
+   */
+  stepTimeScale?: number;
+  /** The clock the SIM-swap service's token lifetime is kept by (default Date.now): tests step it past an expiry. */
+  simSwapClock?: () => number;
   /** How long an authenticated API key is served from memory (key-cache.ts); the cache's default otherwise. */
   keyCacheTtlMs?: number;
   /**
@@ -181,7 +191,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // One send policy for requests, resends and fallbacks: a fallback is a paid send too.
     const sendPolicy = new SendPolicy(limits, registry, pumping);
     const clientIpHint = new ClientIpHint(log.child({ component: "client-ip" }));
-    const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis, sendPolicy);
+    const processId = options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+    const workerWake = { wake: () => undefined as void };
+    // Workflow steps (`next`): timers as rows, started by whichever process's poll finds them due.
+    const workflow = new Workflow(ds, new StepStore(ds, options.stepTimeScale ?? 1), registry, sendPolicy, deliveryEvents, log.child({ component: "workflow" }), {
+      workerId: processId, leaseSeconds: config.worker.leaseSeconds, notifyWorkers: !redis, wakeWorker: () => workerWake.wake(),
+    }, testDestinations);
+    cleanups.unshift(() => workflow.stop());
+    const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis, sendPolicy, workflow);
     const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }), config.delivery.unmatchedCallbacksMax);
     statusCallbacks.onUnmatched = (provider, outcome) => metrics.unmatchedCallbacks.inc({ provider, outcome });
     if (role !== "api") outboxPhone.report = (r) => statusCallbacks.apply(r);
@@ -200,7 +217,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     let worker: DeliveryWorker | undefined;
     let webhookWorker: WebhookWorker | undefined;
     if (role !== "api") {
-      const workerId = options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+      const workerId = processId;
       const store = new DeliveryStore(ds, config.production);
       const dispatcher = new Dispatcher(store, registry, channelStrategies(), keys, deliveryEvents, log.child({ component: "dispatcher" }), workerId,
         options.retry ?? config.delivery.retry, {
@@ -212,10 +229,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             const waitedMs = Date.now() - new Date(c.delivery.next_attempt_at).getTime();
             metrics.queueDelay.observe({ channel: c.delivery.channel }, Math.max(0, waitedMs) / 1000);
           },
-        }, { fallback, callbacks: statusCallbacks, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)) });
+        }, { fallback, callbacks: statusCallbacks, workflow, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)) });
       worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), {
         ...config.worker, workerId, events: deliveryEvents,
+        onPoll: () => void workflow.tick(),
         sweep: async () => {
+          await workflow.sweep();
           await statusCallbacks.sweep();
           await outboxPhone.sweep();
           await totpStore.sweepExpired();
@@ -228,6 +247,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       });
     }
     const wake = worker ? () => worker!.wake() : () => undefined;
+    workerWake.wake = wake;
     let keyCache: ApiKeyCache | undefined;
     if (role !== "worker") {
       keyCache = new ApiKeyCache(db.url, log.child({ component: "key-cache" }), options.keyCacheTtlMs);
@@ -235,9 +255,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       cleanups.unshift(() => keyCache!.stop());
     }
     const verifyPolicy = new VerifyPolicy(limits, limitWrites);
+    // Only requestOtp checks SIM swaps: an API process's concern, said once per process.
+    const simSwap = buildSimSwapGate(config.simSwap, log.child({ component: "sim-swap" }), (result, action, seconds) => {
+      metrics.simSwapChecks.inc({ result, action });
+      metrics.simSwapLatency.observe({ result }, seconds);
+    }, options.simSwapClock);
+    if (role !== "worker" && !options.inWorkerThread) await reportSimSwapSetup(ds, config.simSwap, log.child({ component: "sim-swap" }));
     const services: Services = {
       apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations, production: config.production }, keyCache),
-      verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis, clientIpHint),
+      verifications: new VerificationService(ds, keys, registry, sendPolicy, blocks, deliveryEvents, wake, testDestinations, !redis, clientIpHint, simSwap),
       verify: new VerifyService(ds, keys, tokens, verifyPolicy, pumping),
       blockService: new BlockService(ds, blocks, limits, log, pumping),
       totp: new TotpService(totpStore, keys.totpSecret),

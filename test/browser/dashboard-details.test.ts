@@ -204,4 +204,25 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     expect(scripts.map((s) => s.url).join(" ")).not.toMatch(/Dashboard|VerificationList|Timeline/);
     await context.close();
   });
+  it("a workflow's steps and why each started, masked for SUPPORT, on the verification page and in its timeline", async () => {
+    // The outbox's undeliverable number fails the SMS for good: the call to another number starts at once.
+    const r = await gql(gw.url, shop.key, `mutation($input: RequestOtpInput!) { requestOtp(input: $input) { id } }`, {
+      input: { destination: "+15005550001", channel: "SMS", next: [{ channel: "VOICE", destination: "+12025550177", afterSeconds: 60 }] },
+    });
+    const id = r.data.requestOtp.id;
+    await eventually(async () => ((await gw.app.db.ds.query(`SELECT status FROM verification_steps WHERE verification_id = $1 AND position = 1`, [id]))[0].status === "ACTIVE" ? true : undefined), "the voice step", 20_000);
+    const page = await signInToDashboard(browser, gw.url, "agent@example.com");
+    await page.goto(`${gw.url}/admin/#/verifications/${id}/show`);
+    const steps = page.getByTestId("workflow-steps");
+    await steps.waitFor();
+    const table = await steps.innerText();
+    expect(table).toContain("+1******0177");
+    expect(table).toContain("the SMS failed permanently");
+    expect(table).toMatch(/VOICE[\s\S]*ACTIVE/);
+    expect(table).not.toContain("2025550177");
+    await expect.poll(() => page.getByTestId("timeline").innerText(), { timeout: 15_000 }).toContain("Step 2: VOICE to +1******0177 started: the SMS failed permanently");
+    expect(await page.locator('[data-kind="STEP"]').innerText()).toMatch(/Workflow step/i);
+    await page.screenshot({ path: join(SCREENSHOTS, "workflow-steps.png"), fullPage: true });
+    await page.context().close();
+  });
 });

@@ -4,15 +4,16 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardDist } from "../../server/src/admin/http/dashboard-static";
-import { TwilioFake } from "../fakes/twilio-fake";
+import { TelegramGatewayFake } from "../fakes/telegram-gateway-fake";
+import type { TwilioFake } from "../fakes/twilio-fake";
 import { STAFF_PASSWORD, codeAt, createStaff } from "../helpers/admin";
 import { eventually, extractCode } from "../helpers/codes";
 import { launchChromium, signInToDashboard } from "../helpers/browser";
+import { startRcsVendors, type RcsVendors } from "../helpers/rcs";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { REQUEST_OTP, VERIFY_OTP, errorCode, gql } from "../helpers/graphql-client";
 
-const SID = "AC00000000000000000000000000000007";
-const TOKEN = "twilio-browser-test-token-0123456789";
+const TELEGRAM_TOKEN = "AAHtelegram-dashboard-test-token-0123456789";
 // The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1); otherwise a test run leaves the checkout clean.
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "../../docs/screenshots") : mkdtempSync(join(tmpdir(), "otpg-screens-"));
 
@@ -24,6 +25,8 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(__dirname, "..
  */
 describe("support dashboard in a browser", { timeout: 90_000 }, () => {
   let twilio: TwilioFake;
+  let rcs: RcsVendors;
+  let telegram: TelegramGatewayFake;
   let gw: TestGateway;
   let browser: Browser;
   let shop: { id: string; key: string };
@@ -35,8 +38,12 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
   beforeAll(async () => {
     if (!existsSync(join(dashboardDist(), "index.html"))) throw new Error("The dashboard is not built: run `npm run build:admin` (npm test does)");
     mkdirSync(SCREENSHOTS, { recursive: true });
-    twilio = await TwilioFake.start({ accountSid: SID, authToken: TOKEN });
-    gw = await startGateway({ env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: "+15005550006", TWILIO_API_BASE_URL: twilio.url } });
+    // Twilio (SMS, and RCS through a Messaging Service), Vonage (RCS second) and Telegram: the
+    // providers page and the failure chart must list the new vendors and channels once configured.
+    rcs = await startRcsVendors();
+    twilio = rcs.twilio;
+    telegram = await TelegramGatewayFake.start({ token: TELEGRAM_TOKEN });
+    gw = await startGateway({ env: { ...rcs.env, SMS_PROVIDERS: "twilio", TELEGRAM_GATEWAY_TOKEN: TELEGRAM_TOKEN, TELEGRAM_GATEWAY_API_BASE_URL: telegram.url } });
     shop = await gw.createApp({ name: "Shop", maxSends: 2 });
     await createStaff(gw, "agent@example.com", "SUPPORT");
     await createStaff(gw, "lead@example.com", "ADMIN");
@@ -55,6 +62,10 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     await request("+14155550188");
     await request("+14155550188");
     expect(errorCode(await request("+14155550188"))).toBe("RATE_LIMITED");
+    // One code by Telegram and one by RCS (Twilio first in RCS_PROVIDERS).
+    for (const [destination, channel] of [["+14155550171", "TELEGRAM"], ["+14155550172", "RCS"]]) {
+      expect((await gql(gw.url, shop.key, REQUEST_OTP, { input: { destination, channel, purpose: "login", clientIp: "192.0.2.11" } })).data?.requestOtp.status).toBe("PENDING");
+    }
     await settled();
 
     browser = await launchChromium();
@@ -62,7 +73,8 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
   afterAll(async () => {
     await browser?.close();
     await gw?.stop();
-    await twilio?.stop();
+    await rcs?.stop();
+    await telegram?.stop();
   });
 
   const signIn = (email: string): Promise<Page> => signInToDashboard(browser, gw.url, email);
@@ -127,7 +139,9 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
   });
 
   it("the providers page shows the failure rate the failed delivery produced", async () => {
-    const rows: Array<{ outcome: string }> = await gw.app.db.ds.query(`SELECT outcome FROM delivery_attempts WHERE provider = 'twilio'`);
+    const rows: Array<{ outcome: string }> = await gw.app.db.ds.query(
+      `SELECT a.outcome FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE a.provider = 'twilio' AND d.channel = 'SMS'`,
+    );
     const failed = rows.filter((r) => r.outcome !== "SENT").length;
     expect(failed).toBe(1);
     const expected = `${((failed / rows.length) * 100).toFixed(1)}%`;
@@ -138,7 +152,30 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     await row.waitFor();
     await expect(row.getByTestId("failure-rate").first().innerText()).resolves.toBe(expected);
     await expect(row.innerText()).resolves.toContain("21211 × 1");
+    await page.context().close();
+  });
+
+  it("the new channels and vendors appear once configured: providers page rows (telegram, twilio RCS, vonage RCS), the failure chart per provider and channel, channel choices from the enum", async () => {
+    const page = await signIn("agent@example.com");
+    // The home page's failure chart: one line per provider and channel that carried traffic.
+    const legend = page.getByTestId("chart-provider-failures").locator(".recharts-legend-item");
+    await expect.poll(() => legend.allInnerTexts(), { timeout: 15_000 }).toEqual(expect.arrayContaining(["telegram · TELEGRAM", "twilio · RCS", "twilio · SMS"]));
+
+    await page.click('a[href="#/providers"]');
+    const row = (provider: string, channel: string) => page.locator("tbody tr").filter({ has: page.locator("td", { hasText: new RegExp(`^${provider}$`) }) }).filter({ has: page.locator("td", { hasText: new RegExp(`^${channel}$`) }) });
+    await row("telegram", "TELEGRAM").waitFor();
+    await expect(row("telegram", "TELEGRAM").innerText()).resolves.toMatch(/#1[\s\S]*0\.0%[\s\S]*1 hand-offs: 1 sent/);
+    await expect(row("twilio", "RCS").innerText()).resolves.toMatch(/#1[\s\S]*1 hand-offs: 1 sent/);
+    // Configured without traffic yet: listed in its place, no rate.
+    await expect(row("vonage", "RCS").innerText()).resolves.toMatch(/#2[\s\S]*0 hand-offs/);
     await page.screenshot({ path: join(SCREENSHOTS, "providers.png"), fullPage: true });
+
+    // Filters offer every channel of the gateway's enum (admin API `channels`), the new ones included.
+    await page.click('a[href="#/deliveries"]');
+    await page.getByRole("button", { name: "Add filter" }).click();
+    await page.locator('[role^="menuitem"]', { hasText: /^Channel$/ }).click();
+    await page.getByLabel("Channel").click();
+    await expect.poll(() => page.getByRole("option").allInnerTexts()).toEqual(expect.arrayContaining(["SMS", "VOICE", "EMAIL", "WHATSAPP", "TELEGRAM", "RCS"]));
     await page.context().close();
   });
 

@@ -178,7 +178,7 @@ describe("abuse protection: SMS-pumping guard", () => {
     expect(refusal(await requestOtp(gw, app.key, "other@example.com", { channel: "EMAIL" })).code).toBe("RATE_LIMITED");
     const blocks = await blocksOf(gw, app.id);
     expect(blocks.map((b) => [b.rule, b.hits, b.limit])).toEqual([["spend_ceiling_paid", 4, 3], ["spend_ceiling_email", 2, 1]]);
-    expect(blocks[0].key_masked).toBe("Ceiling: SMS, voice and WhatsApp");
+    expect(blocks[0].key_masked).toBe("Ceiling: paid phone channels");
   });
 
   it("settings are checked when the app is saved", async () => {

@@ -23,11 +23,12 @@ const GUESSED = "+14155558642"; // a wrong code: the NIST daily cap's block
 const CEILING = ["+14155551357", "+14155552468"]; // a spend ceiling block
 const ONCE = "+14155553579"; // a sends_per_destination block, lifted by ADMIN with a reason quoting the number
 const EMAIL = "jane.doe@example.com";
+const STEP_NUMBER = "+14155557319"; // a workflow step's own destination (requestOtp `next`)
 const TOTP_SUBJECT_NUMBER = "+14155559876";
 const TOTP_LABEL_NUMBER = "+44 7911 654321";
 
 const SEEDS: Seeds = {
-  numbers: [US, FR_BAD, ...GB, ...ES, ...FR_COUNTRY, GUESSED, ...CEILING, ONCE, TOTP_SUBJECT_NUMBER, "+447911654321"],
+  numbers: [US, FR_BAD, ...GB, ...ES, ...FR_COUNTRY, GUESSED, ...CEILING, ONCE, TOTP_SUBJECT_NUMBER, "+447911654321", STEP_NUMBER],
   identifiers: [EMAIL, "jane.doe", "customer-90210-ann", "ann.example@example.org", "ann.example", "bob.smith@example.net", "bob.smith"],
 };
 
@@ -77,7 +78,7 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
     const sms = await twilio.waitForMessage((m) => m.to === US);
     expect((await verifyOtp(gw, shop.key, { verificationId: usId, code: extractCode(sms.body!) })).data.verifyOtp.status).toBe("APPROVED");
     await resendOtp(gw, shop.key, await accepted(shop.key, US));
-    await accepted(shop.key, EMAIL, { channel: "EMAIL" });
+    await accepted(shop.key, EMAIL, { channel: "EMAIL", next: [{ channel: "SMS", destination: STEP_NUMBER, afterSeconds: 15 }] });
     // Twilio's 21211 quoting the number, formatted and not.
     twilio.failNext(1, { status: 400, code: 21211, message: `The 'To' number +33 6 12 34 56 78 is not a valid phone number (33612345678).` });
     const badId = await accepted(shop.key, FR_BAD);
@@ -238,6 +239,6 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
   it("the scan finds the numbers in ADMIN's answers (it can fail)", async () => {
     const { answers } = await everyAnswer(admin);
     const found = answers.flatMap((a) => leaks(a.data, SEEDS, a.call)).join("\n");
-    for (const shown of [US, "+44791112xxxx", "+3469876xxxx", "customer-90210-ann", EMAIL]) expect(found).toContain(shown);
+    for (const shown of [US, "+44791112xxxx", "+3469876xxxx", "customer-90210-ann", EMAIL, STEP_NUMBER]) expect(found).toContain(shown);
   });
 });

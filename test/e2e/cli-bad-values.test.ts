@@ -32,11 +32,15 @@ const CASES: Record<string, Case[]> = {
     { args: ["--name", "X", "--fallback-channel", "PIGEON"], says: /--fallback-channel/ },
     { args: ["--name", "X", "--test-destinations", '[{"destination":"+14155550100","code":"12"}]'], says: /testDestinations\[0\]\.code/ },
     { args: ["--ttl", "60"], says: /--name/ },
+    { args: ["--name", "X", "--sim-swap", '{"maxAgeHours":0,"action":"flag"}'], says: /simSwap\.maxAgeHours must be a whole number of hours from 1 to 2400/ },
+    { args: ["--name", "X", "--sim-swap", "{maxAgeHours:24}"], says: /--sim-swap must be JSON/ },
   ],
   "app settings": [
     { args: ["--id", APP, "--limits", "notjson"], says: /--limits must be JSON/ },
     { args: ["--id", APP, "--test-destinations", '[{"destination":"nope","code":"123456"}]'], says: /testDestinations\[0\]\.destination/ },
     { args: ["--id", "not-an-id", "--limits", "{}"], says: /--id/ },
+    { args: ["--id", APP, "--sim-swap", '{"maxAgeHours":24,"action":"block"}'], says: /simSwap\.action must be one of flag, refuse/ },
+    { args: ["--id", APP, "--sim-swap", '{"maxAgeHours":2401,"action":"refuse"}'], says: /simSwap\.maxAgeHours/ },
   ],
   "app safelist add": [
     { args: ["--id", APP, "--pattern", "+1415555xxxxx"], says: /x/ },

@@ -40,7 +40,7 @@ describe("production: a channel without a vendor", () => {
 
   it("requestOtp on it is FORBIDDEN with reason CHANNEL_UNAVAILABLE, and nothing is stored", async () => {
     const before = await footprint(gw);
-    for (const [destination, channel] of [["ana@example.com", "EMAIL"], ["+14155550161", "WHATSAPP"], ["+14155550162", "VOICE"]]) {
+    for (const [destination, channel] of [["ana@example.com", "EMAIL"], ["+14155550161", "WHATSAPP"], ["+14155550162", "VOICE"], ["+14155550163", "TELEGRAM"], ["+14155550165", "RCS"]]) {
       const r = await requestOtp(gw, app.key, destination, { channel });
       expect(errorCode(r), channel).toBe("FORBIDDEN");
       expect(r.errors![0].extensions!.reason).toBe("CHANNEL_UNAVAILABLE");

@@ -41,7 +41,7 @@ describe("WhatsApp failover between Twilio and Vonage", () => {
     expect(names("SMS")).toEqual(["twilio", "vonage"]);
     // One provider per vendor (one breaker), carrying both of its APIs.
     expect(gw.app.services.registry.providerHealth().map((h) => [h.provider, [...h.channels].sort()])).toEqual([
-      ["twilio", ["SMS", "VOICE", "WHATSAPP"]], ["vonage", ["SMS", "WHATSAPP"]], ["outbox", ["EMAIL", "SMS", "VOICE", "WHATSAPP"]],
+      ["twilio", ["SMS", "VOICE", "WHATSAPP"]], ["vonage", ["SMS", "WHATSAPP"]], ["outbox", ["EMAIL", "RCS", "SMS", "TELEGRAM", "VOICE", "WHATSAPP"]],
     ]);
   });
 

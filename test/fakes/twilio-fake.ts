@@ -18,13 +18,16 @@
  *    sorted key/value pairs, base64).
  *  - WhatsApp (`whatsapp:` To/From, ContentSid + ContentVariables, GET /v1/Content/{sid},
  *    callbacks up to `read`): see twilio-whatsapp.ts.
- * What is not: pagination/listing, media, Messaging Services, retries of failed callbacks.
+ *  - RCS through a Messaging Service (MessagingServiceSid, the RCS-capable device or Twilio's own
+ *    SMS fallback, GET /v1/Services/{sid}): see twilio-rcs.ts.
+ * What is not: pagination/listing, media, Messaging Services for plain SMS, retries of failed callbacks.
  */
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import twilio from "twilio";
 import { LoopbackFake, httpPost, notify, readBody, sendJson, waitFor, type Waiter } from "./fake-http";
 import { contentJson, deferredFailure, isWhatsApp, renderContent, validateWhatsApp, whatsappCallbackExtras, type TwilioContentTemplate } from "./twilio-whatsapp";
+import { routeServiceSend, serviceJson, validateServiceSend, type TwilioMessagingService } from "./twilio-rcs";
 
 export interface TwilioFakeOptions {
   accountSid: string;
@@ -33,6 +36,8 @@ export interface TwilioFakeOptions {
   callbackDelayMs?: number;
   /** Content templates on the account (WhatsApp), by SID. */
   contents?: TwilioContentTemplate[];
+  /** Messaging Services on the account (RCS), by SID. */
+  services?: TwilioMessagingService[];
 }
 
 export interface TwilioErrorSpec {
@@ -53,7 +58,10 @@ export interface TwilioRecord {
   statusCallback?: string;
   contentSid?: string;
   contentVariables?: string;
-  kind: "sms" | "call" | "whatsapp";
+  /** "rcs": went out over RCS; a service send that Twilio fell back to SMS is "sms" with `fellBackToSms`. */
+  kind: "sms" | "call" | "whatsapp" | "rcs";
+  messagingServiceSid?: string;
+  fellBackToSms?: boolean;
   at: Date;
 }
 
@@ -98,6 +106,9 @@ export class TwilioFake extends LoopbackFake {
   private msgWaiters: Waiter<TwilioRecord>[] = [];
   private cbWaiters: Waiter<TwilioCallbackRecord>[] = [];
   private readonly contents = new Map<string, TwilioContentTemplate>();
+  private readonly services = new Map<string, TwilioMessagingService>();
+  /** Numbers whose device has no RCS (every other device has it). */
+  private readonly withoutRcs = new Set<string>();
   /** Sends to hang (read, then never answered) before answering again; Infinity while `hang(true)`. */
   private hangs = 0;
   /** Requests held open by a hang, so stop() can cut them. */
@@ -112,10 +123,11 @@ export class TwilioFake extends LoopbackFake {
   private constructor(private readonly opts: Required<TwilioFakeOptions>) {
     super();
     for (const t of opts.contents) this.contents.set(t.sid, t);
+    for (const s of opts.services) this.services.set(s.sid, s);
   }
 
   static async start(opts: TwilioFakeOptions): Promise<TwilioFake> {
-    const fake = new TwilioFake({ callbackDelayMs: 50, contents: [], ...opts });
+    const fake = new TwilioFake({ callbackDelayMs: 50, contents: [], services: [], ...opts });
     await fake.listen((req, res) => fake.handle(req, res), (res, err) => send(res, 500, { message: String(err) }));
     return fake;
   }
@@ -130,6 +142,12 @@ export class TwilioFake extends LoopbackFake {
   /** Adds a Content template (WhatsApp) to the account. */
   addContent(t: TwilioContentTemplate): void {
     this.contents.set(t.sid, t);
+  }
+
+  /** Whether the handset at `to` can receive RCS (default: it can). */
+  setRcsCapable(to: string, capable: boolean): void {
+    if (capable) this.withoutRcs.delete(to);
+    else this.withoutRcs.add(to);
   }
 
   /** The next `n` send attempts fail with `spec` (queued after any earlier failNext). */
@@ -201,6 +219,8 @@ export class TwilioFake extends LoopbackFake {
     const path = new URL(req.url ?? "/", this.url).pathname;
     const content = /^\/v1\/Content\/([^/]+)$/.exec(path);
     if (content) return this.fetchContent(req, res, content[1]);
+    const service = /^\/v1\/Services\/([^/]+)$/.exec(path);
+    if (service) return this.fetchService(req, res, service[1]);
     const m = /^\/2010-04-01\/Accounts\/([^/]+?)(?:\/(Messages|Calls))?\.json$/.exec(path);
     const isSend = req.method === "POST" && !!m?.[2];
     if (isSend) this.requests++;
@@ -227,16 +247,21 @@ export class TwilioFake extends LoopbackFake {
 
     const p = Object.fromEntries(new URLSearchParams(raw));
     const whatsapp = m[2] === "Messages" && (isWhatsApp(p.To) || isWhatsApp(p.From));
-    const invalid = whatsapp ? validateWhatsApp(p, this.contents) : validate(p, m[2] === "Messages");
+    const viaService = m[2] === "Messages" && !p.From && !!p.MessagingServiceSid;
+    const invalid = whatsapp ? validateWhatsApp(p, this.contents) : viaService ? validateServiceSend(p, this.services) : validate(p, m[2] === "Messages");
     if (invalid) return this.error(res, invalid);
+    // Twilio picks the channel for a service send: RCS for a capable device, else its own SMS fallback (or 63106).
+    const route = viaService ? routeServiceSend(this.services.get(p.MessagingServiceSid)!, !this.withoutRcs.has(p.To)) : null;
 
     const template = p.ContentSid ? this.contents.get(p.ContentSid) : undefined;
     const rec: TwilioRecord = {
       sid: (m[2] === "Messages" ? "SM" : "CA") + randomBytes(16).toString("hex"),
       to: p.To,
-      from: p.From ?? p.MessagingServiceSid,
-      kind: whatsapp ? "whatsapp" : m[2] === "Messages" ? "sms" : "call",
+      from: route?.from ?? p.From ?? p.MessagingServiceSid,
+      kind: whatsapp ? "whatsapp" : route?.kind === "rcs" ? "rcs" : m[2] === "Messages" ? "sms" : "call",
       at: new Date(),
+      ...(route && { messagingServiceSid: p.MessagingServiceSid }),
+      ...(route?.kind === "sms" && route.fellBack && { fellBackToSms: true }),
       ...(template ? { body: renderContent(template, p.ContentVariables), contentSid: p.ContentSid } : p.Body !== undefined && { body: p.Body }),
       ...(p.ContentVariables !== undefined && { contentVariables: p.ContentVariables }),
       ...(p.Twiml !== undefined && { twiml: p.Twiml }),
@@ -249,10 +274,11 @@ export class TwilioFake extends LoopbackFake {
       this.hanging.add(res);
       res.on("close", () => this.hanging.delete(res));
     } else {
-      send(res, 201, rec.kind === "call" ? this.callJson(rec) : this.messageJson(rec));
+      send(res, 201, rec.kind === "call" ? this.callJson(rec) : route ? this.serviceMessageJson(rec) : this.messageJson(rec));
     }
     this.record(rec);
-    if (rec.statusCallback) this.scheduleCallbacks(rec, p.StatusCallbackEvent, whatsapp ? deferredFailure(p) : null);
+    const forced = whatsapp ? deferredFailure(p) : route?.kind === "failed" ? { status: "failed" as const, errorCode: route.errorCode } : null;
+    if (rec.statusCallback) this.scheduleCallbacks(rec, p.StatusCallbackEvent, forced);
   }
 
   /** GET /v1/Content/{sid} (the Content API's host, served here too): 404 + 20404 for a SID this account doesn't have. */
@@ -262,6 +288,15 @@ export class TwilioFake extends LoopbackFake {
     const t = this.contents.get(sid);
     if (!t) return this.error(res, { status: 404 });
     send(res, 200, contentJson(this.opts.accountSid, t, this.url));
+  }
+
+  /** GET /v1/Services/{sid} (the Messaging API's host, served here too): 404 + 20404 for a service this account doesn't have. */
+  private fetchService(req: http.IncomingMessage, res: http.ServerResponse, sid: string): void {
+    if (!this.authorized(req)) return this.error(res, { status: 401 });
+    if (req.method !== "GET") return this.error(res, { status: 405, code: 20004, message: "Method not allowed" });
+    const s = this.services.get(sid);
+    if (!s) return this.error(res, { status: 404 });
+    send(res, 200, serviceJson(this.opts.accountSid, s, this.url));
   }
 
   private authorized(req: http.IncomingMessage): boolean {
@@ -322,6 +357,11 @@ export class TwilioFake extends LoopbackFake {
     };
   }
 
+  /** A service send's answer: `accepted`, the service named, no sender chosen yet, segments "0" (Twilio's documented quirk). */
+  private serviceMessageJson(r: TwilioRecord) {
+    return { ...this.messageJson(r), status: "accepted", from: null, messaging_service_sid: r.messagingServiceSid, num_segments: "0" };
+  }
+
   private callJson(r: TwilioRecord) {
     return {
       ...this.commonJson(r, "Calls"),
@@ -336,14 +376,17 @@ export class TwilioFake extends LoopbackFake {
   /** Build the status sequence Twilio would report for this record, then POST it step by step. */
   private scheduleCallbacks(rec: TwilioRecord, events: string | undefined, forced: TwilioOutcome | null = null): void {
     const outcome = forced ?? this.outcomes.get(rec.to) ?? "delivered";
-    const base: Record<string, string> = { AccountSid: this.opts.accountSid, ApiVersion: "2010-04-01", From: rec.from, To: rec.to };
+    const base: Record<string, string> = {
+      AccountSid: this.opts.accountSid, ApiVersion: "2010-04-01", From: rec.from, To: rec.to,
+      ...(rec.messagingServiceSid && { MessagingServiceSid: rec.messagingServiceSid }),
+    };
     const steps: Record<string, string>[] = [];
     if (rec.kind !== "call") {
       const channel = rec.kind === "whatsapp" ? whatsappCallbackExtras(rec.to) : {};
       const msg = (status: string, extra: Record<string, string> = {}) =>
         ({ ...base, ...channel, MessageSid: rec.sid, SmsSid: rec.sid, MessageStatus: status, SmsStatus: status, ...extra });
       // WhatsApp reports when the person opened the message, too.
-      if (outcome === "delivered") steps.push(msg("sent"), msg("delivered"), ...(rec.kind === "whatsapp" ? [msg("read")] : []));
+      if (outcome === "delivered") steps.push(msg("sent"), msg("delivered"), ...(rec.kind === "whatsapp" || rec.kind === "rcs" ? [msg("read")] : []));
       // Carrier rejections (undelivered) are reported after "sent"; "failed" never left Twilio.
       else if (outcome.status === "undelivered") steps.push(msg("sent"), msg("undelivered", { ErrorCode: outcome.errorCode }));
       else steps.push(msg("failed", { ErrorCode: outcome.errorCode }));

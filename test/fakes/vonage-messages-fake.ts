@@ -18,6 +18,12 @@
  *    `iat`, `jti`, `iss: "Vonage"`, `payload_hash` (SHA-256 hex of the exact body), `api_key`,
  *    `application_id`. Statuses submitted → delivered → read, or rejected / undeliverable
  *    with an `error` { type, title, detail, instance }.
+ *  - RCS (`channel: "rcs"`, `message_type: "text"`, `from` an RCS agent of the account, `text` up
+ *    to 3072 characters, optional `ttl` 20–259200 s): 202 and callbacks with `channel: "rcs"`,
+ *    submitted → delivered → read. A device without RCS comes back `rejected` with an error
+ *    object, as Vonage reports an RCS message it couldn't deliver (the failover guide's "RCS
+ *    rejected"). Its code here, 1300, is the stand-in's: the pages read didn't name the code
+ *    Vonage uses, and the gateway treats any `rejected` as final whatever its code.
  * Signing uses `jose`, independent of the @vonage/jwt verifier the gateway uses.
  */
 import http from "node:http";
@@ -36,6 +42,8 @@ export interface VonageMessagesOptions {
   templates: Record<string, string[]>;
   /** Numbers (digits) that have a WhatsApp sender on this account. */
   senders: string[];
+  /** RCS agent ids on this account (the `from` of RCS messages). */
+  rcsAgents?: string[];
   /** The application's status webhook, for messages that name none. */
   statusUrl?: string;
   callbackDelayMs: number;
@@ -53,6 +61,8 @@ export interface VonageMessageRecord {
   text: string;
   clientRef?: string;
   webhookUrl?: string;
+  /** RCS: how long Vonage was told to keep trying (seconds). */
+  ttl?: number;
   auth: "jwt" | "basic";
   at: Date;
 }
@@ -85,6 +95,8 @@ export class VonageMessagesFake {
   private msgWaiters: Waiter<VonageMessageRecord>[] = [];
   private cbWaiters: Waiter<VonageMessagesCallbackRecord>[] = [];
   private readonly publicKey: KeyObject;
+  /** Numbers (digits) whose device has no RCS. */
+  private readonly withoutRcs = new Set<string>();
 
   constructor(
     private readonly opts: VonageMessagesOptions,
@@ -105,6 +117,12 @@ export class VonageMessagesFake {
   /** What WhatsApp does with messages to `to` (with or without "+"); default: delivered, then read. */
   setOutcome(to: string, outcome: VonageMessagesOutcome): void {
     this.outcomes.set(to.replace(/^\+/, ""), outcome);
+  }
+
+  /** Whether the handset at `to` (with or without "+") can receive RCS; default: it can. */
+  setRcsCapable(to: string, capable: boolean): void {
+    if (capable) this.withoutRcs.delete(to.replace(/^\+/, ""));
+    else this.withoutRcs.add(to.replace(/^\+/, ""));
   }
 
   clear(): void {
@@ -158,6 +176,7 @@ export class VonageMessagesFake {
     }
     const missing = ["to", "from", "channel", "message_type"].filter((k) => typeof b[k] !== "string" || !b[k]);
     if (missing.length) return problem(res, 422, "messages#1010", "Missing params", "Your request is incomplete and missing some mandatory parameters.", missing);
+    if (b.channel === "rcs") return this.handleRcs(res, b, auth);
     if (b.channel !== "whatsapp" || b.message_type !== "template") return problem(res, 422, "messages#1020", "Invalid params", "Only WhatsApp template messages are faked.", ["message_type"]);
     if (!/^[1-9]\d{6,14}$/.test(b.to)) return problem(res, 422, "messages#1020", "Invalid params", "The value of one or more parameters is invalid.", ["to"]);
     if (!this.opts.senders.includes(b.from)) return problem(res, 422, "messages#1120", "Illegal Sender Address - rejected", "The from number is not a WhatsApp sender on this account.", ["from"]);
@@ -172,6 +191,25 @@ export class VonageMessagesFake {
       messageUuid: randomUUID(), to: b.to, from: b.from, channel: b.channel, templateName: name, parameters: b.template.parameters.map(String), locale,
       text: `*${b.template.parameters[0]}* is your verification code. For your security, do not share this code.`,
       auth, at: new Date(),
+      ...(b.client_ref !== undefined && { clientRef: String(b.client_ref) }),
+      ...(b.webhook_url !== undefined && { webhookUrl: String(b.webhook_url) }),
+    };
+    json(res, 202, { message_uuid: rec.messageUuid });
+    this.messages.push(rec);
+    notify(this.msgWaiters, rec);
+    this.scheduleCallbacks(rec);
+  }
+
+  /** An RCS text message from one of the account's agents. */
+  private handleRcs(res: http.ServerResponse, b: Record<string, any>, auth: "jwt" | "basic"): void {
+    if (b.message_type !== "text") return problem(res, 422, "messages#1020", "Invalid params", "Only RCS text messages are faked.", ["message_type"]);
+    if (!/^[1-9]\d{6,14}$/.test(b.to)) return problem(res, 422, "messages#1020", "Invalid params", "The value of one or more parameters is invalid.", ["to"]);
+    if (typeof b.text !== "string" || !b.text || b.text.length > 3072) return problem(res, 422, "messages#1020", "Invalid params", "text must be 1 to 3072 characters.", ["text"]);
+    if (b.ttl !== undefined && (!Number.isInteger(b.ttl) || b.ttl < 20 || b.ttl > 259200)) return problem(res, 422, "messages#1020", "Invalid params", "ttl must be 20 to 259200 seconds.", ["ttl"]);
+    if (!(this.opts.rcsAgents ?? []).includes(b.from)) return problem(res, 422, "messages#1120", "Illegal Sender Address - rejected", "The from value is not an RCS agent on this account.", ["from"]);
+    const rec: VonageMessageRecord = {
+      messageUuid: randomUUID(), to: b.to, from: b.from, channel: "rcs", templateName: "", parameters: [], locale: "", text: b.text, auth, at: new Date(),
+      ...(b.ttl !== undefined && { ttl: b.ttl }),
       ...(b.client_ref !== undefined && { clientRef: String(b.client_ref) }),
       ...(b.webhook_url !== undefined && { webhookUrl: String(b.webhook_url) }),
     };
@@ -200,7 +238,10 @@ export class VonageMessagesFake {
   private scheduleCallbacks(rec: VonageMessageRecord): void {
     const url = rec.webhookUrl ?? this.opts.statusUrl;
     if (!url) return;
-    const outcome = this.outcomes.get(rec.to) ?? "read";
+    const noRcs = rec.channel === "rcs" && this.withoutRcs.has(rec.to);
+    const outcome: VonageMessagesOutcome = noRcs
+      ? { status: "rejected", code: "1300", detail: "The message could not be delivered: the recipient's device does not support RCS." }
+      : this.outcomes.get(rec.to) ?? "read";
     const statuses: Array<{ status: string; error?: Record<string, unknown> }> = [{ status: "submitted" }];
     if (outcome === "submitted") { /* nothing more */ }
     else if (outcome === "delivered" || outcome === "read") statuses.push({ status: "delivered" }, ...(outcome === "read" ? [{ status: "read" }] : []));
@@ -213,7 +254,7 @@ export class VonageMessagesFake {
     const run = async () => {
       for (const s of statuses) {
         const body: Record<string, unknown> = {
-          message_uuid: rec.messageUuid, to: rec.to, from: rec.from, timestamp: new Date().toISOString(), status: s.status, channel: "whatsapp",
+          message_uuid: rec.messageUuid, to: rec.to, from: rec.from, timestamp: new Date().toISOString(), status: s.status, channel: rec.channel,
           ...(rec.clientRef !== undefined && { client_ref: rec.clientRef }),
           ...(s.error && { error: s.error }),
           ...(s.status === "delivered" && { usage: { currency: "EUR", price: "0.0147" } }),

@@ -22,6 +22,6 @@ describe("schema/schema.graphql", () => {
       "enum DeliveryStatus {",
     ]) expect(text).toContain(line);
     const channel = /enum Channel \{([^}]*)\}/.exec(text)?.[1].split(/\s+/).filter(Boolean).sort();
-    expect(channel).toEqual(["EMAIL", "SMS", "VOICE", "WHATSAPP"]);
+    expect(channel).toEqual(["EMAIL", "RCS", "SMS", "TELEGRAM", "VOICE", "WHATSAPP"]);
   });
 });

@@ -1,7 +1,11 @@
 import { ArrayInput, NumberInput, SaveButton, SelectInput, SimpleForm, SimpleFormIterator, TextInput, Toolbar, required } from "react-admin";
 import { Typography } from "@mui/material";
-import { CHANNELS } from "../common/choices";
+import { ChannelInput } from "../common/ChannelInput";
 
+const SIM_SWAP_ACTIONS = [
+  { id: "flag", name: "Flag: send the code, mark the verification and its token" },
+  { id: "refuse", name: "Refuse: no code (FORBIDDEN, reason SIM_SWAP)" },
+];
 const OUTCOMES = ["DELIVERED", "FAILED", "UNDELIVERED"].map((id) => ({ id, name: id }));
 
 const list = {
@@ -26,7 +30,7 @@ export function AppForm() {
       <NumberInput source="hourlyBudget" label="Sends per hour for the whole app (empty: no cap)" min={0} />
       <Typography variant="subtitle2" sx={{ mt: 1 }}>Destinations and channels</Typography>
       <TextInput source="countries" label="Allowed countries (e.g. US, GB; empty: all)" {...list} />
-      <SelectInput source="fallbackChannel" label="Fallback channel" choices={CHANNELS} emptyText="None" />
+      <ChannelInput source="fallbackChannel" label="Fallback channel" emptyText="None" />
       <TextInput source="voiceCountries" label="Countries for VOICE, when they differ (e.g. US)" {...list} />
       <ArrayInput source="testDestinations" label="Test destinations (fixed code, never sent to a vendor)">
         <SimpleFormIterator inline disableReordering>
@@ -38,6 +42,10 @@ export function AppForm() {
       <Typography variant="subtitle2" sx={{ mt: 1 }}>Abuse limits</Typography>
       <TextInput source="limits" label="Overrides of the default limits (JSON)" multiline minRows={2} fullWidth
         helperText='e.g. {"sendsPerIp": {"max": 20, "windowSeconds": 3600}}; {} keeps the defaults' />
+      <Typography variant="subtitle2" sx={{ mt: 1 }}>SIM-swap check (phone channels)</Typography>
+      <SelectInput source="simSwap.action" label="When the SIM changed recently" choices={SIM_SWAP_ACTIONS} emptyText="Off: no check"
+        helperText="Checked with the operator (CAMARA SIM Swap) before each phone code; needs SIM_SWAP_* on the server" />
+      <NumberInput source="simSwap.maxAgeHours" label="Recently = within (hours, 1–2400)" min={1} max={2400} defaultValue={24} />
       <TextInput source="defaultLocale" label="Default locale" />
       <TextInput source="smsAppHash" label="Android SMS Retriever app hash" />
       <TextInput source="webOtpDomain" label="WebOTP domain" />

@@ -24,6 +24,7 @@ export function AppShow() {
         <TextField source="clientIpHint" label="Requests without clientIp (24 h)" />
         <FunctionField label="Voice countries" render={(r: any) => (r.voiceCountries.length ? r.voiceCountries.join(", ") : "as above")} />
         <FunctionField label="Test destinations" render={(r: any) => (r.testDestinations.length ? r.testDestinations.map((t: any) => `${t.destination} → ${t.outcome}`).join(", ") : "none")} />
+        <FunctionField label="SIM-swap check" render={(r: any) => (r.simSwap ? `${r.simSwap.action}, SIM changed within ${r.simSwap.maxAgeHours} h` : "off")} />
         <FunctionField label="Abuse limits" render={(r: any) => <LimitOverrides json={r.limits} />} />
         <DateTimeField source="updatedAt" label="Updated" />
         <Typography variant="h6">API keys</Typography>

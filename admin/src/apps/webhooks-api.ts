@@ -29,5 +29,5 @@ export const webhooksApi = {
 
 export const EVENT_TYPES = [
   "verification.pending", "verification.approved", "verification.canceled", "verification.expired",
-  "verification.max_attempts_reached", "verification.failed", "delivery.updated", "totp.verified", "block.created",
+  "verification.max_attempts_reached", "verification.failed", "verification.step_started", "delivery.updated", "totp.verified", "block.created",
 ];

@@ -7,6 +7,8 @@ const COLORS: Record<string, "success" | "error" | "warning" | "info" | "default
   EXPIRED: "default", CANCELED: "default", unknown: "default",
   // Authenticator factors and their code checks.
   VERIFIED: "success", UNVERIFIED: "info", REVOKED: "default", WRONG_CODE: "error", REPLAYED: "error", RATE_LIMITED: "warning",
+  // Workflow steps (requestOtp `next`) and their timeline lines.
+  WAITING: "default", ACTIVE: "info", DONE: "success", SKIPPED: "default", STARTED: "info",
 };
 
 /** A status word in the colour support staff scan for: red failed, green good, amber retrying. */

@@ -1,4 +1,3 @@
-export const CHANNELS = ["SMS", "VOICE", "EMAIL", "WHATSAPP"].map((id) => ({ id, name: id }));
 export const VERIFICATION_STATUSES = ["PENDING", "APPROVED", "EXPIRED", "CANCELED", "MAX_ATTEMPTS_REACHED", "FAILED"].map((id) => ({ id, name: id.replaceAll("_", " ") }));
 export const DELIVERY_STATUSES = ["QUEUED", "SENDING", "SENT", "DELIVERED", "UNDELIVERED", "FAILED"].map((id) => ({ id, name: id }));
 export const OUTCOMES = [

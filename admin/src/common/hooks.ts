@@ -12,6 +12,13 @@ export function useAppChoices() {
   return data ?? [];
 }
 
+/** The gateway's channels (its enum, served by the admin API), as select choices: a new channel appears without a dashboard change. */
+export function useChannelChoices() {
+  const dp = useAdminData();
+  const { data } = useQuery({ queryKey: ["channels"], queryFn: () => dp.channels(), staleTime: 60 * 60_000 });
+  return (data ?? []).map((id) => ({ id, name: id }));
+}
+
 export function useRole() {
   const { permissions } = usePermissions<Permissions>();
   return permissions?.role;

@@ -1,6 +1,6 @@
 import type { DataProvider } from "react-admin";
 import { gql } from "../graphql";
-import { APP_INPUT_FIELDS, RESOURCES, type ResourceDef } from "./resources";
+import { appInput, RESOURCES, type ResourceDef } from "./resources";
 
 function def(resource: string): ResourceDef {
   const d = RESOURCES[resource];
@@ -72,7 +72,7 @@ export const dataProvider = {
   async create(resource, params) {
     const c = def(resource).create;
     if (!c) throw new Error(`${resource} can't be created here`);
-    const input = resource === "apps" ? pick(params.data, APP_INPUT_FIELDS) : params.data;
+    const input = resource === "apps" ? appInput(params.data) : params.data;
     const data = await gql(`mutation($input: ${c.inputType}!) { ${c.mutation}(input: $input) { ${c.result} } }`, { input });
     const result = data[c.mutation];
     // createApp answers { app, apiKey }: the key is shown once by the create page, never stored.
@@ -82,7 +82,7 @@ export const dataProvider = {
     const d = def(resource);
     if (!d.update) throw new Error(`${resource} can't be edited`);
     const data = await gql(`mutation($id: ID!, $input: ${d.update.inputType}!) { ${d.update.mutation}(id: $id, input: $input) { ${d.fields} } }`, {
-      id: String(params.id), input: pick(params.data, d.update.inputFields),
+      id: String(params.id), input: resource === "apps" ? appInput(params.data) : pick(params.data, d.update.inputFields),
     });
     return { data: data[d.update.mutation] };
   },
@@ -122,11 +122,14 @@ export const dataProvider = {
   async appOptions(): Promise<Array<{ id: string; name: string }>> {
     return (await gql(`{ appOptions { id name } }`)).appOptions;
   },
+  async channels(): Promise<string[]> {
+    return (await gql(`{ channels }`)).channels;
+  },
   async dashboard(days: number) {
     return (await gql(`query($days: Int!) { dashboard(days: $days) {
       unit totals { requested approved conversionRate attempts failed failureRate activeBlocks }
       sends { bucket requested approved conversionRate attempts failed }
-      providerFailures { bucket provider attempts failed failureRate }
+      providerFailures { bucket provider channel attempts failed failureRate }
       blocks { bucket blocks } countries { country requested approved conversionRate } } }`, { days })).dashboard;
   },
 } satisfies DataProvider & Record<string, unknown>;

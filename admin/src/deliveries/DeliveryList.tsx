@@ -2,13 +2,14 @@ import { Tooltip } from "@mui/material";
 import { Datagrid, DateInput, FilterButton, FunctionField, List, NumberField, SelectInput, TextField, TextInput, TopToolbar } from "react-admin";
 import { DateTimeField } from "../common/DateTimeField";
 import { AppFilterInput } from "../common/AppFilterInput";
-import { CHANNELS, DELIVERY_STATUSES, OUTCOMES } from "../common/choices";
+import { DELIVERY_STATUSES, OUTCOMES } from "../common/choices";
+import { ChannelInput } from "../common/ChannelInput";
 import { StatusChip } from "../common/StatusChip";
 import { LiveToggle } from "./LiveToggle";
 
 const filters = [
   <TextInput key="provider" source="provider" label="Provider" alwaysOn />,
-  <SelectInput key="channel" source="channel" choices={CHANNELS} />,
+  <ChannelInput key="channel" source="channel" />,
   <SelectInput key="outcome" source="outcome" label="Hand-off" choices={OUTCOMES} />,
   <SelectInput key="deliveryStatus" source="deliveryStatus" label="Delivery status" choices={DELIVERY_STATUSES} />,
   <TextInput key="errorCode" source="errorCode" label="Error code" />,
@@ -36,7 +37,8 @@ export function DeliveryList() {
       <Datagrid rowClick={(_id, _resource, r: any) => `/verifications/${r.verificationId}/show`} bulkActionButtons={false}>
         <DateTimeField source="at" label="Time" />
         <TextField source="provider" />
-        <TextField source="channel" sortable={false} />
+        {/* "RCS → SMS": the vendor sent it on another channel itself (Twilio's SMS fallback for a device without RCS). */}
+        <FunctionField label="Channel" sortable={false} render={(r: any) => (r.sentAs && r.sentAs !== r.channel ? `${r.channel} → ${r.sentAs}` : r.channel)} />
         <FunctionField label="Hand-off" sortBy="outcome" render={(r: any) => <StatusChip status={r.outcome} label={HAND_OFF[r.outcome]} />} />
         <FunctionField label="Delivery" sortable={false} render={(r: any) => <StatusChip status={r.deliveryStatus} />} />
         <FunctionField label="Error" sortBy="errorCode" render={(r: any) => (r.errorCode ? (

@@ -1,7 +1,7 @@
 import { Alert } from "@mui/material";
-import { Datagrid, List, SearchInput, SelectInput, TextField } from "react-admin";
+import { Datagrid, List, SearchInput, TextField } from "react-admin";
 import { DateTimeField } from "../common/DateTimeField";
-import { CHANNELS } from "../common/choices";
+import { ChannelInput } from "../common/ChannelInput";
 
 /**
  * Messages the development outbox provider kept instead of sending. They contain codes: the one
@@ -11,7 +11,7 @@ export function OutboxList() {
   return (
     <>
       <Alert severity="info" sx={{ mt: 1 }}>Development only: these messages were not sent to anyone. They contain codes.</Alert>
-      <List empty={false} filters={[<SearchInput key="q" source="q" alwaysOn placeholder="Recipient" />, <SelectInput key="channel" source="channel" choices={CHANNELS} />]}
+      <List empty={false} filters={[<SearchInput key="q" source="q" alwaysOn placeholder="Recipient" />, <ChannelInput key="channel" source="channel" />]}
         sort={{ field: "createdAt", order: "DESC" }} exporter={false}>
         <Datagrid bulkActionButtons={false} rowClick={(_id, _r, rec: any) => `/verifications/${rec.verificationId}/show`}>
           <DateTimeField source="createdAt" label="Kept at" />

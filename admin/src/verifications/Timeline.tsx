@@ -4,9 +4,11 @@ import CallReceivedIcon from "@mui/icons-material/CallReceived";
 import FlagIcon from "@mui/icons-material/Flag";
 import KeyIcon from "@mui/icons-material/Password";
 import SendIcon from "@mui/icons-material/Send";
+import SimCardAlertIcon from "@mui/icons-material/SimCardAlert";
 import SyncIcon from "@mui/icons-material/Sync";
 import StartIcon from "@mui/icons-material/PlayCircle";
 import WebhookIcon from "@mui/icons-material/Webhook";
+import StepIcon from "@mui/icons-material/ForwardToInbox";
 import { ms, timeMs } from "../common/format";
 import { StatusChip } from "../common/StatusChip";
 
@@ -20,11 +22,11 @@ export interface TimelineEntry {
 const ICONS: Record<string, React.ReactElement> = {
   REQUEST: <StartIcon color="primary" />, RATE_LIMIT: <BlockIcon color="warning" />, DELIVERY_ATTEMPT: <SendIcon color="action" />,
   DELIVERY_STATUS: <SyncIcon color="disabled" />, STATUS_CALLBACK: <CallReceivedIcon color="action" />, VERIFY_ATTEMPT: <KeyIcon color="action" />,
-  OUTCOME: <FlagIcon color="primary" />, WEBHOOK_ATTEMPT: <WebhookIcon color="action" />,
+  OUTCOME: <FlagIcon color="primary" />, WEBHOOK_ATTEMPT: <WebhookIcon color="action" />, RISK_CHECK: <SimCardAlertIcon color="warning" />, STEP: <StepIcon color="primary" />,
 };
 const LABELS: Record<string, string> = {
   REQUEST: "Request", RATE_LIMIT: "Rate limit", DELIVERY_ATTEMPT: "Hand-off", DELIVERY_STATUS: "Status", STATUS_CALLBACK: "Provider callback",
-  VERIFY_ATTEMPT: "Code check", OUTCOME: "Outcome", WEBHOOK_ATTEMPT: "Webhook",
+  VERIFY_ATTEMPT: "Code check", OUTCOME: "Outcome", WEBHOOK_ATTEMPT: "Webhook", RISK_CHECK: "SIM-swap check", STEP: "Workflow step",
 };
 /** A kind this page doesn't know yet (a newer server) still reads as words, never as RAW_ENUM. */
 const label = (kind: string) => LABELS[kind] ?? kind.charAt(0) + kind.slice(1).toLowerCase().replaceAll("_", " ");

@@ -1,14 +1,15 @@
 import { Datagrid, DateInput, FunctionField, List, SearchInput, SelectInput, TextField, TextInput } from "react-admin";
 import { DateTimeField } from "../common/DateTimeField";
 import { AppFilterInput } from "../common/AppFilterInput";
-import { CHANNELS, VERIFICATION_STATUSES } from "../common/choices";
+import { VERIFICATION_STATUSES } from "../common/choices";
+import { ChannelInput } from "../common/ChannelInput";
 import { StatusChip } from "../common/StatusChip";
 
 const filters = [
   <SearchInput key="q" source="q" alwaysOn placeholder="Phone number or e-mail, any format" sx={{ minWidth: 340 }} />,
   <AppFilterInput key="app" source="appId" />,
   <SelectInput key="status" source="status" choices={VERIFICATION_STATUSES} />,
-  <SelectInput key="channel" source="channel" choices={CHANNELS} />,
+  <ChannelInput key="channel" source="channel" />,
   <TextInput key="country" source="country" label="Country (US, GB…)" />,
   <DateInput key="from" source="from" label="From" />,
   <DateInput key="to" source="to" label="To" />,

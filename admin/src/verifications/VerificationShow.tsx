@@ -6,6 +6,10 @@ import { Fact } from "../common/Fact";
 import { StatusChip } from "../common/StatusChip";
 import { RevealButton } from "./RevealButton";
 import { Timeline } from "./Timeline";
+import { WorkflowSteps } from "./WorkflowSteps";
+
+/** Verification.simSwap in words: what the check before the send said. */
+const SIM_SWAP: Record<string, string> = { SWAPPED: "SIM changed recently (flagged)", NOT_SWAPPED: "no recent SIM change", UNKNOWN: "no answer (sent anyway)" };
 
 function VerificationDetail() {
   const v = useRecordContext<any>();
@@ -27,9 +31,11 @@ function VerificationDetail() {
             <Fact label="Code checks">{v.failedAttempts} wrong of {v.maxAttempts} allowed</Fact>
             <Fact label="Sends">{v.sendCount}</Fact>
             <Fact label="Purpose · locale">{v.purpose ?? "—"} · {v.locale}</Fact>
+            {v.simSwap && <Fact label="SIM-swap check">{SIM_SWAP[v.simSwap] ?? v.simSwap}</Fact>}
           </Grid>
         </CardContent>
       </Card>
+      <WorkflowSteps steps={v.steps ?? []} />
       <Typography variant="h6" gutterBottom>Timeline</Typography>
       <Timeline entries={v.timeline ?? []} />
     </Box>

@@ -1,8 +1,11 @@
 import { secondsUntil } from "./code-rules.js";
 import { countryName, readPhone, setUpPhoneField } from "./phone-field.js";
+import { startStepUp } from "./step-up.js";
+import { channelName, describeSteps, moreStepsComing } from "./steps.js";
 
 // The sign-in page: ask for a number, show the code box, follow the delivery live, count down to
-// the next resend by the server's clock, and say plainly what went wrong.
+// the next resend by the server's clock, follow a workflow's steps ("WhatsApp first, then a text
+// message") with a countdown to the next, step up when the backend asks, and say plainly what went wrong.
 
 const $ = (id) => document.getElementById(id);
 const DELIVERY_WORDS = {
@@ -14,7 +17,7 @@ const DELIVERY_WORDS = {
   FAILED: "not delivered",
 };
 
-const state = { verification: null, offsetMs: 0, events: null, latestDelivery: null, slowTimer: null, tick: null, waitTick: null, country: null };
+const state = { verification: null, offsetMs: 0, events: null, latestDelivery: null, slowTimer: null, tick: null, waitTick: null, country: null, refreshing: false, lastRefresh: 0 };
 
 async function post(path, body) {
   try {
@@ -61,6 +64,7 @@ function explain(error) {
       if (error.field === "code") return "Codes are digits only.";
       return `That isn't a number we can send a code to. Check the digits${state.country ? ` of your ${countryName(state.country)} number` : ""}.`;
     case "FORBIDDEN":
+      if (error.reason === "CHANNEL_UNAVAILABLE") return "That way of sending codes isn't available right now. Choose another.";
       if (/kind of number/.test(error.message ?? "")) return "This number can't receive text messages (a landline?). Choose a phone call instead.";
       if (/not enabled/.test(error.message ?? "")) return "That way of sending codes isn't available right now. Choose another.";
       return `We can't send codes to ${state.country ? `${countryName(state.country)} numbers` : "that number's country"}.`;
@@ -102,10 +106,12 @@ function showVerification(v) {
   $("start").hidden = true;
   $("enter").hidden = false;
   $("masked").textContent = v.to;
+  $("telegram-from").hidden = v.channel !== "TELEGRAM";
   $("code").setAttribute("length", String(v.codeLength));
   $("attempts").hidden = true;
   const latest = v.deliveries[v.deliveries.length - 1];
   if (latest) showDelivery(latest);
+  showSteps();
   startCountdown();
   $("code").focus();
 }
@@ -114,17 +120,71 @@ function showDelivery(d) {
   state.latestDelivery = d;
   const el = $("delivery");
   const bad = d.status === "UNDELIVERED" || d.status === "FAILED";
-  el.textContent = `${d.channel === "VOICE" ? "Call" : "Code"}: ${DELIVERY_WORDS[d.status] ?? d.status.toLowerCase()}${bad && d.channel !== "VOICE" ? " — call me instead?" : ""}`;
+  // While a later step is still to come, the workflow moves on by itself: no "call me" yet.
+  const offer = bad && d.channel !== "VOICE" && !moreStepsComing(state.verification?.steps);
+  el.textContent = `${deliveryName(d.channel)}: ${DELIVERY_WORDS[d.status] ?? d.status.toLowerCase()}${offer ? " — call me instead?" : ""}`;
   el.className = `status ${bad ? "bad" : d.status === "DELIVERED" ? "good" : ""}`;
   el.dataset.status = d.status;
   clearTimeout(state.slowTimer);
   if (bad) offerVoice();
+  // A step's message that fails for good starts the next step at once: fetch where it stands.
+  if (bad && moreStepsComing(state.verification?.steps)) refreshSteps();
   // No "delivered" this long after "sent" (data-slow-delivery-ms on #enter, 20 s): offer a call.
   else if (d.status === "SENT") state.slowTimer = setTimeout(offerVoice, Number($("enter").dataset.slowDeliveryMs));
 }
 
+/** "Code" for a text message (the word people use), "Call" for a call, else the app's name. */
+function deliveryName(channel) {
+  if (channel === "SMS") return "Code";
+  if (channel === "VOICE") return "Call";
+  return channelName(channel);
+}
+
 function offerVoice() {
-  if (state.latestDelivery?.channel !== "VOICE") $("voice").hidden = false;
+  if (state.latestDelivery?.channel !== "VOICE" && !moreStepsComing(state.verification?.steps)) $("voice").hidden = false;
+}
+
+/** The workflow's steps: which is current, each one's state, and the countdown to the next (by the server's clock). */
+function showSteps() {
+  const v = state.verification;
+  const d = describeSteps(v?.steps, state.offsetMs);
+  $("steps").hidden = !d;
+  if (!d) return;
+  if ($("step-current").textContent !== (d.current ?? "")) $("step-current").textContent = d.current ?? "";
+  const list = $("step-list");
+  const html = d.items.map((i) => `<li data-status="${i.status}"${i.current ? ' aria-current="step"' : ""}></li>`).join("");
+  if (list.dataset.shape !== html) {
+    list.innerHTML = html;
+    list.dataset.shape = html;
+  }
+  d.items.forEach((i, n) => (list.children[n].textContent = i.text));
+  $("step-next").textContent = d.next?.text ?? "";
+  $("step-next").dataset.seconds = d.next?.seconds ?? "";
+  $("step-note").textContent = d.note ?? "";
+  $("step-note").hidden = !d.note;
+  // The next step is due: its delivery event will say so; if none came, ask (at most every 2 s).
+  if (d.next?.seconds === 0) refreshSteps();
+}
+
+/** Reads the verification's steps again (after a step's deadline or a failed step). */
+async function refreshSteps() {
+  const v = state.verification;
+  if (!v || state.refreshing || Date.now() - state.lastRefresh < 2000) return;
+  state.refreshing = true;
+  state.lastRefresh = Date.now();
+  try {
+    const r = await post("/api/verification", { verificationId: v.id });
+    if (r.verification && state.verification?.id === v.id) applySteps(r.verification.steps);
+  } finally {
+    state.refreshing = false;
+  }
+}
+
+function applySteps(steps) {
+  if (!state.verification || !steps) return;
+  state.verification.steps = steps;
+  showSteps();
+  if (!moreStepsComing(steps) && state.latestDelivery) showDelivery(state.latestDelivery);
 }
 
 function follow(verificationId) {
@@ -137,6 +197,11 @@ function follow(verificationId) {
     if (!v.deliveries.some((d) => d.id === delivery.id)) v.deliveries.push(delivery);
     if (delivery.id === v.deliveries[v.deliveries.length - 1].id) showDelivery(delivery);
   });
+  events.addEventListener("steps", (e) => {
+    const { steps, serverTime } = JSON.parse(e.data);
+    if (serverTime) state.offsetMs = Date.parse(serverTime) - Date.now();
+    applySteps(steps);
+  });
   events.addEventListener("end", () => events.close());
   state.events = events;
 }
@@ -148,6 +213,7 @@ function startCountdown() {
     $("resend").disabled = s > 0;
     $("voice").disabled = s > 0;
     $("countdown").textContent = s > 0 ? `Resend in ${clock(s)}` : "";
+    if (state.verification.steps?.length > 1) showSteps();
   };
   render();
   state.tick = setInterval(render, 250);
@@ -181,6 +247,31 @@ function finish(text, approved = false) {
   say(text);
 }
 
+/** The backend asks for one more factor before signing in (a SIM swap stands against the number). */
+function stepUp(s) {
+  startStepUp(s, {
+    post,
+    busy,
+    say,
+    showError,
+    hideOthers: () => {
+      stopFollowing();
+      $("enter").hidden = true;
+      $("start").hidden = true;
+    },
+    onSignedIn: () => finish("", true),
+    onDead: (status) => finish(status === "EXPIRED" ? "This code has expired. Start again." : "We couldn't confirm it's you. Start again."),
+  });
+}
+
+/** The option's note under the choices: what WhatsApp-then-SMS does, where a Telegram code comes from. */
+function showOptionNote() {
+  const option = new FormData($("start")).get("option");
+  $("whatsapp-note").hidden = option !== "WHATSAPP_THEN_SMS";
+  $("telegram-note").hidden = option !== "TELEGRAM";
+}
+for (const radio of document.querySelectorAll('input[name="option"]')) radio.addEventListener("change", showOptionNote);
+
 setUpPhoneField($("country"), $("destination"));
 $("destination").addEventListener("input", () => fieldError(""));
 
@@ -194,9 +285,10 @@ $("start").addEventListener("submit", async (e) => {
   }
   fieldError("");
   state.country = phone.country;
-  const channel = new FormData($("start")).get("channel");
-  const r = await busy($("send"), () => post("/api/request", { destination: phone.number, channel }));
+  const option = new FormData($("start")).get("option");
+  const r = await busy($("send"), () => post("/api/request", { destination: phone.number, option }));
   if (r.error) return showError(r.error, [$("send")]);
+  if (r.stepUp) return stepUp(r.stepUp);
   showVerification(r.verification);
   follow(r.verification.id);
 });
@@ -216,6 +308,7 @@ async function verify(code) {
   say("");
   const r = await busy($("submit"), () => post("/api/verify", { verificationId: state.verification.id, code }));
   if (r.error) return showError(r.error, [$("submit")]);
+  if (r.stepUp) return stepUp(r.stepUp);
   switch (r.status) {
     case "APPROVED":
       return finish("", true);

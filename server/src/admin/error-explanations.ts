@@ -1,7 +1,10 @@
 import { HTTP_PROVIDER_ERRORS } from "../providers/http/http-errors";
 import { MESSAGEBIRD_REPORT_ERRORS, MESSAGEBIRD_REQUEST_ERRORS } from "../providers/messagebird/messagebird-errors";
 import { SNS_ERRORS } from "../providers/sns/sns-errors";
+import { TELEGRAM_ERRORS } from "../providers/telegram/telegram-errors";
 import { TWILIO_WHATSAPP_EXPLANATIONS } from "../providers/twilio/whatsapp-errors";
+import { TWILIO_RCS_EXPLANATIONS } from "../providers/twilio/rcs-errors";
+import { VONAGE_RCS_EXPLANATIONS } from "../providers/vonage/rcs-errors";
 import { VONAGE_MESSAGES_EXPLANATIONS } from "../providers/vonage/messages-errors";
 
 /**
@@ -72,10 +75,10 @@ export function explainError(provider: string | null | undefined, code: string |
   if (!code) return null;
   const p = (provider ?? "").toLowerCase();
   // WhatsApp codes (Twilio 63xxx, Vonage Messages 1xxx) never collide with the SMS/voice ones.
-  if (p === "twilio") return TWILIO[code] ?? TWILIO_WHATSAPP_EXPLANATIONS[code] ?? GATEWAY[code] ?? null;
+  if (p === "twilio") return TWILIO[code] ?? TWILIO_WHATSAPP_EXPLANATIONS[code] ?? TWILIO_RCS_EXPLANATIONS[code] ?? GATEWAY[code] ?? null;
   if (p === "vonage") {
     const table = source && source !== "worker" && source !== "api" ? VONAGE_DLR : VONAGE;
-    return table[code] ?? VONAGE_MESSAGES_EXPLANATIONS[code] ?? GATEWAY[code] ?? null;
+    return table[code] ?? VONAGE_MESSAGES_EXPLANATIONS[code] ?? VONAGE_RCS_EXPLANATIONS[code] ?? GATEWAY[code] ?? null;
   }
   if (p === "messagebird") {
     const table = source && source !== "worker" && source !== "api" ? MESSAGEBIRD_REPORT_ERRORS : MESSAGEBIRD_REQUEST_ERRORS;
@@ -90,4 +93,5 @@ export function explainError(provider: string | null | undefined, code: string |
 const VENDOR_TABLES: Record<string, Record<string, string>> = {
   http: HTTP_PROVIDER_ERRORS,
   sns: SNS_ERRORS,
+  telegram: TELEGRAM_ERRORS,
 };

@@ -24,6 +24,7 @@ export function toVerificationRecord(r: Row, staff: Staff) {
     failedAttempts: r.failed_attempts, maxAttempts: r.max_attempts, sendCount: r.send_count,
     createdAt: new Date(r.created_at), expiresAt: new Date(r.expires_at), completedAt: date(r.completed_at),
     lastProvider: r.last_provider, lastDeliveryStatus: r.last_delivery_status, lastErrorCode: r.last_error_code,
+    simSwap: r.sim_swap ?? null,
   };
 }
 
@@ -34,7 +35,7 @@ export function toAttemptRecord(r: Row, staff: Staff) {
     errorCode, errorMessage: textFor(staff, r.error_message ?? r.callback_error_message ?? null),
     errorExplanation: explainError(r.provider, errorCode, r.error_code ? "worker" : "callback"),
     latencyMs: r.latency_ms, deliveryId: r.delivery_id, deliveryStatus: r.delivery_status, verificationId: r.verification_id,
-    destination: destinationFor(staff, r.destination)!, country: r.country, appName: r.app_name,
+    destination: destinationFor(staff, r.destination)!, country: r.country, appName: r.app_name, sentAs: r.sent_as ?? null,
   };
 }
 

@@ -3,10 +3,12 @@ import { checkAbuseSettings, type AbusePolicy } from "../protection/app-settings
 import { channelSettingsProblems } from "../channels/channel-settings";
 import { supportedLocales } from "../channels/locales";
 import { isUuid } from "../verification/input-rules";
+import { Channel } from "../verification/enums";
 import { AppEntity, type AppSettings } from "./app.entity";
 import { ApiKeyEntity } from "./api-key.entity";
 import { generateApiKey, parseApiKey, secretMatches } from "./api-key";
 import type { ApiKeyCache } from "./key-cache";
+import { simSwapSettingsProblems } from "../risk/sim-swap-settings";
 import { NistBoundsError, clampToNist, nistProblems, type CodeSettings } from "./nist-bounds";
 
 /** What the environment decides about saving apps: test destinations (AbusePolicy) and, in production, NIST's bounds on codes. */
@@ -85,7 +87,8 @@ export class AppService {
     const next: CodeSettings = { codeLength: codes.codeLength ?? app.codeLength, maxAttempts: codes.maxAttempts ?? app.maxAttempts, ttlSeconds: codes.ttlSeconds ?? app.ttlSeconds };
     validateCodeSettings(next, this.policy);
     const checked = checkAbuseSettings(merged as AppSettings, next.codeLength, this.policy);
-    if (checked.problems.length) throw new AppSettingsRefused(checked.problems);
+    const problems = [...checked.problems, ...simSwapSettingsProblems(merged.simSwap)];
+    if (problems.length) throw new AppSettingsRefused(problems);
     // Only the code settings given are written: one left out keeps whatever the row has.
     await this.ds.query(
       `UPDATE apps SET settings = $2::jsonb, code_length = coalesce($3, code_length), max_attempts = coalesce($4, max_attempts),
@@ -183,7 +186,8 @@ export function appFromRow(r: Record<string, any>): AppEntity {
 }
 
 /** Channels an app may name as its fallback (settings.fallbackChannel). */
-export const FALLBACK_CHANNELS: readonly string[] = ["SMS", "VOICE", "EMAIL", "WHATSAPP"];
+/** Channels an app may name as its fallback (settings.fallbackChannel): every channel (a Telegram app falls back to SMS, an SMS app may to Telegram). */
+export const FALLBACK_CHANNELS: readonly string[] = Object.values(Channel);
 
 /** An app's options or settings refused by the checks: bad input (the CLI exits 2 on it, the admin API answers BAD_USER_INPUT). */
 export class AppSettingsRefused extends Error {
@@ -216,6 +220,7 @@ export function validateAppOptions(o: AppOptions, policy: AppPolicy = { allowTes
     problems.push(`default locale must be one of ${supportedLocales.join(", ")} (optionally with a region, e.g. pt-BR)`);
   }
   problems.push(...channelSettingsProblems(o.settings ?? {}));
+  problems.push(...simSwapSettingsProblems(o.settings?.simSwap));
   const nist = policy.production ? nistProblems({ codeLength: o.codeLength, maxAttempts: o.maxAttempts, ttlSeconds: o.ttlSeconds }) : [];
   // A NIST refusal is its own error (the CLI exits 2 on it, as on a configuration error), listing the other problems too.
   if (nist.length) throw new NistBoundsError([...nist, ...problems].join("; "));

@@ -1,7 +1,9 @@
+import type { Channel } from "../verification/enums";
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
 import type { LimitsSettings } from "../protection/abuse-settings";
 import type { SafelistEntry } from "../protection/safelist";
 import type { TestDestination } from "../protection/test-destinations";
+import type { SimSwapSettings } from "../risk/sim-swap-settings";
 
 /** Per-app channel extras that are not limits: kept in one jsonb column so they grow without migrations. */
 export interface AppSettings {
@@ -10,7 +12,7 @@ export interface AppSettings {
   /** WebOTP: the origin's domain for the `@domain #code` line. */
   webOtpDomain?: string;
   /** Channel to try when the first channel's delivery ends FAILED/UNDELIVERED. */
-  fallbackChannel?: "SMS" | "VOICE" | "EMAIL" | "WHATSAPP";
+  fallbackChannel?: `${Channel}`;
   /** Countries allowed for VOICE when they differ from `countries` (which then applies to SMS). */
   voiceCountries?: string[];
   /** Abuse limits that differ from the defaults (protection/abuse-settings.ts); `null` turns one off. */
@@ -19,6 +21,8 @@ export interface AppSettings {
   testDestinations?: TestDestination[];
   /** Numbers and ranges the pumping guard never refuses (protection/safelist.ts). */
   safelist?: SafelistEntry[];
+  /** Check phone-channel requests for a recent SIM swap, then flag or refuse (risk/sim-swap-gate.ts). */
+  simSwap?: SimSwapSettings;
 }
 
 @Entity({ name: "apps" })

@@ -27,6 +27,8 @@ export interface RenderedMessage {
   voice?: { script: string; language: string; twiml: string };
   /** WhatsApp: the values an approved authentication template takes, and the template's language code ("pt_BR"). */
   whatsapp?: { code: string; appName: string; minutes: number; language: string };
+  /** Telegram: the Gateway API takes the code alone (Telegram writes the message around it) and a ttl in seconds. */
+  telegram?: { code: string; ttlSeconds: number };
 }
 
 /** What to say and to whom, per channel. Providers only carry what a channel rendered. */

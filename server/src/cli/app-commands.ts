@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { AppService, AppSettingsRefused, FALLBACK_CHANNELS, parseKeyId, validateAppOptions, type AppOptions } from "../apps/app-service";
 import { loadConfig } from "../config/config";
-import { abuseSettingsFromFlags } from "./app-settings-command";
+import { abuseSettingsFromFlags, simSwapFromFlag } from "./app-settings-command";
 import { withDatabase } from "./with-database";
 import { InvalidArgumentError } from "commander";
 import { UsageError, anyWholeNumber, uuidFlag } from "./usage-error";
@@ -32,10 +32,11 @@ export function registerAppCommands(program: Command): void {
     .option("--voice-countries <list>", "allowed countries for VOICE when they differ from --countries")
     .option("--limits <json>", 'abuse limit overrides, e.g. \'{"sendsPerIp":{"max":20,"windowSeconds":3600}}\' (docs/security.md)')
     .option("--test-destinations <json>", 'fixed-code test destinations, e.g. \'[{"destination":"+14155550100","code":"123456"}]\'')
+    .option("--sim-swap <json>", 'SIM-swap check before phone codes, e.g. \'{"maxAgeHours":24,"action":"flag"}\' (action flag or refuse; maxAgeHours 1 to 2400)')
     .option("--locale <tag>", "default message locale", "en")
     .option("--sms-app-hash <hash>", "Android SMS Retriever app hash (11 characters), added as a line to each SMS")
     .option("--webotp-domain <host>", "domain for the WebOTP line `@domain #code` ending each SMS, e.g. example.com")
-    .option("--fallback-channel <channel>", "channel that takes over when a delivery fails or is undelivered (SMS, VOICE, EMAIL or WHATSAPP; e.g. VOICE for SMS apps, SMS for WhatsApp apps)", fallbackChannel)
+    .option("--fallback-channel <channel>", "channel that takes over when a delivery fails or is undelivered (SMS, VOICE, EMAIL, WHATSAPP, TELEGRAM or RCS; e.g. VOICE for SMS apps, SMS for WhatsApp, Telegram and RCS apps)", fallbackChannel)
     .option("--json", "print {\"id\",\"apiKey\"} as JSON")
     .action(async (o) => {
       const settings = abuseSettingsFromFlags(o);
@@ -49,6 +50,7 @@ export function registerAppCommands(program: Command): void {
           ...(o.webotpDomain !== undefined ? { webOtpDomain: String(o.webotpDomain).toLowerCase() } : {}),
           ...(o.fallbackChannel !== undefined ? { fallbackChannel: o.fallbackChannel } : {}),
           ...settings,
+          ...simSwapFromFlag(o),
         },
       };
       // Before touching the database: bad flags change nothing (exit 2).

@@ -24,13 +24,18 @@ export function abuseSettingsFromFlags(o: { voiceCountries?: string; limits?: st
   return s as Partial<AppSettings>;
 }
 
+/** `--sim-swap '{"maxAgeHours":24,"action":"flag"}'` (`null` removes it in `app settings`); checked with the other settings. */
+export function simSwapFromFlag(o: { simSwap?: string }): Partial<AppSettings> {
+  return o.simSwap === undefined ? {} : ({ simSwap: json("--sim-swap", o.simSwap) } as Partial<AppSettings>);
+}
+
 const int = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number`);
   return Number(v);
 };
 
 /**
- * `otp-gateway app settings --id ID [--ttl S] [--code-length L] [--max-attempts A] [--voice-countries ..] [--limits JSON] [--test-destinations JSON]`:
+ * `otp-gateway app settings --id ID [--ttl S] [--code-length L] [--max-attempts A] [--voice-countries ..] [--limits JSON] [--test-destinations JSON] [--sim-swap JSON]`:
  * changes an existing app's code and abuse settings. Each flag replaces that setting as a
  * whole; the value `null` (or an empty list for --voice-countries) removes it, back to the
  * default. In production, settings outside NIST's bounds exit 2 (as `app create` does).
@@ -39,7 +44,7 @@ export function registerAppSettingsCommand(program: Command): void {
   const app = program.commands.find((c) => c.name() === "app") ?? program.command("app");
   app
     .command("settings")
-    .description("change an app's code and abuse settings (validity, code length, attempts, voice countries, limit overrides, test destinations) and print them")
+    .description("change an app's code and abuse settings (validity, code length, attempts, voice countries, limit overrides, test destinations, SIM-swap check) and print them")
     .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .option("--ttl <seconds>", "code validity in seconds (1 to 86400; at most 600 in production)", int("--ttl"))
     .option("--code-length <digits>", "digits per code (4 to 10; at least 6 in production)", int("--code-length"))
@@ -47,8 +52,9 @@ export function registerAppSettingsCommand(program: Command): void {
     .option("--voice-countries <list>", "allowed countries for VOICE, e.g. US,CA (empty: same as --countries)")
     .option("--limits <json>", "abuse limit overrides as JSON (replaces the previous overrides; null: all defaults)")
     .option("--test-destinations <json>", "test destinations as JSON (replaces the list; null: none)")
-    .action(async (o: { id: string; ttl?: number; codeLength?: number; maxAttempts?: number; voiceCountries?: string; limits?: string; testDestinations?: string }) => {
-      const patch: Record<string, unknown> = abuseSettingsFromFlags(o);
+    .option("--sim-swap <json>", 'SIM-swap check before phone codes, e.g. \'{"maxAgeHours":24,"action":"flag"}\' (action flag or refuse; maxAgeHours 1 to 2400; null: off)')
+    .action(async (o: { id: string; ttl?: number; codeLength?: number; maxAttempts?: number; voiceCountries?: string; limits?: string; testDestinations?: string; simSwap?: string }) => {
+      const patch: Record<string, unknown> = { ...abuseSettingsFromFlags(o), ...simSwapFromFlag(o) };
       if (Array.isArray(patch.voiceCountries) && !patch.voiceCountries.length) patch.voiceCountries = null;
       const codes = { ttlSeconds: o.ttl, codeLength: o.codeLength, maxAttempts: o.maxAttempts };
       await withDatabase(async ({ ds }) => {
@@ -56,11 +62,12 @@ export function registerAppSettingsCommand(program: Command): void {
           // Settings the checks refused are bad values (exit 2); an unknown app is not.
           throw err instanceof AppSettingsRefused ? new UsageError(err.message) : err;
         });
-        const { voiceCountries, limits, testDestinations, ttlSeconds, codeLength, maxAttempts } = settings;
+        const { voiceCountries, limits, testDestinations, ttlSeconds, codeLength, maxAttempts, simSwap } = settings;
         // Test codes are the app's own fixed secrets: shown by count, not echoed to the terminal.
         const shown = {
           ttlSeconds, codeLength, maxAttempts,
           voiceCountries: voiceCountries ?? null, limits: limits ?? {}, testDestinations: testDestinations?.map((t) => t.destination) ?? [],
+          simSwap: simSwap ?? null,
         };
         process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       });

@@ -2,8 +2,13 @@ import type { Channel } from "../verification/enums";
 import { PROVIDER_NAMES, envSchema, snsWanted, type Env } from "./env";
 import type { SenderList } from "./senders";
 import { whatsappConfig, type WhatsAppConfig } from "./whatsapp-config";
+import { telegramConfig, type TelegramConfig } from "./telegram-config";
+import { rcsConfig, type RcsConfig } from "./rcs-config";
+import { simSwapConfig, type SimSwapConfig } from "./sim-swap-env";
 
 export type { TwilioWhatsAppConfig, VonageWhatsAppConfig, WhatsAppConfig } from "./whatsapp-config";
+export type { TelegramConfig } from "./telegram-config";
+export type { RcsConfig, TwilioRcsConfig, VonageRcsConfig } from "./rcs-config";
 
 export type Role = "all" | "api" | "worker";
 
@@ -29,7 +34,7 @@ export interface MessageBirdConfig { accessKey: string; originator: SenderList; 
  */
 export interface HttpProviderConfig { url: string; secret: string; callbackSecret: string; channels: Channel[] }
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-export type ChannelName = "SMS" | "VOICE" | "EMAIL" | "WHATSAPP";
+export type ChannelName = "SMS" | "VOICE" | "EMAIL" | "WHATSAPP" | "TELEGRAM" | "RCS";
 
 /** How deliveries are sent: vendor order per channel, retry timings, circuit breaker thresholds. */
 export interface DeliveryConfig {
@@ -65,8 +70,12 @@ export interface Config {
   httpProvider?: HttpProviderConfig;
   /** WhatsApp senders per vendor (Twilio's and Vonage's Messages APIs); empty when none is configured. */
   whatsapp: WhatsAppConfig;
+  /** RCS senders per vendor (Twilio's Messaging Service, Vonage's Messages API); empty when none is configured. */
+  rcs: RcsConfig;
   sns?: SnsConfig;
   messagebird?: MessageBirdConfig;
+  /** Telegram's Gateway API (TELEGRAM_GATEWAY_*), the TELEGRAM channel's vendor. */
+  telegram?: TelegramConfig;
   trustProxy?: string;
   outboxInProduction: boolean;
   /** OUTBOX_DELIVERY_DELAY_MS: after how long the outbox reports its messages delivered; null: never (providers/outbox/outbox-phone.ts). */
@@ -92,6 +101,8 @@ export interface Config {
   /** The support dashboard: session lifetimes, TOTP policy, login limits (per 15 minutes). */
   admin: AdminConfig;
   webhooks: WebhookConfig;
+  /** The CAMARA SIM Swap service (SIM_SWAP_*); absent: apps' simSwap settings are kept but no check runs (risk/sim-swap-gate.ts). */
+  simSwap?: SimSwapConfig;
 }
 
 /** Outbound webhooks: who may be called, and the worker's own concurrency, timeouts and retry schedule. */
@@ -216,6 +227,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ? { url: env.HTTP_PROVIDER_URL, secret: env.HTTP_PROVIDER_SECRET!, callbackSecret: env.HTTP_PROVIDER_CALLBACK_SECRET ?? env.HTTP_PROVIDER_SECRET!, channels: env.HTTP_PROVIDER_CHANNELS }
       : undefined,
     whatsapp: whatsappConfig(env),
+    telegram: telegramConfig(env),
+    rcs: rcsConfig(env),
+    simSwap: simSwapConfig(env),
     trustProxy: env.TRUST_PROXY,
     outboxInProduction: env.OUTBOX_IN_PRODUCTION,
     // In production the outbox holds real users' codes (OUTBOX_IN_PRODUCTION): it would be a lie to say they arrived.
@@ -236,6 +250,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ...(env.VOICE_PROVIDERS && { VOICE: env.VOICE_PROVIDERS }),
         ...(env.EMAIL_PROVIDERS && { EMAIL: env.EMAIL_PROVIDERS }),
         ...(env.WHATSAPP_PROVIDERS && { WHATSAPP: env.WHATSAPP_PROVIDERS }),
+        ...(env.TELEGRAM_PROVIDERS && { TELEGRAM: env.TELEGRAM_PROVIDERS }),
+        ...(env.RCS_PROVIDERS && { RCS: env.RCS_PROVIDERS }),
       },
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       unmatchedCallbacksMax: env.UNMATCHED_CALLBACKS_MAX,

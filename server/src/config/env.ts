@@ -3,6 +3,9 @@ import { isSupportedCountry } from "libphonenumber-js/max";
 import { Channel } from "../verification/enums";
 import { parseSenderList, SenderListError } from "./senders";
 import { whatsappEnvProblems, whatsappEnvShape } from "./whatsapp-env";
+import { telegramEnvProblems, telegramEnvShape } from "./telegram-env";
+import { rcsEnvProblems, rcsEnvShape } from "./rcs-env";
+import { simSwapEnvProblems, simSwapEnvShape } from "./sim-swap-env";
 import { trustProxyProblem } from "../http/trust-proxy";
 
 /**
@@ -27,7 +30,7 @@ const optionalBoolFlag = z
   .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1" || v === "yes"));
 
 /** The vendors a channel may name, in failover order: SMS_PROVIDERS=twilio,vonage. Unknown names fail start-up. */
-export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http", "sns", "messagebird"] as const;
+export const PROVIDER_NAMES = ["twilio", "vonage", "smtp", "outbox", "http", "sns", "messagebird", "telegram"] as const;
 const providerList = optionalString.pipe(
   z
     .string()
@@ -158,6 +161,8 @@ export const envSchema = z
     METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters").regex(/^\S+$/, "must not contain spaces").optional()),
     UNMATCHED_CALLBACKS_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
     WHATSAPP_PROVIDERS: providerList,
+    TELEGRAM_PROVIDERS: providerList,
+    RCS_PROVIDERS: providerList,
     PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DELIVERY_ATTEMPTS_PER_PROVIDER: z.coerce.number().int().min(1).max(20).default(3),
     DELIVERY_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
@@ -186,6 +191,9 @@ export const envSchema = z
       z.string().transform((c) => c.toUpperCase()).refine((c) => isSupportedCountry(c), "must be a two-letter country code with phone numbers, such as US or GB").optional(),
     ),
     ...whatsappEnvShape,
+    ...telegramEnvShape,
+    ...rcsEnvShape,
+    ...simSwapEnvShape,
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === "production";
@@ -201,15 +209,15 @@ export const envSchema = z
     if (production && !env.OTP_SECRET) {
       ctx.addIssue({ code: "custom", path: ["OTP_SECRET"], message: "is required when NODE_ENV=production" });
     }
-    // A sender for SMS/voice (TWILIO_FROM), for WhatsApp (TWILIO_WHATSAPP_FROM), or both.
-    const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM || env.TWILIO_WHATSAPP_FROM];
+    // A sender for SMS/voice (TWILIO_FROM), for WhatsApp (TWILIO_WHATSAPP_FROM), for RCS (TWILIO_RCS_MESSAGING_SERVICE_SID), or several.
+    const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM || env.TWILIO_WHATSAPP_FROM || env.TWILIO_RCS_MESSAGING_SERVICE_SID];
     if (twilio.some(Boolean) && !twilio.every(Boolean)) {
-      ctx.addIssue({ code: "custom", path: ["TWILIO_ACCOUNT_SID"], message: "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM (or TWILIO_WHATSAPP_FROM) go together" });
+      ctx.addIssue({ code: "custom", path: ["TWILIO_ACCOUNT_SID"], message: "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM (or TWILIO_WHATSAPP_FROM, TWILIO_RCS_MESSAGING_SERVICE_SID) go together" });
     }
     // The key/secret pair carries SMS (with VONAGE_FROM) and may carry WhatsApp instead of an application key.
     const pair = !!env.VONAGE_API_KEY && !!env.VONAGE_API_SECRET;
-    if (!!env.VONAGE_API_KEY !== !!env.VONAGE_API_SECRET || (env.VONAGE_FROM && !pair) || (pair && !env.VONAGE_FROM && !env.VONAGE_WHATSAPP_FROM)) {
-      ctx.addIssue({ code: "custom", path: ["VONAGE_API_KEY"], message: "VONAGE_API_KEY, VONAGE_API_SECRET and VONAGE_FROM (or VONAGE_WHATSAPP_FROM) go together" });
+    if (!!env.VONAGE_API_KEY !== !!env.VONAGE_API_SECRET || (env.VONAGE_FROM && !pair) || (pair && !env.VONAGE_FROM && !env.VONAGE_WHATSAPP_FROM && !env.VONAGE_RCS_FROM)) {
+      ctx.addIssue({ code: "custom", path: ["VONAGE_API_KEY"], message: "VONAGE_API_KEY, VONAGE_API_SECRET and VONAGE_FROM (or VONAGE_WHATSAPP_FROM, VONAGE_RCS_FROM) go together" });
     }
     if (production && env.VONAGE_API_KEY && !env.VONAGE_SIGNATURE_SECRET) {
       // Without it a delivery receipt is checked only against the API key, which every receipt carries in clear.
@@ -237,6 +245,9 @@ export const envSchema = z
       ctx.addIssue({ code: "custom", path: ["HTTP_PROVIDER_CALLBACK_SECRET"], message: "needs HTTP_PROVIDER_URL and HTTP_PROVIDER_SECRET" });
     }
     for (const p of whatsappEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
+    for (const p of telegramEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
+    for (const p of rcsEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
+    for (const p of simSwapEnvProblems(env)) ctx.addIssue({ code: "custom", path: [p.path], message: p.message });
     if (env.DELIVERY_RETRY_MAX_MS < env.DELIVERY_RETRY_BASE_MS) {
       ctx.addIssue({ code: "custom", path: ["DELIVERY_RETRY_MAX_MS"], message: "must not be below DELIVERY_RETRY_BASE_MS" });
     }

@@ -1,13 +1,15 @@
+import type { StepMessage } from "../workflow/step-view";
 import type { DeliveryEventMessage, EventBus, Unsubscribe } from "../events/event-bus";
 import type { Row } from "../verification/verification-view";
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 
 /** Turns a delivery row (just written, and already logged as a delivery_events row) into a published event. */
-export function toEventMessage(d: Row, verificationStatus?: string | null): DeliveryEventMessage {
+export function toEventMessage(d: Row, verificationStatus?: string | null, steps?: StepMessage[]): DeliveryEventMessage {
   const vStatus = verificationStatus ?? d.verification_status ?? null;
   return {
     ...(vStatus ? { verificationStatus: vStatus } : {}),
+    ...(steps ? { steps } : {}),
     verificationId: d.verification_id,
     appId: d.app_id,
     delivery: {
@@ -27,9 +29,12 @@ export function toEventMessage(d: Row, verificationStatus?: string | null): Deli
 export class DeliveryEvents {
   constructor(private readonly bus: EventBus) {}
 
-  /** `verificationStatus` when this change also closed the verification (FAILED: every delivery failed). */
-  async published(deliveryRow: Row, verificationStatus?: string): Promise<void> {
-    await this.bus.publish(toEventMessage(deliveryRow, verificationStatus));
+  /**
+   * `verificationStatus` when this change also closed the verification (FAILED: every delivery
+   * failed); `steps` when it changed the verification's workflow (workflow/workflow.ts).
+   */
+  async published(deliveryRow: Row, verificationStatus?: string, steps?: StepMessage[]): Promise<void> {
+    await this.bus.publish(toEventMessage(deliveryRow, verificationStatus, steps));
   }
 
   subscribe(verificationId: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {

@@ -12,7 +12,9 @@ import { toEventMessage, type DeliveryEvents } from "./delivery-events";
 const sameState = (a: DeliveryEventMessage, b: DeliveryEventMessage) =>
   a.delivery.status === b.delivery.status && a.delivery.provider === b.delivery.provider && a.delivery.channel === b.delivery.channel &&
   a.delivery.errorCode === b.delivery.errorCode && a.delivery.errorMessage === b.delivery.errorMessage &&
-  (a.verificationStatus === "FAILED") === (b.verificationStatus === "FAILED");
+  (a.verificationStatus === "FAILED") === (b.verificationStatus === "FAILED") &&
+  // A workflow change (a step started or refused) is news even on a delivery that stayed as it was.
+  !b.steps;
 
 /**
  * One subscriber's view of a verification's deliveries: first the current state of each

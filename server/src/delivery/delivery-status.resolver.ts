@@ -3,6 +3,7 @@ import type { DeliveryEventMessage } from "../events/event-bus";
 import type { GqlContext } from "../graphql/context";
 import { DeliveryEvent } from "../verification/verification.types";
 import { deliveryStatusStream } from "./delivery-status-stream";
+import { fromStepMessage } from "../workflow/step-view";
 
 /**
  * deliveryStatus: first the current state of each delivery, then every change. Only the app
@@ -25,6 +26,7 @@ export class DeliveryStatusResolver {
       verificationId: e.verificationId,
       verificationStatus: (e.verificationStatus ?? null) as DeliveryEvent["verificationStatus"],
       delivery: { ...e.delivery, createdAt: new Date(e.delivery.createdAt), updatedAt: new Date(e.delivery.updatedAt) } as DeliveryEvent["delivery"],
+      steps: e.steps?.map(fromStepMessage) ?? null,
     };
   }
 }

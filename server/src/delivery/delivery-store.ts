@@ -3,7 +3,7 @@ import { prepared } from "../db/prepared";
 import { NIST_BOUNDS } from "../apps/nist-bounds";
 import type { Row } from "../verification/verification-view";
 
-/** A claimed delivery with what the worker needs to render it. */
+/** A claimed delivery with what the worker needs to render it (`destination`: the delivery's own, for a workflow step that has one, else the verification's). */
 export interface ClaimedDelivery {
   delivery: Row;
   verification: { status: string; expiresAt: Date; codeCipher: Buffer | null; destination: string; locale: string; purpose: string | null; transaction: { amount: string; payee: string } | null; country?: string | null };
@@ -45,7 +45,8 @@ export class DeliveryStore {
          INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source)
          SELECT id, verification_id, 'SENDING', provider, 'worker' FROM d
        )
-       SELECT to_jsonb(d.*) AS delivery, v.status AS v_status, v.expires_at, v.code_cipher, v.destination, v.destination_country, v.locale, v.purpose,
+       SELECT to_jsonb(d.*) AS delivery, v.status AS v_status, v.expires_at, v.code_cipher,
+              coalesce(d.destination, v.destination) AS destination, CASE WHEN d.destination IS NULL THEN v.destination_country END AS destination_country, v.locale, v.purpose,
               v.transaction, a.name AS app_name, a.settings AS app_settings, a.ttl_seconds, a.countries AS app_countries
          FROM d JOIN verifications v ON v.id = d.verification_id JOIN apps a ON a.id = d.app_id`,
       [limit, leaseSeconds, workerId],

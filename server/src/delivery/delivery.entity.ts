@@ -26,6 +26,8 @@ export class DeliveryEntity {
   @Column({ type: "numeric", name: "price_amount", nullable: true }) priceAmount: string | null;
   @Column({ type: "text", name: "price_currency", nullable: true }) priceCurrency: string | null;
   @Column({ type: "text", name: "price_source", nullable: true }) priceSource: "vendor" | "table" | null;
+  /** The channel the vendor reports having used when not the delivery's own (Twilio's SMS fallback of an RCS message); null otherwise. */
+  @Column({ type: "text", name: "sent_as", nullable: true }) sentAs: Channel | null;
   @Column({ type: "timestamptz", name: "next_attempt_at" }) nextAttemptAt: Date;
   @Column({ type: "timestamptz", name: "lease_until", nullable: true }) leaseUntil: Date | null;
   @Column({ type: "text", name: "leased_by", nullable: true }) leasedBy: string | null;

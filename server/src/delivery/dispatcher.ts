@@ -29,6 +29,8 @@ export interface DispatchFollowUps {
   callbacks?: StatusCallbacks;
   /** The stand-in for the vendor when the destination is one of the app's test destinations (protection/test-destinations.ts). */
   testDestinations?: { providerFor(settings: Record<string, any>, destination: string): Provider | undefined };
+  /** The verification's workflow (workflow/workflow.ts): a step's hand-off starts the next step's timer. */
+  workflow?: { handedOff(delivery: Row): Promise<void> };
 }
 
 /**
@@ -97,6 +99,10 @@ export class Dispatcher {
     const { row, earlyCallbacks } = await this.sent.record(d, attempt, result.status ?? DeliveryStatus.SENT);
     if (!row) this.log.warn({ deliveryId: d.id }, "delivery was sent after its lease lapsed; another worker may send it again");
     await this.publish(row);
+    if (row?.step_id && (row.status === DeliveryStatus.SENT || row.status === DeliveryStatus.DELIVERED)) {
+      await this.followUps.workflow?.handedOff(row).catch((err: Error) =>
+        this.log.warn({ deliveryId: d.id, err: err.message }, "starting the next workflow step's timer failed; the sweep will retry"));
+    }
     // A status callback overtook the vendor's HTTP answer; if applying it fails here, the sweep does it later.
     if (row && earlyCallbacks) {
       await this.followUps.callbacks?.applyEarly(provider.name, result.providerMessageId).catch((err: Error) =>
@@ -107,8 +113,10 @@ export class Dispatcher {
   private async failedAttempt(c: ClaimedDelivery, providers: Provider[], provider: Provider, err: ProviderError, latencyMs: number): Promise<void> {
     const d = c.delivery;
     const decision = decide(err, { attempts: d.attempts, providerIndex: d.provider_index, providerCount: providers.length, round: d.failover_round ?? 0 }, this.retry);
+    // A workflow step's delivery that exhausted its providers ends here: the workflow moves on (or, at its last step, the verification fails).
     const fallbackChannel =
-      decision.action === "exhausted"
+      decision.action === "exhausted" && d.step_id ? "next step"
+      : decision.action === "exhausted"
         ? this.followUps.fallback?.channelFor({
             channel: d.channel, fallbackOf: d.fallback_of ?? null, destination: c.verification.destination,
             settings: c.app.settings, countries: c.app.countries,

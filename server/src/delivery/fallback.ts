@@ -41,6 +41,11 @@ export class Fallback {
     private readonly notifyWorkers = true,
     /** The limits every send is charged to (requests, resends): a fallback is a paid send too. */
     private readonly sendPolicy?: SendPolicy,
+    /**
+     * A verification asked with `next` follows its own workflow instead of the app's fallback
+     * channel: a failed step's delivery starts the next step at once (workflow/workflow.ts).
+     */
+    private readonly workflow?: { failed(delivery: Row): Promise<boolean> },
   ) {}
 
   /** The channel a failure of this delivery falls back to, or null. */
@@ -68,7 +73,8 @@ export class Fallback {
    */
   async afterFailure(failed: Row): Promise<Row | null> {
     if (failed.status !== "FAILED" && failed.status !== "UNDELIVERED") return null;
-    const queued = await this.queue(failed);
+    if (failed.step_id && this.workflow && (await this.workflow.failed(failed))) return null;
+    const queued = failed.step_id ? null : await this.queue(failed);
     if (!queued && (await settleAfterFailure(this.ds, failed.verification_id))) {
       this.log.info({ verificationId: failed.verification_id, deliveryId: failed.id }, "verification failed: no delivery can reach the destination");
       await this.events.published(failed, "FAILED");

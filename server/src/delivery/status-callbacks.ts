@@ -69,11 +69,11 @@ export class StatusCallbacks {
     if (outcome !== "early") return outcome;
     // Kept only while the table is under its cap (one statement, so concurrent floods overshoot by at most what is in flight).
     const stored: unknown[] = await this.ds.query(
-      `INSERT INTO early_status_callbacks (provider, provider_message_id, status, error_code, error_message, raw)
-       SELECT $1, $2, $3, $4, $5, $6 WHERE (SELECT count(*) FROM (SELECT 1 FROM early_status_callbacks LIMIT $7) kept) < $7
+      `INSERT INTO early_status_callbacks (provider, provider_message_id, status, error_code, error_message, raw, sent_as)
+       SELECT $1, $2, $3, $4, $5, $6, $8 WHERE (SELECT count(*) FROM (SELECT 1 FROM early_status_callbacks LIMIT $7) kept) < $7
        RETURNING id`,
       [report.provider, report.providerMessageId.slice(0, 200), report.status, report.errorCode?.slice(0, 64) ?? null,
-        report.errorMessage?.slice(0, 500) ?? null, JSON.stringify(trimRaw(report.raw)), this.earlyMax],
+        report.errorMessage?.slice(0, 500) ?? null, JSON.stringify(trimRaw(report.raw)), this.earlyMax, report.sentAs ?? null],
     );
     this.onUnmatched?.(report.provider, stored.length ? "stored" : "dropped");
     if (!stored.length) {
@@ -87,19 +87,20 @@ export class StatusCallbacks {
 
   /** Applies, oldest first, the callbacks that arrived before the worker recorded this message id. */
   async applyEarly(provider: string, providerMessageId: string): Promise<void> {
-    const rows: Array<{ id: string; status: string; error_code: string | null; error_message: string | null; raw: Record<string, string> | null }> =
+    const rows: Array<{ id: string; status: string; error_code: string | null; error_message: string | null; raw: Record<string, string> | null; sent_as: string | null }> =
       await this.ds.query(
         `WITH taken AS (
            DELETE FROM early_status_callbacks e
             WHERE provider = $1 AND provider_message_id = $2
               AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider = e.provider AND d.provider_message_id = e.provider_message_id)
-            RETURNING id, status, error_code, error_message, raw
+            RETURNING id, status, error_code, error_message, raw, sent_as
          ) SELECT * FROM taken`,
         [provider, providerMessageId],
       );
     for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
       await this.update({
         provider, providerMessageId, status: r.status as StatusReport["status"], errorCode: r.error_code, errorMessage: r.error_message, raw: r.raw ?? {},
+        sentAs: r.sent_as as StatusReport["sentAs"],
       });
     }
   }
@@ -121,6 +122,8 @@ export class StatusCallbacks {
          UPDATE deliveries SET status = $3,
                 error_code = CASE WHEN $4 THEN $5 ELSE error_code END,
                 error_message = CASE WHEN $4 THEN $6 ELSE error_message END,
+                -- The vendor's own fallback (an RCS message it sent as SMS) is recorded; its own channel is no news.
+                sent_as = CASE WHEN $8::text IS NOT NULL AND $8::text <> channel THEN $8::text ELSE sent_as END,
                 updated_at = now()
           WHERE provider = $1 AND provider_message_id = $2 AND ${rank("status")} < ${rank("$3::text")} AND ${rank("status")} < 3
           RETURNING *
@@ -131,7 +134,7 @@ export class StatusCallbacks {
        )
        SELECT (SELECT to_jsonb(u.*) FROM u) AS row,
               EXISTS (SELECT 1 FROM deliveries WHERE provider = $1 AND provider_message_id = $2) AS known`,
-      [report.provider, report.providerMessageId, report.status, failed, report.errorCode, report.errorMessage, JSON.stringify(report.raw)],
+      [report.provider, report.providerMessageId, report.status, failed, report.errorCode, report.errorMessage, JSON.stringify(report.raw), report.sentAs ?? null],
     );
     const row: Row | null = r.row;
     if (!row) return r.known ? "ignored" : "early";

@@ -9,7 +9,8 @@ import type { DataSource, EntityManager } from "typeorm";
  *
  * Runs in the caller's transaction (`m`), so whatever else belongs to the change commits with
  * it: the `verification.failed` webhook event is written by the status trigger of migration
- * WebhookEvents in this same transaction. The verification's row is locked first: two last
+ * WebhookEvents in this same transaction. A workflow step still waiting (workflow/) can still reach
+ * the person: not yet. The verification's row is locked first: two last
  * deliveries failing at once serialise here, and the second sees the first's failure (each
  * statement in READ COMMITTED reads what committed before it), so one of them always closes it.
  * Called after the failure itself has committed and the fallback had its chance.
@@ -21,6 +22,7 @@ export async function failIfUndeliverable(m: EntityManager, verificationId: stri
       WHERE id = $1 AND status = 'PENDING'
         AND EXISTS (SELECT 1 FROM deliveries WHERE verification_id = $1)
         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE verification_id = $1 AND status NOT IN ('FAILED', 'UNDELIVERED'))
+        AND NOT EXISTS (SELECT 1 FROM verification_steps WHERE verification_id = $1 AND status = 'WAITING')
       RETURNING id, app_id`,
     [verificationId],
   );

@@ -11,6 +11,8 @@ export interface WorkerOptions {
   concurrency: number; leaseSeconds: number; pollMs: number; workerId: string;
   /** More housekeeping for the periodic sweep (status callbacks that arrived before their message id was recorded). */
   sweep?: () => Promise<void>;
+  /** Work due by the clock, run on every poll (workflow steps whose timer is up: workflow/workflow.ts). */
+  onPoll?: () => void;
   /**
    * Where a claim's SENDING state is published, so subscribers see QUEUED → SENDING → SENT; and
    * where QUEUED events from API processes arrive, each one a wake-up (see wakeWorkersColumn).
@@ -53,7 +55,11 @@ export class DeliveryWorker {
     this.unsubscribe = this.options.events?.subscribeAll?.((e) => {
       if (e.delivery.status === "QUEUED") this.wake();
     });
-    this.timers.push(setInterval(() => this.wake(), this.options.pollMs));
+    this.timers.push(setInterval(() => {
+      this.wake();
+      this.options.onPoll?.();
+    }, this.options.pollMs));
+    this.options.onPoll?.();
     this.timers.push(setInterval(() => void this.sweep(), 30_000));
     this.wake();
   }

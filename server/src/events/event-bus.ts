@@ -1,3 +1,4 @@
+import type { StepMessage } from "../workflow/step-view";
 import { EventEmitter } from "node:events";
 
 /** A delivery status change as it travels between processes: JSON, dates as ISO strings. */
@@ -16,6 +17,8 @@ export interface DeliveryEventMessage {
     createdAt: string;
     updatedAt: string;
   };
+  /** The verification's workflow steps, on the events that changed them (a step started, or was refused). */
+  steps?: StepMessage[];
 }
 
 export type Unsubscribe = () => void;

@@ -45,6 +45,16 @@ export class Metrics {
     name: "otp_limit_refusals_total", help: "Requests refused by a rate limit or abuse rule, by rule name", labelNames: ["rule"], registers: [this.registry],
   });
 
+  readonly simSwapChecks = new Counter({
+    name: "otp_sim_swap_checks_total",
+    help: "SIM-swap checks before a phone code by result (SWAPPED, NOT_SWAPPED, UNKNOWN: the service failed or timed out) and the app's action (flag, refuse)",
+    labelNames: ["result", "action"], registers: [this.registry],
+  });
+  readonly simSwapLatency = new Histogram({
+    name: "otp_sim_swap_check_duration_seconds", help: "Time a SIM-swap check took, token included (the deadline is SIM_SWAP_TIMEOUT_MS)", labelNames: ["result"],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 5], registers: [this.registry],
+  });
+
   readonly unmatchedCallbacks = new Counter({
     name: "otp_status_callbacks_unmatched_total", help: "Authentic vendor status callbacks naming no known message: kept for a late match (stored) or over the cap (dropped)",
     labelNames: ["provider", "outcome"], registers: [this.registry],

@@ -28,7 +28,7 @@ export interface PumpingSettings {
   blockSeconds: number[];
 }
 
-/** An optional cap on sends per 24 hours: paid channels (SMS, VOICE, WHATSAPP) together, e-mail apart. */
+/** An optional cap on sends per 24 hours: paid channels (every phone channel: SMS, VOICE, WHATSAPP, TELEGRAM, RCS…) together, e-mail apart. */
 export interface SpendCeiling { paidPerDay: number | null; emailPerDay: number | null }
 
 export interface AbuseLimits {

@@ -61,11 +61,19 @@ export function explainBlock(rule: string, hits: number, limit: number, details:
     };
   }
   if (rule === "spend_ceiling_paid" || rule === "spend_ceiling_email") {
-    const what = rule === "spend_ceiling_paid" ? "paid sends (SMS, voice and WhatsApp)" : "e-mail sends";
+    const what = rule === "spend_ceiling_paid" ? "paid sends (SMS, voice, WhatsApp, Telegram, RCS and the other phone channels)" : "e-mail sends";
     return {
       summary: `The app reached its daily spend ceiling: ${n(limit)} ${what} per 24 hours. Further ${what} are refused until the window ends or the block is lifted.`,
       figures: [{ label: "Ceiling", value: `${n(limit)} per 24 hours` }, { label: "Requests counted", value: n(hits) }],
       riskFactors: factors,
+    };
+  }
+  if (rule === "sim_swap") {
+    // Recorded by requestOtp under an app's simSwap "refuse" (verification-service.ts): one refused request, nothing blocked after it.
+    return {
+      summary: `A code was refused: the number's SIM card changed within the last ${d.maxAgeHours ?? "?"} hours (CAMARA SIM Swap check; the app's setting refuses). The user should verify another way; each new request is checked again.`,
+      figures: [{ label: "Max age", value: `${n(d.maxAgeHours)} hours` }, { label: "Channel", value: String(d.channel ?? "") }],
+      riskFactors: [],
     };
   }
   if (rule === "resend_cooldown") {

@@ -8,14 +8,17 @@ import { Channel } from "../verification/enums";
  * stored or any vendor is paid. Premium-rate and shared-cost numbers are where SMS pumping
  * and call-revenue fraud earn their money; a number whose type libphonenumber can't tell
  * (no known range) is refused for the same reason. Landlines and toll-free numbers can take
- * a call but not a text. WHATSAPP follows SMS: WhatsApp accounts are registered on numbers that can
- * receive a text, and the same rules keep premium-rate ranges out.
+ * a call but not a text. Every other phone channel (WHATSAPP, TELEGRAM, RCS, …) follows SMS: their
+ * accounts are registered on numbers that can receive a text, and the same rules keep
+ * premium-rate ranges out (RCS is the phone's messaging app on the same number, and Twilio's own
+ * fallback for it is an SMS).
  */
+const TEXTABLE: readonly Channel[] = Object.values(Channel).filter((c) => c !== Channel.EMAIL);
 const CHANNELS_BY_TYPE: Record<string, readonly Channel[]> = {
-  MOBILE: [Channel.SMS, Channel.VOICE, Channel.WHATSAPP],
-  FIXED_LINE_OR_MOBILE: [Channel.SMS, Channel.VOICE, Channel.WHATSAPP],
-  PERSONAL_NUMBER: [Channel.SMS, Channel.VOICE, Channel.WHATSAPP],
-  VOIP: [Channel.SMS, Channel.VOICE, Channel.WHATSAPP],
+  MOBILE: TEXTABLE,
+  FIXED_LINE_OR_MOBILE: TEXTABLE,
+  PERSONAL_NUMBER: TEXTABLE,
+  VOIP: TEXTABLE,
   FIXED_LINE: [Channel.VOICE],
   TOLL_FREE: [Channel.VOICE],
   // PREMIUM_RATE, SHARED_COST, PAGER, UAN, VOICEMAIL and unknown: none.

@@ -21,7 +21,7 @@ export const sendsPerDestination = (app: AppEntity): LimitRule => ({ name: "send
 export const appHourlyBudget = (app: AppEntity): LimitRule => ({ name: "app_hourly_budget", points: app.hourlyBudget ?? 1, durationSeconds: 3600 });
 
 const DAY = 86_400;
-/** The app's optional daily spend ceiling: paid channels (SMS, VOICE, WHATSAPP) in one count, e-mail in its own. */
+/** The app's optional daily spend ceiling: paid channels (every channel but EMAIL) in one count, e-mail in its own. */
 export const spendCeiling = (name: "spend_ceiling_paid" | "spend_ceiling_email", max: number): LimitRule => ({ name, points: max, durationSeconds: DAY });
 
 const rule = (name: string, l: WindowLimit): LimitRule => ({ name, points: l.max, durationSeconds: l.windowSeconds });
@@ -82,7 +82,7 @@ export class SendPolicy {
     const ceiling = email ? l.spendCeiling.emailPerDay : l.spendCeiling.paidPerDay;
     if (ceiling && !ctx.testDestination) {
       const name = email ? "spend_ceiling_email" : "spend_ceiling_paid";
-      steps.push({ op: "consume", rule: spendCeiling(name, ceiling), subject: { appId: app.id, key: `${app.id}:${email ? "email" : "paid"}`, keyMasked: `${app.name}: ${email ? "e-mail" : "SMS, voice and WhatsApp"}` } });
+      steps.push({ op: "consume", rule: spendCeiling(name, ceiling), subject: { appId: app.id, key: `${app.id}:${email ? "email" : "paid"}`, keyMasked: `${app.name}: ${email ? "e-mail" : "paid phone channels"}` } });
     }
     await this.limits.runInOrder(steps);
     return { pumpingScope: pump?.scope ?? null };

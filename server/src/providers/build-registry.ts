@@ -12,13 +12,17 @@ import type { Provider } from "./provider";
 import { ProviderRegistry } from "./registry";
 import { SnsProvider } from "./sns/sns-provider";
 import { SmtpProvider } from "./smtp/smtp-provider";
+import { TelegramProvider } from "./telegram/telegram-provider";
 import { TwilioProvider } from "./twilio/twilio-provider";
 import { TwilioWhatsAppProvider } from "./twilio/twilio-whatsapp-provider";
+import { TwilioRcsProvider } from "./twilio/twilio-rcs-provider";
 import { VonageProvider } from "./vonage/vonage-provider";
 import { VonageWhatsAppProvider } from "./vonage/vonage-whatsapp-provider";
+import { VonageRcsProvider } from "./vonage/vonage-rcs-provider";
 
-const CHANNELS = [Channel.SMS, Channel.VOICE, Channel.EMAIL, Channel.WHATSAPP] as const;
-const ORDER_VARIABLE: Record<Channel, string> = { SMS: "SMS_PROVIDERS", VOICE: "VOICE_PROVIDERS", EMAIL: "EMAIL_PROVIDERS", WHATSAPP: "WHATSAPP_PROVIDERS" };
+/** Every channel the enum has; each one's order variable is `<CHANNEL>_PROVIDERS`. */
+const CHANNELS = Object.values(Channel);
+const ORDER_VARIABLE = (channel: Channel) => `${channel}_PROVIDERS`;
 
 /** The vendors whose credentials are configured, in the default failover order (Twilio before Vonage for SMS). */
 function configuredVendors(config: Config): Provider[] {
@@ -27,13 +31,16 @@ function configuredVendors(config: Config): Provider[] {
   const twilioUrl = `${config.publicUrl}/webhooks/twilio/status`;
   const vonageUrl = `${config.publicUrl}/webhooks/vonage/status`;
   const { twilio: twilioWhatsApp, vonage: vonageWhatsApp } = config.whatsapp;
+  const { twilio: twilioRcs, vonage: vonageRcs } = config.rcs;
   const twilio = CombinedProvider.of("twilio", [
     config.twilio && new TwilioProvider(config.twilio, twilioUrl, timeout),
     twilioWhatsApp && new TwilioWhatsAppProvider(twilioWhatsApp, twilioUrl, timeout),
+    twilioRcs && new TwilioRcsProvider(twilioRcs, twilioUrl, timeout),
   ]);
   const vonage = CombinedProvider.of("vonage", [
     config.vonage && new VonageProvider(config.vonage, vonageUrl, timeout),
     vonageWhatsApp && new VonageWhatsAppProvider(vonageWhatsApp, vonageUrl, timeout),
+    vonageRcs && new VonageRcsProvider(vonageRcs, vonageUrl, timeout),
   ]);
   if (twilio) vendors.push(twilio);
   if (vonage) vendors.push(vonage);
@@ -41,6 +48,7 @@ function configuredVendors(config: Config): Provider[] {
   if (config.httpProvider) vendors.push(new HttpProvider(config.httpProvider, timeout));
   if (config.sns) vendors.push(new SnsProvider(config.sns, timeout));
   if (config.messagebird) vendors.push(new MessageBirdProvider(config.messagebird, config.messagebird.signingKey && `${config.publicUrl}/webhooks/messagebird/status`, timeout));
+  if (config.telegram) vendors.push(new TelegramProvider(config.telegram, config.publicUrl, timeout));
   return vendors;
 }
 
@@ -62,11 +70,11 @@ export function buildRegistry(
   const problems: string[] = [];
   const order: Partial<Record<Channel, Provider[]>> = {};
   for (const channel of CHANNELS) {
-    const named = config.delivery.providerOrder[channel];
+    const named = config.delivery.providerOrder[channel as keyof typeof config.delivery.providerOrder];
     if (named) {
       order[channel] = named.flatMap((name) => {
         const p = resolveNamed(name, byName, channel, outboxAllowed);
-        if (typeof p === "string") problems.push(`${ORDER_VARIABLE[channel]} ${p}`);
+        if (typeof p === "string") problems.push(`${ORDER_VARIABLE(channel)} ${p}`);
         return typeof p === "string" ? [] : [p];
       });
       continue;
@@ -80,7 +88,7 @@ export function buildRegistry(
   const guarded = new Map<Provider, GuardedProvider>();
   const guard = (p: Provider) => guarded.get(p) ?? guarded.set(p, new GuardedProvider(p, breaker)).get(p)!;
   const registry = new ProviderRegistry(Object.fromEntries(Object.entries(order).map(([c, list]) => [c, list!.map(guard)])));
-  if (!registry.all().length) throw new ConfigError(["No provider is configured for any channel (set TWILIO_*, VONAGE_*, MESSAGEBIRD_*, AWS_SNS_*, HTTP_PROVIDER_* or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)"]);
+  if (!registry.all().length) throw new ConfigError(["No provider is configured for any channel (set TWILIO_*, VONAGE_*, MESSAGEBIRD_*, AWS_SNS_*, HTTP_PROVIDER_*, TELEGRAM_GATEWAY_TOKEN or SMTP_URL, or OUTBOX_IN_PRODUCTION=true)"]);
   return registry;
 }
 

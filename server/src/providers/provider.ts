@@ -43,6 +43,8 @@ export interface StatusReport {
   errorMessage: string | null;
   /** The callback's parameters as received (signature removed), for the delivery's timeline. */
   raw: Record<string, string>;
+  /** The channel the vendor says carried the message, when it says (Twilio's `From: rcs:…` or a number; Vonage's `channel`). */
+  sentAs?: Channel | null;
 }
 
 /** One vendor, one small class: hands rendered messages over and translates its words into ours. */

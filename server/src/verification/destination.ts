@@ -86,7 +86,16 @@ export function maskByParsing(value: string): string {
   return `+${phone.countryCallingCode}${"*".repeat(Math.max(national.length - 4, 0))}${national.slice(-4)}`;
 }
 
+/**
+ * A channel that reaches a phone number (SMS, VOICE, WHATSAPP and every channel but EMAIL):
+ * the one rule for "needs a phone number" — destination parsing, the SIM-swap check — so a new
+ * phone channel is covered without being listed.
+ */
+export function isPhoneChannel(channel: Channel): boolean {
+  return channel !== Channel.EMAIL;
+}
+
 /** The channels a destination can receive on. */
 export function channelFits(dest: Destination, channel: Channel): boolean {
-  return dest.kind === "email" ? channel === Channel.EMAIL : channel !== Channel.EMAIL;
+  return dest.kind === "email" ? !isPhoneChannel(channel) : isPhoneChannel(channel);
 }

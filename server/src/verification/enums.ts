@@ -1,6 +1,11 @@
 import { registerEnumType } from "type-graphql";
 
-export enum Channel { SMS = "SMS", VOICE = "VOICE", EMAIL = "EMAIL", WHATSAPP = "WHATSAPP" }
+export enum Channel {
+  SMS = "SMS", VOICE = "VOICE", EMAIL = "EMAIL", WHATSAPP = "WHATSAPP",
+  /** Telegram's Gateway API: our code in Telegram's own verification message (providers/telegram). */
+  TELEGRAM = "TELEGRAM",
+  RCS = "RCS",
+}
 export enum VerificationStatus {
   PENDING = "PENDING",
   APPROVED = "APPROVED",

@@ -5,16 +5,18 @@
  */
 export const VERIFICATION_COLUMNS = `id, app_id, channel, destination, destination_country, purpose, locale, transaction,
   client_ip, code_length, status, failed_attempts, max_attempts, send_count, expires_at, resend_available_at, completed_at,
-  created_at, updated_at`;
+  created_at, updated_at, sim_swap, sim_swap_checked_at`;
 
 /**
  * Appended to a statement whose CTE `v` holds one verification: queues its delivery through
  * provider $P, carrying the request's trace context (null when tracing is off) to the worker.
+ * `step`: SQL for the workflow step it belongs to and its own destination (null: the
+ * verification's), when the verification has a workflow (workflow/).
  */
-export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string, traceparentParam: string) => `
+export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string, traceparentParam: string, step?: { id: string; destination: string }) => `
   d AS (
-    INSERT INTO deliveries (id, verification_id, app_id, channel, provider, traceparent)
-    SELECT ${deliveryIdParam}, v.id, v.app_id, v.channel, ${providerParam}, ${traceparentParam} FROM v
+    INSERT INTO deliveries (id, verification_id, app_id, channel, provider, traceparent${step ? ", step_id, destination" : ""})
+    SELECT ${deliveryIdParam}, v.id, v.app_id, v.channel, ${providerParam}, ${traceparentParam}${step ? `, ${step.id}, ${step.destination}` : ""} FROM v
     RETURNING *
   ),
   e AS (

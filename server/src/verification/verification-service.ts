@@ -5,7 +5,8 @@ import type { TestDestinations } from "../protection/test-destinations";
 import type { AppEntity } from "../apps/app.entity";
 import { pickLocale } from "../channels/templates";
 import type { SecretKeys } from "../crypto/secret-keys";
-import { badInput, notFound, rateLimited } from "../errors";
+import { badInput, forbidden, notFound, rateLimited } from "../errors";
+import type { SimSwapGate, SimSwapVerdict } from "../risk/sim-swap-gate";
 import type { DeliveryEvents } from "../delivery/delivery-events";
 import type { ProviderRegistry } from "../providers/registry";
 import { TEST_PROVIDER_NAME } from "../providers/test-destination/test-destination-provider";
@@ -13,12 +14,14 @@ import type { BlockStore } from "../protection/block-store";
 import type { ClientIpHint } from "../protection/client-ip-hint";
 import type { SendPolicy } from "../protection/send-policy";
 import { encryptCode, generateCode, hashCode } from "./code";
-import { channelFits, maskDestination, parseDestination, parseAnyDestination } from "./destination";
+import { channelFits, maskDestination, parseDestination, parseAnyDestination, type Destination } from "./destination";
 import { Channel, VerificationStatus } from "./enums";
 import { checkClientIp, checkLocale, checkPurpose, checkTransaction, isUuid } from "./input-rules";
 import { VERIFICATION_COLUMNS, queueDeliveryCtes, wakeWorkersColumn } from "./sql";
 import { currentTraceparent } from "../observability/trace-context";
 import { effectiveStatus, toVerificationView, type Row, type VerificationView } from "./verification-view";
+import { checkPlanAllowed, planRows, planSteps, type NextStepParams } from "../workflow/step-plan";
+import { singleStep, toStepViews, type StepView } from "../workflow/step-view";
 
 export interface RequestOtpParams {
   destination: string;
@@ -27,7 +30,34 @@ export interface RequestOtpParams {
   locale?: string | null;
   transaction?: { amount: string; payee: string } | null;
   clientIp?: string | null;
+  /** Further channels for the same code (workflow/): at most 3. */
+  next?: NextStepParams[] | null;
 }
+
+/** Appended after `v` in requestOtp when `next` is given: the plan's rows ($22), the first one active with the request's delivery ($16). */
+const WORKFLOW_CTE = `
+       st AS (
+         INSERT INTO verification_steps (id, verification_id, app_id, position, channel, destination, after_seconds, status, starts_at, started_at, started_reason, delivery_id)
+         SELECT s.id, v.id, v.app_id, s.position, s.channel, s.destination, s.after_seconds, s.status,
+                CASE WHEN s.position = 0 THEN now() END, CASE WHEN s.position = 0 THEN now() END, s.reason, CASE WHEN s.position = 0 THEN $16::uuid END
+           FROM v, jsonb_to_recordset($22::jsonb) AS s(id uuid, position int, channel text, destination text, after_seconds int, status text, reason text)
+       ),`;
+
+/**
+ * Appended after `v` in resendOtp when the verification has a workflow: the active step ($11)
+ * gets the new delivery ($7) on the resend's channel ($4), and the next step's timer is cleared
+ * until that delivery is handed off.
+ */
+const RESTART_STEP_CTE = `
+       st AS (
+         UPDATE verification_steps SET delivery_id = $7, channel = $4, updated_at = now()
+          WHERE id = $11 AND status = 'ACTIVE' AND verification_id IN (SELECT id FROM v)
+          RETURNING verification_id, position
+       ),
+       nx AS (
+         UPDATE verification_steps n SET starts_at = NULL, started_reason = NULL, lease_until = NULL, leased_by = NULL, updated_at = now()
+           FROM st WHERE n.verification_id = st.verification_id AND n.position = st.position + 1 AND n.status = 'WAITING'
+       ),`;
 
 /** Longest cooldown a growing resend delay reaches. */
 const MAX_RESEND_COOLDOWN_SECONDS = 3600;
@@ -50,6 +80,8 @@ export class VerificationService {
     private readonly notifyWorkers = true,
     /** Tells the operator, at most hourly per app, that requests come without clientIp. */
     private readonly clientIpHint?: ClientIpHint,
+    /** The SIM-swap check before a phone code (risk/sim-swap-gate.ts); without it no check runs. */
+    private readonly simSwap?: SimSwapGate,
   ) {}
 
   /**
@@ -65,8 +97,14 @@ export class VerificationService {
     const clientIp = checkClientIp(input.clientIp);
     if (!clientIp) this.clientIpHint?.missing(app);
     const dest = parseDestination(input.destination, input.channel);
+    const plan = planSteps(input.next, dest);
+    if (plan.length) checkPlanAllowed(app, plan, this.registry, (value) => !!this.testDestinations?.find(app.settings, value));
     const test = this.testDestinations?.find(app.settings, dest.value) ?? null;
     const { pumpingScope } = await this.policy.check(app, dest, input.channel, { ip: clientIp, testDestination: !!test });
+    // After the limits (each check is a paid call to the operator: the send limits bound them too),
+    // before anything is stored for sending. A test destination never reaches a phone: no check.
+    const risk = test ? null : ((await this.simSwap?.check(app, dest, input.channel)) ?? null);
+    if (risk?.refuse) await this.refuseSimSwap(app, dest, input.channel, risk);
 
     const id = randomUUID();
     const deliveryId = randomUUID();
@@ -79,17 +117,20 @@ export class VerificationService {
        ),
        v AS (
          INSERT INTO verifications (id, app_id, channel, destination, destination_country, purpose, locale, transaction, client_ip,
-                                    code_hash, code_cipher, code_length, max_attempts, expires_at, resend_available_at, pumping_scope)
+                                    code_hash, code_cipher, code_length, max_attempts, expires_at, resend_available_at, pumping_scope,
+                                    sim_swap, sim_swap_checked_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                now() + make_interval(secs => $14), now() + make_interval(secs => $15), $18)
+                now() + make_interval(secs => $14), now() + make_interval(secs => $15), $18, $20, $21)
          RETURNING ${VERIFICATION_COLUMNS}
-       ),
-       ${queueDeliveryCtes("$16::uuid", "$17", "$19")}
+       ),${plan.length ? WORKFLOW_CTE : ""}
+       ${queueDeliveryCtes("$16::uuid", "$17", "$19", plan.length ? { id: "($22::jsonb->0->>'id')::uuid", destination: "NULL" } : undefined)}
        SELECT (SELECT to_jsonb(v.*) FROM v) AS v, (SELECT to_jsonb(d.*) FROM d) AS d, ${wakeWorkersColumn(this.notifyWorkers)} AS wake`,
       [
         id, app.id, input.channel, dest.value, dest.country, purpose, locale, transaction ? JSON.stringify(transaction) : null, clientIp,
         hashCode(this.keys, id, { purpose, transaction }, code), encryptCode(this.keys, id, code), app.codeLength, app.maxAttempts,
         app.ttlSeconds, app.resendCooldownSeconds, deliveryId, provider, pumpingScope, currentTraceparent(),
+        risk?.result ?? null, risk?.checkedAt ?? null,
+        ...(plan.length ? [planRows({ channel: input.channel, destination: dest.value }, plan)] : []),
       ],
     );
     this.wakeWorker();
@@ -101,20 +142,27 @@ export class VerificationService {
   async resend(app: AppEntity, verificationId: string, channel?: Channel | null): Promise<VerificationView> {
     const current = await this.load(app, verificationId);
     if (effectiveStatus(current) !== VerificationStatus.PENDING) return toVerificationView(current);
-    const target = channel ?? current.channel;
-    const dest = parseAnyDestination(current.destination);
+    // In a workflow, a resend restarts the current step: on its channel and destination, and its successor's timer starts again at the new hand-off.
+    const [step]: Row[] = await this.ds.query(`SELECT id, position, channel, destination FROM verification_steps WHERE verification_id = $1 AND status = 'ACTIVE'`, [current.id]);
+    const target = channel ?? step?.channel ?? current.channel;
+    const destination: string = step?.destination ?? current.destination;
+    const dest = parseAnyDestination(destination);
     if (!channelFits(dest, target)) throw badInput("channel", `${target} can't reach this destination`);
     const waitMs = new Date(current.resend_available_at).getTime() - Date.now();
     if (waitMs > 0) await this.refuseCooldown(app, current, waitMs);
     // Per-IP limits count the end user who asked for the code (clientIp at request), not whoever relays the resend.
-    const test = this.testDestinations?.find(app.settings, current.destination) ?? null;
+    const test = this.testDestinations?.find(app.settings, destination) ?? null;
     await this.policy.check(app, dest, target, { ip: current.client_ip, testDestination: !!test });
+    // The verification's own channel changes only with its own (first) step's.
+    const ownChannel = step && step.position > 0 ? current.channel : target;
+    // coalesce($10, $4) below: $10 is never null; naming $4 there gives it a type when no step's CTE uses it
+    // (Postgres refuses a statement with an untyped parameter: every plain resend failed with 42P18).
 
     const code = test?.code ?? generateCode(current.code_length);
     const transaction = current.transaction ?? null;
     const rows = await prepared(this.ds).query(
       `WITH v AS (
-         UPDATE verifications SET code_hash = $2, code_cipher = $3, channel = $4, send_count = send_count + 1,
+         UPDATE verifications SET code_hash = $2, code_cipher = $3, channel = coalesce($10, $4), send_count = send_count + 1,
                 expires_at = now() + make_interval(secs => $5),
                 resend_available_at = now() + make_interval(secs => LEAST($6 * power(2, send_count), ${MAX_RESEND_COOLDOWN_SECONDS})),
                 updated_at = now()
@@ -130,13 +178,14 @@ export class VerificationService {
          INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source, error_code, error_message)
          SELECT id, verification_id, status, provider, 'api', error_code, error_message FROM old
        ),
-       ${queueDeliveryCtes("$7::uuid", "$8", "$9")}
+       ${step ? RESTART_STEP_CTE : ""}
+       ${queueDeliveryCtes("$7::uuid", "$8", "$9", step ? { id: "$11::uuid", destination: "nullif($12, v.destination)" } : undefined)}
        SELECT to_jsonb(v.*) AS v, to_jsonb(d.*) AS d, (SELECT coalesce(jsonb_agg(to_jsonb(old.*)), '[]') FROM old) AS old,
               ${wakeWorkersColumn(this.notifyWorkers)} AS wake FROM v, d`,
       [
         current.id, hashCode(this.keys, current.id, { purpose: current.purpose, transaction }, code), encryptCode(this.keys, current.id, code),
         target, app.ttlSeconds, app.resendCooldownSeconds, randomUUID(), test ? TEST_PROVIDER_NAME : this.registry.forChannel(target)[0].name,
-        currentTraceparent(),
+        currentTraceparent(), ownChannel, ...(step ? [step.id, destination] : []),
       ],
     );
     if (!rows.length) {
@@ -165,6 +214,12 @@ export class VerificationService {
     return toVerificationView(rows[0] ?? (await this.load(app, verificationId)));
   }
 
+  /** The verification's workflow (workflow/); one step, its own channel, when it was asked without `next`. */
+  async steps(v: VerificationView): Promise<StepView[]> {
+    const rows = await this.ds.query(`SELECT * FROM verification_steps WHERE verification_id = $1 ORDER BY position`, [v.id]);
+    return rows.length ? toStepViews(rows) : [singleStep(v)];
+  }
+
   async get(app: AppEntity, verificationId: string): Promise<VerificationView> {
     return toVerificationView(await this.load(app, verificationId));
   }
@@ -183,6 +238,21 @@ export class VerificationService {
     const [row] = await this.ds.query(`SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id = $1 AND app_id = $2`, [verificationId, app.id]);
     if (!row) throw notFound();
     return row;
+  }
+
+  /**
+   * A swapped number under `refuse`: nothing is stored for sending and no verification exists.
+   * The refusal is recorded as a block row (rule `sim_swap`, the number masked, blocking nothing
+   * after this request: the next one is checked anew), so support finds it by the number, the
+   * dashboard lists it and the app's `block.created` webhook reports it.
+   */
+  private async refuseSimSwap(app: AppEntity, dest: Destination, channel: string, risk: SimSwapVerdict): Promise<never> {
+    await this.blocks.record({
+      appId: app.id, rule: "sim_swap", key: `${app.id}:${dest.value}`, keyMasked: maskDestination(dest.value),
+      hits: 1, limit: 0, blockedUntil: risk.checkedAt,
+      details: { channel, maxAgeHours: risk.maxAgeHours, simSwap: risk.result, action: risk.action },
+    });
+    throw forbidden("The SIM card of this number changed recently; verify the user another way (e-mail or an authenticator app)", { reason: "SIM_SWAP" });
   }
 
   private async refuseCooldown(app: AppEntity, v: Row, waitMs: number): Promise<never> {

@@ -1,5 +1,12 @@
 import { maskDestination } from "./destination";
 import { Channel, DeliveryStatus, VerificationStatus } from "./enums";
+import type { SimSwapResult } from "../risk/sim-swap-result";
+
+/** What the checks before the send found (contract: `VerificationRisk`); null when none applied. */
+export interface VerificationRiskView {
+  simSwap: SimSwapResult | null;
+  checkedAt: Date | null;
+}
 
 /** A delivery as clients see it. */
 export interface DeliveryView {
@@ -25,6 +32,9 @@ export interface VerificationView {
   expiresAt: Date;
   resendAvailableAt: Date;
   attemptsRemaining: number;
+  /** When it was requested (the first step's start). */
+  createdAt?: Date;
+  risk: VerificationRiskView | null;
   /** Present when the service already has them; otherwise the resolver loads them. */
   deliveries?: DeliveryView[];
 }
@@ -52,6 +62,8 @@ export function toVerificationView(row: Row, deliveries?: Row[]): VerificationVi
     expiresAt: date(row.expires_at),
     resendAvailableAt: date(row.resend_available_at),
     attemptsRemaining: Math.max(0, row.max_attempts - row.failed_attempts),
+    createdAt: row.created_at ? date(row.created_at) : undefined,
+    risk: row.sim_swap ? { simSwap: row.sim_swap, checkedAt: row.sim_swap_checked_at ? date(row.sim_swap_checked_at) : null } : null,
     deliveries: deliveries?.map(toDeliveryView),
   };
 }

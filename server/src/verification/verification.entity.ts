@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from "typeorm";
 import type { Channel, VerificationStatus } from "./enums";
+import type { SimSwapResult } from "../risk/sim-swap-result";
 
 /** One verification: the code lives here only as an HMAC (to verify) and a ciphertext (for the worker, while pending). */
 @Entity({ name: "verifications" })
@@ -22,6 +23,9 @@ export class VerificationEntity {
   @Column({ type: "int", name: "send_count" }) sendCount: number;
   /** Which pumping budgets its sends were counted on (protection/pumping-guard.ts): "prefix", "fresh", "known" or none. */
   @Column({ type: "text", name: "pumping_scope", nullable: true }) pumpingScope: "prefix" | "fresh" | "known" | null;
+  /** The SIM-swap check's result (risk/sim-swap-gate.ts); null when none applied. */
+  @Column({ type: "text", name: "sim_swap", nullable: true }) simSwap: SimSwapResult | null;
+  @Column({ type: "timestamptz", name: "sim_swap_checked_at", nullable: true }) simSwapCheckedAt: Date | null;
   @Column({ type: "timestamptz", name: "expires_at" }) expiresAt: Date;
   @Column({ type: "timestamptz", name: "resend_available_at" }) resendAvailableAt: Date;
   @Column({ type: "timestamptz", name: "completed_at", nullable: true }) completedAt: Date | null;

@@ -2,6 +2,8 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "ty
 import type { GqlContext } from "../graphql/context";
 import { Channel } from "./enums";
 import { toDeliveryView, type DeliveryView, type VerificationView } from "./verification-view";
+import { VerificationStep } from "../workflow/step-types";
+import type { StepView } from "../workflow/step-view";
 import { Delivery, RequestOtpInput, Verification, VerifyOtpInput, VerifyOtpResult } from "./verification.types";
 
 /** The client API: thin over the services, which never trust a resolver's branching. */
@@ -36,6 +38,11 @@ export class VerificationResolver {
   @Mutation(() => Verification)
   cancelOtp(@Arg("verificationId", () => ID) verificationId: string, @Ctx() ctx: GqlContext): Promise<VerificationView> {
     return ctx.services.verifications.cancel(ctx.app, verificationId);
+  }
+
+  @FieldResolver(() => [VerificationStep])
+  async steps(@Root() v: VerificationView, @Ctx() ctx: GqlContext): Promise<StepView[]> {
+    return ctx.services.verifications.steps(v);
   }
 
   @FieldResolver(() => [Delivery])

@@ -11,6 +11,7 @@ import { parseAnyDestination } from "./destination";
 import { VerificationStatus } from "./enums";
 import { checkClientIp, isUuid } from "./input-rules";
 import type { Row } from "./verification-view";
+import { simSwapClaim } from "../risk/sim-swap-result";
 
 export interface VerifyOtpParams { verificationId?: string | null; destination?: string | null; code: string; clientIp?: string | null }
 export interface VerifyResult { status: VerificationStatus; attemptsRemaining: number; token: string | null }
@@ -130,7 +131,7 @@ export class VerifyService {
            updated_at = now()
          WHERE id = $1 AND status = 'PENDING' AND expires_at > now() AND failed_attempts < max_attempts
          RETURNING id, app_id, status, failed_attempts, max_attempts, channel, destination, purpose, transaction,
-                   destination_country, pumping_scope, created_at, send_count
+                   destination_country, pumping_scope, created_at, send_count, sim_swap
        ),
        a AS (
          INSERT INTO verify_attempts (verification_id, app_id, client_ip, outcome)
@@ -174,6 +175,9 @@ export class VerifyService {
     claims.amr = ["otp", String(v.channel).toLowerCase()];
     if (v.purpose) claims.purpose = v.purpose;
     if (v.transaction) claims.transaction = v.transaction;
+    // What the SIM-swap check said before the code was sent (absent when none applied): a
+    // relying party steps up ("swapped", or "unknown" if it is cautious) to e-mail or an authenticator.
+    if (v.sim_swap) claims.sim_swap = simSwapClaim(v.sim_swap);
     return this.tokens.sign(claims, app.id, v.id);
   }
 }

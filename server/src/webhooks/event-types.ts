@@ -8,6 +8,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "verification.expired",
   "verification.max_attempts_reached",
   "verification.failed",
+  "verification.step_started",
   "delivery.updated",
   "totp.verified",
   "block.created",

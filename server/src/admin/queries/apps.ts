@@ -23,6 +23,8 @@ export interface AppSettingsInput {
   testDestinations?: Array<{ destination: string; code: string; outcome?: string | null }> | null;
   smsAppHash?: string | null;
   webOtpDomain?: string | null;
+  /** settings.simSwap: { maxAgeHours, action }; null turns the check off. */
+  simSwap?: { maxAgeHours: number; action: string } | null;
   /** settings.limits (abuse limit overrides, protection/abuse-settings.ts) as JSON; "" or "{}" for the defaults. */
   limits?: string | null;
 }
@@ -37,6 +39,7 @@ export function toAppRecord(r: Record<string, any>) {
     countries: r.countries ?? [], voiceCountries: s.voiceCountries ?? [], defaultLocale: r.default_locale, fallbackChannel: s.fallbackChannel ?? null,
     testDestinations: (s.testDestinations ?? []).map((t) => ({ destination: t.destination, code: t.code, outcome: t.outcome ?? "DELIVERED" })),
     smsAppHash: s.smsAppHash ?? null, webOtpDomain: s.webOtpDomain ?? null, limits: JSON.stringify(s.limits ?? {}),
+    simSwap: s.simSwap ? { maxAgeHours: s.simSwap.maxAgeHours, action: s.simSwap.action } : null,
     createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
     requestsWithoutClientIp24h: share(r.without_client_ip), clientIpHint: clientIpShareHint(share(r.without_client_ip)),
     keys: ((r.keys ?? []) as Array<Record<string, any>>).map((k) => ({
@@ -90,7 +93,7 @@ function fieldOf(message: string): string {
     ["resend cooldown", "resendCooldownSeconds"], ["max sends", "maxSends"], ["hourly budget", "hourlyBudget"], ["country", "countries"],
     ["voice country", "voiceCountries"], ["voiceCountries", "voiceCountries"], ["fallback channel", "fallbackChannel"],
     ["default locale", "defaultLocale"], ["testDestinations", "testDestinations"], ["limits", "limits"], ["SMS app hash", "smsAppHash"],
-    ["WebOTP domain", "webOtpDomain"],
+    ["WebOTP domain", "webOtpDomain"], ["simSwap", "simSwap"],
   ];
   return map.find(([word]) => message.startsWith(word))?.[1] ?? "input";
 }
@@ -107,6 +110,8 @@ function mergeSettings(current: AppSettings, input: AppSettingsInput): AppSettin
   set("smsAppHash", input.smsAppHash);
   set("webOtpDomain", input.webOtpDomain);
   set("voiceCountries", input.voiceCountries);
+  // A plain object (the GraphQL input is a class instance): only the two keys the check knows.
+  set("simSwap", input.simSwap ? { maxAgeHours: input.simSwap.maxAgeHours, action: input.simSwap.action } : input.simSwap);
   set("testDestinations", input.testDestinations?.map((t) => (t.outcome ? t : { destination: t.destination, code: t.code })));
   if (input.limits !== undefined) {
     let limits: unknown = null;

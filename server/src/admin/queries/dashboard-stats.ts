@@ -25,9 +25,9 @@ export async function dashboardStats(ds: DataSource, days: number) {
     params,
   );
   const providerFailures = await ds.query(
-    `SELECT date_trunc($1, a.created_at) AS bucket, a.provider, count(*)::int AS attempts, count(*) FILTER (WHERE ${failed})::int AS failed
+    `SELECT date_trunc($1, a.created_at) AS bucket, a.provider, d.channel, count(*)::int AS attempts, count(*) FILTER (WHERE ${failed})::int AS failed
        FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
-      WHERE a.created_at >= ${start} GROUP BY 1, 2 ORDER BY 1, 2`,
+      WHERE a.created_at >= ${start} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     params,
   );
   const blocks = await ds.query(
@@ -58,7 +58,7 @@ export async function dashboardStats(ds: DataSource, days: number) {
       attempts: totals.attempts, failed: totals.failed, failureRate: rate(totals.failed, totals.attempts), activeBlocks: totals.active_blocks,
     },
     sends: sends.map((r: any) => ({ bucket: new Date(r.bucket), requested: r.requested, approved: r.approved, conversionRate: rate(r.approved, r.requested), attempts: r.attempts, failed: r.failed })),
-    providerFailures: providerFailures.map((r: any) => ({ bucket: new Date(r.bucket), provider: r.provider, attempts: r.attempts, failed: r.failed, failureRate: rate(r.failed, r.attempts) })),
+    providerFailures: providerFailures.map((r: any) => ({ bucket: new Date(r.bucket), provider: r.provider, channel: r.channel, attempts: r.attempts, failed: r.failed, failureRate: rate(r.failed, r.attempts) })),
     blocks: blocks.map((r: any) => ({ bucket: new Date(r.bucket), blocks: r.blocks })),
     countries: countries.map((r: any) => ({ country: r.country, requested: r.requested, approved: r.approved, conversionRate: rate(r.approved, r.requested) })),
   };

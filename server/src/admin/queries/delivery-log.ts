@@ -44,6 +44,7 @@ export async function listDeliveryAttempts(ds: DataSource, filter: DeliveryLogFi
             -- A callback's error (e.g. 30003 after the vendor accepted it) belongs to the attempt that carried that message.
             CASE WHEN d.provider_message_id = a.provider_message_id THEN d.error_code END AS callback_error_code,
             CASE WHEN d.provider_message_id = a.provider_message_id THEN d.error_message END AS callback_error_message,
+            CASE WHEN d.provider_message_id = a.provider_message_id THEN d.sent_as END AS sent_as,
             v.id AS verification_id, v.destination, v.destination_country AS country, app.name AS app_name
        ${from} JOIN apps app ON app.id = d.app_id ${where.clause} ${order}`,
     where.params,

@@ -7,10 +7,12 @@ import type { BlockStore } from "../../protection/block-store";
 import type { Viewer } from "../auth/privacy";
 import { explainBlock } from "../../protection/block-explanation";
 import { explainError } from "../error-explanations";
+import { stepReason } from "../../workflow/step-view";
 
 /** What one line of a verification's timeline records. */
 export enum TimelineKind {
   REQUEST = "REQUEST",
+  RISK_CHECK = "RISK_CHECK",
   RATE_LIMIT = "RATE_LIMIT",
   DELIVERY_ATTEMPT = "DELIVERY_ATTEMPT",
   DELIVERY_STATUS = "DELIVERY_STATUS",
@@ -18,6 +20,8 @@ export enum TimelineKind {
   VERIFY_ATTEMPT = "VERIFY_ATTEMPT",
   WEBHOOK_ATTEMPT = "WEBHOOK_ATTEMPT",
   OUTCOME = "OUTCOME",
+  /** A workflow step (requestOtp `next`) started, or was skipped because the send limits refused it. */
+  STEP = "STEP",
 }
 registerEnumType(TimelineKind, { name: "TimelineKind" });
 
@@ -45,6 +49,8 @@ export interface TimelineEntryData {
   riskFactors?: string[] | null;
   shadow?: boolean | null;
   deliveryId?: string | null;
+  /** The channel the vendor reports having used when not the delivery's own (Twilio's SMS fallback of RCS). */
+  sentAs?: string | null;
   purpose?: string | null;
   locale?: string | null;
   appName?: string | null;
@@ -53,7 +59,7 @@ export interface TimelineEntryData {
 
 /** Order of entries stamped with the same instant (one statement writes an attempt and its status together). */
 const ORDER: Record<TimelineKind, number> = {
-  REQUEST: 0, RATE_LIMIT: 1, DELIVERY_ATTEMPT: 2, DELIVERY_STATUS: 3, STATUS_CALLBACK: 4, VERIFY_ATTEMPT: 5, OUTCOME: 6, WEBHOOK_ATTEMPT: 7,
+  REQUEST: 0, RISK_CHECK: 0.5, RATE_LIMIT: 1, STEP: 2, DELIVERY_ATTEMPT: 3, DELIVERY_STATUS: 4, STATUS_CALLBACK: 5, VERIFY_ATTEMPT: 6, OUTCOME: 7, WEBHOOK_ATTEMPT: 8,
 };
 
 /**
@@ -98,7 +104,7 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
        UNION ALL
        SELECT e.created_at, CASE WHEN e.source IN ('worker', 'api') THEN 'DELIVERY_STATUS' ELSE 'STATUS_CALLBACK' END, e.id,
               jsonb_build_object('deliveryId', e.delivery_id, 'provider', e.provider, 'status', e.status, 'source', e.source,
-                'errorCode', e.error_code, 'errorMessage', e.error_message, 'channel', d.channel)
+                'errorCode', e.error_code, 'errorMessage', e.error_message, 'channel', d.channel, 'sentAs', d.sent_as)
          FROM delivery_events e JOIN deliveries d ON d.id = e.delivery_id
         WHERE e.verification_id = $1
        UNION ALL
@@ -123,9 +129,42 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
     },
     ...rows.map((r) => toEntry(r.kind, new Date(r.at), forViewer(r.data, viewer))),
   ];
+  entries.push(...stepEntries(await loadSteps(ds, v.id), viewer));
+  const risk = riskEntry(v);
+  if (risk) entries.push(risk);
   const outcome = outcomeEntry(v);
   if (outcome) entries.push(outcome);
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || ORDER[a.kind] - ORDER[b.kind]);
+}
+
+/** A verification's workflow steps (workflow/), with the reason each started or was skipped; destinations whole (the caller masks them for the viewer). */
+export interface StepData {
+  position: number; channel: string; destination: string; status: string; afterSeconds: number;
+  startsAt: Date | null; startedAt: Date | null; endedAt: Date | null; reason: string | null; deliveryId: string | null; refused: boolean;
+}
+export async function loadSteps(ds: DataSource, verificationId: string): Promise<StepData[]> {
+  const rows: Array<Record<string, any>> = await ds.query(`SELECT * FROM verification_steps WHERE verification_id = $1 ORDER BY position`, [verificationId]);
+  return rows.map((r, i) => ({
+    position: r.position as number, channel: r.channel, destination: r.destination as string, status: r.status, afterSeconds: r.after_seconds as number,
+    startsAt: r.starts_at, startedAt: r.started_at, endedAt: r.ended_at, reason: stepReason(r, rows[i - 1]), deliveryId: r.delivery_id,
+    refused: r.status === "SKIPPED" && String(r.ended_reason ?? "").startsWith("refused"),
+  }));
+}
+
+/** The later steps' starts and refusals as timeline lines: "Step 2 started: VOICE to +1******0811, not verified within 60 s of the SMS". */
+function stepEntries(steps: StepData[], viewer: Viewer): TimelineEntryData[] {
+  const out: TimelineEntryData[] = [];
+  for (const s of steps) {
+    if (s.position === 0) continue;
+    const to = viewer.destination(s.destination);
+    const what = `Step ${s.position + 1}: ${s.channel} to ${to}`;
+    if (s.startedAt) {
+      out.push({ at: new Date(s.startedAt), kind: TimelineKind.STEP, channel: s.channel, status: "STARTED", destination: to, deliveryId: s.deliveryId, summary: `${what} started: ${s.reason}` });
+    } else if (s.refused && s.endedAt) {
+      out.push({ at: new Date(s.endedAt), kind: TimelineKind.STEP, channel: s.channel, status: "SKIPPED", destination: to, summary: `${what} skipped: ${s.reason}; the workflow stops` });
+    }
+  }
+  return out;
 }
 
 /** A row's IP and free texts (a vendor's or an endpoint's error, a lift reason) as the viewer may see them, before any sentence quotes them. */
@@ -157,8 +196,11 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
         ...base, errorExplanation: explanation,
         summary: `${d.channel} hand-off to ${d.provider}: ${d.status === "SENT" ? "accepted" : d.status === "RETRY" ? "failed, will retry" : "failed"}${d.messageId ? ` (message ${d.messageId})` : ""} in ${d.latencyMs} ms${error}`,
       };
-    case TimelineKind.STATUS_CALLBACK:
-      return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${d.status}${error}` };
+    case TimelineKind.STATUS_CALLBACK: {
+      // The vendor's own fallback (an RCS message it sent as SMS: the device has no RCS) is named, not hidden.
+      const sentAs = d.sentAs && d.sentAs !== d.channel ? ` — sent as ${d.sentAs} by ${d.provider}'s own fallback (the device can't receive ${d.channel})` : "";
+      return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${d.status}${sentAs}${error}` };
+    }
     case TimelineKind.WEBHOOK_ATTEMPT: {
       // The endpoint's host only: a URL's path or query may carry the app's own token.
       const host = hostOf(d.webhookUrl);
@@ -191,6 +233,22 @@ function hostOf(url: string): string {
   } catch {
     return "endpoint";
   }
+}
+
+const SIM_SWAP_WORDS: Record<string, string> = {
+  SWAPPED: "the number's SIM card changed recently — flagged: the code was sent, and the verification, its events and its token say so",
+  NOT_SWAPPED: "no recent SIM change",
+  UNKNOWN: "no answer (the service failed or timed out) — the code was sent",
+};
+
+/** The SIM-swap check before the send (risk/sim-swap-gate.ts), when one ran. A refused request has no verification: it is a `sim_swap` block. */
+function riskEntry(v: Record<string, any>): TimelineEntryData | null {
+  if (!v.sim_swap) return null;
+  return {
+    // At the request (the check ran just before the row was written), right after its REQUEST line.
+    at: new Date(v.created_at), kind: TimelineKind.RISK_CHECK, status: v.sim_swap, rule: "sim_swap",
+    summary: `SIM-swap check: ${SIM_SWAP_WORDS[v.sim_swap] ?? v.sim_swap}`,
+  };
 }
 
 function outcomeEntry(v: Record<string, any>): TimelineEntryData | null {

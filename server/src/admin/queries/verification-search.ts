@@ -28,7 +28,7 @@ const SORTS: Record<string, string> = {
 /** The columns a verification is listed with: never code_hash or code_cipher. */
 export const VERIFICATION_LIST_COLUMNS = `v.id, v.app_id, a.name AS app_name, v.channel, v.destination, v.destination_country, v.purpose,
   v.locale, v.client_ip, ${EFFECTIVE_STATUS} AS status, v.failed_attempts, v.max_attempts, v.send_count, v.expires_at,
-  v.completed_at, v.created_at, ld.provider AS last_provider, ld.status AS last_delivery_status, ld.error_code AS last_error_code`;
+  v.completed_at, v.created_at, v.sim_swap, v.sim_swap_checked_at, ld.provider AS last_provider, ld.status AS last_delivery_status, ld.error_code AS last_error_code`;
 
 export const LAST_DELIVERY_JOIN = `LEFT JOIN LATERAL (
     SELECT provider, status, error_code FROM deliveries d WHERE d.verification_id = v.id ORDER BY d.created_at DESC LIMIT 1

@@ -1,14 +1,16 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { notFound } from "../../errors";
+import type { Channel } from "../../verification/enums";
+import type { StepStatus } from "../../workflow/step-types";
 import { isUuid } from "../../verification/input-rules";
 import { checkReason, viewerOf } from "../auth/privacy";
 import { staffOf, type AdminContext } from "../context";
 import { auditDestinationSearch, destinationQuery } from "../destination-lookup";
-import { buildTimeline } from "../queries/timeline";
+import { buildTimeline, loadSteps } from "../queries/timeline";
 import { loadVerification, searchVerifications } from "../queries/verification-search";
 import { ROW, toVerificationRecord } from "../records";
 import { PageArgs } from "../types/page-args";
-import { RevealedDestination, TimelineEntry, VerificationFilter, VerificationPage, VerificationRecord } from "../types/verification.types";
+import { RevealedDestination, TimelineEntry, VerificationFilter, VerificationPage, VerificationRecord, WorkflowStepRecord } from "../types/verification.types";
 
 type WithRow = VerificationRecord & { [ROW]?: Record<string, any> };
 
@@ -39,6 +41,12 @@ export class VerificationAdminResolver {
   async timeline(@Root() v: WithRow, @Ctx() ctx: AdminContext): Promise<TimelineEntry[]> {
     const row = v[ROW] ?? (await loadVerification(ctx.admin.ds, v.id));
     return buildTimeline(ctx.admin.ds, ctx.admin.gateway.blocks, row, viewerOf(staffOf(ctx)));
+  }
+
+  @FieldResolver(() => [WorkflowStepRecord], { description: "The workflow's steps (requestOtp `next`) and why each started; empty for a verification of one channel" })
+  async steps(@Root() v: WithRow, @Ctx() ctx: AdminContext): Promise<WorkflowStepRecord[]> {
+    const viewer = viewerOf(staffOf(ctx));
+    return (await loadSteps(ctx.admin.ds, v.id)).map((s) => ({ ...s, channel: s.channel as Channel, status: s.status as StepStatus, destination: viewer.destination(s.destination) ?? "" }));
   }
 
   @Mutation(() => RevealedDestination, { description: "The whole destination, for a stated reason. Audited." })

@@ -23,6 +23,18 @@ export class TestDestinationInput {
   @Field(() => String, { nullable: true }) outcome?: string | null;
 }
 
+@ObjectType({ description: "The SIM-swap check before a phone code (CAMARA SIM Swap)" })
+export class SimSwapSettingRecord {
+  @Field(() => Int, { description: "A SIM change within this many hours counts as a swap (1 to 2400)" }) maxAgeHours: number;
+  @Field(() => String, { description: "flag: send the code and mark the verification; refuse: FORBIDDEN (reason SIM_SWAP), nothing sent" }) action: string;
+}
+
+@InputType()
+export class SimSwapSettingInput {
+  @Field(() => Int) maxAgeHours: number;
+  @Field(() => String, { description: "flag or refuse" }) action: string;
+}
+
 @ObjectType({ description: "A client app and its settings" })
 export class AppRecord {
   @Field(() => ID) id: string;
@@ -41,6 +53,7 @@ export class AppRecord {
   @Field(() => String, { description: "Abuse limit overrides (settings.limits) as JSON; {} for the defaults" }) limits: string;
   @Field(() => String, { nullable: true }) smsAppHash: string | null;
   @Field(() => String, { nullable: true }) webOtpDomain: string | null;
+  @Field(() => SimSwapSettingRecord, { nullable: true, description: "Null: no SIM-swap check" }) simSwap: SimSwapSettingRecord | null;
   @Field(() => Date) createdAt: Date;
   @Field(() => Date) updatedAt: Date;
   @Field(() => [ApiKeyInfo]) keys: ApiKeyInfo[];
@@ -85,6 +98,7 @@ export class AppInput {
   @Field(() => String, { nullable: true, description: "Abuse limit overrides as JSON; empty for the defaults" }) limits?: string | null;
   @Field(() => String, { nullable: true }) smsAppHash?: string | null;
   @Field(() => String, { nullable: true }) webOtpDomain?: string | null;
+  @Field(() => SimSwapSettingInput, { nullable: true, description: "Absent: unchanged; null: the check off" }) simSwap?: SimSwapSettingInput | null;
 }
 
 @InputType()

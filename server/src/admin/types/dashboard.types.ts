@@ -25,6 +25,7 @@ export class SendsPoint {
 export class ProviderFailurePoint {
   @Field(() => Date) bucket: Date;
   @Field(() => String) provider: string;
+  @Field(() => String, { description: "The channel the provider carried: one vendor fails differently per channel (twilio's SMS and its RCS)" }) channel: string;
   @Field(() => Int) attempts: number;
   @Field(() => Int) failed: number;
   @Field(() => Float) failureRate: number;

@@ -13,6 +13,8 @@ export class DeliveryAttemptRecord {
   @Field(() => String, { nullable: true }) errorMessage: string | null;
   @Field(() => String, { nullable: true }) errorExplanation: string | null;
   @Field(() => Int) latencyMs: number;
+  @Field(() => Channel, { nullable: true, description: "The channel the vendor reports having sent this message on, when not the delivery's own: an RCS message Twilio sent as SMS itself (the device has no RCS)" })
+  sentAs: Channel | null;
   @Field(() => ID) deliveryId: string;
   @Field(() => DeliveryStatus, { description: "The delivery's status now" }) deliveryStatus: DeliveryStatus;
   @Field(() => ID) verificationId: string;

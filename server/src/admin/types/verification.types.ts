@@ -1,6 +1,8 @@
+import { SimSwapResult } from "../../risk/sim-swap-result";
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel, VerificationStatus } from "../../verification/enums";
 import { TimelineKind } from "../queries/timeline";
+import { StepStatus } from "../../workflow/step-types";
 
 @ObjectType({ description: "A verification as support sees it: never its code or code hash" })
 export class VerificationRecord {
@@ -24,6 +26,21 @@ export class VerificationRecord {
   @Field(() => String, { nullable: true }) lastProvider: string | null;
   @Field(() => String, { nullable: true }) lastDeliveryStatus: string | null;
   @Field(() => String, { nullable: true }) lastErrorCode: string | null;
+  @Field(() => SimSwapResult, { nullable: true, description: "What the SIM-swap check before the send said; null when none applied" }) simSwap: SimSwapResult | null;
+}
+
+@ObjectType({ description: "One step of a verification's workflow (requestOtp `next`), as staff see it" })
+export class WorkflowStepRecord {
+  @Field(() => Int) position: number;
+  @Field(() => Channel) channel: Channel;
+  @Field(() => String, { description: "Whole for ADMIN; masked for SUPPORT" }) destination: string;
+  @Field(() => StepStatus) status: StepStatus;
+  @Field(() => Int, { description: "Seconds after the step before was handed off (0 for the first step)" }) afterSeconds: number;
+  @Field(() => Date, { nullable: true }) startsAt: Date | null;
+  @Field(() => Date, { nullable: true }) startedAt: Date | null;
+  @Field(() => Date, { nullable: true }) endedAt: Date | null;
+  @Field(() => String, { nullable: true, description: "Why it started, or why it was skipped" }) reason: string | null;
+  @Field(() => ID, { nullable: true, description: "The delivery it sent (the latest, after a resend)" }) deliveryId: string | null;
 }
 
 @ObjectType()

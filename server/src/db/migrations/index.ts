@@ -19,6 +19,9 @@ import { SigningKeySchedule1764910000000 } from "./1764910000000-SigningKeySched
 import { AuditLogHashChain1764910000001 } from "./1764910000001-AuditLogHashChain";
 import { OutboxPlayedReports1764950000000 } from "./1764950000000-OutboxPlayedReports";
 import { DeliveryPrices1765030000000 } from "./1765030000000-DeliveryPrices";
+import { VerificationSteps1765000000000 } from "./1765000000000-VerificationSteps";
+import { DeliverySentAs1765020000000 } from "./1765020000000-DeliverySentAs";
+import { VerificationRisk1765040000000 } from "./1765040000000-VerificationRisk";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -43,4 +46,7 @@ export const migrations = [
   AuditLogHashChain1764910000001,
   OutboxPlayedReports1764950000000,
   DeliveryPrices1765030000000,
+  VerificationSteps1765000000000,
+  DeliverySentAs1765020000000,
+  VerificationRisk1765040000000,
 ];

@@ -20,7 +20,7 @@ type WithRawBody = FastifyRequest & { rawBody?: string };
  *   timestamp within ±5 minutes are accepted (see checkVonageReceipt). Without it — allowed
  *   outside production only, where start-up refuses a Vonage configuration without the
  *   secret — a receipt must at least name our API key.
- * - Messages API (WhatsApp) status callbacks, which carry `Authorization: Bearer <JWT>`: the
+ * - Messages API (WhatsApp, RCS) status callbacks, which carry `Authorization: Bearer <JWT>`: the
  *   token must verify against the exact body and be under five minutes old (see
  *   checkMessagesCallback), so this route keeps the raw JSON text beside the parsed body.
  * Anything unauthentic or stale is 403 and changes nothing.

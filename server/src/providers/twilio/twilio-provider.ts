@@ -96,7 +96,7 @@ export class TwilioProvider implements Provider {
     const failed = status === DeliveryStatus.UNDELIVERED || status === DeliveryStatus.FAILED;
     const code = params.ErrorCode || null;
     const message = params.ErrorMessage || (code ? CALLBACK_ERRORS[code] ?? `Twilio error ${code}` : failed ? `${isCall ? "Call" : "Message"} ${word}` : null);
-    return { provider: "twilio", providerMessageId: id, status, errorCode: code, errorMessage: message, raw: { ...params } };
+    return { provider: "twilio", providerMessageId: id, status, errorCode: code, errorMessage: message, raw: { ...params }, sentAs: isCall ? Channel.VOICE : messageChannel(params.From) };
   }
 
   /** X-Twilio-Signature over the exact URL Twilio called (PUBLIC_URL + path + query) and the POSTed params. */
@@ -104,6 +104,18 @@ export class TwilioProvider implements Provider {
     if (!signature) return false;
     return twilio.validateRequest(authToken, signature, url, params);
   }
+}
+
+/**
+ * The channel a Message went out on, from its sender: `rcs:<sender>` for RCS, `whatsapp:+…` for
+ * WhatsApp, a number or sender id for SMS — so an RCS message that a Messaging Service sent as
+ * SMS itself (the device has no RCS) says so in its callbacks.
+ */
+function messageChannel(from: string | undefined): Channel | null {
+  if (!from) return null;
+  if (from.startsWith("rcs:")) return Channel.RCS;
+  if (from.startsWith("whatsapp:")) return Channel.WHATSAPP;
+  return Channel.SMS;
 }
 
 function describe(e: unknown): string {

@@ -16,6 +16,9 @@ export function mapVonageMessageStatus(status: string): DeliveryStatus | null {
   }
 }
 
+/** The Messages API's `channel` of a status callback (WhatsApp, RCS, or an SMS failover) in our terms. */
+const MESSAGES_CHANNELS: Record<string, Channel> = { whatsapp: Channel.WHATSAPP, rcs: Channel.RCS, sms: Channel.SMS };
+
 /** "https://developer.vonage.com/api-errors/messages#1022" → "1022"; "…#unauthorized" → "unauthorized". */
 function codeOf(error: { type?: unknown; title?: unknown } | undefined): string | null {
   const fragment = typeof error?.type === "string" ? error.type.split("#")[1] : undefined;
@@ -86,7 +89,8 @@ export class VonageWhatsAppProvider implements Provider {
     for (const k of ["message_uuid", "status", "timestamp", "channel", "client_ref"]) if (typeof body[k] === "string") raw[k] = body[k] as string;
     if (code) raw.error_code = code;
     if (detail) raw.error_detail = detail;
-    return { provider: "vonage", providerMessageId: id, status, errorCode: code, errorMessage: code ? detail ?? `Vonage error ${code}` : null, raw };
+    const sentAs = typeof body.channel === "string" ? MESSAGES_CHANNELS[body.channel] ?? null : null;
+    return { provider: "vonage", providerMessageId: id, status, errorCode: code, errorMessage: code ? detail ?? `Vonage error ${code}` : null, raw, sentAs };
   }
 }
 
