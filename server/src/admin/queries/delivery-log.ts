@@ -45,7 +45,9 @@ export async function listDeliveryAttempts(ds: DataSource, filter: DeliveryLogFi
             CASE WHEN d.provider_message_id = a.provider_message_id THEN d.error_code END AS callback_error_code,
             CASE WHEN d.provider_message_id = a.provider_message_id THEN d.error_message END AS callback_error_message,
             CASE WHEN d.provider_message_id = a.provider_message_id THEN d.sent_as END AS sent_as,
-            v.id AS verification_id, v.destination, v.destination_country AS country, app.name AS app_name
+            -- A workflow step may go to its own destination (deliveries.destination); the verification's otherwise.
+            v.id AS verification_id, coalesce(d.destination, v.destination) AS destination,
+            CASE WHEN d.destination IS NULL THEN v.destination_country END AS country, app.name AS app_name
        ${from} JOIN apps app ON app.id = d.app_id ${where.clause} ${order}`,
     where.params,
   );
