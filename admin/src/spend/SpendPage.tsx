@@ -39,17 +39,18 @@ export function SpendPage() {
       <Title title="Spend & conversion" />
       <Stack direction="row" useFlexGap sx={{ alignItems: "center", flexWrap: "wrap", gap: 1, mb: 2 }}>
         <Typography variant="h5" sx={{ flexGrow: 1 }}>Spend &amp; conversion</Typography>
-        <TextField select size="small" label="App" value={appId} onChange={(e) => setAppId(e.target.value)} sx={{ width: 200 }} data-testid="spend-app">
+        <TextField select size="small" fullWidth={false} label="App" value={appId} onChange={(e) => setAppId(e.target.value)} sx={{ width: 200, flex: "none" }} data-testid="spend-app"
+          slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}>
           <MenuItem value="">All apps</MenuItem>
           {apps.map((a) => <MenuItem key={a.id} value={a.id}>{a.name}</MenuItem>)}
         </TextField>
-        <TextField select size="small" label="Period" value={choice} onChange={(e) => setChoice(e.target.value as PeriodChoice)} sx={{ width: 180 }} data-testid="spend-period">
+        <TextField select size="small" fullWidth={false} label="Period" value={choice} onChange={(e) => setChoice(e.target.value as PeriodChoice)} sx={{ width: 180, flex: "none" }} data-testid="spend-period">
           {(Object.keys(PERIOD_LABELS) as PeriodChoice[]).map((k) => <MenuItem key={k} value={k}>{PERIOD_LABELS[k]}</MenuItem>)}
         </TextField>
         {choice === "custom" && (
           <>
-            <TextField size="small" type="datetime-local" label="From" name="from" value={custom.from} onChange={(e) => setCustom({ ...custom, from: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
-            <TextField size="small" type="datetime-local" label="To" name="to" value={custom.to} onChange={(e) => setCustom({ ...custom, to: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
+            <TextField size="small" fullWidth={false} sx={{ width: 230, flex: "none" }} type="datetime-local" label="From" name="from" value={custom.from} onChange={(e) => setCustom({ ...custom, from: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
+            <TextField size="small" fullWidth={false} sx={{ width: 230, flex: "none" }} type="datetime-local" label="To" name="to" value={custom.to} onChange={(e) => setCustom({ ...custom, to: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
           </>
         )}
       </Stack>
@@ -67,21 +68,21 @@ export function SpendPage() {
             {currenciesOf(data.country.totals, data.country.mainCurrency).slice(0, 3).map((c) => (
               <Grid key={c} size={{ xs: 12, lg: 6 }}><SpendChart rows={data.country.rows} currency={c} /></Grid>
             ))}
-            <Grid size={{ xs: 12, lg: 6 }}>
+            <Grid size={{ xs: 12 }}>
               <SpendTable testId="spend-by-country" title="By country" keyLabel="Country" label={(r: SpendRow) => orNone(r.country, "— (e-mail or unknown)")} rows={data.country.rows} threshold={threshold} />
             </Grid>
-            <Grid size={{ xs: 12, lg: 6 }}>
+            <Grid size={{ xs: 12 }}>
               <SpendTable testId="spend-by-channel" title="By channel" keyLabel="Channel" label={(r) => orNone(r.channel, "—")} rows={data.channel.rows} threshold={threshold} />
             </Grid>
-            <Grid size={{ xs: 12, lg: 6 }}>
+            <Grid size={{ xs: 12 }}>
               <SpendTable testId="spend-by-provider" title="By provider" keyLabel="Provider" label={(r) => orNone(r.provider, "— (not handed off)")} rows={data.provider.rows} threshold={threshold} />
             </Grid>
             {!appId && (
-              <Grid size={{ xs: 12, lg: 6 }}>
+              <Grid size={{ xs: 12 }}>
                 <SpendTable testId="spend-by-app" title="By app" keyLabel="App" label={(r) => orNone(r.appName, r.appId ?? "—")} rows={data.app.rows} threshold={threshold} />
               </Grid>
             )}
-            <Grid size={{ xs: 12, lg: 6 }}>
+            <Grid size={{ xs: 12 }}>
               <SpendTable testId="spend-by-day" title="By day (UTC)" keyLabel="Day" label={(r) => orNone(r.day, "—")} rows={data.day.rows} threshold={threshold} />
             </Grid>
           </Grid>

@@ -23,13 +23,14 @@ export function SpendTable({ title, keyLabel, label, rows, threshold, testId }: 
                 <TableCell align="right">Verified</TableCell>
                 <TableCell align="right">Conversion</TableCell>
                 <TableCell align="right">Hand-offs</TableCell>
+                <TableCell align="right">Unpriced</TableCell>
                 <TableCell>Spend</TableCell>
                 <TableCell>Cost per verified user</TableCell>
               </TableRow>
             </TableHead>
             <TableBody>
               {rows.length === 0 && (
-                <TableRow><TableCell colSpan={7}><Typography variant="body2" color="text.secondary">Nothing in this period.</Typography></TableCell></TableRow>
+                <TableRow><TableCell colSpan={8}><Typography variant="body2" color="text.secondary">Nothing in this period.</Typography></TableCell></TableRow>
               )}
               {rows.map((r) => (
                 <TableRow key={label(r)} data-flagged={r.spendWithoutConversion ? "true" : "false"} sx={r.spendWithoutConversion ? { bgcolor: "rgba(211, 47, 47, 0.08)" } : undefined}>
@@ -42,7 +43,8 @@ export function SpendTable({ title, keyLabel, label, rows, threshold, testId }: 
                   <TableCell align="right">{r.verifications}</TableCell>
                   <TableCell align="right">{r.approved}</TableCell>
                   <TableCell align="right" sx={r.spendWithoutConversion ? { color: "error.main", fontWeight: 600 } : undefined}>{percent(r.conversionRate)}</TableCell>
-                  <TableCell align="right">{r.attempts}{r.pricedAttempts < r.attempts ? ` (${r.attempts - r.pricedAttempts} unpriced)` : ""}</TableCell>
+                  <TableCell align="right">{r.attempts}</TableCell>
+                  <TableCell align="right">{Math.max(0, r.attempts - r.pricedAttempts) || ""}</TableCell>
                   <TableCell>{moneyList(r.cost)}</TableCell>
                   <TableCell>{r.cost.length && !r.approved ? "nobody verified" : moneyList(r.costPerVerified)}</TableCell>
                 </TableRow>
