@@ -33,6 +33,7 @@ import { createLogger } from "./observability/logger";
 import { countHttpRequests } from "./observability/http-metrics";
 import { Metrics } from "./observability/metrics";
 import { RetentionJob } from "./retention/retention-job";
+import { AttemptService } from "./attempts/attempt-service";
 import { echoRequestId, requestIdFor } from "./observability/request-id";
 import { registerProviderHealthGauge } from "./observability/provider-metrics";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
@@ -243,6 +244,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       totp: new TotpService(totpStore, keys.totpSecret),
       totpVerifier: new TotpVerifier(ds, totpStore, keys.totpSecret, tokens, new TotpPolicy(limits, limitWrites), verifyPolicy, options.clock),
       totpStore,
+      attempts: new AttemptService(ds, config.retention.days),
       deliveryEvents, tokens, blocks, limits, registry, metrics, webhookEndpoints, webhookMessages,
     };
 

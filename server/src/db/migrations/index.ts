@@ -19,6 +19,7 @@ import { SigningKeySchedule1764910000000 } from "./1764910000000-SigningKeySched
 import { AuditLogHashChain1764910000001 } from "./1764910000001-AuditLogHashChain";
 import { OutboxPlayedReports1764950000000 } from "./1764950000000-OutboxPlayedReports";
 import { DeliveryPrices1765030000000 } from "./1765030000000-DeliveryPrices";
+import { AttemptIndexes1765030000001 } from "./1765030000001-AttemptIndexes";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   AuditLogHashChain1764910000001,
   OutboxPlayedReports1764950000000,
   DeliveryPrices1765030000000,
+  AttemptIndexes1765030000001,
 ];
