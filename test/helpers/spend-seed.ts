@@ -6,7 +6,7 @@ export interface SeedVerification {
   appId: string;
   country: string | null;
   approved: boolean;
-  /** When it was requested; its deliveries go out a second later. */
+  /** When it was requested; its deliveries are made at the same moment (the period is the attempts'). */
   at: Date;
   channel?: string;
   deliveries?: SeedDelivery[];
@@ -32,7 +32,7 @@ export async function seedSpend(ds: DataSource, rows: SeedVerification[]): Promi
     for (const d of r.deliveries ?? [{}]) {
       await ds.query(
         `INSERT INTO deliveries (id, verification_id, app_id, channel, provider, status, price_amount, price_currency, price_source, created_at, updated_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz + interval '1 second', $10::timestamptz + interval '1 second', $10)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10)`,
         [randomUUID(), id, r.appId, d.channel ?? channel, d.provider ?? "twilio", d.status ?? "DELIVERED", d.price?.[0] ?? null, d.price?.[1] ?? null, d.price ? "vendor" : null, r.at],
       );
     }

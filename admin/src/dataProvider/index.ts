@@ -136,7 +136,7 @@ export const dataProvider = {
     const report = (alias: string, key: string, head = "") =>
       `${alias}: spendAndConversion(from: $from, to: $to, appId: $appId, groupBy: [${key}]) { ${head} rows { ${row} } }`;
     return gql(`query($from: DateTime!, $to: DateTime!, $appId: ID) {
-      ${report("country", "COUNTRY", `mainCurrency lowConversionThreshold totals { ${row} }`)}
+      ${report("country", "COUNTRY", `lowConversionThreshold totals { ${row} }`)}
       ${report("channel", "CHANNEL")} ${report("provider", "PROVIDER")} ${report("app", "APP")} ${report("day", "DAY")} }`, { from, to, appId });
   },
 } satisfies DataProvider & Record<string, unknown>;
@@ -148,7 +148,7 @@ export interface SpendRow {
   cost: Money[]; costPerVerified: Money[]; spendWithoutConversion: boolean;
 }
 export interface SpendPageData {
-  country: { mainCurrency: string | null; lowConversionThreshold: number; totals: SpendRow; rows: SpendRow[] };
+  country: { lowConversionThreshold: number; totals: SpendRow; rows: SpendRow[] };
   channel: { rows: SpendRow[] }; provider: { rows: SpendRow[] }; app: { rows: SpendRow[] }; day: { rows: SpendRow[] };
 }
 

@@ -31,8 +31,7 @@ export function SpendChart({ rows, currency }: { rows: SpendRow[]; currency: str
   );
 }
 
-/** The currencies the period's money went out in, the main one first. */
-export function currenciesOf(totals: SpendRow, main: string | null): string[] {
-  const all = totals.cost.map((m) => m.currency);
-  return main && all.includes(main) ? [main, ...all.filter((c) => c !== main)] : all;
+/** The currencies the period's money went out in, by code as the server lists them: a chart each. */
+export function currenciesOf(totals: SpendRow): string[] {
+  return totals.cost.map((m) => m.currency);
 }

@@ -65,7 +65,7 @@ export function SpendPage() {
           )}
           <SpendTotals totals={data.country.totals} />
           <Grid container spacing={2}>
-            {currenciesOf(data.country.totals, data.country.mainCurrency).slice(0, 3).map((c) => (
+            {currenciesOf(data.country.totals).slice(0, 3).map((c) => (
               <Grid key={c} size={{ xs: 12, lg: 6 }}><SpendChart rows={data.country.rows} currency={c} /></Grid>
             ))}
             <Grid size={{ xs: 12 }}>

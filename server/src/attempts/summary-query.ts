@@ -2,13 +2,16 @@ import type { DataSource } from "typeorm";
 import type { Channel } from "../verification/enums";
 import { trimDecimal, type MoneyView } from "./money";
 
-export type SummaryKey = "COUNTRY" | "CHANNEL" | "PROVIDER" | "DAY";
+/** APP is the dashboard's alone (a client app only ever sees itself); the client API's enum has the other four. */
+export type SummaryKey = "COUNTRY" | "CHANNEL" | "PROVIDER" | "DAY" | "APP";
 
 export interface SummaryRowView {
   /** The keys asked for; null for the others (and for a verification with no country, e.g. e-mail). */
   country: string | null;
   channel: Channel | null;
   provider: string | null;
+  /** Filled for the dashboard's APP key (optional: the client API's rows have no such field). */
+  appId?: string | null;
   /** UTC day, "2026-12-07". */
   day: string | null;
   verifications: number;
@@ -17,6 +20,8 @@ export interface SummaryRowView {
   conversionRate: number;
   /** Deliveries handed to a vendor (SENT, DELIVERED or UNDELIVERED). */
   attempts: number;
+  /** Of those, the ones whose price is known (the dashboard says how many went unpriced). */
+  pricedAttempts?: number;
   /** One entry per currency, by currency code; deliveries with no known price add nothing. */
   cost: MoneyView[];
 }
@@ -37,8 +42,9 @@ const KEY_SQL: Record<SummaryKey, { column: keyof SummaryRowView; sql: string }>
   CHANNEL: { column: "channel", sql: "d.channel" },
   PROVIDER: { column: "provider", sql: "d.provider" },
   DAY: { column: "day", sql: "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')" },
+  APP: { column: "appId", sql: "d.app_id::text" },
 };
-const ORDER: SummaryKey[] = ["DAY", "COUNTRY", "CHANNEL", "PROVIDER"];
+const ORDER: SummaryKey[] = ["DAY", "APP", "COUNTRY", "CHANNEL", "PROVIDER"];
 
 /** Statuses of a delivery a vendor accepted: the ones that count as an attempt (and can cost money). */
 export const HANDED_TO_VENDOR = ["SENT", "DELIVERED", "UNDELIVERED"] as const;
@@ -64,13 +70,14 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
   }
   const keyCols = keys.map((k) => `${KEY_SQL[k].sql} AS k_${k.toLowerCase()}`);
   const keyRefs = keys.map((k) => `k_${k.toLowerCase()}`);
-  const rows: Array<Record<string, string | null> & { by_currency: number; verifications: string; approved: string; attempts: string; amount: string | null; currency: string | null }> =
+  const rows: Array<Record<string, string | null> & { by_currency: number; verifications: string; approved: string; attempts: string; priced: string; amount: string | null; currency: string | null }> =
     await ds.query(
       `SELECT ${[...keyRefs, ""].join(", ")}
               GROUPING(a.price_currency) = 0 AS by_currency, a.price_currency AS currency,
               count(DISTINCT a.verification_id)::text AS verifications,
               count(DISTINCT a.verification_id) FILTER (WHERE a.converted)::text AS approved,
               count(*) FILTER (WHERE a.status IN (${HANDED_TO_VENDOR.map((s) => `'${s}'`).join(", ")}))::text AS attempts,
+              count(*) FILTER (WHERE a.status IN (${HANDED_TO_VENDOR.map((s) => `'${s}'`).join(", ")}) AND a.price_amount IS NOT NULL)::text AS priced,
               sum(a.price_amount)::text AS amount
          FROM (SELECT ${[...keyCols, ""].join(", ")} d.verification_id, d.status, d.price_amount, d.price_currency,
                       v.status = 'APPROVED' AS converted
@@ -86,10 +93,11 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
     const verifications = Number(r.verifications);
     const approved = Number(r.approved);
     const row: SummaryRowView = {
-      country: null, channel: null, provider: null, day: null,
+      country: null, channel: null, provider: null, appId: null, day: null,
       verifications, approved,
       conversionRate: verifications === 0 ? 0 : approved / verifications,
       attempts: Number(r.attempts),
+      pricedAttempts: Number(r.priced),
       cost: [],
     };
     for (const k of keys) (row as unknown as Record<string, unknown>)[KEY_SQL[k].column] = r[`k_${k.toLowerCase()}`] ?? null;

@@ -3,7 +3,7 @@ import { SpendKey } from "../spend/spend-keys";
 
 registerEnumType(SpendKey, {
   name: "SpendKey",
-  description: "COUNTRY, APP and DAY (UTC) are the verification's; CHANNEL and PROVIDER each delivery's (a verification counts in every group it had a delivery in)",
+  description: "COUNTRY is the verification's destination country; DAY (UTC), CHANNEL, PROVIDER and APP each attempt's (a verification counts in every group it had an attempt in)",
 });
 
 @ObjectType({ description: "An amount of money in one currency: a decimal string (exact), ISO 4217" })
@@ -23,21 +23,20 @@ export class SpendRow {
   @Field(() => Int) verifications: number;
   @Field(() => Int) approved: number;
   @Field(() => Float, { description: "approved ÷ verifications, 0 when none" }) conversionRate: number;
-  @Field(() => Int, { description: "deliveries handed to a vendor" }) attempts: number;
-  @Field(() => Int, { description: "deliveries whose price is known" }) pricedAttempts: number;
+  @Field(() => Int, { description: "deliveries handed to a vendor (SENT, DELIVERED or UNDELIVERED)" }) attempts: number;
+  @Field(() => Int, { description: "of those, the ones whose price is known" }) pricedAttempts: number;
   @Field(() => [Money], { description: "one entry per currency, never added across currencies" }) cost: Money[];
   @Field(() => [Money], { description: "cost ÷ approved, per currency; empty when nobody was verified" }) costPerVerified: Money[];
   @Field(() => Boolean, { description: "money spent and conversion below lowConversionThreshold" }) spendWithoutConversion: boolean;
 }
 
-@ObjectType({ description: "Spend & conversion over [from, to), computed on the server" })
+@ObjectType({ description: "Spend & conversion of the attempts made in [from, to), computed on the server" })
 export class SpendReport {
   @Field(() => Date) from: Date;
   @Field(() => Date) to: Date;
   @Field(() => ID, { nullable: true }) appId: string | null;
   @Field(() => [SpendKey]) groupBy: SpendKey[];
   @Field(() => Float) lowConversionThreshold: number;
-  @Field(() => String, { nullable: true, description: "the currency most priced attempts were charged in" }) mainCurrency: string | null;
   @Field(() => SpendRow) totals: SpendRow;
   @Field(() => [SpendRow]) rows: SpendRow[];
 }
