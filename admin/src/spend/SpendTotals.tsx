@@ -20,7 +20,7 @@ export function SpendTotals({ totals }: { totals: SpendRow }) {
   const unpriced = totals.attempts - totals.pricedAttempts;
   return (
     <Grid container spacing={2}>
-      <Stat testId="total-spend" label="Spend" value={moneyList(totals.cost)} hint={unpriced > 0 ? `${unpriced} hand-offs without a known price` : undefined} />
+      <Stat testId="total-spend" label="Spend" value={moneyList(totals.cost)} hint={unpriced > 0 ? `${unpriced} hand-off${unpriced === 1 ? "" : "s"} without a known price` : undefined} />
       <Stat testId="total-verifications" label="Verifications" value={totals.verifications} />
       <Stat testId="total-approved" label="Verified" value={totals.approved} />
       <Stat testId="total-conversion" label="Conversion" value={percent(totals.conversionRate)} hint="verified ÷ verifications" />
