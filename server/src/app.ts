@@ -213,7 +213,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             const waitedMs = Date.now() - new Date(c.delivery.next_attempt_at).getTime();
             metrics.queueDelay.observe({ channel: c.delivery.channel }, Math.max(0, waitedMs) / 1000);
           },
-        }, { fallback, callbacks: statusCallbacks, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)) });
+        }, { fallback, callbacks: statusCallbacks, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)), prices: config.priceTable });
       worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), {
         ...config.worker, workerId, events: deliveryEvents,
         sweep: async () => {

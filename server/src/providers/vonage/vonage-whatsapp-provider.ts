@@ -1,4 +1,5 @@
 import { Vonage } from "@vonage/server-sdk";
+import { vendorPrice } from "../../prices/vendor-price";
 import { WhatsAppTemplate, type WhatsAppLanguageCode } from "@vonage/messages";
 import type { VonageWhatsAppConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
@@ -86,7 +87,10 @@ export class VonageWhatsAppProvider implements Provider {
     for (const k of ["message_uuid", "status", "timestamp", "channel", "client_ref"]) if (typeof body[k] === "string") raw[k] = body[k] as string;
     if (code) raw.error_code = code;
     if (detail) raw.error_detail = detail;
-    return { provider: "vonage", providerMessageId: id, status, errorCode: code, errorMessage: code ? detail ?? `Vonage error ${code}` : null, raw };
+    // Messages API statuses carry `usage: { currency, price }` once Vonage has priced the message (on `delivered`, typically).
+    const usage = body.usage && typeof body.usage === "object" ? (body.usage as Record<string, unknown>) : undefined;
+    const price = usage ? vendorPrice(usage.price, usage.currency) : null;
+    return { provider: "vonage", providerMessageId: id, status, errorCode: code, errorMessage: code ? detail ?? `Vonage error ${code}` : null, raw, price };
   }
 }
 
