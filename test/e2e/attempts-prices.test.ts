@@ -199,6 +199,21 @@ describe("attempts, prices and summaries for client apps", () => {
     const mine = await attempts(null, 1);
     expect((await q(other.key, ATTEMPTS, { first: 5, after: mine.next })).data.verificationAttempts.items).toEqual([]);
     expect((await q(null as unknown as string, ATTEMPTS, { first: 5 })).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+
+    // Rows past the retention window (RETENTION_DAYS, 90 by default) are not shown while they wait for deletion.
+    await gw.app.db.ds.query(
+      `WITH v AS (
+         INSERT INTO verifications (id, app_id, channel, destination, destination_country, locale, code_length, status, max_attempts, expires_at, resend_available_at, created_at)
+         VALUES (gen_random_uuid(), $1, 'SMS', '+447400123490', 'GB', 'en', 6, 'APPROVED', 5, now() - interval '91 days', now() - interval '91 days', now() - interval '91 days')
+         RETURNING id, app_id, created_at)
+       INSERT INTO deliveries (id, verification_id, app_id, channel, provider, provider_index, status, attempts, next_attempt_at, price_amount, price_currency, price_source, created_at)
+       SELECT gen_random_uuid(), id, app_id, 'SMS', 'vonage', 0, 'DELIVERED', 1, created_at, 1, 'EUR', 'vendor', created_at FROM v`,
+      [app.id],
+    );
+    const longAgo = new Date(Date.now() - 200 * 86_400_000).toISOString();
+    expect((await attempts({ from: longAgo }, 500)).items).toHaveLength(9);
+    expect(await attempts({ destination: "+447400123490" })).toEqual({ items: [], next: null });
+    expect((await q(app.key, SUMMARY, { from: longAgo, to: range.to })).data.verificationSummary[0]).toMatchObject({ verifications: 9, cost: total.cost });
   });
 
   it("refuses bad arguments with BAD_USER_INPUT naming the field, and a bad PRICE_TABLE at start-up", async () => {
