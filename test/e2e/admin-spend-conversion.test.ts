@@ -136,8 +136,9 @@ describe("admin API: spend and conversion", () => {
         expect(seen.length).toBeGreaterThan(0);
         for (const [statement, params] of seen) {
           // As the report runs them (BOUNDED_PLAN), and with sequential scans priced out (a test's tables are
-          // tiny, where a scan is cheapest): the planner must find an index whose condition is the period,
-          // and reach each verification by its key.
+          // tiny, where a scan is cheapest): the planner must find an index whose condition is the period.
+          // (Which index reaches the verifications depends on the statistics: on the bench's million rows
+          // it is the primary key — `node dist/test/bench/spend-report.js --explain`; on a few rows, anything.)
           const plan = await ds.transaction(async (m) => {
             for (const setting of BOUNDED_PLAN) await m.query(setting);
             await m.query(`SET LOCAL enable_seqscan = off`);
@@ -145,7 +146,6 @@ describe("admin API: spend and conversion", () => {
           });
           expect(plan).toMatch(/Index (Only )?Scan[^\n]*deliveries[^\n]*\n[^\n]*Index Cond: [^\n]*created_at >=/);
           expect(plan).not.toMatch(/Seq Scan on (verifications|deliveries)/);
-          expect(plan).toMatch(/Index Scan using verifications_pkey on verifications v[^\n]*\n[^\n]*Index Cond: \(id = d\.verification_id\)/);
         }
       }
     }
