@@ -80,6 +80,8 @@ describe("attempts, prices and summaries for client apps", () => {
     const estimate = await request("+447400123401", "SMS", "GB");
     const sms1 = await vendors.vonage.waitForMessage((m) => m.to === "447400123401");
     expect((await vendors.vonage.waitForCallback((c) => c.params.messageId === sms1.messageId)).status).toBe(403);
+    // The refused receipt may beat the worker's record of the hand-off: wait for that record.
+    await eventually(async () => ((await priceRow(estimate)).status === "SENT" ? true : undefined), "the hand-off's record");
     expect(await priceRow(estimate)).toMatchObject({ status: "SENT", amount: "0.040000", currency: "EUR", source: "vendor" });
     // ...and replaced by the receipt's price when it does (never by the table's entry for vonage).
     vendors.vonage.setSigning({ clockSkewSeconds: 0 });
