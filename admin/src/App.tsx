@@ -8,6 +8,7 @@ import blocks from "./blocks";
 import deliveries from "./deliveries";
 import outbox from "./outbox";
 import providers from "./providers";
+import spend from "./spend";
 import staff from "./staff";
 import totp from "./totp";
 import verifications from "./verifications";
@@ -31,6 +32,7 @@ export function App() {
           <Resource name="totpFactors" {...totp} />
           <Resource name="blocks" {...blocks} />
           <Resource name="providers" {...providers} />
+          {permissions?.role === "ADMIN" && <Resource name="spend" {...spend} />}
           {permissions?.role === "ADMIN" && <Resource name="apps" {...apps} />}
           {permissions?.role === "ADMIN" && <Resource name="staff" {...staff} />}
           {permissions?.role === "ADMIN" && <Resource name="audit" {...audit} />}

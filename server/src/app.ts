@@ -35,6 +35,7 @@ import { createLogger } from "./observability/logger";
 import { countHttpRequests } from "./observability/http-metrics";
 import { Metrics } from "./observability/metrics";
 import { RetentionJob } from "./retention/retention-job";
+import { AttemptService } from "./attempts/attempt-service";
 import { echoRequestId, requestIdFor } from "./observability/request-id";
 import { registerProviderHealthGauge } from "./observability/provider-metrics";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
@@ -229,7 +230,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             const waitedMs = Date.now() - new Date(c.delivery.next_attempt_at).getTime();
             metrics.queueDelay.observe({ channel: c.delivery.channel }, Math.max(0, waitedMs) / 1000);
           },
-        }, { fallback, callbacks: statusCallbacks, workflow, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)) });
+        }, { fallback, callbacks: statusCallbacks, workflow, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)), prices: config.priceTable });
       worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), {
         ...config.worker, workerId, events: deliveryEvents,
         onPoll: () => void workflow.tick(),
@@ -269,6 +270,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       totp: new TotpService(totpStore, keys.totpSecret),
       totpVerifier: new TotpVerifier(ds, totpStore, keys.totpSecret, tokens, new TotpPolicy(limits, limitWrites), verifyPolicy, options.clock),
       totpStore,
+      attempts: new AttemptService(ds, config.retention.days),
       deliveryEvents, tokens, blocks, limits, registry, metrics, webhookEndpoints, webhookMessages,
     };
 

@@ -1,4 +1,5 @@
 import type { AppService } from "./apps/app-service";
+import type { AttemptService } from "./attempts/attempt-service";
 import type { DeliveryEvents } from "./delivery/delivery-events";
 import type { Metrics } from "./observability/metrics";
 import type { ProviderRegistry } from "./providers/registry";
@@ -34,4 +35,6 @@ export interface Services {
   totp: TotpService;
   totpVerifier: TotpVerifier;
   totpStore: TotpStore;
+  /** A client app's attempts with their prices, and its conversion and spend summaries. */
+  attempts: AttemptService;
 }

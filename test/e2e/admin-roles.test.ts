@@ -79,6 +79,7 @@ describe("admin API roles", () => {
     { name: "outboxMessages", access: "ANY", query: list("outboxMessages") },
     { name: "startTotpSetup", access: "ANY", query: `mutation { startTotpSetup(password: "correct horse battery staple", currentCode: "000000") { uri } }` },
     { name: "confirmTotpSetup", access: "ANY", query: `mutation { confirmTotpSetup(code: "000000") { id } }` },
+    { name: "spendAndConversion", access: "ADMIN", query: `{ spendAndConversion(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", groupBy: [COUNTRY]) { totals { verifications } } }` },
     { name: "apps", access: "ADMIN", query: list("apps") },
     { name: "app", access: "ADMIN", query: `query($id: ID!) { app(id: $id) { id keys { id } } }`, variables: () => ({ id: shop.id }) },
     { name: "createApp", access: "ADMIN", query: `mutation { createApp(input: { name: "Made in the matrix" }) { apiKey app { id } } }` },

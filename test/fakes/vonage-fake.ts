@@ -130,6 +130,8 @@ export class VonageFake extends LoopbackFake {
   private failQueue: VonageErrorSpec[] = [];
   private outage: VonageErrorSpec | null = null;
   private outcomes = new Map<string, { status: VonageDlrStatus; errCode: string }>();
+  /** Per destination (digits): the send answer's `message-price` (an estimate) and the receipt's `price` (what it cost). */
+  private prices = new Map<string, { messagePrice: string; dlrPrice: string }>();
   private msgWaiters: Waiter<VonageRecord>[] = [];
   private cbWaiters: Waiter<VonageCallbackRecord>[] = [];
   /** "METHOD /path" -> handler. Add "POST /v1/calls" here to fake the Voice API. */
@@ -269,7 +271,7 @@ export class VonageFake extends LoopbackFake {
         "message-id": rec.messageId,
         status: "0",
         "remaining-balance": "3.14159265",
-        "message-price": "0.03330000",
+        "message-price": this.priceFor(rec.to).messagePrice,
         network: "23410",
         ...(rec.clientRef !== undefined && { "client-ref": rec.clientRef }),
       }],
@@ -277,6 +279,18 @@ export class VonageFake extends LoopbackFake {
     this.messages.push(rec);
     notify(this.msgWaiters, rec);
     this.scheduleDlr(rec);
+  }
+
+  /**
+   * What Vonage says a message to `to` costs: `messagePrice` in the send answer (`message-price`, the
+   * estimate), `dlrPrice` in its receipt (`price`). Both are 8-decimal strings in the account's currency, as Vonage writes them.
+   */
+  setPrice(to: string, prices: { messagePrice: string; dlrPrice: string }): void {
+    this.prices.set(to.replace(/^\+/, ""), prices);
+  }
+
+  private priceFor(to: string): { messagePrice: string; dlrPrice: string } {
+    return this.prices.get(to) ?? { messagePrice: "0.03330000", dlrPrice: "0.03330000" };
   }
 
   /** Account API (what a gateway calls at start-up to prove its credentials): 401 for bad ones, like Vonage. */
@@ -306,7 +320,7 @@ export class VonageFake extends LoopbackFake {
         to: rec.from,
         "network-code": "23410",
         messageId: rec.messageId,
-        price: "0.03330000",
+        price: this.priceFor(rec.to).dlrPrice,
         status: outcome.status,
         scts: scts(now),
         "err-code": outcome.errCode,

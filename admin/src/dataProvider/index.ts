@@ -132,6 +132,27 @@ export const dataProvider = {
       providerFailures { bucket provider channel attempts failed failureRate }
       blocks { bucket blocks } countries { country requested approved conversionRate } } }`, { days })).dashboard;
   },
+  /** The "Spend & conversion" page: one report per grouping, in one request, all computed on the server (ADMIN only). */
+  async spendAndConversion(from: string, to: string, appId: string | null): Promise<SpendPageData> {
+    const row = `country channel provider appId appName day verifications approved conversionRate attempts pricedAttempts
+      cost { amount currency } costPerVerified { amount currency } spendWithoutConversion`;
+    const report = (alias: string, key: string, head = "") =>
+      `${alias}: spendAndConversion(from: $from, to: $to, appId: $appId, groupBy: [${key}]) { ${head} rows { ${row} } }`;
+    return gql(`query($from: DateTime!, $to: DateTime!, $appId: ID) {
+      ${report("country", "COUNTRY", `lowConversionThreshold totals { ${row} }`)}
+      ${report("channel", "CHANNEL")} ${report("provider", "PROVIDER")} ${report("app", "APP")} ${report("day", "DAY")} }`, { from, to, appId });
+  },
 } satisfies DataProvider & Record<string, unknown>;
+
+export interface Money { amount: string; currency: string }
+export interface SpendRow {
+  country: string | null; channel: string | null; provider: string | null; appId: string | null; appName: string | null; day: string | null;
+  verifications: number; approved: number; conversionRate: number; attempts: number; pricedAttempts: number;
+  cost: Money[]; costPerVerified: Money[]; spendWithoutConversion: boolean;
+}
+export interface SpendPageData {
+  country: { lowConversionThreshold: number; totals: SpendRow; rows: SpendRow[] };
+  channel: { rows: SpendRow[] }; provider: { rows: SpendRow[] }; app: { rows: SpendRow[] }; day: { rows: SpendRow[] };
+}
 
 export type AdminDataProvider = typeof dataProvider;

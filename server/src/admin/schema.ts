@@ -11,6 +11,7 @@ import { DeliveryLogResolver } from "./resolvers/deliveries.resolver";
 import { LookupsResolver } from "./resolvers/lookups.resolver";
 import { OutboxResolver } from "./resolvers/outbox.resolver";
 import { StatsResolver } from "./resolvers/providers.resolver";
+import { SpendResolver } from "./resolvers/spend.resolver";
 import { StaffResolver } from "./resolvers/staff.resolver";
 import { TotpAdminResolver } from "./resolvers/totp.resolver";
 import { VerificationAdminResolver } from "./resolvers/verifications.resolver";
@@ -42,6 +43,7 @@ export function buildAdminSchema(): Promise<GraphQLSchema> {
       LookupsResolver,
       WebhooksResolver,
       TotpAdminResolver,
+      SpendResolver,
     ],
     orphanedTypes: [],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],

@@ -1,4 +1,5 @@
 import type { Channel } from "../verification/enums";
+import { EMPTY_PRICE_TABLE, loadPriceTable, type PriceTable } from "../prices/price-table";
 import { PROVIDER_NAMES, envSchema, snsWanted, type Env } from "./env";
 import type { SenderList } from "./senders";
 import { whatsappConfig, type WhatsAppConfig } from "./whatsapp-config";
@@ -17,6 +18,8 @@ export interface TwilioConfig { accountSid: string; authToken: string; from: Sen
 export type VonageSignatureMethod = Env["VONAGE_SIGNATURE_METHOD"];
 export interface VonageConfig {
   apiKey: string; apiSecret: string; from: SenderList; apiBaseUrl?: string; signatureSecret?: string; signatureMethod: VonageSignatureMethod;
+  /** VONAGE_PRICE_CURRENCY: the account's billing currency, which the SMS API's prices don't name (default EUR). */
+  priceCurrency?: string;
 }
 /** AWS SNS: explicit keys only when the environment names them; otherwise the SDK's own chain (profile, container, instance role). */
 export interface SnsConfig {
@@ -94,6 +97,8 @@ export interface Config {
   delivery: DeliveryConfig;
   /** Deletion of old rows by the worker role (RETENTION_*). */
   retention: { days: number; batchSize: number; intervalSeconds: number };
+  /** PRICE_TABLE: what a delivery costs when its vendor doesn't say (empty without the variable). */
+  priceTable: PriceTable;
   /** METRICS_PORT: /metrics is served there (on HOST) instead of on PORT. */
   metricsPort?: number;
   /** METRICS_TOKEN: /metrics on PORT answers a request bearing it (in production, nothing else). */
@@ -179,6 +184,14 @@ export function workerPlacement(config: Config, role: Role): "thread" | "inline"
   return config.redisUrl ? "thread" : "inline";
 }
 
+/** A PRICE_TABLE that can't be read or has a bad entry stops the start-up (exit 2), every problem listed. */
+function priceTableOf(path: string | undefined): PriceTable {
+  if (!path) return EMPTY_PRICE_TABLE;
+  const { table, problems } = loadPriceTable(path);
+  if (problems.length) throw new ConfigError(problems);
+  return table;
+}
+
 /** Parses and validates the environment. Messages name the variable, never its value. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(source);
@@ -205,7 +218,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     vonage: env.VONAGE_API_KEY && env.VONAGE_FROM
       ? {
           apiKey: env.VONAGE_API_KEY, apiSecret: env.VONAGE_API_SECRET!, from: env.VONAGE_FROM!, apiBaseUrl: env.VONAGE_API_BASE_URL,
-          signatureSecret: env.VONAGE_SIGNATURE_SECRET, signatureMethod: env.VONAGE_SIGNATURE_METHOD,
+          signatureSecret: env.VONAGE_SIGNATURE_SECRET, signatureMethod: env.VONAGE_SIGNATURE_METHOD, priceCurrency: env.VONAGE_PRICE_CURRENCY,
         }
       : undefined,
     smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.MAIL_FROM! } : undefined,
@@ -262,6 +275,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
     },
     retention: { days: env.RETENTION_DAYS, batchSize: env.RETENTION_BATCH_SIZE, intervalSeconds: env.RETENTION_INTERVAL_SECONDS },
+    priceTable: priceTableOf(env.PRICE_TABLE),
     metricsPort: env.METRICS_PORT,
     metricsToken: env.METRICS_TOKEN,
     admin: {

@@ -96,6 +96,8 @@ export const envSchema = z
     VONAGE_SIGNATURE_SECRET: optionalString,
     /** How Vonage signs webhooks (dashboard: API settings → signature method). SHA-256 HMAC unless told: Vonage's own default, MD5 hash, is weak. */
     VONAGE_SIGNATURE_METHOD: z.enum(["md5hash", "md5hmac", "sha1hmac", "sha256hmac", "sha512hmac"]).default("sha256hmac"),
+    /** The Vonage account's billing currency: the SMS API's prices (`message-price`, a receipt's `price`) don't name it. */
+    VONAGE_PRICE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code, e.g. EUR").default("EUR"),
     // More vendors: AWS SNS (the SDK's credential chain; keys only when given) and "bring your own" over HTTP.
     AWS_REGION: optionalString.pipe(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-1").optional()),
     AWS_ACCESS_KEY_ID: optionalString,
@@ -153,6 +155,8 @@ export const envSchema = z
     VOICE_PROVIDERS: providerList,
     EMAIL_PROVIDERS: providerList,
     // Bounded growth: rows older than RETENTION_DAYS are deleted by the worker role; /metrics on its own port.
+    /** A JSON file of prices for vendors that don't report theirs (prices/price-table.ts). */
+    PRICE_TABLE: optionalString,
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
     RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),

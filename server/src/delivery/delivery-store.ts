@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import { prepared } from "../db/prepared";
 import { NIST_BOUNDS } from "../apps/nist-bounds";
+import type { DeliveryPrice } from "../prices/delivery-price";
 import type { Row } from "../verification/verification-view";
 
 /** A claimed delivery with what the worker needs to render it (`destination`: the delivery's own, for a workflow step that has one, else the verification's). */
@@ -11,7 +12,11 @@ export interface ClaimedDelivery {
 }
 
 export type AttemptOutcome = "SENT" | "RETRY" | "FAILOVER" | "FAILED";
-export interface AttemptRecord { provider: string; providerMessageId?: string | null; outcome: AttemptOutcome; errorCode?: string | null; errorMessage?: string | null; latencyMs: number }
+export interface AttemptRecord {
+  provider: string; providerMessageId?: string | null; outcome: AttemptOutcome; errorCode?: string | null; errorMessage?: string | null; latencyMs: number;
+  /** On a hand-off: what it cost, from the vendor's answer or PRICE_TABLE (prices/delivery-price.ts). */
+  price?: DeliveryPrice | null;
+}
 
 /**
  * The delivery outbox in SQL. Every transition is one statement that updates the delivery,
@@ -74,14 +79,16 @@ export class DeliveryStore {
     const input = items.map((i) => ({
       id: i.delivery.id, status: i.status, provider: i.attempt.provider, provider_message_id: i.attempt.providerMessageId ?? null,
       latency_ms: Math.round(i.attempt.latencyMs),
+      price_amount: i.attempt.price?.amount ?? null, price_currency: i.attempt.price?.currency ?? null, price_source: i.attempt.price?.source ?? null,
     }));
     const rows: Array<Row & { early_callbacks: boolean; sent_latency_ms?: number }> = await prepared(this.ds).query(
       `WITH i AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, status text, provider text, provider_message_id text, latency_ms int)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, status text, provider text, provider_message_id text, latency_ms int, price_amount numeric, price_currency text, price_source text)
        ),
        u AS (
          UPDATE deliveries d SET status = i.status, provider = i.provider, provider_message_id = i.provider_message_id,
-                error_code = NULL, error_message = NULL, lease_until = NULL, updated_at = now()
+                error_code = NULL, error_message = NULL, lease_until = NULL, updated_at = now(),
+                price_amount = i.price_amount, price_currency = i.price_currency, price_source = i.price_source
            FROM i WHERE d.id = i.id AND d.status = 'SENDING' AND d.leased_by = $2
           RETURNING d.*, i.latency_ms AS sent_latency_ms
        ),

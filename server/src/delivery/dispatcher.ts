@@ -15,6 +15,8 @@ import { decide, defaultRetryOptions, type RetryOptions } from "./retry-policy";
 import type { StatusCallbacks } from "./status-callbacks";
 import { SentBatcher } from "./sent-batcher";
 import { inStoredTrace } from "../observability/trace-context";
+import { priceOfHandOff } from "../prices/delivery-price";
+import type { PriceTable } from "../prices/price-table";
 
 export interface DispatchObserver {
   /** Every hand-off, with the destination's country (null for e-mail) for per-country metrics. */
@@ -31,6 +33,8 @@ export interface DispatchFollowUps {
   testDestinations?: { providerFor(settings: Record<string, any>, destination: string): Provider | undefined };
   /** The verification's workflow (workflow/workflow.ts): a step's hand-off starts the next step's timer. */
   workflow?: { handedOff(delivery: Row): Promise<void> };
+  /** PRICE_TABLE: the price of a hand-off whose vendor's answer names none. */
+  prices?: PriceTable;
 }
 
 /**
@@ -95,7 +99,8 @@ export class Dispatcher {
     }
     const latencyMs = performance.now() - started;
     this.observer.onAttempt?.(provider.name, d.channel, "SENT", latencyMs, v.country ?? null);
-    const attempt: AttemptRecord = { provider: provider.name, providerMessageId: result.providerMessageId, outcome: "SENT", latencyMs };
+    const price = priceOfHandOff(result.price, this.followUps.prices, provider.name, d.channel, v.country ?? null);
+    const attempt: AttemptRecord = { provider: provider.name, providerMessageId: result.providerMessageId, outcome: "SENT", latencyMs, price };
     const { row, earlyCallbacks } = await this.sent.record(d, attempt, result.status ?? DeliveryStatus.SENT);
     if (!row) this.log.warn({ deliveryId: d.id }, "delivery was sent after its lease lapsed; another worker may send it again");
     await this.publish(row);

@@ -21,6 +21,11 @@ export type CallbackOutcome =
 const RANK = `CASE %s WHEN 'QUEUED' THEN 0 WHEN 'SENDING' THEN 1 WHEN 'SENT' THEN 2 ELSE 3 END`;
 const rank = (expr: string) => RANK.replace("%s", expr);
 
+/** A reported price ($8 amount, $9 currency) replaces the hand-off's (an estimate, or PRICE_TABLE's); no price keeps it. */
+const PRICE_SET = `price_amount = COALESCE($8::numeric, price_amount),
+                price_currency = CASE WHEN $8::numeric IS NULL THEN price_currency ELSE $9::text END,
+                price_source = CASE WHEN $8::numeric IS NULL THEN price_source ELSE 'vendor' END`;
+
 /**
  * Early callbacks older than this belong to messages we never recorded (a crash between the
  * vendor's answer and the record: the delivery is retried under a new message id) or to
@@ -69,11 +74,12 @@ export class StatusCallbacks {
     if (outcome !== "early") return outcome;
     // Kept only while the table is under its cap (one statement, so concurrent floods overshoot by at most what is in flight).
     const stored: unknown[] = await this.ds.query(
-      `INSERT INTO early_status_callbacks (provider, provider_message_id, status, error_code, error_message, raw, sent_as)
-       SELECT $1, $2, $3, $4, $5, $6, $8 WHERE (SELECT count(*) FROM (SELECT 1 FROM early_status_callbacks LIMIT $7) kept) < $7
+      `INSERT INTO early_status_callbacks (provider, provider_message_id, status, error_code, error_message, raw, price_amount, price_currency, sent_as)
+       SELECT $1, $2, $3, $4, $5, $6, $8, $9, $10 WHERE (SELECT count(*) FROM (SELECT 1 FROM early_status_callbacks LIMIT $7) kept) < $7
        RETURNING id`,
       [report.provider, report.providerMessageId.slice(0, 200), report.status, report.errorCode?.slice(0, 64) ?? null,
-        report.errorMessage?.slice(0, 500) ?? null, JSON.stringify(trimRaw(report.raw)), this.earlyMax, report.sentAs ?? null],
+        report.errorMessage?.slice(0, 500) ?? null, JSON.stringify(trimRaw(report.raw)), this.earlyMax, report.price?.amount ?? null, report.price?.currency ?? null,
+        report.sentAs ?? null],
     );
     this.onUnmatched?.(report.provider, stored.length ? "stored" : "dropped");
     if (!stored.length) {
@@ -87,19 +93,20 @@ export class StatusCallbacks {
 
   /** Applies, oldest first, the callbacks that arrived before the worker recorded this message id. */
   async applyEarly(provider: string, providerMessageId: string): Promise<void> {
-    const rows: Array<{ id: string; status: string; error_code: string | null; error_message: string | null; raw: Record<string, string> | null; sent_as: string | null }> =
+    const rows: Array<{ id: string; status: string; error_code: string | null; error_message: string | null; raw: Record<string, string> | null; price_amount: string | null; price_currency: string | null; sent_as: string | null }> =
       await this.ds.query(
         `WITH taken AS (
            DELETE FROM early_status_callbacks e
             WHERE provider = $1 AND provider_message_id = $2
               AND EXISTS (SELECT 1 FROM deliveries d WHERE d.provider = e.provider AND d.provider_message_id = e.provider_message_id)
-            RETURNING id, status, error_code, error_message, raw, sent_as
+            RETURNING id, status, error_code, error_message, raw, price_amount, price_currency, sent_as
          ) SELECT * FROM taken`,
         [provider, providerMessageId],
       );
     for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
       await this.update({
         provider, providerMessageId, status: r.status as StatusReport["status"], errorCode: r.error_code, errorMessage: r.error_message, raw: r.raw ?? {},
+        price: r.price_amount !== null && r.price_currency !== null ? { amount: r.price_amount, currency: r.price_currency } : null,
         sentAs: r.sent_as as StatusReport["sentAs"],
       });
     }
@@ -123,10 +130,16 @@ export class StatusCallbacks {
                 error_code = CASE WHEN $4 THEN $5 ELSE error_code END,
                 error_message = CASE WHEN $4 THEN $6 ELSE error_message END,
                 -- The vendor's own fallback (an RCS message it sent as SMS) is recorded; its own channel is no news.
-                sent_as = CASE WHEN $8::text IS NOT NULL AND $8::text <> channel THEN $8::text ELSE sent_as END,
+                sent_as = CASE WHEN $10::text IS NOT NULL AND $10::text <> channel THEN $10::text ELSE sent_as END,
+                ${PRICE_SET},
                 updated_at = now()
           WHERE provider = $1 AND provider_message_id = $2 AND ${rank("status")} < ${rank("$3::text")} AND ${rank("status")} < 3
           RETURNING *
+       ),
+       -- A report that moves nothing forward (a duplicate, a late receipt) may still be the one that says the price.
+       priced AS (
+         UPDATE deliveries SET ${PRICE_SET}
+          WHERE provider = $1 AND provider_message_id = $2 AND $8::numeric IS NOT NULL AND NOT EXISTS (SELECT 1 FROM u)
        ),
        ev AS (
          INSERT INTO delivery_events (delivery_id, verification_id, status, provider, source, error_code, error_message, raw)
@@ -134,7 +147,8 @@ export class StatusCallbacks {
        )
        SELECT (SELECT to_jsonb(u.*) FROM u) AS row,
               EXISTS (SELECT 1 FROM deliveries WHERE provider = $1 AND provider_message_id = $2) AS known`,
-      [report.provider, report.providerMessageId, report.status, failed, report.errorCode, report.errorMessage, JSON.stringify(report.raw), report.sentAs ?? null],
+      [report.provider, report.providerMessageId, report.status, failed, report.errorCode, report.errorMessage, JSON.stringify(report.raw),
+        report.price?.amount ?? null, report.price?.currency ?? null, report.sentAs ?? null],
     );
     const row: Row | null = r.row;
     if (!row) return r.known ? "ignored" : "early";

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { buildSchema, type PubSub } from "type-graphql";
+import { AttemptsResolver } from "../attempts/attempts.resolver";
 import { DeliveryStatusResolver } from "../delivery/delivery-status.resolver";
 import { TotpResolver } from "../totp/totp.resolver";
 import { VerificationResolver } from "../verification/verification.resolver";
@@ -16,7 +17,7 @@ const noTopicPubSub: PubSub = {
 /** The client API schema. Built once per process; `schema/schema.graphql` is its sorted print. */
 export async function buildClientSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [VerificationResolver, DeliveryStatusResolver, TotpResolver],
+    resolvers: [VerificationResolver, DeliveryStatusResolver, TotpResolver, AttemptsResolver],
     // Only types these resolvers reach: the admin API's types (same process) stay out of this schema.
     orphanedTypes: [],
     // Client operations are authorized by API key in the context, never by @Authorized. type-graphql

@@ -1,4 +1,5 @@
 import type { RenderedMessage } from "../channels/channel";
+import type { Price } from "../prices/vendor-price";
 import type { Channel, DeliveryStatus } from "../verification/enums";
 
 /** A rendered message plus the ids a provider needs to correlate callbacks. */
@@ -16,6 +17,8 @@ export interface SendResult {
   providerMessageId: string;
   /** What the vendor said at hand-off; SENT unless the vendor already reports more. */
   status?: DeliveryStatus;
+  /** What the vendor says it charged, when its answer says (Vonage `message-price`, Twilio `price` once filled). */
+  price?: Price | null;
 }
 
 /**
@@ -45,6 +48,8 @@ export interface StatusReport {
   raw: Record<string, string>;
   /** The channel the vendor says carried the message, when it says (Twilio's `From: rcs:…` or a number; Vonage's `channel`). */
   sentAs?: Channel | null;
+  /** What the vendor charged, when its report says (Vonage's receipt `price`): replaces any earlier figure. */
+  price?: Price | null;
 }
 
 /** One vendor, one small class: hands rendered messages over and translates its words into ours. */

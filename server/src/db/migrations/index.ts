@@ -22,6 +22,7 @@ import { DeliveryPrices1765030000000 } from "./1765030000000-DeliveryPrices";
 import { VerificationSteps1765000000000 } from "./1765000000000-VerificationSteps";
 import { DeliverySentAs1765020000000 } from "./1765020000000-DeliverySentAs";
 import { VerificationRisk1765040000000 } from "./1765040000000-VerificationRisk";
+import { AttemptIndexes1765030000001 } from "./1765030000001-AttemptIndexes";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -30,23 +31,24 @@ export const migrations = [
   Admin1764400000000,
   DeliveryFailover1764450000000,
   AppChangeNotify1764600000000,
+  UnverifiedSendBudgets1764700000000,
+  RetentionIndexes1764720000000,
+  VerifyMissIndex1764720000001,
+  StaffEnrolmentLinks1764730000000,
   TotpFactors1764740000000,
   WebhookEvents1764770000000,
   WebhookTriggersFast1764770000001,
   WebhookPauseLift1764770000002,
   WebhookShadowBlocks1764770000003,
-  RetentionIndexes1764720000000,
-  VerifyMissIndex1764720000001,
   TraceContext1764790000000,
-  StaffEnrolmentLinks1764730000000,
-  UnverifiedSendBudgets1764700000000,
   RescrubVendorTexts1764800000000,
   ConversionBudgets1764900000000,
   SigningKeySchedule1764910000000,
   AuditLogHashChain1764910000001,
   OutboxPlayedReports1764950000000,
-  DeliveryPrices1765030000000,
   VerificationSteps1765000000000,
   DeliverySentAs1765020000000,
+  DeliveryPrices1765030000000,
+  AttemptIndexes1765030000001,
   VerificationRisk1765040000000,
 ];

@@ -50,7 +50,7 @@ export function registerVonageStatusWebhook(
     const params = { ...flatParams(req.query), ...flatParams(req.body) };
     const check = sms.signatureSecret ? checkVonageReceipt(sms, params) : namesOurApiKey(sms, params) ? "ok" : "bad_signature";
     if (check !== "ok") return refused(req, reply, check);
-    return apply(VonageProvider.parseStatusCallback(params), reply);
+    return apply(VonageProvider.parseStatusCallback(params, sms.priceCurrency), reply);
   };
   fastify.register(async (scope) => {
     // This route's JSON keeps its text: a Messages callback's token signs the body's SHA-256.

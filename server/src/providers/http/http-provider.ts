@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { vendorPrice } from "../../prices/vendor-price";
 import { Webhook } from "standardwebhooks";
 import type { HttpProviderConfig } from "../../config/config";
 import { DeliveryStatus, type Channel } from "../../verification/enums";
@@ -64,7 +65,9 @@ export class HttpProvider implements Provider {
       if (typeof id !== "string" || !id || id.length > MAX_MESSAGE_ID) {
         throw new ProviderError("provider", "BAD_RESPONSE", `The http vendor answered ${res.status} without a messageId (a string of 1 to ${MAX_MESSAGE_ID} characters)`);
       }
-      return { providerMessageId: id, status: DeliveryStatus.SENT };
+      // Optional and additive: `price: { amount, currency }` when the vendor knows what it charged.
+      const price = (res.json as { price?: { amount?: unknown; currency?: unknown } } | null)?.price;
+      return { providerMessageId: id, status: DeliveryStatus.SENT, price: price && typeof price === "object" ? vendorPrice(price.amount, price.currency) : null };
     }
     throw refusal(res.status, res.json);
   }

@@ -1,5 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { DeliveryStatus } from "../../verification/enums";
+import { vendorPrice } from "../../prices/vendor-price";
 import type { StatusReport } from "../provider";
 
 /** The status words of POST /webhooks/http/status in our terms. */
@@ -40,5 +41,8 @@ export function parseHttpStatusCallback(secret: string, rawBody: string, headers
   if (errorCode) raw.errorCode = errorCode;
   const errorMessage = status === DeliveryStatus.DELIVERED ? null : text(b.errorMessage, 500) ?? `Message ${b.status as string}`;
   if (errorMessage && b.errorMessage) raw.errorMessage = errorMessage;
-  return { ok: true, report: { provider: "http", providerMessageId: b.messageId, status, errorCode, errorMessage, raw } };
+  // Optional and additive: `price: { amount: "0.0075", currency: "USD" }`; one that doesn't parse is ignored, not refused.
+  const price = b.price && typeof b.price === "object" ? vendorPrice((b.price as Record<string, unknown>).amount, (b.price as Record<string, unknown>).currency) : null;
+  if (price) raw.price = `${price.amount} ${price.currency}`;
+  return { ok: true, report: { provider: "http", providerMessageId: b.messageId, status, errorCode, errorMessage, raw, price } };
 }

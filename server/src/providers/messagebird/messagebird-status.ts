@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { jwtVerify } from "jose";
 import { DeliveryStatus } from "../../verification/enums";
+import { vendorPrice } from "../../prices/vendor-price";
 import type { StatusReport } from "../provider";
 
 export const MESSAGEBIRD_SIGNATURE_HEADER = "messagebird-signature-jwt";
@@ -62,5 +63,7 @@ export function parseMessageBirdStatus(params: Record<string, string>): StatusRe
   const failed = status === DeliveryStatus.UNDELIVERED || status === DeliveryStatus.FAILED;
   const code = failed && params.statusErrorCode && params.statusErrorCode !== "0" ? params.statusErrorCode : null;
   const message = failed ? (code ? MESSAGEBIRD_DLR_ERRORS[code] : undefined) ?? params.statusReason ?? `Message ${params.status}` : null;
-  return { provider: "messagebird", providerMessageId: id, status, errorCode: code, errorMessage: message, raw: { ...params } };
+  // A report that carries the message's price (`price[amount]`, `price[currency]`) sets it; MessageBird's send answer has none.
+  const price = vendorPrice(params["price[amount]"] ?? params["price.amount"], params["price[currency]"] ?? params["price.currency"]);
+  return { provider: "messagebird", providerMessageId: id, status, errorCode: code, errorMessage: message, raw: { ...params }, price };
 }

@@ -1,4 +1,5 @@
 import twilio from "twilio";
+import { vendorPrice } from "../../prices/vendor-price";
 import { twilioOverUndici, type TwilioHttpClient } from "./twilio-http-client";
 import type { TwilioConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
@@ -76,7 +77,8 @@ export class TwilioProvider implements Provider {
         return { providerMessageId: call.sid, status: mapTwilioStatus(call.status) ?? DeliveryStatus.SENT };
       }
       const msg = await this.client.messages.create({ to: m.to, from, body: m.text, statusCallback: this.statusCallbackUrl });
-      return { providerMessageId: msg.sid, status: mapTwilioStatus(msg.status) ?? DeliveryStatus.SENT };
+      // `price` is null at creation in practice (Twilio fills it in later and its status callbacks don't carry it): kept when present.
+      return { providerMessageId: msg.sid, status: mapTwilioStatus(msg.status) ?? DeliveryStatus.SENT, price: vendorPrice(msg.price, msg.priceUnit) };
     } catch (e) {
       throw classify(e);
     }

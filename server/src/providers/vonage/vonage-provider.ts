@@ -1,6 +1,7 @@
 import { Vonage } from "@vonage/server-sdk";
 import type { VonageConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
+import { vendorPrice } from "../../prices/vendor-price";
 import { senderForMessage } from "../sender";
 import { ProviderError, type FailureKind, type OutboundMessage, type Provider, type SendResult, type StatusReport } from "../provider";
 
@@ -78,14 +79,15 @@ export class VonageProvider implements Provider {
       });
       const id = resp.messages[0]?.messageId;
       if (!id) throw new ProviderError("transient", "NO_MESSAGE_ID", "Vonage accepted the message without a message id");
-      return { providerMessageId: id, status: DeliveryStatus.SENT };
+      // `message-price`: Vonage's estimate at hand-off, in the account's currency; its receipt's `price` replaces it.
+      return { providerMessageId: id, status: DeliveryStatus.SENT, price: vendorPrice(resp.messages[0]?.messagePrice, this.config.priceCurrency ?? "EUR") };
     } catch (e) {
       throw e instanceof ProviderError ? e : classify(e);
     }
   }
 
   /** A delivery receipt (already authenticated) as a StatusReport; null when it names no message or no status we track. */
-  static parseStatusCallback(params: Record<string, string>): StatusReport | null {
+  static parseStatusCallback(params: Record<string, string>, priceCurrency = "EUR"): StatusReport | null {
     const id = params.messageId ?? params["message-id"];
     const status = mapVonageStatus(params.status ?? "");
     if (!id || !status) return null;
@@ -94,6 +96,8 @@ export class VonageProvider implements Provider {
     return {
       provider: "vonage", providerMessageId: id, status, errorCode: code,
       errorMessage: code ? DLR_ERRORS[code] ?? `Vonage error ${code}` : null, raw,
+      // The receipt's `price` is what the message cost (the send answer's was an estimate), in the account's currency.
+      price: vendorPrice(params.price, priceCurrency),
     };
   }
 }

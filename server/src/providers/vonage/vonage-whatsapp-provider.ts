@@ -1,4 +1,5 @@
 import { Vonage } from "@vonage/server-sdk";
+import { vendorPrice } from "../../prices/vendor-price";
 import { WhatsAppTemplate, type WhatsAppLanguageCode } from "@vonage/messages";
 import type { VonageWhatsAppConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
@@ -90,7 +91,10 @@ export class VonageWhatsAppProvider implements Provider {
     if (code) raw.error_code = code;
     if (detail) raw.error_detail = detail;
     const sentAs = typeof body.channel === "string" ? MESSAGES_CHANNELS[body.channel] ?? null : null;
-    return { provider: "vonage", providerMessageId: id, status, errorCode: code, errorMessage: code ? detail ?? `Vonage error ${code}` : null, raw, sentAs };
+    // Messages API statuses carry `usage: { currency, price }` once Vonage has priced the message (on `delivered`, typically).
+    const usage = body.usage && typeof body.usage === "object" ? (body.usage as Record<string, unknown>) : undefined;
+    const price = usage ? vendorPrice(usage.price, usage.currency) : null;
+    return { provider: "vonage", providerMessageId: id, status, errorCode: code, errorMessage: code ? detail ?? `Vonage error ${code}` : null, raw, sentAs, price };
   }
 }
 
