@@ -221,6 +221,27 @@ describe("ordered channels: workflow steps", () => {
     expect((await gql(gw.url, resendApp.key, VERIFY_OTP, { input: { verificationId: id, code: second } })).data.verifyOtp.status).toBe("APPROVED");
   });
 
+  it("a resend on a later step goes out on that step's channel (the verification keeps its first)", async () => {
+    const resendApp = await gw.createApp({ name: "Later resends", resendCooldownSeconds: 1, maxSends: 20 });
+    const to = "+14155550107";
+    const r = await request({ destination: to, next: [{ channel: "VOICE", afterSeconds: 15 }] }, resendApp.key);
+    const id = r.data.requestOtp.id;
+    await codeSentTo(voice, to); // the SMS went unverified: the voice step is the current one
+    await new Promise((res) => setTimeout(res, 1100)); // the app's 1 s resend cooldown
+    const again = await gql(gw.url, resendApp.key, RESEND, { id });
+    expect(again.errors).toBeUndefined();
+    expect(again.data.resendOtp.channel).toBe("SMS");
+    expect(again.data.resendOtp.steps.map((x: any) => [x.channel, x.status])).toEqual([["SMS", "DONE"], ["VOICE", "ACTIVE"]]);
+    const calls = await eventually(() => {
+      const c = voice.sent.filter((m) => m.to === to);
+      return c.length === 2 ? c : undefined;
+    }, "the second call");
+    expect(sms.sent.filter((m) => m.to === to)).toHaveLength(1); // nothing resent on the first step's channel
+    const code = extractCode(calls[1].text)!;
+    expect((await gw.app.db.ds.query(`SELECT channel FROM deliveries WHERE verification_id = $1 ORDER BY created_at`, [id])).map((d: any) => d.channel)).toEqual(["SMS", "VOICE", "VOICE"]);
+    expect((await gql(gw.url, resendApp.key, VERIFY_OTP, { input: { verificationId: id, code } })).data.verifyOtp.status).toBe("APPROVED");
+  });
+
   it("bad steps are BAD_USER_INPUT (or FORBIDDEN) naming the step, and store nothing", async () => {
     const count = async () => (await gw.app.db.ds.query(`SELECT count(*)::int AS n FROM verifications WHERE app_id = $1`, [app.id]))[0].n;
     const before = await count();

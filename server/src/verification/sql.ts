@@ -13,10 +13,11 @@ export const VERIFICATION_COLUMNS = `id, app_id, channel, destination, destinati
  * `step`: SQL for the workflow step it belongs to and its own destination (null: the
  * verification's), when the verification has a workflow (workflow/).
  */
-export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string, traceparentParam: string, step?: { id: string; destination: string }) => `
+/** `channel`: the delivery's own (a resend on a later workflow step uses the step's; the verification keeps its first). */
+export const queueDeliveryCtes = (deliveryIdParam: string, providerParam: string, traceparentParam: string, step?: { id: string; destination: string }, channel = "v.channel") => `
   d AS (
     INSERT INTO deliveries (id, verification_id, app_id, channel, provider, traceparent${step ? ", step_id, destination" : ""})
-    SELECT ${deliveryIdParam}, v.id, v.app_id, v.channel, ${providerParam}, ${traceparentParam}${step ? `, ${step.id}, ${step.destination}` : ""} FROM v
+    SELECT ${deliveryIdParam}, v.id, v.app_id, ${channel}, ${providerParam}, ${traceparentParam}${step ? `, ${step.id}, ${step.destination}` : ""} FROM v
     RETURNING *
   ),
   e AS (

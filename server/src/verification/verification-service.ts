@@ -179,7 +179,7 @@ export class VerificationService {
          SELECT id, verification_id, status, provider, 'api', error_code, error_message FROM old
        ),
        ${step ? RESTART_STEP_CTE : ""}
-       ${queueDeliveryCtes("$7::uuid", "$8", "$9", step ? { id: "$11::uuid", destination: "nullif($12, v.destination)" } : undefined)}
+       ${queueDeliveryCtes("$7::uuid", "$8", "$9", step ? { id: "$11::uuid", destination: "nullif($12, v.destination)" } : undefined, "$4::text")}
        SELECT to_jsonb(v.*) AS v, to_jsonb(d.*) AS d, (SELECT coalesce(jsonb_agg(to_jsonb(old.*)), '[]') FROM old) AS old,
               ${wakeWorkersColumn(this.notifyWorkers)} AS wake FROM v, d`,
       [
