@@ -214,7 +214,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           },
         }, { fallback, callbacks: statusCallbacks, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)) });
       worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), {
-        ...config.worker, workerId, events: deliveryEvents,
+        ...config.worker, workerId,
+        // The worker listens for QUEUED only (its wake-up): its bus then decodes no message of just SENDING and SENT events.
+        events: { published: (row) => deliveryEvents.published(row), subscribeAll: (wake) => deliveryEvents.subscribeStatus("QUEUED", wake) },
         sweep: async () => {
           await statusCallbacks.sweep();
           await outboxPhone.sweep();
