@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import Fastify from "fastify";
 import formbody from "@fastify/formbody";
 import type { DestinationStream, Logger } from "pino";
-import { registerAdmin } from "./admin/register-admin";
+import type { registerAdmin } from "./admin/register-admin";
 import { AppService } from "./apps/app-service";
 import { ApiKeyCache } from "./apps/key-cache";
 import { channelStrategies } from "./channels";
@@ -21,13 +21,11 @@ import { registerDeliveryWebhooks } from "./delivery/webhooks";
 import { DeliveryWorker } from "./delivery/worker";
 import { MemoryEventBus, type EventBus } from "./events/event-bus";
 import { RedisEventBus } from "./events/redis-event-bus";
-import { buildClientSchema } from "./graphql/schema";
-import { registerGraphql } from "./http/graphql-route";
 import { registerHealthRoutes, serveMetrics } from "./http/health-routes";
 import { metricsOnPort } from "./http/metrics-access";
 import { reportOutOfBoundsApps } from "./apps/nist-bounds";
 import { registerHttpErrors } from "./http/http-errors";
-import { attachSubscriptions } from "./http/subscriptions";
+import type { attachSubscriptions } from "./http/subscriptions";
 import { clientIpResolver, parseTrustProxy } from "./http/trust-proxy";
 import { createLogger } from "./observability/logger";
 import { countHttpRequests } from "./observability/http-metrics";
@@ -257,6 +255,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
     let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {
+      // Loaded here rather than at the top: a worker (a worker-role process, a `serve`'s worker thread)
+      // then never loads GraphQL's schema, Apollo, graphql-ws or the dashboard (fewer modules and less heap).
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { buildClientSchema } = require("./graphql/schema") as typeof import("./graphql/schema");
+      const { registerGraphql } = require("./http/graphql-route") as typeof import("./http/graphql-route");
+      const { attachSubscriptions } = require("./http/subscriptions") as typeof import("./http/subscriptions");
+      const { registerAdmin } = require("./admin/register-admin") as typeof import("./admin/register-admin");
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const schema = await buildClientSchema();
       const apollo = await registerGraphql(fastify, schema, services, log, config.production, config.graphqlLimits);
       cleanups.unshift(() => apollo.stop());

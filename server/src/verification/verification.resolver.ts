@@ -3,6 +3,7 @@ import type { GqlContext } from "../graphql/context";
 import { Channel } from "./enums";
 import { toDeliveryView, type DeliveryView, type VerificationView } from "./verification-view";
 import { Delivery, RequestOtpInput, Verification, VerifyOtpInput, VerifyOtpResult } from "./verification.types";
+import "./enum-types"; // the shared enums' GraphQL names
 
 /** The client API: thin over the services, which never trust a resolver's branching. */
 @Resolver(() => Verification)

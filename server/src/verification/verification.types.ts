@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel, DeliveryStatus, VerificationStatus } from "./enums";
 import type { DeliveryView, VerificationView } from "./verification-view";
+import "./enum-types"; // the shared enums' GraphQL names
 
 @ObjectType({ description: "One hand-off of a code to a person, through one provider" })
 export class Delivery implements DeliveryView {
