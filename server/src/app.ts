@@ -257,12 +257,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (role !== "worker") {
       // Loaded here rather than at the top: a worker (a worker-role process, a `serve`'s worker thread)
       // then never loads GraphQL's schema, Apollo, graphql-ws or the dashboard (fewer modules and less heap).
-      /* eslint-disable @typescript-eslint/no-require-imports */
-      const { buildClientSchema } = require("./graphql/schema") as typeof import("./graphql/schema");
-      const { registerGraphql } = require("./http/graphql-route") as typeof import("./http/graphql-route");
-      const { attachSubscriptions } = require("./http/subscriptions") as typeof import("./http/subscriptions");
-      const { registerAdmin } = require("./admin/register-admin") as typeof import("./admin/register-admin");
-      /* eslint-enable @typescript-eslint/no-require-imports */
+      const { buildClientSchema } = await import("./graphql/schema.js");
+      const { registerGraphql } = await import("./http/graphql-route.js");
+      const { attachSubscriptions } = await import("./http/subscriptions.js");
+      const { registerAdmin } = await import("./admin/register-admin.js");
       const schema = await buildClientSchema();
       const apollo = await registerGraphql(fastify, schema, services, log, config.production, config.graphqlLimits);
       cleanups.unshift(() => apollo.stop());

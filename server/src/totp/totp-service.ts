@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type QRCodeModule from "qrcode";
 import type { AppEntity } from "../apps/app.entity";
 import { seal } from "../crypto/aead";
 import { badInput, notFound } from "../errors";
@@ -34,7 +33,8 @@ export class TotpService {
     const secret = newTotpSecret();
     const row = await this.store.insert({ id, appId: app.id, subject, label, secretCipher: seal(this.secretKey, Buffer.from(secret), id) });
     const uri = totpUri(issuer, label ?? subject, secret);
-    return { factor: toFactorView(row), secret, uri, qrCodeSvg: await qrCode().toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 4 }) };
+    // qrcode (and pngjs under it) loaded at the first enrolment: a worker, which never enrols, doesn't load them.
+    return { factor: toFactorView(row), secret, uri, qrCodeSvg: await (await import("qrcode")).default.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 4 }) };
   }
 
   async list(app: AppEntity, subjectRaw: string): Promise<TotpFactorView[]> {
@@ -50,8 +50,3 @@ export class TotpService {
   }
 }
 
-/** qrcode (and pngjs under it), loaded at the first enrolment: a worker, which never enrols, doesn't load them. */
-function qrCode(): typeof QRCodeModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require("qrcode") as typeof QRCodeModule;
-}
