@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import Fastify from "fastify";
 import formbody from "@fastify/formbody";
 import type { DestinationStream, Logger } from "pino";
-import { registerAdmin } from "./admin/register-admin";
+import type { registerAdmin } from "./admin/register-admin";
 import { AppService } from "./apps/app-service";
 import { ApiKeyCache } from "./apps/key-cache";
 import { channelStrategies } from "./channels";
@@ -23,13 +23,11 @@ import { StepStore } from "./workflow/step-store";
 import { Workflow } from "./workflow/workflow";
 import { MemoryEventBus, type EventBus } from "./events/event-bus";
 import { RedisEventBus } from "./events/redis-event-bus";
-import { buildClientSchema } from "./graphql/schema";
-import { registerGraphql } from "./http/graphql-route";
 import { registerHealthRoutes, serveMetrics } from "./http/health-routes";
 import { metricsOnPort } from "./http/metrics-access";
 import { reportOutOfBoundsApps } from "./apps/nist-bounds";
 import { registerHttpErrors } from "./http/http-errors";
-import { attachSubscriptions } from "./http/subscriptions";
+import type { attachSubscriptions } from "./http/subscriptions";
 import { clientIpResolver, parseTrustProxy } from "./http/trust-proxy";
 import { createLogger } from "./observability/logger";
 import { countHttpRequests } from "./observability/http-metrics";
@@ -232,7 +230,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           },
         }, { fallback, callbacks: statusCallbacks, workflow, testDestinations: new TestDestinationProvider(testDestinations, (r) => statusCallbacks.apply(r)), prices: config.priceTable });
       worker = new DeliveryWorker(store, dispatcher, db.url, log.child({ component: "worker" }), {
-        ...config.worker, workerId, events: deliveryEvents,
+        ...config.worker, workerId,
+        // The worker listens for QUEUED only (its wake-up): its bus then decodes no message of just SENDING and SENT events.
+        events: { published: (row) => deliveryEvents.published(row), subscribeAll: (wake) => deliveryEvents.subscribeStatus("QUEUED", wake) },
         onPoll: () => void workflow.tick(),
         sweep: async () => {
           await workflow.sweep();
@@ -283,6 +283,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
     let dashboard: Awaited<ReturnType<typeof registerAdmin>> | undefined;
     if (role !== "worker") {
+      // Loaded here rather than at the top: a worker (a worker-role process, a `serve`'s worker thread)
+      // then never loads GraphQL's schema, Apollo, graphql-ws or the dashboard (fewer modules and less heap).
+      const { buildClientSchema } = await import("./graphql/schema.js");
+      const { registerGraphql } = await import("./http/graphql-route.js");
+      const { attachSubscriptions } = await import("./http/subscriptions.js");
+      const { registerAdmin } = await import("./admin/register-admin.js");
       const schema = await buildClientSchema();
       const apollo = await registerGraphql(fastify, schema, services, log, config.production, config.graphqlLimits);
       cleanups.unshift(() => apollo.stop());

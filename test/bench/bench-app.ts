@@ -10,7 +10,7 @@ import type { AppOptions } from "../../server/src/apps/app-service";
  */
 export const BENCH_APP: AppOptions = {
   name: "Bench",
-  ttlSeconds: 3600,
+  ttlSeconds: 600, // NIST SP 800-63B's ceiling in production (nist-bounds.ts): the verify phases type codes back within minutes
   maxSends: 1000,
   hourlyBudget: 10_000_000,
   resendCooldownSeconds: 0,

@@ -11,6 +11,11 @@ export interface PhaseRow {
   peakRssBytes: number;
   /** The measured server's CPU time (user + system) per request: what throughput would be bounded by on idle cores. */
   cpuMsPerRequest: number;
+  /**
+   * A `serve` process accepting and delivering: its CPU (every thread) from the phase's start
+   * until its outbox was empty, per code accepted — accepted, stored, claimed and handed to the vendor.
+   */
+  cpuMsPerCode?: number;
   queue?: QueueTimings;
   /** Seconds the outbox took to empty after the phase (one `serve` process accepts faster than it delivers). */
   drainSeconds?: number;
@@ -19,7 +24,7 @@ export interface PhaseRow {
 /** What a phase's process kept up with: its requests over the phase plus the time its outbox then took to empty. */
 export const sustainedRate = (p: PhaseRow) => p.result.requests / (p.result.durationS + (p.drainSeconds ?? 0));
 
-export interface DispatchResult { backlog: number; delivered: number; seconds: number; perSecond: number; peakRssBytes: number }
+export interface DispatchResult { backlog: number; delivered: number; seconds: number; perSecond: number; peakRssBytes: number; cpuMsPerDelivery?: number }
 export interface SubscriptionResult {
   opened: number; withSnapshot: number; connections: number; verifications: number; openSeconds: number;
   rssBeforeBytes: number; rssAfterBytes: number; bytesPerSubscription: number; heapBytesPerSubscription: number;
@@ -62,6 +67,7 @@ export function markdown(r: BenchReport): string {
       `${f1(l.p99)} | ${b ? ratio(l.p99, b.latencyMs.p99) : "–"} | ${mb(p.peakRssBytes)} | ${floor ? ratio(p.peakRssBytes, floor.peakRssBytes) : "–"} | ${p.cpuMsPerRequest.toFixed(2)} | ${errs} |`);
   }
   out.push("");
+  out.push(...cpuTable(r));
   const q = r.phases.filter((p) => p.queue);
   if (q.length) {
     out.push("| worker, while requestOtp ran | sent/s | queued → claimed p50 ms | p99 ms | queued → handed to vendor p99 ms | outbox empty after the phase |");
@@ -88,6 +94,43 @@ export function markdown(r: BenchReport): string {
   out.push("| --- | --- | --- |");
   for (const t of r.targets) out.push(`| ${t.target} | ${t.measured}${t.note ? ` — ${t.note}` : ""} | ${t.met === null ? "not measured" : t.met ? "yes" : "**no**"} |`);
   return out.join("\n");
+}
+
+/** Issue #24's targets: gateway CPU per code and per verify, from /proc (every thread). */
+export const CPU_TARGET_MS = { code: 0.6, verify: 0.35 };
+
+/**
+ * CPU per operation, the gateway beside the peer: what decides on a shared machine, where rates
+ * swing with whatever else runs but the CPU an operation costs the measured process does not
+ * (much). Every figure is /proc/<pid>/stat's utime + stime of the measured process, all threads.
+ */
+function cpuTable(r: BenchReport): string[] {
+  const get = (name: string) => r.phases.find((p) => p.name === name);
+  const peerSend = get("better-auth send-otp"), peerVerify = get("better-auth verify");
+  const ms = (n: number | undefined) => (n === undefined ? "–" : n.toFixed(3));
+  const vs = (x: number | undefined, y: PhaseRow | undefined) => (x !== undefined && y ? `${(x / y.cpuMsPerRequest).toFixed(2)}×` : "–");
+  const rows: Array<[string, number | undefined, PhaseRow | undefined, string]> = [];
+  const req = get("requestOtp"), half = get("requestOtp at ½ max rate"), ver = get("verifyOtp"), halfVer = get("verifyOtp at ½ max rate");
+  const api = get("requestOtp, API role alone"), tn = get("{ __typename }"), floor = get("EVAL + INSERT floor");
+  rows.push(["code accepted and handed to the vendor — one `serve`, full speed, until the outbox is empty", req?.cpuMsPerCode, peerSend, `≤ ${CPU_TARGET_MS.code}`]);
+  rows.push(["code accepted and handed to the vendor — one `serve`, half the sustained rate", half?.cpuMsPerCode, peerSend, `≤ ${CPU_TARGET_MS.code}`]);
+  rows.push(["verifyOtp — one `serve`, full speed", ver?.cpuMsPerRequest, peerVerify, `≤ ${CPU_TARGET_MS.verify}`]);
+  rows.push(["verifyOtp — one `serve`, half its maximum", halfVer?.cpuMsPerRequest, peerVerify, `≤ ${CPU_TARGET_MS.verify}`]);
+  rows.push(["requestOtp accepted into the outbox — API role alone (the first half of a code)", api?.cpuMsPerRequest, peerSend, ""]);
+  rows.push(["delivery handed to the vendor — worker role alone draining a backlog (the second half)", r.dispatch?.cpuMsPerDelivery, undefined, ""]);
+  rows.push(["`{ __typename }` (this server's floor)", tn?.cpuMsPerRequest, undefined, ""]);
+  rows.push(["EVAL + INSERT floor server", floor?.cpuMsPerRequest, undefined, ""]);
+  const out = [
+    "| CPU ms per operation (/proc, every thread) | gateway | peer (better-auth) | gateway ÷ peer | target | met |",
+    "| --- | ---: | ---: | ---: | ---: | --- |",
+  ];
+  for (const [what, x, peer, target] of rows) {
+    if (x === undefined) continue;
+    const limit = target ? Number(target.slice(2)) : undefined;
+    out.push(`| ${what} | ${ms(x)} | ${peer ? `${ms(peer.cpuMsPerRequest)} (${peer.name.replace("better-auth ", "")})` : "–"} | ${vs(x, peer)} | ${target || "–"} | ${limit === undefined ? "–" : x <= limit ? "yes" : "**no**"} |`);
+  }
+  out.push("");
+  return out;
 }
 
 export function writeJson(path: string, r: BenchReport): void {

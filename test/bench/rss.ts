@@ -33,13 +33,18 @@ export class RssSampler {
   }
 }
 
-/** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat. */
+/**
+ * CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat: every
+ * thread of the process (the line of a thread group sums its threads: a `serve`'s API and
+ * worker threads, V8's helpers, libuv's pool) plus its waited-for children (a gateway starts
+ * none today; counted so that one that did could not hide its work there).
+ */
 export function cpuSecondsOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime are fields 14 and 15 of the line (11 and 12 after the command name), in clock ticks.
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    // utime, stime, cutime and cstime are fields 14–17 of the line (11–14 after the command name), in clock ticks.
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
   } catch {
     return 0;
   }

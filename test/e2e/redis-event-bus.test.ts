@@ -66,4 +66,42 @@ describe("delivery events over Redis", () => {
     await expect.poll(() => again, { timeout: 15_000 }).toEqual(["DELIVERED"]);
     off2();
   });
+
+  it("sends events published together as one message, and decodes a message only where its header names something listened to", async () => {
+    // What travels on the channel, seen by a plain subscriber.
+    const messages: string[] = [];
+    const spy = raw.duplicate();
+    await spy.connect();
+    await spy.subscribe(`${prefix}delivery-events`, (m) => messages.push(m));
+    try {
+      const queued: string[] = [];
+      const offQueued = receiver.subscribeStatus("QUEUED", (e) => queued.push(e.verificationId));
+      await Promise.all([publisher.publish(event("v-3", "SENDING")), publisher.publish(event("v-4", "QUEUED")), publisher.publish(event("v-5", "SENT"))]);
+      await expect.poll(() => queued, { timeout: 15_000 }).toEqual(["v-4"]);
+      expect(messages).toHaveLength(1);
+      expect(messages[0].split("\n")[0]).toBe("v-3=SENDING;v-4=QUEUED;v-5=SENT;");
+
+      // Only a QUEUED listener here: a message of SENT events is not decoded (its broken body is never read)...
+      const before = warnings.length;
+      await raw.publish(`${prefix}delivery-events`, "v-6=SENT;\n{not json");
+      // ...while one naming a QUEUED event is (and its broken body reported, not thrown).
+      await raw.publish(`${prefix}delivery-events`, "v-7=QUEUED;\n{not json");
+      await expect.poll(() => warnings.length, { timeout: 15_000 }).toBe(before + 1);
+      // A subscriber of one verification: messages naming it are decoded, others are not.
+      const mine: string[] = [];
+      const offMine = receiver.subscribe("v-8", (e) => mine.push(e.delivery.status));
+      await raw.publish(`${prefix}delivery-events`, "v-9=SENDING;\n{not json");
+      await Promise.all([publisher.publish(event("v-8", "SENDING")), publisher.publish(event("v-8", "SENT"))]);
+      await expect.poll(() => mine, { timeout: 15_000 }).toEqual(["SENDING", "SENT"]);
+      expect(warnings.length).toBe(before + 1);
+      // A single event in the format before batches is still heard.
+      await raw.publish(`${prefix}delivery-events`, JSON.stringify(event("v-8", "DELIVERED")));
+      await expect.poll(() => mine, { timeout: 15_000 }).toEqual(["SENDING", "SENT", "DELIVERED"]);
+      offMine();
+      offQueued();
+      expect(queued).toEqual(["v-4"]);
+    } finally {
+      await spy.quit();
+    }
+  });
 });

@@ -16,6 +16,7 @@ import { StaffResolver } from "./resolvers/staff.resolver";
 import { TotpAdminResolver } from "./resolvers/totp.resolver";
 import { VerificationAdminResolver } from "./resolvers/verifications.resolver";
 import { WebhooksResolver } from "./resolvers/webhooks.resolver";
+import "../verification/enum-types"; // the shared enums' GraphQL names
 
 const noTopicPubSub: PubSub = {
   publish: () => undefined,

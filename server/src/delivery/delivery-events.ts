@@ -45,6 +45,11 @@ export class DeliveryEvents {
     return this.bus.subscribeAll(handler);
   }
 
+  /** Every event of one status (the worker's wake-up on QUEUED): see EventBus.subscribeStatus. */
+  subscribeStatus(status: string, handler: (e: DeliveryEventMessage) => void): Unsubscribe {
+    return this.bus.subscribeStatus(status, handler);
+  }
+
   subscriberCount(verificationId: string): number {
     return this.bus.subscriberCount(verificationId);
   }

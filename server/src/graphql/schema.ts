@@ -6,6 +6,7 @@ import { DeliveryStatusResolver } from "../delivery/delivery-status.resolver";
 import { TotpResolver } from "../totp/totp.resolver";
 import { VerificationResolver } from "../verification/verification.resolver";
 import { DateTimeScalar } from "./scalars";
+import "../verification/enum-types"; // the shared enums' GraphQL names
 
 const noTopicPubSub: PubSub = {
   publish: () => undefined,

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import QRCode from "qrcode";
 import type { AppEntity } from "../apps/app.entity";
 import { seal } from "../crypto/aead";
 import { badInput, notFound } from "../errors";
@@ -34,7 +33,8 @@ export class TotpService {
     const secret = newTotpSecret();
     const row = await this.store.insert({ id, appId: app.id, subject, label, secretCipher: seal(this.secretKey, Buffer.from(secret), id) });
     const uri = totpUri(issuer, label ?? subject, secret);
-    return { factor: toFactorView(row), secret, uri, qrCodeSvg: await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 4 }) };
+    // qrcode (and pngjs under it) loaded at the first enrolment: a worker, which never enrols, doesn't load them.
+    return { factor: toFactorView(row), secret, uri, qrCodeSvg: await (await import("qrcode")).default.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 4 }) };
   }
 
   async list(app: AppEntity, subjectRaw: string): Promise<TotpFactorView[]> {
@@ -49,3 +49,4 @@ export class TotpService {
     return toFactorView(done.after);
   }
 }
+

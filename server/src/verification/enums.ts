@@ -1,5 +1,8 @@
-import { registerEnumType } from "type-graphql";
-
+/**
+ * The enums every part of the gateway uses. Plain TypeScript: their GraphQL names are
+ * registered in enum-types.ts by the schemas that show them, so that a worker, which serves no
+ * GraphQL, doesn't load type-graphql and graphql for three enums.
+ */
 export enum Channel {
   SMS = "SMS", VOICE = "VOICE", EMAIL = "EMAIL", WHATSAPP = "WHATSAPP",
   /** Telegram's Gateway API: our code in Telegram's own verification message (providers/telegram). */
@@ -15,7 +18,3 @@ export enum VerificationStatus {
   FAILED = "FAILED",
 }
 export enum DeliveryStatus { QUEUED = "QUEUED", SENDING = "SENDING", SENT = "SENT", DELIVERED = "DELIVERED", UNDELIVERED = "UNDELIVERED", FAILED = "FAILED" }
-
-registerEnumType(Channel, { name: "Channel" });
-registerEnumType(VerificationStatus, { name: "VerificationStatus" });
-registerEnumType(DeliveryStatus, { name: "DeliveryStatus" });

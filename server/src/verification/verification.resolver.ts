@@ -5,6 +5,7 @@ import { toDeliveryView, type DeliveryView, type VerificationView } from "./veri
 import { VerificationStep } from "../workflow/step-types";
 import type { StepView } from "../workflow/step-view";
 import { Delivery, RequestOtpInput, Verification, VerifyOtpInput, VerifyOtpResult } from "./verification.types";
+import "./enum-types"; // the shared enums' GraphQL names
 
 /** The client API: thin over the services, which never trust a resolver's branching. */
 @Resolver(() => Verification)

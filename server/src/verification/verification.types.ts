@@ -3,6 +3,7 @@ import { Channel, DeliveryStatus, VerificationStatus } from "./enums";
 import { NextStepInput, VerificationStep } from "../workflow/step-types";
 import type { DeliveryView, VerificationRiskView, VerificationView } from "./verification-view";
 import { SimSwapResult } from "../risk/sim-swap-result";
+import "./enum-types"; // the shared enums' GraphQL names
 
 @ObjectType({ description: "One hand-off of a code to a person, through one provider" })
 export class Delivery implements DeliveryView {

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel } from "../../verification/enums";
+import "../../verification/enum-types"; // the shared enums' GraphQL names
 
 @ObjectType({ description: "An API key's public part: its secret is never stored or shown again" })
 export class ApiKeyInfo {

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel, DeliveryStatus } from "../../verification/enums";
+import "../../verification/enum-types"; // the shared enums' GraphQL names
 
 @ObjectType({ description: "One hand-off of a message to a provider" })
 export class DeliveryAttemptRecord {

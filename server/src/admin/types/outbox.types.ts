@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel } from "../../verification/enums";
+import "../../verification/enum-types"; // the shared enums' GraphQL names
 
 @ObjectType({ description: "A message the outbox provider kept instead of sending (development only; it contains the code)" })
 export class OutboxMessageRecord {

@@ -3,6 +3,7 @@ import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Channel, VerificationStatus } from "../../verification/enums";
 import { TimelineKind } from "../queries/timeline";
 import { StepStatus } from "../../workflow/step-types";
+import "../../verification/enum-types"; // the shared enums' GraphQL names
 
 @ObjectType({ description: "A verification as support sees it: never its code or code hash" })
 export class VerificationRecord {
