@@ -16,7 +16,7 @@ describe("schema/admin.graphql", () => {
     for (const clientOnly of ["VerifyOtpResult", "RequestOtpInput", "DeliveryEvent", "Verification", "TotpEnrollment", "EnrollTotpInput"]) expect(admin.getType(clientOnly)).toBeUndefined();
     for (const adminOnly of ["StaffUser", "TimelineEntry", "BlockRecord", "AppRecord", "AuditRecord", "LoginResult"]) expect(client.getType(adminOnly)).toBeUndefined();
     expect(Object.keys(admin.getMutationType()!.getFields())).not.toContain("requestOtp");
-    expect(Object.keys(client.getQueryType()!.getFields()).sort()).toEqual(["totpFactors", "verification"]);
+    expect(Object.keys(client.getQueryType()!.getFields()).sort()).toEqual(["totpFactors", "verification", "verificationAttempts", "verificationSummary"]);
   });
 
   it("never exposes a code or code hash", async () => {

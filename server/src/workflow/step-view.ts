@@ -20,7 +20,7 @@ const date = (v: unknown) => (v === null || v === undefined ? null : v instanceo
 const iso = (v: unknown) => date(v)?.toISOString() ?? null;
 
 /** What a channel's message is called in a reason ("the SMS", "the call"). */
-const CALLED: Record<string, string> = { SMS: "the SMS", VOICE: "the call", EMAIL: "the e-mail", WHATSAPP: "the WhatsApp message" };
+const CALLED: Record<string, string> = { SMS: "the SMS", VOICE: "the call", EMAIL: "the e-mail", WHATSAPP: "the WhatsApp message", TELEGRAM: "the Telegram message", RCS: "the RCS message" };
 export const called = (channel: string) => CALLED[channel] ?? `the ${channel} message`;
 
 /**
