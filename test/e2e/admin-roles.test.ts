@@ -75,6 +75,7 @@ describe("admin API roles", () => {
     { name: "provider", access: "ANY", query: `{ provider(id: "outbox:SMS") { id } }` },
     { name: "dashboard", access: "ANY", query: `{ dashboard(days: 7) { unit } }` },
     { name: "appOptions", access: "ANY", query: `{ appOptions { id name } }` },
+    { name: "channels", access: "ANY", query: `{ channels }` },
     { name: "outboxEnabled", access: "ANY", query: `{ outboxEnabled }` },
     { name: "outboxMessages", access: "ANY", query: list("outboxMessages") },
     { name: "startTotpSetup", access: "ANY", query: `mutation { startTotpSetup(password: "correct horse battery staple", currentCode: "000000") { uri } }` },

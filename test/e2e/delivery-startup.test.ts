@@ -99,7 +99,7 @@ describe("delivery configuration at start-up", () => {
       expect(row.settings.fallbackChannel).toBe("VOICE");
       const bad = runCli(["app", "create", "--name", "Bad", "--fallback-channel", "FAX"], gw.env);
       expect(bad.status).not.toBe(0);
-      expect(bad.stderr).toMatch(/--fallback-channel.*must be one of SMS, VOICE, EMAIL, WHATSAPP, RCS/);
+      expect(bad.stderr).toMatch(/--fallback-channel.*must be one of SMS, VOICE, EMAIL, WHATSAPP, TELEGRAM, RCS/);
       expect(await gw.app.db.ds.query(`SELECT 1 FROM apps WHERE name = 'Bad'`)).toEqual([]);
     } finally {
       await gw.stop();

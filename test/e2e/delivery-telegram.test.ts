@@ -183,7 +183,7 @@ describe("delivery through Telegram's Gateway API", () => {
     const refused = await send("+447400123923", "TELEGRAM");
     expect(refused.errors?.[0].extensions?.code).toBe("RATE_LIMITED");
     const blocks = await gw.app.db.ds.query(`SELECT rule, key_masked FROM rate_limit_blocks WHERE app_id = $1`, [ceiling.id]);
-    expect(blocks).toEqual([{ rule: "spend_ceiling_paid", key_masked: "Ceiling: phone channels" }]);
+    expect(blocks).toEqual([{ rule: "spend_ceiling_paid", key_masked: "Ceiling: paid phone channels" }]);
     expect(tg.messages.map((m) => m.phoneNumber)).not.toContain("+447400123923");
   });
 

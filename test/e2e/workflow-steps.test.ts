@@ -147,8 +147,14 @@ describe("ordered channels: workflow steps", () => {
     // Without `next`, the same app's fallback still applies (the default).
     const plain = await request({ destination: "+14155550130" }, fallbackApp.key);
     await eventually(() => (voice.sent.some((m) => m.to === "+14155550130") ? true : undefined), "the app's voice fallback");
-    expect((await gql(gw.url, fallbackApp.key, GET, { id: plain.data.requestOtp.id })).data.verification.steps).toEqual([
-      { channel: "SMS", to: "+1******0130", status: "ACTIVE", startsAt: expect.any(String), startedAt: expect.any(String), reason: "requested" },
+    // The stand-in refuses this number on voice too (it ends in 0): the fallback's failure ends the verification.
+    const ended = await eventually(async () => {
+      const v = (await gql(gw.url, fallbackApp.key, GET, { id: plain.data.requestOtp.id })).data.verification;
+      return v.status === "FAILED" ? v : undefined;
+    }, "the fallback's failure to end it");
+    expect(ended.deliveries).toEqual([{ channel: "SMS", status: "FAILED" }, { channel: "VOICE", status: "FAILED" }]);
+    expect(ended.steps).toEqual([
+      { channel: "SMS", to: "+1******0130", status: "DONE", startsAt: expect.any(String), startedAt: expect.any(String), reason: "requested" },
     ]);
   });
 
