@@ -32,6 +32,8 @@ const PRICE_SET = `price_amount = COALESCE($8::numeric, price_amount),
  * none of ours: dropped. The race they exist for lasts milliseconds.
  */
 const EARLY_RETENTION = "1 hour";
+/** How long after storing an early callback it is looked at once more (see apply). */
+const LAST_LOOK_MS = 1000;
 
 /** Unmatched callbacks kept at most; past this, new ones are dropped and counted (a flood must not grow the table). */
 export const DEFAULT_EARLY_CALLBACKS_MAX = 10_000;
@@ -88,6 +90,14 @@ export class StatusCallbacks {
     }
     // The worker may have recorded the id between our lookup and the insert: look once more.
     await this.applyEarly(report.provider, report.providerMessageId);
+    // One window stays open: the worker's record statement began before our insert committed (so
+    // it saw no early callback) and commits after the look above. Its commit is milliseconds
+    // away: a last look a second later applies the report then, rather than at the next sweep
+    // (30 s). Best effort; the sweep remains what guarantees it.
+    setTimeout(() => {
+      this.applyEarly(report.provider, report.providerMessageId).catch((err: Error) =>
+        this.log.warn({ provider: report.provider, err: err.message }, "applying an early status callback failed; the sweep will retry"));
+    }, LAST_LOOK_MS).unref();
     return "early";
   }
 
