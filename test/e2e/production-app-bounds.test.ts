@@ -27,7 +27,9 @@ describe("production: NIST bounds on app settings", () => {
 
   beforeAll(async () => {
     // Saved in development, where the bounds don't apply (or before the rule existed)...
-    dev = await startGateway();
+    // Role api: no worker of its own, or it could claim the production gateway's deliveries
+    // and render them with the saved (unclamped) validity — a race this test once lost.
+    dev = await startGateway({ role: "api" });
     loose = await dev.createApp({ name: "Loose", codeLength: 4, maxAttempts: 20, ttlSeconds: 3600, maxSends: 50 });
     fine = await dev.createApp({ name: "Fine", codeLength: 6, maxAttempts: 10, ttlSeconds: 600 });
     // ...then served by a production gateway over the same database.
