@@ -23,6 +23,7 @@ import { VerificationSteps1765000000000 } from "./1765000000000-VerificationStep
 import { DeliverySentAs1765020000000 } from "./1765020000000-DeliverySentAs";
 import { VerificationRisk1765040000000 } from "./1765040000000-VerificationRisk";
 import { AttemptIndexes1765030000001 } from "./1765030000001-AttemptIndexes";
+import { AttemptRollup1765050000000 } from "./1765050000000-AttemptRollup";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   DeliveryPrices1765030000000,
   AttemptIndexes1765030000001,
   VerificationRisk1765040000000,
+  AttemptRollup1765050000000,
 ];
