@@ -12,6 +12,7 @@ import { registerTotpCommands } from "./totp-commands";
 import { registerKeysCommands } from "./keys-commands";
 import { registerAuditCommands } from "./audit-commands";
 import { registerProtectionCommands } from "./protection-commands";
+import { registerAttemptsCommands } from "./attempts-commands";
 import { serve } from "../serve/serve-command";
 import { createLogger } from "../observability/logger";
 import { openDatabase } from "../db/open-database";
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerSafelistCommands(program);
   registerBlockCommands(program);
   registerProtectionCommands(program);
+  registerAttemptsCommands(program);
   registerTotpCommands(program);
   registerAdminCommands(program);
   return program;
