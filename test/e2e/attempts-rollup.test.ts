@@ -44,6 +44,8 @@ describe("attempt summaries from the hourly rollup", () => {
     [base + 24 * HOUR, now],
     [base + 30 * HOUR + 1, now - 2 * HOUR],
     [base + 61 * HOUR + 59 * MINUTE, now + 1],
+    // Nothing in it: no rows by key, one row of zeros overall.
+    [base - 5 * HOUR, base - 2 * HOUR],
   ];
 
   async function expectSameAnswers(label: string) {

@@ -92,7 +92,10 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
           WHERE g < b.hi AND b.lo < b.hi AND NOT EXISTS (SELECT 1 FROM clean c WHERE c.hour = g)
        ),
        vs AS (
-         SELECT d.verification_id FROM live JOIN deliveries d ON d.created_at >= live.s AND d.created_at < live.e ${app("d.app_id")}
+         -- One index range per live hour (OFFSET 0 keeps the planner from turning it into one join over the whole table).
+         SELECT d.verification_id FROM live, LATERAL (
+           SELECT d.verification_id FROM deliveries d WHERE d.created_at >= live.s AND d.created_at < live.e ${app("d.app_id")} OFFSET 0
+         ) d
          UNION
          SELECT s.verification_id FROM attempt_rollup_spans s, b
           WHERE tstzrange(s.first_at, s.last_at, '[]') @> b.lo AND s.first_at < b.lo ${app("s.app_id")}
@@ -132,7 +135,8 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
               sum(u.amount)::text AS amount
          FROM (SELECT ${[...keyCols, ""].join(", ")} u.* FROM u) u
         GROUP BY GROUPING SETS ((${keyRefs.join(", ")}), (${[...keyRefs, "u.currency"].join(", ")}))
-       HAVING sum(u.deliveries) > 0`,
+       -- Groups of attempts only (not of corrections alone); and with no keys the one overall row, even of nothing.
+       HAVING sum(u.deliveries) > 0${keys.length ? "" : " OR GROUPING(u.currency) = 1"}`,
       params,
     );
   const byKey = new Map<string, SummaryRowView>();
