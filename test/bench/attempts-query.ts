@@ -12,7 +12,7 @@ import { loadConfig } from "../../server/src/config/config";
 import { openDatabase } from "../../server/src/db/open-database";
 import { decodeCursor } from "../../server/src/attempts/attempt-cursor";
 import { listAttempts, type AttemptQueryFilter } from "../../server/src/attempts/attempts-query";
-import { summarize, type SummaryKey } from "../../server/src/attempts/summary-query";
+import { SUMMARY_PLAN, summarize, summarizeBounded, type SummaryKey, type SummaryQuery } from "../../server/src/attempts/summary-query";
 import { createDataSource } from "../../server/src/db/data-source";
 import { rollAll, rollPass } from "../../server/src/attempts/rollup/roll-hours";
 import { summarizeByFullScan } from "../helpers/summary-reference";
@@ -144,12 +144,26 @@ async function main(): Promise<void> {
     await rollPass(typed);
     const rerollMs = performance.now() - t;
     log(`one dirty hour rolled again: ${rerollMs.toFixed(0)} ms`);
-    await typed.destroy();
     await c.query("VACUUM ANALYZE attempt_rollup");
-    figures.push(await measure("summary, 30 days by COUNTRY, CHANNEL (one app)", summary(MAIN_APP, 30, ["COUNTRY", "CHANNEL"]), explain, 15));
-    figures.push(await measure("summary, 1 day by COUNTRY (one app)", summary(MAIN_APP, 1, ["COUNTRY"]), explain, 15));
-    figures.push(await measure("summary, 30 days by COUNTRY, CHANNEL, PROVIDER (all apps)", summary(null, 30, ["COUNTRY", "CHANNEL", "PROVIDER"]), explain, 15));
-    figures.push(await measure("summary, 90 days by DAY, COUNTRY (one app)", summary(MAIN_APP, 90, ["DAY", "COUNTRY"]), explain, 15));
+    // After: as the client API runs it (summarizeBounded: its own transaction with SUMMARY_PLAN).
+    let lastQuery: SummaryQuery | null = null;
+    const rolled = (appId: string | null, days: number, groupBy: SummaryKey[]) => async () => {
+      lastQuery = { appId, from: new Date(Date.now() - days * 86_400_000), to: new Date(), groupBy, retentionDays: 90 };
+      return (await summarizeBounded(typed, lastQuery)).length;
+    };
+    const explainRolled = async () => {
+      const seen: Array<[string, unknown[]]> = [];
+      await summarize({ query: async (sql: string, params: unknown[]) => (seen.push([sql, params]), []) } as unknown as DataSource, lastQuery!);
+      return typed.transaction(async (m) => {
+        for (const setting of SUMMARY_PLAN) await m.query(setting);
+        return (await m.query(`EXPLAIN (ANALYZE, BUFFERS) ${seen[0][0]}`, seen[0][1])).map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
+      });
+    };
+    figures.push(await measure("summary, 30 days by COUNTRY, CHANNEL (one app)", rolled(MAIN_APP, 30, ["COUNTRY", "CHANNEL"]), explainRolled, 15));
+    figures.push(await measure("summary, 1 day by COUNTRY (one app)", rolled(MAIN_APP, 1, ["COUNTRY"]), explainRolled, 15));
+    figures.push(await measure("summary, 30 days by COUNTRY, CHANNEL, PROVIDER (all apps)", rolled(null, 30, ["COUNTRY", "CHANNEL", "PROVIDER"]), explainRolled, 15));
+    figures.push(await measure("summary, 90 days by DAY, COUNTRY (one app)", rolled(MAIN_APP, 90, ["DAY", "COUNTRY"]), explainRolled, 15));
+    await typed.destroy();
     const counts = (await c.query(`SELECT count(*) FILTER (WHERE app_id = $1)::int AS main, count(*)::int AS total FROM deliveries`, [MAIN_APP])).rows[0];
     process.stdout.write(`\n${counts.total.toLocaleString("en")} attempts, ${counts.main.toLocaleString("en")} of them the measured app's; Postgres ${(await c.query("SHOW server_version")).rows[0].server_version}\n\n`);
     process.stdout.write(`| query | rows | median | p95 |\n|---|---:|---:|---:|\n`);

@@ -9,6 +9,7 @@ export const ROLL_GRACE_SECONDS = 60;
 /** Hours rolled per pass at most (a first run over months of attempts catches up in several passes). */
 export const HOURS_PER_PASS = 168;
 
+/** `rolled`: hours (re)written this pass; `rerolled`: of the hours marked dirty; `more`: closed hours still wait. */
 export interface RollPass { rolled: number; rerolled: number; more: boolean }
 
 const HANDED = HANDED_TO_VENDOR.map((s) => `'${s}'`).join(", ");
@@ -42,7 +43,7 @@ export async function rollPass(ds: DataSource, hoursPerPass = HOURS_PER_PASS): P
     const more = fresh.length > hoursPerPass;
     const hours = [...new Map([...dirty, ...fresh.slice(0, hoursPerPass)].map((h) => [h.getTime(), h])).values()];
     if (hours.length) await rollHours(m, hours);
-    return { rolled: Math.min(fresh.length, hoursPerPass), rerolled: dirty.length, more };
+    return { rolled: hours.length, rerolled: dirty.length, more };
   });
 }
 
@@ -85,7 +86,7 @@ async function rollHours(m: EntityManager, hours: Date[]): Promise<void> {
   );
 }
 
-/** Passes until nothing is left to roll (the CLI's and the benches' catch-up); the hours rolled. */
+/** Passes until nothing is left to roll (the CLI's and the benches' catch-up); the hours (re)written. */
 export async function rollAll(ds: DataSource): Promise<number> {
   let total = 0;
   for (;;) {

@@ -46,7 +46,7 @@ export class RollupJob {
       const pass = await rollPass(this.ds);
       if (!pass) return;
       this.onPass?.(pass);
-      if (pass.rolled + pass.rerolled > 0) this.log.debug({ rolled: pass.rolled, rerolled: pass.rerolled }, "attempt rollup pass");
+      if (pass.rolled > 0) this.log.debug({ rolled: pass.rolled, rerolled: pass.rerolled }, "attempt rollup pass");
       if (!pass.more || this.stopped) return;
     }
   }
