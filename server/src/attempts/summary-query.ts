@@ -106,7 +106,7 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
        live AS (
          SELECT greatest(g, b.lo) AS s, least(g + interval '1 hour', b.hi) AS e
            FROM b, generate_series(date_trunc('hour', b.lo, 'UTC'), b.hi, interval '1 hour') g
-          WHERE g < b.hi AND b.lo < b.hi AND NOT EXISTS (SELECT 1 FROM clean c WHERE c.hour = g)
+          WHERE g < b.hi AND b.lo < b.hi AND NOT ${isClean("g")}
        ),
        vs AS (
          -- One index range per live hour (OFFSET 0 keeps the planner from turning it into one join over the whole table).
@@ -124,7 +124,7 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
        ),
        period AS (
          SELECT a.*, ${mask} AS period_mask,
-                EXISTS (SELECT 1 FROM clean c WHERE c.hour = date_trunc('hour', a.created_at, 'UTC')) AS rolled
+                ${isClean("date_trunc('hour', a.created_at, 'UTC')")} AS rolled
            FROM whole a, b WHERE a.created_at >= b.lo AND a.created_at < b.hi
        ),
        u AS (
@@ -181,6 +181,13 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
   for (const row of result) row.cost.sort((a, b) => a.currency.localeCompare(b.currency));
   // Newest day first, then the biggest groups: what a reader scans for.
   return result.sort((a, b) => (b.day ?? "").localeCompare(a.day ?? "") || b.verifications - a.verifications || keyText(a).localeCompare(keyText(b)));
+}
+
+/** The CTE `clean`'s test for one hour, by primary keys (a scan of the CTE per hour or attempt would cost more). */
+function isClean(hour: string): string {
+  return `(${hour} >= b.lo AND ${hour} + interval '1 hour' <= b.hi
+           AND EXISTS (SELECT 1 FROM attempt_rollup_hours h WHERE h.hour = ${hour})
+           AND NOT EXISTS (SELECT 1 FROM attempt_rollup_dirty x WHERE x.hour = ${hour}))`;
 }
 
 function keyText(r: SummaryRowView): string {

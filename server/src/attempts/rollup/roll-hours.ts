@@ -41,7 +41,9 @@ export async function rollPass(ds: DataSource, hoursPerPass = HOURS_PER_PASS): P
         )).map((r: { hour: Date }) => r.hour)
       : [];
     const more = fresh.length > hoursPerPass;
-    const hours = [...new Map([...dirty, ...fresh.slice(0, hoursPerPass)].map((h) => [h.getTime(), h])).values()];
+    // A dirty hour before the oldest attempt was emptied by retention: dropped above, not rolled again.
+    const stillHeld = dirty.filter((h) => oldest && h.getTime() >= oldest.getTime());
+    const hours = [...new Map([...stillHeld, ...fresh.slice(0, hoursPerPass)].map((h) => [h.getTime(), h])).values()];
     if (hours.length) await rollHours(m, hours);
     return { rolled: hours.length, rerolled: dirty.length, more };
   });
