@@ -8,16 +8,18 @@ const ROLLUP_LOCK = 727031;
 export const ROLL_GRACE_SECONDS = 60;
 /** Hours rolled per pass at most (a first run over months of attempts catches up in several passes). */
 export const HOURS_PER_PASS = 168;
+/** More closed hours than this waiting: a catch-up pass, which leaves the dirty marks to a later, short one. */
+const CATCH_UP = 3;
 
-/** `rolled`: hours (re)written this pass; `rerolled`: of the hours marked dirty; `more`: closed hours still wait. */
+/** `rolled`: hours (re)written this pass; `rerolled`: of the hours marked dirty; `more`: closed or marked hours still wait. */
 export interface RollPass { rolled: number; rerolled: number; more: boolean }
 
 const HANDED = HANDED_TO_VENDOR.map((s) => `'${s}'`).join(", ");
 
 /**
- * One pass, in one REPEATABLE READ transaction (one snapshot): the hours marked dirty since the
- * last pass are rolled again, then the oldest closed hours never rolled (up to HOURS_PER_PASS),
- * each hour's rows replaced whole. A change committed after the snapshot marked its hour after
+ * One pass, in one REPEATABLE READ transaction (one snapshot): the oldest closed hours never
+ * rolled (up to HOURS_PER_PASS) and, unless catching up, the hours marked dirty since the last
+ * pass, each hour's rows replaced whole. A change committed after the snapshot marked its hour after
  * the marks this pass takes, so it is rolled again next pass. Hours before the oldest attempt
  * (deleted by retention) are dropped. Null when another process holds the lock.
  */
@@ -25,7 +27,6 @@ export async function rollPass(ds: DataSource, hoursPerPass = HOURS_PER_PASS): P
   return ds.transaction("REPEATABLE READ", async (m) => {
     const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [ROLLUP_LOCK]);
     if (!locked) return null;
-    const dirty: Date[] = (await m.query(`WITH taken AS (DELETE FROM attempt_rollup_dirty RETURNING hour) SELECT hour FROM taken`)).map((r: { hour: Date }) => r.hour);
     const [{ oldest }] = await m.query(`SELECT date_trunc('hour', min(created_at), 'UTC') AS oldest FROM deliveries`);
     if (oldest) {
       await m.query(`DELETE FROM attempt_rollup WHERE hour < $1`, [oldest]);
@@ -40,12 +41,17 @@ export async function rollPass(ds: DataSource, hoursPerPass = HOURS_PER_PASS): P
           [oldest, ROLL_GRACE_SECONDS, hoursPerPass + 1],
         )).map((r: { hour: Date }) => r.hour)
       : [];
-    const more = fresh.length > hoursPerPass;
+    // Taking the marks makes a writer marking one of those hours meanwhile wait for this pass's
+    // commit (its insert meets our delete): fine for a pass of a few hours (well under a second),
+    // not for a catch-up pass of a week's. Marked hours wait (read live) until caught up.
+    const dirty: Date[] = fresh.length > CATCH_UP
+      ? []
+      : (await m.query(`WITH taken AS (DELETE FROM attempt_rollup_dirty RETURNING hour) SELECT hour FROM taken`)).map((r: { hour: Date }) => r.hour);
     // A dirty hour before the oldest attempt was emptied by retention: dropped above, not rolled again.
     const stillHeld = dirty.filter((h) => oldest && h.getTime() >= oldest.getTime());
     const hours = [...new Map([...stillHeld, ...fresh.slice(0, hoursPerPass)].map((h) => [h.getTime(), h])).values()];
     if (hours.length) await rollHours(m, hours);
-    return { rolled: hours.length, rerolled: dirty.length, more };
+    return { rolled: hours.length, rerolled: dirty.length, more: fresh.length > CATCH_UP };
   });
 }
 
