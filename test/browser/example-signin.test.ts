@@ -103,6 +103,12 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
       await page.locator("#destination").pressSequentially("+33612345678");
       expect(await page.locator("#destination").inputValue()).toBe("+33 6 12 34 56 78");
       expect(await page.locator("#country").inputValue()).toBe("FR");
+      // The channel choices line up with the fields, one full-width row each (no fieldset indent, no ragged rows).
+      const field = (await page.locator("#destination").boundingBox())!;
+      for (const box of await page.locator("fieldset label").evaluateAll((ls) => ls.map((l) => l.getBoundingClientRect().toJSON() as DOMRect))) {
+        expect(Math.abs(box.x - field.x), name).toBeLessThan(1);
+        expect(Math.abs(box.width - field.width), name).toBeLessThan(1);
+      }
       await page.screenshot({ path: join(SCREENSHOTS, `start-${name}.png`) });
 
       await page.selectOption("#country", "US");
@@ -143,6 +149,10 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.locator("#start").waitFor();
     expect(await page.locator("#destination").inputValue()).toBe("(415) 555-0126");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("destination");
+    // The start screen in dark at desktop width too (the README's fourth corner).
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: join(SCREENSHOTS, "start-desktop-dark.png") });
+    await page.setViewportSize({ width: 390, height: 800 });
     await page.fill("#destination", "");
     await page.locator("#destination").pressSequentially("4155550127");
     await page.click("#send");
