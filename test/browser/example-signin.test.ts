@@ -127,8 +127,20 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
   it("a disabled resend looks disabled; change-number goes back with the number kept; the new number's code signs in (dark)", async () => {
     const page = await open({}, undefined, { width: 390, height: 800, dark: true });
     await page.locator("#destination").pressSequentially("4155550126");
+    // The loading state, seen while the backend's answer is held back: disabled, a spinner, aria-busy.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route("**/api/request", async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.click("#send");
+    await expect.poll(() => page.locator("#send").getAttribute("aria-busy")).toBe("true");
+    expect(await page.locator("#send").isDisabled()).toBe(true);
+    expect(await page.locator("#send .spinner").isVisible()).toBe(true);
+    release();
     await page.locator("#enter").waitFor();
+    await page.unroute("**/api/request");
     expect(await page.locator("#resend").isDisabled()).toBe(true);
     const disabled = await styleOf(page, "#resend");
     expect(disabled.cursor).toBe("not-allowed");
@@ -303,7 +315,8 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await expect.poll(() => page.locator("#step-current").innerText(), { timeout: 30_000 }).toBe("Step 2 of 2");
     expect(await stepTexts(page)).toEqual(["WhatsApp: sent", "Text message: now"]);
     expect(await page.locator("#step-next").innerText()).toBe("");
-    await expect.poll(() => page.locator("#delivery").innerText(), { timeout: 15_000 }).toMatch(/^Code: /);
+    // Named as the step list names it, not "Code" beside "WhatsApp".
+    await expect.poll(() => page.locator("#delivery").innerText(), { timeout: 15_000 }).toMatch(/^Text message: /);
     const smsCode = await outboxCode("+14155550131", "SMS");
     expect(smsCode).toBe(whatsappCode);
     await page.screenshot({ path: join(SCREENSHOTS, "workflow-sms-phone.png") });
