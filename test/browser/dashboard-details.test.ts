@@ -84,8 +84,10 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     expect(await webhook.getByTestId("webhook-answer").evaluate((el) => getComputedStyle(el).color)).toMatch(/rgb\(46, 125, 50\)|rgb\(27, 94, 32\)|rgb\(56, 142, 60\)/);
     const timeline = await page.getByTestId("timeline").innerText();
     expect(timeline).toContain('Shop requested an SMS code for "login"');
-    // No raw enum names as labels (WEBHOOK_ATTEMPT, DELIVERY_ATTEMPT…).
+    // No raw enum names as labels (WEBHOOK_ATTEMPT, DELIVERY_ATTEMPT…), and statuses inside sentences as words.
     expect(timeline).not.toMatch(/[A-Z]+_[A-Z]+/);
+    expect(timeline).toContain("Delivery queued via outbox");
+    expect(timeline).toContain("outbox reported delivered");
 
     await page.goto(`${gw.url}/admin/#/verifications/${refused}/show`);
     const error = page.getByTestId("webhook-error").first();
