@@ -10,7 +10,7 @@ import { AdminClient, LIFT, REVEAL, createStaffWithTotp } from "../helpers/admin
 import { codeFromOutbox, eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { errorCode } from "../helpers/graphql-client";
-import { documentFor, leaks, queryFields, type Seeds } from "../helpers/support-masking";
+import { documentFor, leaks, queryFields, selectAll, type Seeds } from "../helpers/support-masking";
 import { enroll, verifyTotp, wrongCode } from "../helpers/totp";
 
 const SID = "AC00000000000000000000000000000077";
@@ -274,6 +274,15 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
     expect((await support.gql(REVEAL, { id: row.id, reason: "customer asked to confirm the number" })).data.revealDestination.destination).toBe(US);
     const [audit] = await gw.app.db.ds.query(`SELECT actor_email, reason FROM audit_log WHERE action = 'verification.reveal_destination' AND target_id = $1 ORDER BY id DESC LIMIT 1`, [row.id]);
     expect(audit).toEqual({ actor_email: "agent@example.com", reason: "customer asked to confirm the number" });
+  });
+
+  it("a mutation's answer is masked the same way: SUPPORT lifting a number prefix's everyday block sees its calling code", async () => {
+    const [row] = await gw.app.db.ds.query(`SELECT id FROM rate_limit_blocks WHERE rule = 'sends_per_prefix' AND lifted_at IS NULL`);
+    const r = await support.gql(`mutation($id: ID!, $reason: String!) { liftBlock(id: $id, reason: $reason) ${selectAll(schema.getMutationType()!.getFields().liftBlock.type)} }`,
+      { id: row.id, reason: "customer +34 698 765 432 called back" });
+    expect(r.errors).toBeUndefined();
+    expect(r.data.liftBlock).toMatchObject({ rule: "sends_per_prefix", key: "+34…", liftNeedsAdmin: false, active: false });
+    expect(leaks(r.data, SEEDS, "liftBlock")).toEqual([]);
   });
 
   it("the scan finds the numbers in ADMIN's answers (it can fail)", async () => {
