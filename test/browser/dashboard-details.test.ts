@@ -159,6 +159,39 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     await page.context().close();
   });
 
+  it("ADMIN sets an app's SIM-swap check (flag, then refuse) and reads it back after a reload; SUPPORT can't change it", async () => {
+    const page = await signIn("lead@example.com");
+    const choose = async (option: RegExp, hours: string) => {
+      await page.goto(`${gw.url}/admin/#/apps/${shop.id}`);
+      await page.getByRole("combobox", { name: "When the SIM changed recently" }).click();
+      await page.getByRole("option", { name: option }).click();
+      await page.fill('input[name="simSwap.maxAgeHours"]', hours);
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.waitForURL(/\/show$/);
+    };
+    await choose(/^Flag/, "48");
+    await page.reload();
+    await expect.poll(() => page.locator("body").innerText()).toContain("flag, SIM changed within 48 h");
+    await choose(/^Refuse/, "12");
+    // The form, loaded afresh, shows what was saved.
+    await page.goto(`${gw.url}/admin/#/apps/${shop.id}`);
+    await page.reload();
+    await expect.poll(() => page.getByRole("combobox", { name: "When the SIM changed recently" }).innerText()).toMatch(/^Refuse/);
+    expect(await page.inputValue('input[name="simSwap.maxAgeHours"]')).toBe("12");
+    const [row] = await gw.app.db.ds.query(`SELECT settings->'simSwap' AS s FROM apps WHERE id = $1`, [shop.id]);
+    expect(row.s).toEqual({ maxAgeHours: 12, action: "refuse" });
+    await page.context().close();
+
+    // App settings are ADMIN's: SUPPORT has no apps page (dashboard.test.ts), and the API refuses the change.
+    const support = await AdminClient.signedIn(gw.url, "agent@example.com");
+    const refused = await support.gql(`mutation($id: ID!, $input: AppInput!) { updateApp(id: $id, input: $input) { id } }`, { id: shop.id, input: { simSwap: null } });
+    expect(refused.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expect((await gw.app.db.ds.query(`SELECT settings->'simSwap' AS s FROM apps WHERE id = $1`, [shop.id]))[0].s).toEqual({ maxAgeHours: 12, action: "refuse" });
+    // Back off, so the other cases here send their codes unchecked (no SIM-swap service is configured here anyway).
+    const lead = await AdminClient.signedIn(gw.url, "lead@example.com");
+    expect((await lead.gql(`mutation($id: ID!) { updateApp(id: $id, input: { simSwap: null }) { simSwap { action } } }`, { id: shop.id })).data.updateApp.simSwap).toBeNull();
+  });
+
   it("an empty Authenticators page keeps its search", async () => {
     const page = await signIn("agent@example.com");
     await page.click('a[href="#/totpFactors"]');
