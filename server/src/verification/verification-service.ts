@@ -45,7 +45,7 @@ const WORKFLOW_CTE = `
            FROM v, jsonb_to_recordset($22::jsonb) AS s(id uuid, position int, channel text, destination text, after_seconds int, status text, reason text)
        ),`;
 
-/** Appended after `v` in requestOtp: the request's SIM-swap check, when one ran, as the first of the verification's checks (risk/sim-swap-record.ts). */
+/** Appended after `v` in requestOtp when a SIM-swap check ran: that check, as the first of the verification's checks (risk/sim-swap-record.ts). */
 const REQUEST_CHECK_CTE = `
        rc AS (
          INSERT INTO verification_risk_checks (verification_id, app_id, destination, channel, trigger, sim_swap, checked_at)
@@ -131,7 +131,7 @@ export class VerificationService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
                 now() + make_interval(secs => $14), now() + make_interval(secs => $15), $18, $20, $21)
          RETURNING ${VERIFICATION_COLUMNS}
-       ),${REQUEST_CHECK_CTE}${plan.length ? WORKFLOW_CTE : ""}
+       ),${risk ? REQUEST_CHECK_CTE : ""}${plan.length ? WORKFLOW_CTE : ""}
        ${queueDeliveryCtes("$16::uuid", "$17", "$19", plan.length ? { id: "($22::jsonb->0->>'id')::uuid", destination: "NULL" } : undefined)}
        SELECT (SELECT to_jsonb(v.*) FROM v) AS v, (SELECT to_jsonb(d.*) FROM d) AS d, ${wakeWorkersColumn(this.notifyWorkers)} AS wake`,
       [
