@@ -140,7 +140,7 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     await page.context().close();
   });
 
-  it("ADMIN reads the staff page titled by e-mail and an app's limit overrides in words", async () => {
+  it("ADMIN reads the staff page titled by e-mail and an app's limit overrides in words; sets its SIM-swap check (flag, then refuse), read back after a reload; SUPPORT can't change it", async () => {
     const page = await signIn("lead@example.com");
     await page.goto(`${gw.url}/admin/#/staff/${agentId}`);
     await expect.poll(() => page.getByTestId("staff-title").innerText()).toBe("Staff: agent@example.com");
@@ -156,11 +156,8 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     expect(limits).toContain("Sends per country: off");
     expect(limits).toContain("Pumping: mode record_only");
     expect(limits).not.toContain("{");
-    await page.context().close();
-  });
 
-  it("ADMIN sets an app's SIM-swap check (flag, then refuse) and reads it back after a reload; SUPPORT can't change it", async () => {
-    const page = await signIn("lead@example.com");
+    // The SIM-swap check: chosen on the app's edit page, saved, and shown after a reload.
     const choose = async (option: RegExp, hours: string) => {
       await page.goto(`${gw.url}/admin/#/apps/${shop.id}`);
       await page.getByRole("combobox", { name: "When the SIM changed recently" }).click();
@@ -180,7 +177,6 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     expect(await page.inputValue('input[name="simSwap.maxAgeHours"]')).toBe("12");
     const [row] = await gw.app.db.ds.query(`SELECT settings->'simSwap' AS s FROM apps WHERE id = $1`, [shop.id]);
     expect(row.s).toEqual({ maxAgeHours: 12, action: "refuse" });
-    await page.context().close();
 
     // App settings are ADMIN's: SUPPORT has no apps page (dashboard.test.ts), and the API refuses the change.
     const support = await AdminClient.signedIn(gw.url, "agent@example.com");
@@ -190,6 +186,7 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     // Back off, so the other cases here send their codes unchecked (no SIM-swap service is configured here anyway).
     const lead = await AdminClient.signedIn(gw.url, "lead@example.com");
     expect((await lead.gql(`mutation($id: ID!) { updateApp(id: $id, input: { simSwap: null }) { simSwap { action } } }`, { id: shop.id })).data.updateApp.simSwap).toBeNull();
+    await page.context().close();
   });
 
   it("an empty Authenticators page keeps its search", async () => {
