@@ -353,11 +353,11 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.context().close();
   });
 
-  it("SIM swap, refuse: nothing is sent, the page steps up to the authenticator (a wrong code counted, the right one signs in); a forged step-up is refused; no account elsewhere → contact support", async () => {
+  it("SIM swap, refuse: nothing is sent, the page steps up to the authenticator (a wrong code counted, the right one signs in); a forged step-up is refused; no account elsewhere → contact support; a refused resend steps up too", async () => {
     camara.swapSim("+14155550142", 1);
     camara.swapSim("+14155550143", 1);
-    const accounts = { "+14155550142": { totpSubject: "user-42" } };
-    const page = await open({ settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } }, undefined, undefined, { findAccount: (p) => accounts[p as keyof typeof accounts] });
+    const accounts = { "+14155550142": { totpSubject: "user-42" }, "+14155550144": { email: "sam@example.com" } };
+    const page = await open({ resendCooldownSeconds: 1, settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } }, undefined, undefined, { findAccount: (p) => accounts[p as keyof typeof accounts] });
     // The account's authenticator, enrolled earlier (its first code turns it VERIFIED).
     const factor = await enroll(gw, lastApp.key, { subject: "user-42", label: "user-42" });
     expect((await verifyTotp(gw, lastApp.key, { factorId: factor.factor.id, code: phoneCode(factor.secret, Date.now()) })).data.verifyTotp.status).toBe("APPROVED");
@@ -388,6 +388,19 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     expect(await page.locator("#step-up-none").innerText()).toBe("We can't confirm it's you online right now. Please contact support to sign in.");
     expect(await page.locator("#step-up-email").isHidden()).toBe(true);
     expect(await page.locator("#step-up-totp").isHidden()).toBe(true);
+
+    // Swapped after the first code: the resend is checked afresh, refused, and the page steps up the same way.
+    await page.reload();
+    await page.fill("#destination", "+14155550144");
+    await page.click("#send");
+    await page.locator("#enter").waitFor();
+    camara.swapSim("+14155550144", 1);
+    await expect.poll(() => page.locator("#resend").isDisabled(), { timeout: 15_000 }).toBe(false);
+    await page.click("#resend");
+    await page.locator("#step-up").waitFor();
+    expect(await page.locator("#enter").isHidden()).toBe(true);
+    expect(await page.locator("#step-up-email").innerText()).toBe("E-mail a code to s***@example.com");
+    expect(await pageText(page)).not.toMatch(/SIM|swap/i);
     await page.context().close();
   });
 });
