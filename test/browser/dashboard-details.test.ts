@@ -168,12 +168,12 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     };
     await choose(/^Flag/, "48");
     await page.reload();
-    await expect.poll(() => page.locator("body").innerText()).toContain("flag, SIM changed within 48 h");
+    await expect.poll(() => page.locator("body").innerText(), { timeout: 15_000 }).toContain("flag, SIM changed within 48 h");
     await choose(/^Refuse/, "12");
     // The form, loaded afresh, shows what was saved.
     await page.goto(`${gw.url}/admin/#/apps/${shop.id}`);
     await page.reload();
-    await expect.poll(() => page.getByRole("combobox", { name: "When the SIM changed recently" }).innerText()).toMatch(/^Refuse/);
+    await expect.poll(() => page.getByRole("combobox", { name: "When the SIM changed recently" }).innerText(), { timeout: 15_000 }).toMatch(/^Refuse/);
     expect(await page.inputValue('input[name="simSwap.maxAgeHours"]')).toBe("12");
     const [row] = await gw.app.db.ds.query(`SELECT settings->'simSwap' AS s FROM apps WHERE id = $1`, [shop.id]);
     expect(row.s).toEqual({ maxAgeHours: 12, action: "refuse" });
