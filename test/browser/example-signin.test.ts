@@ -109,7 +109,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
       await page.fill("#destination", "");
       await page.locator("#destination").pressSequentially("555 01");
       await page.click("#send");
-      await expect.poll(() => page.locator("#destination-error").innerText()).toBe("That isn't a valid United States number. Check the digits, or pick the right country.");
+      await expect.poll(() => page.locator("#destination-error").innerText(), { timeout: 15_000 }).toBe("That isn't a valid United States number. Check the digits, or pick the right country.");
       expect(await page.locator("#destination").getAttribute("aria-invalid")).toBe("true");
       expect(await styleOf(page, "#destination-error")).toMatchObject({ color: "rgb(179, 38, 30)" });
       expect(await page.locator("#enter").isHidden()).toBe(true);
@@ -345,7 +345,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.screenshot({ path: join(SCREENSHOTS, "step-up-phone.png") });
 
     await page.click("#step-up-email");
-    await expect.poll(() => page.locator("#step-up-label").innerText()).toBe("Enter the code we e-mailed to j***@example.com");
+    await expect.poll(() => page.locator("#step-up-label").innerText(), { timeout: 15_000 }).toBe("Enter the code we e-mailed to j***@example.com");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("step-up-code-box");
     await page.locator("#step-up-code-box").pressSequentially(await codeFromOutbox(gw.logs, "jane.doe@example.com"));
     await page.locator("#done").waitFor();
