@@ -116,7 +116,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
       await page.fill("#destination", "");
       await page.locator("#destination").pressSequentially("555 01");
       await page.click("#send");
-      await expect.poll(() => page.locator("#destination-error").innerText()).toBe("That isn't a valid United States number. Check the digits, or pick the right country.");
+      await expect.poll(() => page.locator("#destination-error").innerText(), { timeout: 15_000 }).toBe("That isn't a valid United States number. Check the digits, or pick the right country.");
       expect(await page.locator("#destination").getAttribute("aria-invalid")).toBe("true");
       expect(await styleOf(page, "#destination-error")).toMatchObject({ color: "rgb(179, 38, 30)" });
       expect(await page.locator("#enter").isHidden()).toBe(true);
@@ -127,7 +127,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
         await page.fill("#destination", "");
         await page.locator("#destination").pressSequentially("07400123456");
         await page.click("#send");
-        await expect.poll(() => page.locator("#message").innerText()).toBe("We can't send codes to United Kingdom numbers.");
+        await expect.poll(() => page.locator("#message").innerText(), { timeout: 15_000 }).toBe("We can't send codes to United Kingdom numbers.");
         expect(await page.locator("#message").getAttribute("class")).toContain("error");
         expect(await page.locator("#enter").isHidden()).toBe(true);
       }
@@ -146,7 +146,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
       await route.continue();
     });
     await page.click("#send");
-    await expect.poll(() => page.locator("#send").getAttribute("aria-busy")).toBe("true");
+    await expect.poll(() => page.locator("#send").getAttribute("aria-busy"), { timeout: 15_000 }).toBe("true");
     expect(await page.locator("#send").isDisabled()).toBe(true);
     expect(await page.locator("#send .spinner").isVisible()).toBe(true);
     release();
@@ -379,7 +379,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.screenshot({ path: join(SCREENSHOTS, "step-up-phone.png") });
 
     await page.click("#step-up-email");
-    await expect.poll(() => page.locator("#step-up-label").innerText()).toBe("Enter the code we e-mailed to j***@example.com");
+    await expect.poll(() => page.locator("#step-up-label").innerText(), { timeout: 15_000 }).toBe("Enter the code we e-mailed to j***@example.com");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("step-up-code-box");
     await page.locator("#step-up-code-box").pressSequentially(await codeFromOutbox(gw.logs, "jane.doe@example.com"));
     await page.locator("#done").waitFor();
@@ -387,11 +387,11 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.context().close();
   });
 
-  it("SIM swap, refuse: nothing is sent, the page steps up to the authenticator (a wrong code counted, the right one signs in); a forged step-up is refused; no account elsewhere → contact support", async () => {
+  it("SIM swap, refuse: nothing is sent, the page steps up to the authenticator (a wrong code counted, the right one signs in); a forged step-up is refused; no account elsewhere → contact support; a refused resend steps up too", async () => {
     camara.swapSim("+14155550142", 1);
     camara.swapSim("+14155550143", 1);
-    const accounts = { "+14155550142": { totpSubject: "user-42" } };
-    const page = await open({ settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } }, undefined, undefined, { findAccount: (p) => accounts[p as keyof typeof accounts] });
+    const accounts = { "+14155550142": { totpSubject: "user-42" }, "+14155550144": { email: "sam@example.com" } };
+    const page = await open({ resendCooldownSeconds: 1, settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } }, undefined, undefined, { findAccount: (p) => accounts[p as keyof typeof accounts] });
     // The account's authenticator, enrolled earlier (its first code turns it VERIFIED).
     const factor = await enroll(gw, lastApp.key, { subject: "user-42", label: "user-42" });
     expect((await verifyTotp(gw, lastApp.key, { factorId: factor.factor.id, code: phoneCode(factor.secret, Date.now()) })).data.verifyTotp.status).toBe("APPROVED");
@@ -422,6 +422,19 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     expect(await page.locator("#step-up-none").innerText()).toBe("We can't confirm it's you online right now. Please contact support to sign in.");
     expect(await page.locator("#step-up-email").isHidden()).toBe(true);
     expect(await page.locator("#step-up-totp").isHidden()).toBe(true);
+
+    // Swapped after the first code: the resend is checked afresh, refused, and the page steps up the same way.
+    await page.reload();
+    await page.fill("#destination", "+14155550144");
+    await page.click("#send");
+    await page.locator("#enter").waitFor();
+    camara.swapSim("+14155550144", 1);
+    await expect.poll(() => page.locator("#resend").isDisabled(), { timeout: 15_000 }).toBe(false);
+    await page.click("#resend");
+    await page.locator("#step-up").waitFor();
+    expect(await page.locator("#enter").isHidden()).toBe(true);
+    expect(await page.locator("#step-up-email").innerText()).toBe("E-mail a code to s***@example.com");
+    expect(await pageText(page)).not.toMatch(/SIM|swap/i);
     await page.context().close();
   });
 });

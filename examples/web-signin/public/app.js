@@ -301,6 +301,7 @@ async function resend(button, channel) {
   say("");
   const r = await busy(button, () => post("/api/resend", { verificationId: state.verification.id, channel }));
   if (r.error) return showError(r.error, [$("resend"), $("voice")]);
+  if (r.stepUp) return stepUp(r.stepUp);
   $("voice").hidden = true;
   showVerification(r.verification);
 }
