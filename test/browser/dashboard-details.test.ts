@@ -84,8 +84,10 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     expect(await webhook.getByTestId("webhook-answer").evaluate((el) => getComputedStyle(el).color)).toMatch(/rgb\(46, 125, 50\)|rgb\(27, 94, 32\)|rgb\(56, 142, 60\)/);
     const timeline = await page.getByTestId("timeline").innerText();
     expect(timeline).toContain('Shop requested an SMS code for "login"');
-    // No raw enum names as labels (WEBHOOK_ATTEMPT, DELIVERY_ATTEMPT…).
+    // No raw enum names as labels (WEBHOOK_ATTEMPT, DELIVERY_ATTEMPT…), and statuses inside sentences as words.
     expect(timeline).not.toMatch(/[A-Z]+_[A-Z]+/);
+    expect(timeline).toContain("Delivery queued via outbox");
+    expect(timeline).toContain("outbox reported delivered");
 
     await page.goto(`${gw.url}/admin/#/verifications/${refused}/show`);
     const error = page.getByTestId("webhook-error").first();
@@ -149,6 +151,7 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
 
     await page.goto(`${gw.url}/admin/#/apps/${shop.id}/show`);
     await expect.poll(() => page.getByTestId("limit-overrides").innerText(), { timeout: 15_000 }).toBe("defaults");
+    expect(await page.locator("#react-admin-title").innerText()).toBe("App: Shop");
     await page.click('a[href="#/apps"]');
     await page.locator("tbody tr", { hasText: "Tuned" }).click();
     await expect.poll(() => page.getByTestId("limit-overrides").innerText(), { timeout: 15_000 }).toContain("Sends per IP: 20 per 1 h");
@@ -216,6 +219,31 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
       await page.screenshot({ path: join(SCREENSHOTS, `phone-${name}.png`) });
     }
     await page.context().close();
+    // The other page layouts staff open on a phone, ADMIN's too (charts, the timeline, detail cards,
+    // expandable rows; the plain lists are the two above): none wider than the screen.
+    const lead = await signIn("lead@example.com", { width: 390, height: 844 });
+    for (const path of ["#/", `#/verifications/${accepted}/show`, "#/blocks", "#/providers", `#/apps/${shop.id}/show`, "#/audit", "#/spend"]) {
+      await lead.goto(`${gw.url}/admin/${path}`);
+      await expect.poll(async () => (await lead.locator("#main-content").innerText()).trim().length > 20, { timeout: 15_000 }).toBe(true);
+      const widths = await lead.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: window.innerWidth }));
+      expect(widths.doc, path).toBeLessThanOrEqual(widths.win);
+      if (path.includes("/verifications/")) {
+        // The timeline's time sits on its own line above the row, leaving the sentence the screen's width.
+        const [time, body] = await lead.locator('[data-testid="timeline"] > [data-kind]').first().evaluate((row) =>
+          [row.children[0], row.children[2]].map((c) => c.getBoundingClientRect().toJSON() as DOMRect));
+        expect(time.bottom).toBeLessThanOrEqual(body.top + 1);
+        expect(body.width).toBeGreaterThan(280);
+      }
+      // The page's title fits the bar beside its buttons: cut with an ellipsis, never under them.
+      const title = await lead.locator("#react-admin-title").evaluate((t) => {
+        const r = t.getBoundingClientRect();
+        const next = t.nextElementSibling?.getBoundingClientRect();
+        return { right: r.right, nextLeft: next?.left ?? window.innerWidth };
+      });
+      expect(title.right, path).toBeLessThanOrEqual(title.nextLeft + 0.5);
+      if (process.env.UPDATE_SCREENSHOTS === "1") await lead.screenshot({ path: join(tmpdir(), `u21-phone-${path.replace(/[^a-z]+/g, "-")}.png`) });
+    }
+    await lead.context().close();
   });
 
   it("the first download (the sign-in screen) leaves the pages and the home page's charts for later", async () => {

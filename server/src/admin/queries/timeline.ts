@@ -200,7 +200,7 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
     case TimelineKind.STATUS_CALLBACK: {
       // The vendor's own fallback (an RCS message it sent as SMS: the device has no RCS) is named, not hidden.
       const sentAs = d.sentAs && d.sentAs !== d.channel ? ` — sent as ${d.sentAs} by ${d.provider}'s own fallback (the device can't receive ${d.channel})` : "";
-      return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${d.status}${sentAs}${error}` };
+      return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${inWords(d.status)}${sentAs}${error}` };
     }
     case TimelineKind.WEBHOOK_ATTEMPT: {
       // The endpoint's host only: a URL's path or query may carry the app's own token.
@@ -216,8 +216,13 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
     case TimelineKind.VERIFY_ATTEMPT:
       return { ...base, summary: `Code check ${d.status === "APPROVED" ? "succeeded" : `failed (${String(d.status).toLowerCase().replaceAll("_", " ")})`}${d.ip ? ` from ${d.ip}` : ""}` };
     default:
-      return { ...base, errorExplanation: explanation, summary: `Delivery ${d.status} via ${d.provider}${error}` };
+      return { ...base, errorExplanation: explanation, summary: `Delivery ${inWords(d.status)} via ${d.provider}${error}` };
   }
+}
+
+/** A status inside a sentence, as a word ("Delivery queued via outbox"): the badge beside it shows the enum. */
+function inWords(status: unknown): string {
+  return String(status).toLowerCase().replaceAll("_", " ");
 }
 
 /** "an SMS code", "a voice code", "an e-mail code": the article follows the sound of the channel's name. */
