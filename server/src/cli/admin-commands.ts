@@ -7,8 +7,6 @@ import { issueEnrolmentLink } from "../admin/auth/staff-enrolment";
 import { StaffRole } from "../admin/auth/roles";
 import { passwordProblem } from "../admin/auth/passwords";
 import { checkEmail, StaffStore } from "../admin/auth/staff-store";
-import { buildAdminSchema } from "../admin/schema";
-import { printSorted } from "../graphql/schema";
 import { withDatabase } from "./with-database";
 import { UsageError, asCliError } from "./usage-error";
 
@@ -85,6 +83,8 @@ export function registerAdminCommands(program: Command): void {
     .description("print the admin API's GraphQL schema (sorted), or write it to a file")
     .option("--out <file>", "write to this file")
     .action(async (o: { out?: string }) => {
+      // Loaded here: the admin schema pulls in every resolver, which no other command needs.
+      const [{ buildAdminSchema }, { printSorted }] = await Promise.all([import("../admin/schema.js"), import("../graphql/schema.js")]);
       const text = printSorted(await buildAdminSchema());
       if (o.out) writeFileSync(o.out, text);
       else process.stdout.write(text);

@@ -10,7 +10,7 @@ import { BlockService } from "../protection/block-service";
 import { BlockStore, type BlockSummary } from "../protection/block-store";
 import { RateLimits } from "../protection/rate-limits";
 import { LimitWriteRetry } from "../protection/limit-write-retry";
-import { connectRedis, type RedisClient } from "../redis";
+import type { RedisClient } from "../redis";
 import { withDatabase } from "./with-database";
 import { cliRefusals, uuidFlag, wholeNumber } from "./usage-error";
 
@@ -61,7 +61,7 @@ async function withBlockService(fn: (service: BlockService, ds: DataSource) => P
   const log = createLogger("warn", undefined);
   await withDatabase(async ({ ds, secret }) => {
     let redis: RedisClient | undefined;
-    if (config.redisUrl) redis = await connectRedis(config.redisUrl, log);
+    if (config.redisUrl) redis = await (await import("../redis.js")).connectRedis(config.redisUrl, log);
     try {
       const store = new BlockStore(ds, deriveKeys(secret).lookup);
       const limits = new RateLimits(redis, config.redisPrefix, store, log);

@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from "../config/config";
 import { resolveSecret } from "../config/secret";
-import { openDatabase, type OpenDatabase } from "../db/open-database";
+import type { OpenDatabase } from "../db/open-database";
 import { createLogger } from "../observability/logger";
 
 /** Runs a CLI command against the configured (or embedded) database, migrated, then closes it. */
@@ -8,6 +8,9 @@ export async function withDatabase<T>(fn: (db: OpenDatabase & { secret: string; 
   const config = loadConfig();
   const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, undefined);
   const secret = resolveSecret(config);
+  // Loaded here, not at the top: the driver, TypeORM and the migrations are a large part of the
+  // CLI's start-up, and a refused flag (exit 2) never reaches the database.
+  const { openDatabase } = await import("../db/open-database.js");
   const db = await openDatabase(config, log, { migrate: true, poolSize: 2 });
   try {
     return await fn({ ...db, secret, config });

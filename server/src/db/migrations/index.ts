@@ -22,8 +22,9 @@ import { DeliveryPrices1765030000000 } from "./1765030000000-DeliveryPrices";
 import { VerificationSteps1765000000000 } from "./1765000000000-VerificationSteps";
 import { DeliverySentAs1765020000000 } from "./1765020000000-DeliverySentAs";
 import { VerificationRisk1765040000000 } from "./1765040000000-VerificationRisk";
+import { VerificationRiskChecks1765050000000 } from "./1765050000000-VerificationRiskChecks";
 import { AttemptIndexes1765030000001 } from "./1765030000001-AttemptIndexes";
-import { AttemptRollup1765050000000 } from "./1765050000000-AttemptRollup";
+import { AttemptRollup1765050000001 } from "./1765050000001-AttemptRollup";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -52,5 +53,6 @@ export const migrations = [
   DeliveryPrices1765030000000,
   AttemptIndexes1765030000001,
   VerificationRisk1765040000000,
-  AttemptRollup1765050000000,
+  VerificationRiskChecks1765050000000,
+  AttemptRollup1765050000001,
 ];

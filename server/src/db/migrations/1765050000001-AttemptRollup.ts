@@ -13,8 +13,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * hour, a row deleted by retention — so the summary reads it live until it is rolled again.
  * They fire only for rows of a past hour (clock time): the hot path's own-hour updates skip them.
  */
-export class AttemptRollup1765050000000 implements MigrationInterface {
-  name = "AttemptRollup1765050000000";
+export class AttemptRollup1765050000001 implements MigrationInterface {
+  name = "AttemptRollup1765050000001";
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
