@@ -84,14 +84,17 @@ export class AttemptRollup1765050000001 implements MigrationInterface {
       CREATE TRIGGER attempt_rollup_deliveries_deleted AFTER DELETE ON deliveries REFERENCING OLD TABLE AS gone
         FOR EACH STATEMENT EXECUTE FUNCTION attempt_rollup_deliveries_deleted();
       -- Approved (or no longer) after its hour: every past hour of its deliveries converts differently.
+      -- A verification created this hour has no delivery in a past one (they are made with it or
+      -- after): the approvals of the hot path skip the trigger.
       CREATE FUNCTION attempt_rollup_verification_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM attempt_rollup_mark_verification(NEW.id, '-infinity');
         RETURN NULL;
       END $$;
       CREATE TRIGGER attempt_rollup_verification_updated AFTER UPDATE ON verifications FOR EACH ROW
-        WHEN ((OLD.status = 'APPROVED') IS DISTINCT FROM (NEW.status = 'APPROVED')
-          OR OLD.destination_country IS DISTINCT FROM NEW.destination_country)
+        WHEN (NEW.created_at < date_trunc('hour', clock_timestamp(), 'UTC')
+          AND ((OLD.status = 'APPROVED') IS DISTINCT FROM (NEW.status = 'APPROVED')
+            OR OLD.destination_country IS DISTINCT FROM NEW.destination_country))
         EXECUTE FUNCTION attempt_rollup_verification_changed();
     `);
   }
