@@ -33,6 +33,7 @@ import { createLogger } from "./observability/logger";
 import { countHttpRequests } from "./observability/http-metrics";
 import { Metrics } from "./observability/metrics";
 import { RetentionJob } from "./retention/retention-job";
+import { RollupJob } from "./attempts/rollup/rollup-job";
 import { AttemptService } from "./attempts/attempt-service";
 import { echoRequestId, requestIdFor } from "./observability/request-id";
 import { registerProviderHealthGauge } from "./observability/provider-metrics";
@@ -324,6 +325,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       };
       retention.start();
       cleanups.unshift(() => retention.stop());
+    }
+    // So is rolling up the attempts by hour for summaries and the dashboard's spend report.
+    const rollup = role !== "api" ? new RollupJob(ds, log.child({ component: "attempt-rollup" })) : undefined;
+    if (rollup) {
+      rollup.onPass = () => metrics.attemptRollupLastPass.set(Date.now() / 1000);
+      rollup.start();
+      cleanups.unshift(() => rollup.stop());
     }
     if (config.metricsPort && !options.inWorkerThread) {
       const metricsServer = await serveMetrics(config.metricsPort, config.host, metrics);

@@ -12,7 +12,10 @@ import { loadConfig } from "../../server/src/config/config";
 import { openDatabase } from "../../server/src/db/open-database";
 import { decodeCursor } from "../../server/src/attempts/attempt-cursor";
 import { listAttempts, type AttemptQueryFilter } from "../../server/src/attempts/attempts-query";
-import { summarize, type SummaryKey } from "../../server/src/attempts/summary-query";
+import { SUMMARY_PLAN, summarize, summarizeBounded, type SummaryKey, type SummaryQuery } from "../../server/src/attempts/summary-query";
+import { createDataSource } from "../../server/src/db/data-source";
+import { rollAll, rollPass } from "../../server/src/attempts/rollup/roll-hours";
+import { summarizeByFullScan } from "../helpers/summary-reference";
 import { createTestDatabase } from "../helpers/test-database";
 
 const ROWS = Number(process.env.BENCH_ATTEMPTS_ROWS ?? 1_000_000);
@@ -33,6 +36,9 @@ function recordingSource(c: Client): { ds: DataSource; last: () => { sql: string
 
 async function seed(c: Client): Promise<void> {
   const t0 = Date.now();
+  // A bulk load of the past: the rollup's row triggers (dirty marks for past hours) are off for
+  // it, as for a restore; the hours are rolled afterwards, as the worker's first run would.
+  await c.query(`SET session_replication_role = replica`);
   await c.query(`INSERT INTO apps (id, name) SELECT ('00000000-0000-4000-8000-00000000000' || g)::uuid, 'bench ' || g FROM generate_series(1, 5) g`);
   // Apps: 80 % the main one. Channels 70 % SMS, 20 % VOICE, 10 % EMAIL; 20 countries; 60 % approved;
   // 200,000 distinct numbers (about five verifications each); created evenly over 90 days.
@@ -67,6 +73,7 @@ async function seed(c: Client): Promise<void> {
            LATERAL (SELECT abs(hashtext(v.id::text)) AS h) x,
            LATERAL (SELECT CASE WHEN v.channel = 'EMAIL' THEN 'smtp' WHEN v.channel = 'VOICE' THEN 'twilio' WHEN h % 2 = 0 THEN 'twilio' ELSE 'vonage' END AS provider) p`);
   log(`deliveries: ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  await c.query(`RESET session_replication_role`);
   await c.query("VACUUM ANALYZE verifications");
   await c.query("VACUUM ANALYZE deliveries");
 }
@@ -118,11 +125,45 @@ async function main(): Promise<void> {
     const cursor = Buffer.from(JSON.stringify([deep.micros, deep.id])).toString("base64url");
     figures.push(await measure("deep page (after the 400,000th attempt)", page({}, cursor), explain));
     figures.push(await measure("deep page, country DE", page({ country: "DE" }, cursor), explain));
-    const summary = (appId: string | null, days: number, groupBy: SummaryKey[]) => async () =>
-      (await summarize(ds, { appId, from: new Date(Date.now() - days * 86_400_000), to: new Date(), groupBy, retentionDays: 90 })).length;
-    figures.push(await measure("summary, 30 days by COUNTRY, CHANNEL (one app)", summary(MAIN_APP, 30, ["COUNTRY", "CHANNEL"]), explain, 7));
-    figures.push(await measure("summary, 1 day by COUNTRY (one app)", summary(MAIN_APP, 1, ["COUNTRY"]), explain, 7));
-    figures.push(await measure("summary, 30 days by COUNTRY, CHANNEL, PROVIDER (all apps)", summary(null, 30, ["COUNTRY", "CHANNEL", "PROVIDER"]), explain, 7));
+    // Before: the full query the summary ran until the rollup (the tests' reference now).
+    const summary = (appId: string | null, days: number, groupBy: SummaryKey[], run = summarize) => async () =>
+      (await run(ds, { appId, from: new Date(Date.now() - days * 86_400_000), to: new Date(), groupBy, retentionDays: 90 })).length;
+    if (!process.argv.includes("--no-before")) {
+      figures.push(await measure("before: summary, 30 days by COUNTRY, CHANNEL (one app)", summary(MAIN_APP, 30, ["COUNTRY", "CHANNEL"], summarizeByFullScan), explain, 5));
+      figures.push(await measure("before: summary, 1 day by COUNTRY (one app)", summary(MAIN_APP, 1, ["COUNTRY"], summarizeByFullScan), explain, 5));
+      figures.push(await measure("before: summary, 30 days by COUNTRY, CHANNEL, PROVIDER (all apps)", summary(null, 30, ["COUNTRY", "CHANNEL", "PROVIDER"], summarizeByFullScan), explain, 5));
+    }
+    // The worker's first run over the seeded 90 days, then what one pass over one changed hour costs.
+    const typed = createDataSource(db.url, 2);
+    await typed.initialize();
+    let t = performance.now();
+    const hours = await rollAll(typed);
+    log(`rollup of ${hours} hours: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await c.query(`INSERT INTO attempt_rollup_dirty (hour) VALUES (date_trunc('hour', now(), 'UTC') - interval '3 hours')`);
+    t = performance.now();
+    await rollPass(typed);
+    const rerollMs = performance.now() - t;
+    log(`one dirty hour rolled again: ${rerollMs.toFixed(0)} ms`);
+    await c.query("VACUUM ANALYZE attempt_rollup");
+    // After: as the client API runs it (summarizeBounded: its own transaction with SUMMARY_PLAN).
+    let lastQuery: SummaryQuery | null = null;
+    const rolled = (appId: string | null, days: number, groupBy: SummaryKey[]) => async () => {
+      lastQuery = { appId, from: new Date(Date.now() - days * 86_400_000), to: new Date(), groupBy, retentionDays: 90 };
+      return (await summarizeBounded(typed, lastQuery)).length;
+    };
+    const explainRolled = async () => {
+      const seen: Array<[string, unknown[]]> = [];
+      await summarize({ query: async (sql: string, params: unknown[]) => (seen.push([sql, params]), []) } as unknown as DataSource, lastQuery!);
+      return typed.transaction(async (m) => {
+        for (const setting of SUMMARY_PLAN) await m.query(setting);
+        return (await m.query(`EXPLAIN (ANALYZE, BUFFERS) ${seen[0][0]}`, seen[0][1])).map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
+      });
+    };
+    figures.push(await measure("summary, 30 days by COUNTRY, CHANNEL (one app)", rolled(MAIN_APP, 30, ["COUNTRY", "CHANNEL"]), explainRolled, 15));
+    figures.push(await measure("summary, 1 day by COUNTRY (one app)", rolled(MAIN_APP, 1, ["COUNTRY"]), explainRolled, 15));
+    figures.push(await measure("summary, 30 days by COUNTRY, CHANNEL, PROVIDER (all apps)", rolled(null, 30, ["COUNTRY", "CHANNEL", "PROVIDER"]), explainRolled, 15));
+    figures.push(await measure("summary, 90 days by DAY, COUNTRY (one app)", rolled(MAIN_APP, 90, ["DAY", "COUNTRY"]), explainRolled, 15));
+    await typed.destroy();
     const counts = (await c.query(`SELECT count(*) FILTER (WHERE app_id = $1)::int AS main, count(*)::int AS total FROM deliveries`, [MAIN_APP])).rows[0];
     process.stdout.write(`\n${counts.total.toLocaleString("en")} attempts, ${counts.main.toLocaleString("en")} of them the measured app's; Postgres ${(await c.query("SHOW server_version")).rows[0].server_version}\n\n`);
     process.stdout.write(`| query | rows | median | p95 |\n|---|---:|---:|---:|\n`);

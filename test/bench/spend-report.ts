@@ -4,6 +4,7 @@ import { summarize } from "../../server/src/attempts/summary-query";
 import { createDataSource, migrate } from "../../server/src/db/data-source";
 import { BOUNDED_PLAN, spendAndConversion } from "../../server/src/admin/spend/spend-conversion";
 import { SpendKey } from "../../server/src/admin/spend/spend-keys";
+import { rollAll } from "../../server/src/attempts/rollup/roll-hours";
 import { createTestDatabase } from "../helpers/test-database";
 
 /**
@@ -20,8 +21,11 @@ async function main() {
     await ds.initialize();
     await migrate(ds);
     const seedStart = Date.now();
-    await ds.query(`INSERT INTO apps (id, name, settings) SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'App ' || i, '{}' FROM generate_series(0, 9) i`);
-    await ds.query(
+    // A bulk load of the past, as a restore: the rollup's dirty-hour triggers off (rolled below).
+    const seed = await ds.createQueryRunner();
+    await seed.query(`SET session_replication_role = replica`);
+    await seed.query(`INSERT INTO apps (id, name, settings) SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'App ' || i, '{}' FROM generate_series(0, 9) i`);
+    await seed.query(
       `INSERT INTO verifications (id, app_id, channel, destination, destination_country, locale, code_length, max_attempts, status, expires_at, resend_available_at, created_at, updated_at)
        SELECT ('10000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, ('00000000-0000-4000-8000-' || lpad((i % 10)::text, 12, '0'))::uuid,
               'SMS', '+1415' || lpad(i::text, 7, '0'), (ARRAY['US','GB','FR','DE','ES','IT','NL','BE','PL','SE','NO','DK','FI','IE','PT','AT','CH','CZ','RO','GR'])[1 + i % 20],
@@ -29,14 +33,18 @@ async function main() {
          FROM (SELECT i, now() - (i::double precision / $1) * interval '30 days' AS t FROM generate_series(1, $1) i) s`,
       [n],
     );
-    await ds.query(
+    await seed.query(
       `INSERT INTO deliveries (id, verification_id, app_id, channel, provider, status, price_amount, price_currency, price_source, created_at, updated_at, next_attempt_at)
        SELECT ('20000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, v.id, v.app_id, 'SMS', CASE WHEN i % 2 = 0 THEN 'twilio' ELSE 'vonage' END, 'DELIVERED',
               CASE WHEN i % 2 = 0 THEN 0.0079 ELSE 0.0600 END, CASE WHEN i % 2 = 0 THEN 'USD' ELSE 'EUR' END, 'vendor', v.created_at, v.created_at, v.created_at
          FROM (SELECT id, app_id, created_at, row_number() OVER () AS i FROM verifications) v`,
     );
     await ds.query(`ANALYZE verifications; ANALYZE deliveries`);
+    await seed.release();
     console.log(`seeded ${n} attempts in ${((Date.now() - seedStart) / 1000).toFixed(0)} s`);
+    const rollStart = Date.now();
+    console.log(`rolled up ${await rollAll(ds)} hours in ${((Date.now() - rollStart) / 1000).toFixed(0)} s`);
+    await ds.query(`ANALYZE attempt_rollup`);
     const app = "00000000-0000-4000-8000-000000000003";
     if (process.argv.includes("--explain")) await explain(ds, app);
     for (const days of [1, 7, 30]) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient, createStaff } from "../helpers/admin";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { errorCode } from "../helpers/graphql-client";
+import { eventually } from "../helpers/codes";
 import { seedSpendDay } from "../helpers/spend-fixture";
 import type { DataSource } from "typeorm";
 import { summarize, type SummaryKey } from "../../server/src/attempts/summary-query";
@@ -149,5 +150,15 @@ describe("admin API: spend and conversion", () => {
         }
       }
     }
+  });
+
+  it("the worker rolls the seeded day's hours up, and the report reads the same figures from them", async () => {
+    const rolled = async () => (await gw.app.db.ds.query(`SELECT 1 FROM attempt_rollup_hours WHERE hour = $1 AND NOT EXISTS (SELECT 1 FROM attempt_rollup_dirty)`, [from])).length > 0;
+    await eventually(async () => ((await rolled()) ? true : undefined), "the worker's rollup of the seeded day", 30_000);
+    const rows: Array<{ n: number }> = await gw.app.db.ds.query(`SELECT sum(deliveries)::int AS n FROM attempt_rollup WHERE hour >= $1 AND hour < $2`, [from, to]);
+    expect(rows[0].n).toBe(9);
+    const r = await ok({ groupBy: ["COUNTRY"] });
+    expect(r.totals).toMatchObject({ verifications: 8, approved: 5, attempts: 8, pricedAttempts: 7, cost: [{ amount: "0.17", currency: "EUR" }, { amount: "0.0337", currency: "USD" }] });
+    expect(r.rows.find((x: any) => x.country === "FR")).toMatchObject({ verifications: 2, approved: 0, spendWithoutConversion: true });
   });
 });

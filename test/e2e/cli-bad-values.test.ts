@@ -22,6 +22,7 @@ interface Case { args: string[]; says: RegExp; input?: string }
 const CASES: Record<string, Case[]> = {
   serve: [{ args: ["--role", "bogus"], says: /--role/ }],
   migrate: [{ args: ["--bogus"], says: /unknown option '--bogus'/ }],
+  "attempts rollup": [{ args: ["--rebuild=now"], says: /--rebuild/ }],
   schema: [{ args: ["--out"], says: /--out/ }],
   "admin schema": [{ args: ["--out"], says: /--out/ }],
   "app create": [

@@ -78,6 +78,9 @@ describe("delivery through Telegram's Gateway API", () => {
     expect(events).toHaveLength(1);
     expect(["delivered", "read"]).toContain(events[0].raw.status);
     expect(events[0].raw).toMatchObject({ phone_number: "+44******3901", payload: (await delivery(id)).id });
+    // The send answer's request_cost is the delivery's price, in US dollars (the Gateway account's unit).
+    expect(await gw.app.db.ds.query(`SELECT price_amount::text AS amount, price_currency AS currency, price_source AS source FROM deliveries WHERE verification_id = $1`, [id]))
+      .toEqual([{ amount: "0.010000", currency: "USD", source: "vendor" }]);
     const msg = tg.messages[0];
     const ok = await gql(gw.url, app.key, VERIFY_OTP, { input: { verificationId: id, code: msg.code } });
     expect(ok.data.verifyOtp.status).toBe("APPROVED");

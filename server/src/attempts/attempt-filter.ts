@@ -1,22 +1,14 @@
 import { getCountries } from "libphonenumber-js/max";
 import { badInput } from "../errors";
 import { parseAnyDestination } from "../verification/destination";
-import type { Channel, DeliveryStatus } from "../verification/enums";
 import type { AttemptQueryFilter } from "./attempts-query";
 
 /** The most a page may hold (the contract's `first ≤ 500`). */
 export const MAX_PAGE = 500;
 const COUNTRIES: ReadonlySet<string> = new Set(getCountries());
 
-export interface AttemptFilterInput {
-  from?: Date | null;
-  to?: Date | null;
-  country?: string | null;
-  channel?: Channel | null;
-  status?: DeliveryStatus | null;
-  converted?: boolean | null;
-  destination?: string | null;
-}
+/** A client's filter as it arrives: the query's fields, not yet checked or normalized (parseAttemptFilter does). */
+export type AttemptFilterInput = AttemptQueryFilter;
 
 /** Checks a client's filter; anything it cannot mean is BAD_USER_INPUT naming the field, before any query runs. */
 export function parseAttemptFilter(input: AttemptFilterInput | null | undefined): AttemptQueryFilter {

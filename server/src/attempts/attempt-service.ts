@@ -3,7 +3,7 @@ import type { AppEntity } from "../apps/app.entity";
 import { decodeCursor } from "./attempt-cursor";
 import { checkFirst, checkRange, parseAttemptFilter, type AttemptFilterInput } from "./attempt-filter";
 import { listAttempts, type AttemptPageView } from "./attempts-query";
-import { summarize, type SummaryKey, type SummaryRowView } from "./summary-query";
+import { summarizeBounded, type SummaryKey, type SummaryRowView } from "./summary-query";
 
 /** The client API's reporting: an app's own attempts and summaries, from the retention window only. */
 export class AttemptService {
@@ -27,6 +27,6 @@ export class AttemptService {
 
   summary(app: AppEntity, from: Date, to: Date, groupBy: readonly SummaryKey[] | null | undefined): Promise<SummaryRowView[]> {
     checkRange(from, to, "from");
-    return summarize(this.ds, { appId: app.id, from, to, groupBy: groupBy ?? [], retentionDays: this.retentionDays });
+    return summarizeBounded(this.ds, { appId: app.id, from, to, groupBy: groupBy ?? [], retentionDays: this.retentionDays });
   }
 }

@@ -11,6 +11,7 @@ import { registerTotpCommands } from "./totp-commands";
 import { registerKeysCommands } from "./keys-commands";
 import { registerAuditCommands } from "./audit-commands";
 import { registerProtectionCommands } from "./protection-commands";
+import { registerAttemptsCommands } from "./attempts-commands";
 import { createLogger } from "../observability/logger";
 import { openDatabase } from "../db/open-database";
 
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   registerSafelistCommands(program);
   registerBlockCommands(program);
   registerProtectionCommands(program);
+  registerAttemptsCommands(program);
   registerTotpCommands(program);
   registerAdminCommands(program);
   return program;

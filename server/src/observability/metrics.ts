@@ -66,6 +66,9 @@ export class Metrics {
   readonly retentionLastRun = new Gauge({
     name: "otp_retention_last_run_timestamp_seconds", help: "When the retention job last completed a run (Unix time): alert when it falls behind", registers: [this.registry],
   });
+  readonly attemptRollupLastPass = new Gauge({
+    name: "otp_attempt_rollup_last_pass_timestamp_seconds", help: "When the attempts' hourly rollup last completed a pass (Unix time): summaries read unrolled hours live, slower, while it falls behind", registers: [this.registry],
+  });
 
   readonly limitWritesDeferred = new Counter({
     name: "otp_limit_writes_deferred_total",

@@ -1,19 +1,16 @@
 import type { DataSource } from "typeorm";
 import { badInput } from "../../errors";
-import { summarize, type SummaryRowView } from "../../attempts/summary-query";
+import { SUMMARY_PLAN, summarize, type SummaryRowView } from "../../attempts/summary-query";
 import { trimDecimal } from "../../attempts/money";
 import { isUuid } from "../../verification/input-rules";
 import { divide, isPositive } from "./decimal-money";
 import { SPEND_KEYS, SpendKey } from "./spend-keys";
 
 /**
- * Across all apps the planner would join the period's attempts to their verifications by hashing
- * the whole verifications table (a parallel sequential scan: measured 80 ms per worker on 200,000
- * rows for 6,663 attempts, and growing with the table, not the period). Without hash and merge
- * joins it looks each verification up by primary key: work in proportion to the period's attempts.
- * For this transaction only.
+ * The summary's plan settings (SUMMARY_PLAN: no hash or merge joins, no JIT), for this
+ * transaction only: the live part of the period is looked up by index, attempt by attempt.
  */
-export const BOUNDED_PLAN = ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"];
+export const BOUNDED_PLAN = SUMMARY_PLAN;
 
 /** A country (or channel, provider, app, day) with spend and conversion below this share stands out. */
 export const LOW_CONVERSION = 0.1;
@@ -72,8 +69,9 @@ export async function checkSpendQuery(ds: DataSource, q: SpendQuery): Promise<{ 
  * three keys: the client API's `verificationSummary` figures (the same `summarize`, so the
  * dashboard and an app's own reports agree), with what the dashboard adds on top — cost per
  * verified user (spend ÷ approved, exact, per currency: currencies are never added), app names,
- * and a flag on spend with (almost) no conversion. The period is read through `deliveries_created`
- * (or `deliveries_app_created`), each attempt's verification by primary key (BOUNDED_PLAN).
+ * and a flag on spend with (almost) no conversion. Whole hours come from the hourly rollup, the
+ * rest of the period through `deliveries_created` (or `deliveries_app_created`), each attempt's
+ * verification by primary key (BOUNDED_PLAN).
  */
 export async function spendAndConversion(ds: DataSource, query: SpendQuery): Promise<SpendReport> {
   const { from, to, appId, groupBy } = await checkSpendQuery(ds, query);

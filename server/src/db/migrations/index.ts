@@ -24,6 +24,7 @@ import { DeliverySentAs1765020000000 } from "./1765020000000-DeliverySentAs";
 import { VerificationRisk1765040000000 } from "./1765040000000-VerificationRisk";
 import { VerificationRiskChecks1765050000000 } from "./1765050000000-VerificationRiskChecks";
 import { AttemptIndexes1765030000001 } from "./1765030000001-AttemptIndexes";
+import { AttemptRollup1765050000001 } from "./1765050000001-AttemptRollup";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   AttemptIndexes1765030000001,
   VerificationRisk1765040000000,
   VerificationRiskChecks1765050000000,
+  AttemptRollup1765050000001,
 ];

@@ -3,6 +3,15 @@ import { Channel, DeliveryStatus } from "../../verification/enums";
 import { ProviderError, type OutboundMessage, type Provider, type SendResult } from "../provider";
 import { callTelegramGateway, type TelegramRequestStatus } from "./telegram-client";
 import { mapTelegramDeliveryStatus } from "./telegram-report";
+import { vendorPrice } from "../../prices/vendor-price";
+
+/**
+ * Telegram's `request_cost` is a bare number: the Gateway account is billed in US dollars
+ * ($0.01 a code, core.telegram.org/gateway/pricing; the balance is topped up in TON but kept
+ * and charged in USD), so it is stored as USD. A refund (not delivered within ttl) is not
+ * subtracted: the report says `is_refunded`, kept on the delivery's event.
+ */
+export const TELEGRAM_PRICE_CURRENCY = "USD";
 
 /** The codes Telegram takes (`code`: "only fully numeric strings between 4 and 8 characters"). */
 const TELEGRAM_CODE = /^\d{4,8}$/;
@@ -58,7 +67,11 @@ export class TelegramProvider implements Provider {
       throw new ProviderError("transient", "NO_REQUEST_ID", "Telegram accepted the message without a request_id");
     }
     const reported = result.delivery_status ? mapTelegramDeliveryStatus(result.delivery_status.status) : null;
-    return { providerMessageId: result.request_id, status: reported === DeliveryStatus.DELIVERED ? reported : DeliveryStatus.SENT };
+    return {
+      providerMessageId: result.request_id,
+      status: reported === DeliveryStatus.DELIVERED ? reported : DeliveryStatus.SENT,
+      price: vendorPrice(result.request_cost, TELEGRAM_PRICE_CURRENCY),
+    };
   }
 }
 
