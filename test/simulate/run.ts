@@ -28,7 +28,7 @@ function args(argv: string[]) {
   if (!Number.isInteger(seed)) throw new Error("--seed takes a whole number");
   const slower = get("slower") ? Number(get("slower")) : 1;
   if (!(slower >= 1)) throw new Error("--slower takes a number ≥ 1");
-  return { shapes, seed, slower, quick: argv.includes("--quick"), production: argv.includes("--production") };
+  return { shapes, explicitShapes: !!get("shapes"), seed, slower, quick: argv.includes("--quick"), production: argv.includes("--production") };
 }
 
 async function main() {
@@ -36,7 +36,8 @@ async function main() {
   process.stdout.write(`simulating ${a.shapes.length} shape(s), seed ${a.seed}${a.quick ? ", quick" : ""}${a.slower > 1 ? `, ${a.slower}× slower` : ""}\n`);
   const plans = a.shapes.map((s, i) => plan(s, a.seed + i, { quick: a.quick })).map((p) => ({ ...p, speed: p.speed / a.slower }));
   const results = await runPlans(plans, { production: a.production, log: (l) => process.stdout.write(`  ${l}\n`) });
-  process.stdout.write(`\n${table(results, a.seed)}\n`);
+  const flags = `${a.quick ? "--quick " : ""}${a.explicitShapes ? `--shapes ${a.shapes.join(",")} ` : ""}${a.slower > 1 ? `--slower ${a.slower} ` : ""}`;
+  process.stdout.write(`\n${table(results, a.seed, flags)}\n`);
   mkdirSync(resolve(ROOT, "bench-results"), { recursive: true });
   writeFileSync(
     resolve(ROOT, "bench-results/simulate.json"),
