@@ -234,6 +234,17 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     const [dump] = await gw.app.db.ds.query(`SELECT string_agg(coalesce(before::text, '') || coalesce(after::text, ''), ' ') AS t FROM audit_log`);
     expect(dump.t).not.toContain(firstKey.slice("otpk_".length + 17));
     expect(await page.content()).not.toContain(secondKey);
+
+    // The share of the app's requests without clientIp and what it means (issue #19): one of
+    // Checkout's five came without, every one of Shop's stated it.
+    expect((await gql(gw.url, secondKey, REQUEST_OTP, { input: { destination: "+14155550155", channel: "SMS", purpose: "login" } })).data?.requestOtp.status).toBe("PENDING");
+    await page.click('a[href="#/apps"]');
+    const row = (name: string) => page.locator("tr").filter({ has: page.getByText(name, { exact: true }) });
+    await expect.poll(() => row("Checkout").innerText(), { timeout: 15_000 }).toMatch(/\b20 %/);
+    expect(await row("Checkout").locator("span[title]").first().getAttribute("title")).toMatch(/^20 % of requests come without clientIp: per-IP limits apply only to the rest/);
+    expect(await row("Shop").innerText()).toMatch(/\b0 %/);
+    await row("Checkout").click();
+    await page.getByText(/^20 % of requests come without clientIp: per-IP limits apply only to the rest/).waitFor();
     await page.context().close();
   });
 

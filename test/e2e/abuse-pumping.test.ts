@@ -68,6 +68,19 @@ describe("abuse protection: SMS-pumping guard", () => {
     await ok(app.key, "+13125550101");
   });
 
+  it("every paid channel spends the same budget: a prefix rotated through TELEGRAM, RCS, VOICE and WHATSAPP is refused on each channel next", async () => {
+    const app = await gw.createApp({ name: "Channels", settings: tight() });
+    const channels = ["TELEGRAM", "RCS", "VOICE", "WHATSAPP"];
+    for (const [i, channel] of channels.entries()) await ok(app.key, `+1646555030${i}`, { channel });
+    // Four open codes at half weight: the floor (2), whichever channels carried them.
+    for (const [i, channel] of ["SMS", ...channels].entries()) {
+      expect(refusal(await requestOtp(gw, app.key, `+1646555031${i}`, { channel })).code, channel).toBe("RATE_LIMITED");
+    }
+    expect((await blocksOf(gw, app.id, "pumping_prefix")).map((b: any) => b.key_masked)).toEqual(["+1646555xxxx"]);
+    // E-mail is no paid channel: never counted, never refused by it.
+    await ok(app.key, "someone@example.com", { channel: "EMAIL" });
+  });
+
   it("a prefix whose users verify keeps sending; its history raises the budget (ratio × verified)", async () => {
     const app = await gw.createApp({ name: "Healthy", settings: tight() });
     for (let i = 0; i < 8; i++) {

@@ -42,6 +42,10 @@ describe("protection: clientIp, probes and the owner's code", () => {
     // Nothing stated, nothing stored: the socket address and X-Forwarded-For are not the end user's IP.
     const ips = await gw.app.db.ds.query(`SELECT DISTINCT client_ip FROM verifications WHERE app_id = $1`, [app.id]);
     expect(ips).toEqual([{ client_ip: null }]);
+    // The operator is told, once (at most hourly per app), with what it means; the share is the admin API's (admin-client-ip-share).
+    const hints = gw.logs.lines.map((l) => JSON.parse(l)).filter((l) => l.appId === app.id && /without clientIp/.test(l.msg ?? ""));
+    expect(hints).toHaveLength(1);
+    expect(hints[0]).toMatchObject({ app: "Server to server", msg: expect.stringMatching(/per-IP limits do not apply/) });
   }, 240_000);
 
   it("with clientIp, per-IP limits hold per stated IP; two stated IPs behind one socket have their own budgets; requests without it have none", async () => {

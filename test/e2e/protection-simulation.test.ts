@@ -19,7 +19,7 @@ describe("protection on shapes of traffic nobody tuned it for", () => {
   it(`holds the targets for a random sample (seed ${seed})`, async () => {
     const plans = QUICK_SHAPES.map((s, i) => plan(s, seed + i, { quick: true }));
     const results = await runPlans(plans);
-    console.log(table(results, seed));
+    console.log(table(results, seed, "--quick "));
     for (const r of results) {
       // Every actor was played: the numbers in the table are about all of them.
       expect(r.users + r.pumped, r.plan.shape).toBe(r.plan.actors.length);

@@ -1,8 +1,10 @@
 /**
- * `npm run simulate [-- --seed N] [--quick] [--shapes launch,pumpPrefix] [--production]`: plays every
+ * `npm run simulate [-- --seed N] [--quick] [--shapes launch,pumpPrefix] [--slower N] [--production]`: plays every
  * shape of traffic (shapes.ts) through a real gateway on default settings and prints one table —
  * real users refused and pumped messages paid per shape — with the seed that replays it. Needs
  * the local Postgres (:5432) and Redis (:6379), as the tests do. Exit 1 when a target is missed.
+ * `--slower N` runs every shape's clock N times slower (the same traffic, N times the wall time):
+ * the machine's own latency then counts N times less, to tell a loaded machine from a weak rule.
  */
 import "reflect-metadata";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -24,19 +26,22 @@ function args(argv: string[]) {
   if (unknown.length) throw new Error(`unknown shape(s): ${unknown.join(", ")}; known: ${Object.keys(SHAPES).join(", ")}`);
   const seed = get("seed") ? Number(get("seed")) : newSeed();
   if (!Number.isInteger(seed)) throw new Error("--seed takes a whole number");
-  return { shapes, seed, quick: argv.includes("--quick"), production: argv.includes("--production") };
+  const slower = get("slower") ? Number(get("slower")) : 1;
+  if (!(slower >= 1)) throw new Error("--slower takes a number ≥ 1");
+  return { shapes, explicitShapes: !!get("shapes"), seed, slower, quick: argv.includes("--quick"), production: argv.includes("--production") };
 }
 
 async function main() {
   const a = args(process.argv.slice(2));
-  process.stdout.write(`simulating ${a.shapes.length} shape(s), seed ${a.seed}${a.quick ? ", quick" : ""}\n`);
-  const plans = a.shapes.map((s, i) => plan(s, a.seed + i, { quick: a.quick }));
+  process.stdout.write(`simulating ${a.shapes.length} shape(s), seed ${a.seed}${a.quick ? ", quick" : ""}${a.slower > 1 ? `, ${a.slower}× slower` : ""}\n`);
+  const plans = a.shapes.map((s, i) => plan(s, a.seed + i, { quick: a.quick })).map((p) => ({ ...p, speed: p.speed / a.slower }));
   const results = await runPlans(plans, { production: a.production, log: (l) => process.stdout.write(`  ${l}\n`) });
-  process.stdout.write(`\n${table(results, a.seed)}\n`);
+  const flags = `${a.quick ? "--quick " : ""}${a.explicitShapes ? `--shapes ${a.shapes.join(",")} ` : ""}${a.slower > 1 ? `--slower ${a.slower} ` : ""}`;
+  process.stdout.write(`\n${table(results, a.seed, flags)}\n`);
   mkdirSync(resolve(ROOT, "bench-results"), { recursive: true });
   writeFileSync(
     resolve(ROOT, "bench-results/simulate.json"),
-    JSON.stringify({ ranAt: new Date().toISOString(), seed: a.seed, quick: a.quick, results: results.map((r) => ({
+    JSON.stringify({ ranAt: new Date().toISOString(), seed: a.seed, quick: a.quick, slower: a.slower, results: results.map((r) => ({
       shape: r.plan.shape, params: r.plan.params, users: r.users, refused: r.refused, refusals: r.refusals, blocks: r.blocks, firstBlocks: r.firstBlocks, verified: r.verified, pumped: r.pumped, paid: r.paid,
       ...verdict(r),
     })) }, null, 2) + "\n",

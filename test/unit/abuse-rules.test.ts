@@ -3,11 +3,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
 import { buildClientSchema } from "../../server/src/graphql/schema";
 import { singleOtpMutationRule } from "../../server/src/graphql/single-otp-mutation-rule";
+import pino from "pino";
 import { ipLimitKey, maskIp } from "../../server/src/protection/client-ip";
+import { ClientIpHint, clientIpShareHint } from "../../server/src/protection/client-ip-hint";
 import { DEFAULT_LIMITS, effectiveLimits, limitsProblems } from "../../server/src/protection/abuse-settings";
 import { checkNumberType, numberPrefix } from "../../server/src/protection/number-policy";
 import { parsePhone } from "../../server/src/verification/destination";
 import { Channel } from "../../server/src/verification/enums";
+import { LogCapture } from "../helpers/log-capture";
 
 /** The pure pieces of abuse protection, checked without a server. */
 describe("abuse rules (unit)", () => {
@@ -58,5 +61,29 @@ describe("abuse rules (unit)", () => {
     expect([allowed("+19005550100", Channel.SMS), allowed("+19005550100", Channel.VOICE)]).toEqual([false, false]);
     expect([allowed("+33810123456", Channel.SMS), allowed("+33810123456", Channel.VOICE)]).toEqual([false, false]);
     expect(numberPrefix("+14155552671")).toBe("+1415555");
+  });
+
+  it("the log hint for requests without clientIp: once an hour per app, saying what it costs", () => {
+    const logs = new LogCapture();
+    let now = 1_000_000;
+    const hint = new ClientIpHint(pino(logs), () => now);
+    const shop = { id: "a1", name: "Shop" };
+    const said = () => logs.lines.map((l) => JSON.parse(l)).filter((l) => /without clientIp/.test(l.msg));
+    for (let i = 0; i < 50; i++) hint.missing(shop);
+    hint.missing({ id: "a2", name: "Other" }); // another app: its own hour
+    expect(said().map((l) => l.appId)).toEqual(["a1", "a2"]);
+    expect(said()[0]).toMatchObject({ level: 30, app: "Shop", msg: expect.stringMatching(/per-IP limits do not apply to them/) });
+    now += 3_599_999;
+    hint.missing(shop);
+    expect(said()).toHaveLength(2);
+    now += 1;
+    hint.missing(shop);
+    expect(said().map((l) => l.appId)).toEqual(["a1", "a2", "a1"]);
+
+    // The dashboard's and admin API's one-line hint: the share and its consequence.
+    expect(clientIpShareHint(null)).toBe("No requests in the last 24 hours.");
+    expect(clientIpShareHint(0)).toMatch(/per-IP limits apply to all of them/);
+    expect(clientIpShareHint(0.204)).toMatch(/^20 % of requests come without clientIp: per-IP limits apply only to the rest/);
+    expect(clientIpShareHint(1)).toMatch(/^100 % of requests come without clientIp: no per-IP limit applies/);
   });
 });

@@ -118,4 +118,55 @@ describe("pump algorithm: Redis script and memory twin agree", () => {
       expect(refused.blocks[0]).toMatchObject({ level: "app", escalationStep: 0, blockSeconds: 60 });
     }
   });
+
+  it("judges conversion: open codes weigh what the scope fails to convert; proof within the hour makes room; the app's record sets the ratio — in both", async () => {
+    for (const limits of [new RateLimits(redis, `otpg-conv-${randomBytes(4).toString("hex")}:`, noBlocks, log), new RateLimits(undefined, "m:", noBlocks, log)]) {
+      const off = { prefix: null, country: null, country_known: null, unproven: null, app: null };
+      const t0 = Date.UTC(2026, 11, 7, 10, 0, 0);
+      const min = 60_000;
+      const step = (appId: string, prefix: string, now: number, floor = 4) =>
+        ({ appId, prefix, country: "US", enforce: true, ladder: [3600], windowMinutes: 10, now, budgets: { ...off, prefix: { floor, share: 1 } } });
+      const approve = (appId: string, prefix: string, firstSendAt: number, now: number) =>
+        limits.pumpApproved({ appId, levels: [{ level: "prefix", value: prefix }], country: "US", firstSendAt, now, sends: 1 });
+      /** Sends until one is refused (or `max` passed): how many passed, and the refusal's figures. */
+      let last: PumpFigures | undefined;
+      const accepted = async (s: ReturnType<typeof step>, max = 50) => {
+        for (let n = 0; n < max; n++) {
+          const v = await judge(limits, s);
+          if (v.refused) {
+            last = v.blocks[0];
+            return n;
+          }
+        }
+        return max;
+      };
+
+      // A scope whose codes of five minutes ago went unverified: its open codes count whole (weight 1) — 4 fit a floor of 4.
+      expect(await accepted(step("w", "+1555400", t0), 3)).toBe(3);
+      expect(await accepted(step("w", "+1555400", t0 + 5 * min))).toBe(1);
+      expect((await judge(limits, step("w", "+1555401", t0 + 5 * min))).refused).toBe(false); // another prefix: its own budget
+      expect(last).toMatchObject({ level: "prefix", inFlight: 4, weight: 1, verified: 0, budget: 4 });
+      // One whose earlier codes were verified: they count half (weight 0.5) — 8 open codes fit the same floor.
+      expect(await accepted(step("h", "+1555500", t0), 4)).toBe(4);
+      for (let i = 0; i < 2; i++) await approve("h", "+1555500", t0, t0 + 1 * min);
+      expect(await accepted(step("h", "+1555500", t0 + 5 * min))).toBe(6);
+      expect(last).toMatchObject({ inFlight: 8, weight: 0.5, verified: 2, budget: 4, escalationStep: 0 }); // proven here: a soft refusal
+
+      // A launch earns room as its users verify, within the hour: 8 first codes, 6 typed back at once, then 10 more fit.
+      expect(await accepted(step("l", "+1555600", t0), 8)).toBe(8);
+      for (let i = 0; i < 6; i++) await approve("l", "+1555600", t0, t0 + 30_000);
+      expect(await accepted(step("l", "+1555600", t0 + 40_000))).toBe(10);
+      expect(last).toMatchObject({ inFlight: 12, verified: 6, budget: 6, ratio: 1 });
+
+      // The app's record (≥ 50 proven in closed hours) replaces the share: 100 sends, 60 verified → 40/60 abandoned per proven, ×1.25 + 0.05 = 0.88.
+      for (let i = 0; i < 100; i++) {
+        const p = `+1555${700 + (i % 50)}`;
+        expect((await judge(limits, step("r", p, t0 + i * 1000, 1_000_000))).refused).toBe(false);
+        if (i < 60) await approve("r", p, t0 + i * 1000, t0 + i * 1000 + 500);
+      }
+      const later = t0 + 65 * min; // the next hour: the first one is closed
+      expect(await accepted(step("r", "+1555800", later))).toBe(8);
+      expect(last).toMatchObject({ ratio: 0.88, weight: 0.5, budget: 4 });
+    }
+  });
 });
