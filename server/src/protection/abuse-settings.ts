@@ -115,6 +115,19 @@ export function limitsProblems(value: unknown): string[] {
 
 /** The limits in force for an app: its overrides over the defaults. Stored settings were validated on write. */
 export function effectiveLimits(settings: { limits?: LimitsSettings } | null | undefined): AbuseLimits {
+  // An app's settings object lives as long as its cached entity (replaced, never edited, when the
+  // app changes): its limits are merged once, not on every send and verify (several times each).
+  const known = settings ? merged.get(settings) : undefined;
+  if (known) return known;
+  const limits = mergeLimits(settings);
+  if (settings) merged.set(settings, limits);
+  return limits;
+}
+
+/** Shared, so read-only: callers never edit what effectiveLimits returns. */
+const merged = new WeakMap<object, AbuseLimits>();
+
+function mergeLimits(settings: { limits?: LimitsSettings } | null | undefined): AbuseLimits {
   const o = settings?.limits ?? {};
   const pick = <K extends keyof AbuseLimits>(k: K): AbuseLimits[K] => (o[k] === undefined ? DEFAULT_LIMITS[k] : (o[k] as AbuseLimits[K]));
   const level = (k: "prefix" | "country" | "unproven" | "app"): PumpBudget | null => {

@@ -12,6 +12,7 @@ import { PumpMemory } from "./pump-memory";
 import { FIGURE_COUNT, figuresFromReply, pumpKeys, pumpProofKey, pumpScriptArgs, pumpStatsKey, SCOPES, type PumpLevel } from "./pump-step";
 
 const ORDERED_LIMITS_SHA = createHash("sha1").update(ORDERED_LIMITS_LUA).digest("hex");
+const PUMP_APPROVE_SHA = createHash("sha1").update(PUMP_APPROVE_LUA).digest("hex");
 
 
 /** An approval as the pumping budgets take it (see pumpApproved). */
@@ -150,7 +151,7 @@ export class RateLimits {
     const keys = a.levels.map((l) => pumpKeys(this.prefix, l.level, a.appId, l.value, false).counts);
     keys.push(pumpStatsKey(this.prefix, a.appId));
     if (a.country) keys.push(pumpProofKey(this.prefix, a.appId, a.country));
-    await this.redis.eval(PUMP_APPROVE_LUA, { keys, arguments: [String(minute), String(a.sends), String(a.now), String(a.levels.length)] });
+    await this.evalCached(PUMP_APPROVE_LUA, PUMP_APPROVE_SHA, keys, [String(minute), String(a.sends), String(a.now), String(a.levels.length)]);
   }
 
   /** Lifting a pumping block: the block, its escalation and the unverified sends behind it are gone. */
@@ -161,13 +162,18 @@ export class RateLimits {
   }
 
   private async evalOrdered(keys: string[], args: string[]): Promise<unknown> {
+    if (!this.redis!.isReady) throw new Error("redis is not connected");
+    return this.evalCached(ORDERED_LIMITS_LUA, ORDERED_LIMITS_SHA, keys, args);
+  }
+
+  /** A script by its hash (the script's text is sent only when Redis has not seen it yet: NOSCRIPT). */
+  private async evalCached(lua: string, sha: string, keys: string[], args: string[]): Promise<unknown> {
     const redis = this.redis!;
-    if (!redis.isReady) throw new Error("redis is not connected");
     try {
-      return await redis.evalSha(ORDERED_LIMITS_SHA, { keys, arguments: args });
+      return await redis.evalSha(sha, { keys, arguments: args });
     } catch (err) {
       if (!String((err as Error).message).startsWith("NOSCRIPT")) throw err;
-      return redis.eval(ORDERED_LIMITS_LUA, { keys, arguments: args });
+      return redis.eval(lua, { keys, arguments: args });
     }
   }
 
@@ -228,6 +234,19 @@ export class RateLimits {
     const same = [...this.limiters.entries()].filter(([id]) => id.startsWith(`${name}:`)).map(([, l]) => l);
     if (!same.length) same.push(this.limiter({ name, points: 1, durationSeconds: 1 }));
     for (const limiter of same) await limiter.delete(key);
+  }
+
+  /**
+   * Several `reset`s as one write: with Redis one DEL of every key (the limiter's key depends on
+   * the rule's name alone, whatever its points), in memory each `reset` in turn.
+   */
+  async resetAll(resets: Array<{ rule: LimitRule; key: string }>): Promise<void> {
+    if (!resets.length) return;
+    if (!this.redis) {
+      for (const r of resets) await this.reset(r.rule, r.key);
+      return;
+    }
+    await this.redis.del(resets.map((r) => this.limiter(r.rule).getKey(r.key)));
   }
 
   /** Redis unreachable: refuse (a refused code is recoverable, unmetered SMS is not), count it and say so. */
