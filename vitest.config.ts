@@ -6,8 +6,9 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
     include: ["test/**/*.test.ts"],
-    // Child-process tests run dist/: build first when any source is newer than its output.
-    globalSetup: ["./test/helpers/fresh-build.ts"],
+    // Child-process tests run dist/: build first when any source is newer than its output. Then
+    // the run's test databases: a migrated template for gateways, all dropped at the end.
+    globalSetup: ["./test/helpers/fresh-build.ts", "./test/helpers/test-databases.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: suites share one Postgres and Redis, each in its own database and key prefix.
