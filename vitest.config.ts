@@ -14,6 +14,12 @@ export default defineConfig({
     // Two cores: suites share one Postgres and Redis, each in its own database and key prefix.
     fileParallelism: true,
     maxWorkers: 2,
+    // A worker keeps its loaded modules from one file to the next: each e2e file imports the
+    // whole gateway (typeorm, Apollo, fastify, the vendor SDKs), which took 2-8 s per file when
+    // every file started a fresh process (December 2026: 12 admin suites spent 131 s importing
+    // isolated, 18 s not). Files share no state through modules: each starts its own gateways
+    // on its own database and Redis prefix, and stops them; no test mocks modules or edits env.
+    isolate: false,
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
   },
 });
