@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // Child-process tests run dist/: build first when any source is newer than its output. Then
-    // the run's test databases: a migrated template for gateways, all dropped at the end.
+    // the run's test databases: a migrated template for gateways; what is left dropped at the end.
     globalSetup: ["./test/helpers/fresh-build.ts", "./test/helpers/test-databases.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

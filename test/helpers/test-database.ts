@@ -23,15 +23,18 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/** This process's drops in progress, one after another. */
+let backgroundDrops: Promise<void> = Promise.resolve();
+
 /**
  * A fresh database per suite, so suites run in parallel against one server without seeing each other.
  * `migrated`: a copy of the run's migrated template (for gateways, which would migrate it at start
  * anyway; the copy takes a tenth of the time). Without it the database is empty, and whatever
  * starts on it runs every migration, as a new deployment does.
  *
- * Within a vitest run, drop() leaves the database to the run's teardown, which drops all of them
- * at once: DROP DATABASE forces a Postgres checkpoint, a second or more apiece on a busy machine,
- * and the teardown's concurrent drops share their checkpoints.
+ * Within a vitest run, drop() returns at once and the database is dropped in the background, one
+ * at a time per worker: DROP DATABASE forces a Postgres checkpoint, a second or more apiece on a
+ * busy machine, which the suite need not wait for. The run's teardown drops what is left.
  */
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const run = process.env[TEST_RUN_ENV];
@@ -42,8 +45,10 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   return {
     url,
     async drop() {
-      if (run) return; // the run's teardown drops it (test/helpers/test-databases.ts)
-      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      const dropIt = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (!run) return dropIt();
+      // A failure leaves it to the teardown (test/helpers/test-databases.ts), which drops the run's databases.
+      backgroundDrops = backgroundDrops.then(dropIt).catch(() => undefined);
     },
   };
 }

@@ -25,10 +25,10 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Drops the databases `names`, several at a time: concurrent DROP DATABASEs share the checkpoint each one forces. */
+/** Drops the databases `names`, a few at a time (each connection counts against the server's max_connections). */
 async function dropAll(names: string[]): Promise<void> {
   const queue = [...names];
-  await Promise.all(Array.from({ length: Math.min(8, queue.length) }, () => withAdmin(async (c) => {
+  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, () => withAdmin(async (c) => {
     for (let name = queue.shift(); name; name = queue.shift()) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   })));
 }
@@ -40,8 +40,9 @@ async function runDatabases(pattern: string): Promise<string[]> {
 /**
  * Vitest global setup, after fresh-build.ts: names the run (test-database.ts names its databases
  * after it), migrates one template database with the gateway's own migrate() from dist/, which
- * startGateway's databases are copied from, and at the end drops the run's databases. Databases
- * left by runs whose process has gone (killed before their teardown) are dropped first.
+ * startGateway's databases are copied from, and at the end drops the template and whatever
+ * databases of the run the workers' background drops left. Databases left by runs whose process
+ * has gone (killed before their teardown) are dropped first.
  */
 export default async function testDatabases(): Promise<() => Promise<void>> {
   const run = `${process.pid}_${randomBytes(3).toString("hex")}`;
