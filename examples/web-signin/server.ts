@@ -74,6 +74,9 @@ async function readBody(req: IncomingMessage, limit = 16 * 1024): Promise<string
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** The gateway refused a phone code because the number's SIM card changed recently (the app's simSwap action "refuse"). */
+const isSimSwapRefusal = (err: unknown) => err instanceof GatewayRequestError && err.error.code === "FORBIDDEN" && err.error.reason === "SIM_SWAP";
+
 export async function startExample(opts: ExampleOptions): Promise<RunningExample> {
   const gateway = new GatewayClient(opts.gatewayUrl, opts.apiKey);
   const webhook = opts.webhookSecret ? new Webhook(opts.webhookSecret) : undefined;
@@ -92,14 +95,25 @@ export async function startExample(opts: ExampleOptions): Promise<RunningExample
       if (path === "/api/request") {
         if (!isSignInOption(input.option)) return send(res, 400, { error: { code: "BAD_USER_INPUT", field: "option", message: "choose how to send the code" } });
         try {
-          return send(res, 200, { verification: await gateway.requestOtp({ ...planFor(input.option, input.destination, opts.smsAfterSeconds), clientIp }) });
+          const verification = (await gateway.requestOtp({ ...planFor(input.option, input.destination, opts.smsAfterSeconds), clientIp })) as { id: string };
+          stepUps.remember(verification.id, input.destination);
+          return send(res, 200, { verification });
         } catch (err) {
           // The app refuses codes to swapped SIMs (simSwap action "refuse"): nothing was sent; step up instead.
-          if (err instanceof GatewayRequestError && err.error.code === "FORBIDDEN" && err.error.reason === "SIM_SWAP") return send(res, 200, { stepUp: await stepUps.start(input.destination) });
+          if (isSimSwapRefusal(err)) return send(res, 200, { stepUp: await stepUps.start(input.destination) });
           throw err;
         }
       }
-      if (path === "/api/resend") return send(res, 200, { verification: await gateway.resendOtp(input.verificationId, input.channel || undefined) });
+      if (path === "/api/resend") {
+        try {
+          return send(res, 200, { verification: await gateway.resendOtp(input.verificationId, input.channel || undefined) });
+        } catch (err) {
+          // Each resend is checked afresh: the SIM was swapped since the first code. The same step-up, for the number it went to.
+          const phone = stepUps.phoneOf(input.verificationId);
+          if (isSimSwapRefusal(err) && phone) return send(res, 200, { stepUp: await stepUps.start(phone) });
+          throw err;
+        }
+      }
       if (path === "/api/verification") return send(res, 200, { verification: await gateway.verification(input.verificationId) });
       if (path === "/api/verify") {
         const r = await gateway.verifyOtp(input.verificationId, input.code);

@@ -7,7 +7,9 @@ import type { GatewayClient } from "./gateway-client";
  *
  * The gateway checks the number's SIM card before it sends a phone code (when the app has the
  * `simSwap` setting). In `flag` mode the code is sent and the token says `sim_swap: "swapped"`;
- * in `refuse` mode nothing is sent and requestOtp answers FORBIDDEN with reason SIM_SWAP. Either
+ * in `refuse` mode nothing is sent and requestOtp answers FORBIDDEN with reason SIM_SWAP. A
+ * resendOtp is checked afresh (the SIM may have been swapped since the first code): the same two
+ * outcomes, so the backend remembers which number each verification it started went to. Either
  * way, a code to that phone no longer proves much — whoever swapped the SIM receives it — so this
  * backend does not sign in on it and asks for a second factor the attacker doesn't hold: a code
  * sent to the account's e-mail address, or one from the user's authenticator app.
@@ -43,6 +45,8 @@ const MAX_SESSIONS = 10_000;
 
 export class StepUps {
   private readonly sessions = new Map<string, Session>();
+  /** The number each verification this backend started went to: a resend refused for a SIM swap steps up for it. */
+  private readonly phones = new Map<string, { phone: string; expiresAt: number }>();
   private readonly jwks;
 
   constructor(
@@ -104,10 +108,24 @@ export class StepUps {
     return { status: r.status, attemptsRemaining: r.attemptsRemaining, signedIn };
   }
 
+  /** A verification this backend started for `phone` (requestOtp answered): remembered for a resend's step-up. */
+  remember(verificationId: string, phone: string): void {
+    this.sweep();
+    this.phones.set(verificationId, { phone, expiresAt: Date.now() + TTL_MS });
+  }
+
+  /** The number a verification of this backend went to; undefined once forgotten (10 minutes, or the oldest of too many). */
+  phoneOf(verificationId: unknown): string | undefined {
+    const p = typeof verificationId === "string" ? this.phones.get(verificationId) : undefined;
+    return p && p.expiresAt >= Date.now() ? p.phone : undefined;
+  }
+
   private sweep() {
     const now = Date.now();
-    for (const [k, s] of this.sessions) if (s.expiresAt < now) this.sessions.delete(k);
-    // Bounded: a flood of step-ups can't grow this without end (the oldest go first).
-    while (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    for (const map of [this.sessions, this.phones] as Array<Map<string, { expiresAt: number }>>) {
+      for (const [k, s] of map) if (s.expiresAt < now) map.delete(k);
+      // Bounded: a flood of step-ups or requests can't grow these without end (the oldest go first).
+      while (map.size >= MAX_SESSIONS) map.delete(map.keys().next().value!);
+    }
   }
 }

@@ -192,10 +192,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const clientIpHint = new ClientIpHint(log.child({ component: "client-ip" }));
     const processId = options.workerId ?? `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
     const workerWake = { wake: () => undefined as void };
+    // The SIM-swap check of requests, resends and workflow steps: one gate (and one cached token) per process.
+    const simSwap = buildSimSwapGate(config.simSwap, log.child({ component: "sim-swap" }), (result, action, seconds) => {
+      metrics.simSwapChecks.inc({ result, action });
+      metrics.simSwapLatency.observe({ result }, seconds);
+    }, options.simSwapClock);
     // Workflow steps (`next`): timers as rows, started by whichever process's poll finds them due.
     const workflow = new Workflow(ds, new StepStore(ds, options.stepTimeScale ?? 1), registry, sendPolicy, deliveryEvents, log.child({ component: "workflow" }), {
       workerId: processId, leaseSeconds: config.worker.leaseSeconds, notifyWorkers: !redis, wakeWorker: () => workerWake.wake(),
-    }, testDestinations);
+    }, testDestinations, { gate: simSwap, blocks });
     cleanups.unshift(() => workflow.stop());
     const fallback = new Fallback(ds, registry, deliveryEvents, log.child({ component: "fallback" }), !redis, sendPolicy, workflow);
     const statusCallbacks = new StatusCallbacks(ds, deliveryEvents, fallback, log.child({ component: "status-callbacks" }), config.delivery.unmatchedCallbacksMax);
@@ -256,11 +261,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       cleanups.unshift(() => keyCache!.stop());
     }
     const verifyPolicy = new VerifyPolicy(limits, limitWrites);
-    // Only requestOtp checks SIM swaps: an API process's concern, said once per process.
-    const simSwap = buildSimSwapGate(config.simSwap, log.child({ component: "sim-swap" }), (result, action, seconds) => {
-      metrics.simSwapChecks.inc({ result, action });
-      metrics.simSwapLatency.observe({ result }, seconds);
-    }, options.simSwapClock);
+    // The setup is said once, by an API process (requests and resends are checked there; a workflow step where the worker starts it).
     if (role !== "worker" && !options.inWorkerThread) await reportSimSwapSetup(ds, config.simSwap, log.child({ component: "sim-swap" }));
     const services: Services = {
       apps: new AppService(ds, { allowTestDestinations: config.allowTestDestinations, production: config.production }, keyCache),

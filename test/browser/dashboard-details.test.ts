@@ -84,8 +84,10 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     expect(await webhook.getByTestId("webhook-answer").evaluate((el) => getComputedStyle(el).color)).toMatch(/rgb\(46, 125, 50\)|rgb\(27, 94, 32\)|rgb\(56, 142, 60\)/);
     const timeline = await page.getByTestId("timeline").innerText();
     expect(timeline).toContain('Shop requested an SMS code for "login"');
-    // No raw enum names as labels (WEBHOOK_ATTEMPT, DELIVERY_ATTEMPT…).
+    // No raw enum names as labels (WEBHOOK_ATTEMPT, DELIVERY_ATTEMPT…), and statuses inside sentences as words.
     expect(timeline).not.toMatch(/[A-Z]+_[A-Z]+/);
+    expect(timeline).toContain("Delivery queued via outbox");
+    expect(timeline).toContain("outbox reported delivered");
 
     await page.goto(`${gw.url}/admin/#/verifications/${refused}/show`);
     const error = page.getByTestId("webhook-error").first();
@@ -140,22 +142,53 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     await page.context().close();
   });
 
-  it("ADMIN reads the staff page titled by e-mail and an app's limit overrides in words", async () => {
+  it("ADMIN reads the staff page titled by e-mail and an app's limit overrides in words; sets its SIM-swap check (flag, then refuse), read back after a reload; SUPPORT can't change it", async () => {
     const page = await signIn("lead@example.com");
     await page.goto(`${gw.url}/admin/#/staff/${agentId}`);
-    await expect.poll(() => page.getByTestId("staff-title").innerText()).toBe("Staff: agent@example.com");
+    await expect.poll(() => page.getByTestId("staff-title").innerText(), { timeout: 15_000 }).toBe("Staff: agent@example.com");
     expect(await page.title()).not.toContain(agentId);
     expect(await page.locator("header").innerText()).not.toContain(agentId);
 
     await page.goto(`${gw.url}/admin/#/apps/${shop.id}/show`);
-    await expect.poll(() => page.getByTestId("limit-overrides").innerText()).toBe("defaults");
+    await expect.poll(() => page.getByTestId("limit-overrides").innerText(), { timeout: 15_000 }).toBe("defaults");
+    expect(await page.locator("#react-admin-title").innerText()).toBe("App: Shop");
     await page.click('a[href="#/apps"]');
     await page.locator("tbody tr", { hasText: "Tuned" }).click();
-    await expect.poll(() => page.getByTestId("limit-overrides").innerText()).toContain("Sends per IP: 20 per 1 h");
+    await expect.poll(() => page.getByTestId("limit-overrides").innerText(), { timeout: 15_000 }).toContain("Sends per IP: 20 per 1 h");
     const limits = await page.getByTestId("limit-overrides").innerText();
     expect(limits).toContain("Sends per country: off");
     expect(limits).toContain("Pumping: mode record_only");
     expect(limits).not.toContain("{");
+
+    // The SIM-swap check: chosen on the app's edit page, saved, and shown after a reload.
+    const choose = async (option: RegExp, hours: string) => {
+      await page.goto(`${gw.url}/admin/#/apps/${shop.id}`);
+      await page.getByRole("combobox", { name: "When the SIM changed recently" }).click();
+      await page.getByRole("option", { name: option }).click();
+      await page.fill('input[name="simSwap.maxAgeHours"]', hours);
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.waitForURL(/\/show$/);
+    };
+    await choose(/^Flag/, "48");
+    await page.reload();
+    await expect.poll(() => page.locator("body").innerText(), { timeout: 15_000 }).toContain("flag, SIM changed within 48 h");
+    await choose(/^Refuse/, "12");
+    // The form, loaded afresh, shows what was saved.
+    await page.goto(`${gw.url}/admin/#/apps/${shop.id}`);
+    await page.reload();
+    await expect.poll(() => page.getByRole("combobox", { name: "When the SIM changed recently" }).innerText(), { timeout: 15_000 }).toMatch(/^Refuse/);
+    expect(await page.inputValue('input[name="simSwap.maxAgeHours"]')).toBe("12");
+    const [row] = await gw.app.db.ds.query(`SELECT settings->'simSwap' AS s FROM apps WHERE id = $1`, [shop.id]);
+    expect(row.s).toEqual({ maxAgeHours: 12, action: "refuse" });
+
+    // App settings are ADMIN's: SUPPORT has no apps page (dashboard.test.ts), and the API refuses the change.
+    const support = await AdminClient.signedIn(gw.url, "agent@example.com");
+    const refused = await support.gql(`mutation($id: ID!, $input: AppInput!) { updateApp(id: $id, input: $input) { id } }`, { id: shop.id, input: { simSwap: null } });
+    expect(refused.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expect((await gw.app.db.ds.query(`SELECT settings->'simSwap' AS s FROM apps WHERE id = $1`, [shop.id]))[0].s).toEqual({ maxAgeHours: 12, action: "refuse" });
+    // Back off, so the other cases here send their codes unchecked (no SIM-swap service is configured here anyway).
+    const lead = await AdminClient.signedIn(gw.url, "lead@example.com");
+    expect((await lead.gql(`mutation($id: ID!) { updateApp(id: $id, input: { simSwap: null }) { simSwap { action } } }`, { id: shop.id })).data.updateApp.simSwap).toBeNull();
     await page.context().close();
   });
 
@@ -163,7 +196,7 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     const page = await signIn("agent@example.com");
     await page.click('a[href="#/totpFactors"]');
     await page.locator('input[name="subject"]').waitFor();
-    await expect.poll(() => page.locator("body").innerText()).toContain("No Authenticators found");
+    await expect.poll(() => page.locator("body").innerText(), { timeout: 15_000 }).toContain("No Authenticators found");
     await page.context().close();
   });
 
@@ -186,6 +219,31 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
       await page.screenshot({ path: join(SCREENSHOTS, `phone-${name}.png`) });
     }
     await page.context().close();
+    // The other page layouts staff open on a phone, ADMIN's too (charts, the timeline, detail cards,
+    // expandable rows; the plain lists are the two above): none wider than the screen.
+    const lead = await signIn("lead@example.com", { width: 390, height: 844 });
+    for (const path of ["#/", `#/verifications/${accepted}/show`, "#/blocks", "#/providers", `#/apps/${shop.id}/show`, "#/audit", "#/spend"]) {
+      await lead.goto(`${gw.url}/admin/${path}`);
+      await expect.poll(async () => (await lead.locator("#main-content").innerText()).trim().length > 20, { timeout: 15_000 }).toBe(true);
+      const widths = await lead.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: window.innerWidth }));
+      expect(widths.doc, path).toBeLessThanOrEqual(widths.win);
+      if (path.includes("/verifications/")) {
+        // The timeline's time sits on its own line above the row, leaving the sentence the screen's width.
+        const [time, body] = await lead.locator('[data-testid="timeline"] > [data-kind]').first().evaluate((row) =>
+          [row.children[0], row.children[2]].map((c) => c.getBoundingClientRect().toJSON() as DOMRect));
+        expect(time.bottom).toBeLessThanOrEqual(body.top + 1);
+        expect(body.width).toBeGreaterThan(280);
+      }
+      // The page's title fits the bar beside its buttons: cut with an ellipsis, never under them.
+      const title = await lead.locator("#react-admin-title").evaluate((t) => {
+        const r = t.getBoundingClientRect();
+        const next = t.nextElementSibling?.getBoundingClientRect();
+        return { right: r.right, nextLeft: next?.left ?? window.innerWidth };
+      });
+      expect(title.right, path).toBeLessThanOrEqual(title.nextLeft + 0.5);
+      if (process.env.UPDATE_SCREENSHOTS === "1") await lead.screenshot({ path: join(tmpdir(), `u21-phone-${path.replace(/[^a-z]+/g, "-")}.png`) });
+    }
+    await lead.context().close();
   });
 
   it("the first download (the sign-in screen) leaves the pages and the home page's charts for later", async () => {
@@ -197,7 +255,7 @@ describe("dashboard details in a browser", { timeout: 120_000 }, () => {
     });
     await page.goto(`${gw.url}/admin/`);
     await page.locator('input[name="email"]').waitFor();
-    await expect.poll(() => scripts.length).toBeGreaterThan(1);
+    await expect.poll(() => scripts.length, { timeout: 15_000 }).toBeGreaterThan(1);
     const total = scripts.reduce((n, s) => n + s.bytes, 0);
     // 1.72 MB in one file before the split; React, MUI and react-admin are ~1.2 MB of it.
     expect(total).toBeLessThan(1_300_000);

@@ -175,7 +175,7 @@ describe("support dashboard in a browser", { timeout: 90_000 }, () => {
     await page.getByRole("button", { name: "Add filter" }).click();
     await page.locator('[role^="menuitem"]', { hasText: /^Channel$/ }).click();
     await page.getByLabel("Channel").click();
-    await expect.poll(() => page.getByRole("option").allInnerTexts()).toEqual(expect.arrayContaining(["SMS", "VOICE", "EMAIL", "WHATSAPP", "TELEGRAM", "RCS"]));
+    await expect.poll(() => page.getByRole("option").allInnerTexts(), { timeout: 15_000 }).toEqual(expect.arrayContaining(["SMS", "VOICE", "EMAIL", "WHATSAPP", "TELEGRAM", "RCS"]));
     await page.context().close();
   });
 

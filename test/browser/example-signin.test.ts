@@ -87,7 +87,8 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
 
   it("a country picker formats the number as it is typed; an invalid number is refused in words before anything is sent; screenshots at 390 and 1280 px", async () => {
     for (const [width, name] of [[390, "phone"], [1280, "desktop"]] as const) {
-      const page = await open({}, undefined, { width, height: 800 });
+      // An app that serves the US only: the gateway's own refusal gets its own words (below).
+      const page = await open({ countries: ["US"] }, undefined, { width, height: 800 });
       // Labels name every field (what a screen reader says).
       expect(await page.getByLabel("Country").count()).toBe(1);
       expect(await page.getByLabel("Phone number").count()).toBe(1);
@@ -103,17 +104,33 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
       await page.locator("#destination").pressSequentially("+33612345678");
       expect(await page.locator("#destination").inputValue()).toBe("+33 6 12 34 56 78");
       expect(await page.locator("#country").inputValue()).toBe("FR");
+      // The channel choices line up with the fields, one full-width row each (no fieldset indent, no ragged rows).
+      const field = (await page.locator("#destination").boundingBox())!;
+      for (const box of await page.locator("fieldset label").evaluateAll((ls) => ls.map((l) => l.getBoundingClientRect().toJSON() as DOMRect))) {
+        expect(Math.abs(box.x - field.x), name).toBeLessThan(1);
+        expect(Math.abs(box.width - field.width), name).toBeLessThan(1);
+      }
       await page.screenshot({ path: join(SCREENSHOTS, `start-${name}.png`) });
 
       await page.selectOption("#country", "US");
       await page.fill("#destination", "");
       await page.locator("#destination").pressSequentially("555 01");
       await page.click("#send");
-      await expect.poll(() => page.locator("#destination-error").innerText()).toBe("That isn't a valid United States number. Check the digits, or pick the right country.");
+      await expect.poll(() => page.locator("#destination-error").innerText(), { timeout: 15_000 }).toBe("That isn't a valid United States number. Check the digits, or pick the right country.");
       expect(await page.locator("#destination").getAttribute("aria-invalid")).toBe("true");
       expect(await styleOf(page, "#destination-error")).toMatchObject({ color: "rgb(179, 38, 30)" });
       expect(await page.locator("#enter").isHidden()).toBe(true);
       await page.screenshot({ path: join(SCREENSHOTS, `invalid-${name}.png`) });
+      if (name === "phone") {
+        // A valid number the gateway refuses (a country the app doesn't serve): said as that, not "check the digits".
+        await page.selectOption("#country", "GB");
+        await page.fill("#destination", "");
+        await page.locator("#destination").pressSequentially("07400123456");
+        await page.click("#send");
+        await expect.poll(() => page.locator("#message").innerText(), { timeout: 15_000 }).toBe("We can't send codes to United Kingdom numbers.");
+        expect(await page.locator("#message").getAttribute("class")).toContain("error");
+        expect(await page.locator("#enter").isHidden()).toBe(true);
+      }
       await page.context().close();
     }
   });
@@ -121,8 +138,20 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
   it("a disabled resend looks disabled; change-number goes back with the number kept; the new number's code signs in (dark)", async () => {
     const page = await open({}, undefined, { width: 390, height: 800, dark: true });
     await page.locator("#destination").pressSequentially("4155550126");
+    // The loading state, seen while the backend's answer is held back: disabled, a spinner, aria-busy.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route("**/api/request", async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.click("#send");
+    await expect.poll(() => page.locator("#send").getAttribute("aria-busy"), { timeout: 15_000 }).toBe("true");
+    expect(await page.locator("#send").isDisabled()).toBe(true);
+    expect(await page.locator("#send .spinner").isVisible()).toBe(true);
+    release();
     await page.locator("#enter").waitFor();
+    await page.unroute("**/api/request");
     expect(await page.locator("#resend").isDisabled()).toBe(true);
     const disabled = await styleOf(page, "#resend");
     expect(disabled.cursor).toBe("not-allowed");
@@ -143,6 +172,10 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.locator("#start").waitFor();
     expect(await page.locator("#destination").inputValue()).toBe("(415) 555-0126");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("destination");
+    // The start screen in dark at desktop width too (the README's fourth corner).
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: join(SCREENSHOTS, "start-desktop-dark.png") });
+    await page.setViewportSize({ width: 390, height: 800 });
     await page.fill("#destination", "");
     await page.locator("#destination").pressSequentially("4155550127");
     await page.click("#send");
@@ -293,7 +326,8 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await expect.poll(() => page.locator("#step-current").innerText(), { timeout: 30_000 }).toBe("Step 2 of 2");
     expect(await stepTexts(page)).toEqual(["WhatsApp: sent", "Text message: now"]);
     expect(await page.locator("#step-next").innerText()).toBe("");
-    await expect.poll(() => page.locator("#delivery").innerText(), { timeout: 15_000 }).toMatch(/^Code: /);
+    // Named as the step list names it, not "Code" beside "WhatsApp".
+    await expect.poll(() => page.locator("#delivery").innerText(), { timeout: 15_000 }).toMatch(/^Text message: /);
     const smsCode = await outboxCode("+14155550131", "SMS");
     expect(smsCode).toBe(whatsappCode);
     await page.screenshot({ path: join(SCREENSHOTS, "workflow-sms-phone.png") });
@@ -345,7 +379,7 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.screenshot({ path: join(SCREENSHOTS, "step-up-phone.png") });
 
     await page.click("#step-up-email");
-    await expect.poll(() => page.locator("#step-up-label").innerText()).toBe("Enter the code we e-mailed to j***@example.com");
+    await expect.poll(() => page.locator("#step-up-label").innerText(), { timeout: 15_000 }).toBe("Enter the code we e-mailed to j***@example.com");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("step-up-code-box");
     await page.locator("#step-up-code-box").pressSequentially(await codeFromOutbox(gw.logs, "jane.doe@example.com"));
     await page.locator("#done").waitFor();
@@ -353,11 +387,11 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     await page.context().close();
   });
 
-  it("SIM swap, refuse: nothing is sent, the page steps up to the authenticator (a wrong code counted, the right one signs in); a forged step-up is refused; no account elsewhere → contact support", async () => {
+  it("SIM swap, refuse: nothing is sent, the page steps up to the authenticator (a wrong code counted, the right one signs in); a forged step-up is refused; no account elsewhere → contact support; a refused resend steps up too", async () => {
     camara.swapSim("+14155550142", 1);
     camara.swapSim("+14155550143", 1);
-    const accounts = { "+14155550142": { totpSubject: "user-42" } };
-    const page = await open({ settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } }, undefined, undefined, { findAccount: (p) => accounts[p as keyof typeof accounts] });
+    const accounts = { "+14155550142": { totpSubject: "user-42" }, "+14155550144": { email: "sam@example.com" } };
+    const page = await open({ resendCooldownSeconds: 1, settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } }, undefined, undefined, { findAccount: (p) => accounts[p as keyof typeof accounts] });
     // The account's authenticator, enrolled earlier (its first code turns it VERIFIED).
     const factor = await enroll(gw, lastApp.key, { subject: "user-42", label: "user-42" });
     expect((await verifyTotp(gw, lastApp.key, { factorId: factor.factor.id, code: phoneCode(factor.secret, Date.now()) })).data.verifyTotp.status).toBe("APPROVED");
@@ -388,6 +422,19 @@ describe("reference sign-in in a browser", { timeout: 90_000 }, () => {
     expect(await page.locator("#step-up-none").innerText()).toBe("We can't confirm it's you online right now. Please contact support to sign in.");
     expect(await page.locator("#step-up-email").isHidden()).toBe(true);
     expect(await page.locator("#step-up-totp").isHidden()).toBe(true);
+
+    // Swapped after the first code: the resend is checked afresh, refused, and the page steps up the same way.
+    await page.reload();
+    await page.fill("#destination", "+14155550144");
+    await page.click("#send");
+    await page.locator("#enter").waitFor();
+    camara.swapSim("+14155550144", 1);
+    await expect.poll(() => page.locator("#resend").isDisabled(), { timeout: 15_000 }).toBe(false);
+    await page.click("#resend");
+    await page.locator("#step-up").waitFor();
+    expect(await page.locator("#enter").isHidden()).toBe(true);
+    expect(await page.locator("#step-up-email").innerText()).toBe("E-mail a code to s***@example.com");
+    expect(await pageText(page)).not.toMatch(/SIM|swap/i);
     await page.context().close();
   });
 });

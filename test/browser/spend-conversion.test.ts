@@ -72,17 +72,17 @@ describe("the Spend & conversion page", { timeout: 90_000 }, () => {
     expect(await text(page, "spend-alert")).toContain("no conversion in FR");
     // A chart per currency, never converted: in EUR France's bar is red and the US one blue; in USD only the US has a bar.
     const eur = page.getByTestId("chart-spend-EUR");
-    await expect.poll(() => eur.locator('.recharts-bar-rectangle path[fill="#d32f2f"]').count()).toBe(1);
+    await expect.poll(() => eur.locator('.recharts-bar-rectangle path[fill="#d32f2f"]').count(), { timeout: 15_000 }).toBe(1);
     expect(await eur.locator('.recharts-bar-rectangle path[fill="#1976d2"]').count()).toBe(1);
     const usd = page.getByTestId("chart-spend-USD");
-    await expect.poll(() => usd.locator(".recharts-bar-rectangle path").count()).toBe(1);
+    await expect.poll(() => usd.locator(".recharts-bar-rectangle path").count(), { timeout: 15_000 }).toBe(1);
     expect(await usd.locator('.recharts-bar-rectangle path[fill="#d32f2f"]').count()).toBe(0);
     expect(await page.getByTestId("spend-by-provider").locator("tbody tr", { hasText: "vonage" }).innerText()).toMatch(/0\.17 EUR/);
     expect(await page.getByTestId("spend-by-app").locator("tbody tr", { hasText: "Games" }).innerText()).toMatch(/0\.01 USD[\s\S]*0\.005 USD/);
     await page.screenshot({ path: join(SCREENSHOTS, "spend-conversion.png"), fullPage: true });
 
     await pick(page, "spend-app", "Games");
-    await expect.poll(() => text(page, "total-verifications")).toMatch(/\b2\b/);
+    await expect.poll(() => text(page, "total-verifications"), { timeout: 15_000 }).toMatch(/\b2\b/);
     expect(await text(page, "total-spend")).toContain("0.01 USD");
     expect(await text(page, "total-spend")).not.toContain("EUR");
     expect(await countries.locator("tbody tr", { hasText: "FR" }).count()).toBe(0);

@@ -132,7 +132,7 @@ describe("abuse protection: SMS-pumping guard", () => {
     expect(blocks[0].details).toMatchObject({ mode: "record_only", shadow: true, unverified: 4, budget: 2, escalationStep: 1 }); // 4 at half weight
 
     await gw.app.services.apps.updateSettings(app.id, tight({ mode: "enforce" }));
-    await sleep(300); // the API key cache drops the app on its change notification
+    // No wait: updateSettings drops the app from this process's API key cache before it returns (other processes: by NOTIFY).
     expect(refusal(await requestOtp(gw, app.key, "+14155550407")).code).toBe("RATE_LIMITED");
     const enforced = (await gw.app.db.ds.query(`SELECT details FROM rate_limit_blocks WHERE app_id = $1 AND NOT shadow`, [app.id]))[0];
     expect(enforced.details).toMatchObject({ mode: "enforce", shadow: false, unverified: 6, escalationStep: 1 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { blocksOf, count, refusal, requestOtp, resendOtp, sleep, verifyOtp } from "../helpers/abuse";
-import { codeFromOutbox } from "../helpers/codes";
+import { codeFromOutbox, eventually } from "../helpers/codes";
 
 /**
  * The send-side layers, each tripping with RATE_LIMITED + retryAfter, recorded as a block, and
@@ -123,18 +123,30 @@ describe("abuse protection: send limits", () => {
     expect((await requestOtp(gw, app.key, "+14155550153")).errors).toBeUndefined();
   });
 
-  it("the resend cooldown grows (1 s, 2 s, 4 s …) and a lift lets the resend through at once", async () => {
-    const app = await gw.createApp({ name: "Cooldown", resendCooldownSeconds: 1 });
+  it("the resend cooldown grows (3 s, 6 s, 12 s …) and a lift lets the resend through at once", async () => {
+    // 3 s, not 1 s: a loaded machine could let a 1 s cooldown lapse before the "too early" resend.
+    const COOLDOWN = 3;
+    const app = await gw.createApp({ name: "Cooldown", resendCooldownSeconds: COOLDOWN });
     const id = (await requestOtp(gw, app.key, "+14155550161")).data.requestOtp.id;
     const early = await resendOtp(gw, app.key, id);
-    expect(refusal(early)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 1 });
-    await sleep(1050);
+    expect(refusal(early).code).toBe("RATE_LIMITED");
+    expect(refusal(early).retryAfter).toBeGreaterThanOrEqual(1);
+    expect(refusal(early).retryAfter).toBeLessThanOrEqual(COOLDOWN);
+    // Over by the database's clock, the one resendOtp's statement compares with (no fixed sleep).
+    await eventually(async () => {
+      const [row] = await gw.app.db.ds.query(`SELECT resend_available_at <= now() AS ok FROM verifications WHERE id = $1`, [id]);
+      return row.ok ? true : undefined;
+    }, "the resend cooldown to end");
     const first = await resendOtp(gw, app.key, id);
     expect(first.errors).toBeUndefined();
+    // Doubled after the first resend: more than the base left, at most twice it.
     const wait = new Date(first.data.resendOtp.resendAvailableAt).getTime() - Date.now();
-    expect(wait).toBeGreaterThan(1000);
-    expect(wait).toBeLessThanOrEqual(2000);
-    expect(refusal(await resendOtp(gw, app.key, id))).toMatchObject({ code: "RATE_LIMITED", retryAfter: 2 });
+    expect(wait).toBeGreaterThan(COOLDOWN * 1000);
+    expect(wait).toBeLessThanOrEqual(2 * COOLDOWN * 1000);
+    const again = refusal(await resendOtp(gw, app.key, id));
+    expect(again.code).toBe("RATE_LIMITED");
+    expect(again.retryAfter).toBeGreaterThan(COOLDOWN);
+    expect(again.retryAfter).toBeLessThanOrEqual(2 * COOLDOWN);
 
     const blocks = await blocksOf(gw, app.id, "resend_cooldown");
     expect(blocks).toHaveLength(2);

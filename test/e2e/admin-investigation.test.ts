@@ -236,14 +236,18 @@ describe("admin investigation", () => {
     const stop = ws.subscribe({ query: `subscription { deliveryLog { verificationId provider status errorCode } }` }, {
       next: (v) => void seen.push(v), error: (e) => void seen.push({ error: e }), complete: () => undefined,
     });
-    // The subscription is live once the server acknowledged it; a request then produces events.
-    await new Promise((r) => setTimeout(r, 200));
-    const id = (await request("+14155550127")).data.requestOtp.id;
-    await twilio.waitForMessage((m) => m.to === "+14155550127");
-    const events = await eventually(() => {
-      const mine = seen.filter((v) => v.data?.deliveryLog?.verificationId === id).map((v) => v.data.deliveryLog.status);
-      return mine.includes("SENT") ? mine : undefined;
-    }, "live events for the new delivery", 15_000);
+    // graphql-ws acknowledges no subscribe: the subscription is live once the server has checked the
+    // session and listens, which a loaded machine may take long to do. So rather than sleeping a
+    // fixed time first, request until one request's delivery is seen live up to SENT (each try its own number).
+    let tries = 0;
+    const events = await eventually(async () => {
+      const to = tries === 0 ? "+14155550127" : `+141555501${70 + tries}`;
+      tries++;
+      const id = (await request(to)).data.requestOtp.id;
+      await twilio.waitForMessage((m) => m.to === to, 15_000);
+      const mine = () => seen.filter((v) => v.data?.deliveryLog?.verificationId === id).map((v) => v.data.deliveryLog.status);
+      return eventually(() => (mine().includes("SENT") ? mine() : undefined), "SENT live", 3000).catch(() => undefined);
+    }, "live events for a new delivery", 45_000);
     expect(events).toContain("SENT");
     stop();
     await ws.dispose();

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GraphQLField, GraphQLSchema } from "graphql";
 import { buildAdminSchema } from "../../server/src/admin/schema";
+import { CamaraSimSwapFake } from "../fakes/camara-sim-swap-fake";
+import { TelegramGatewayFake } from "../fakes/telegram-gateway-fake";
 import { TwilioFake } from "../fakes/twilio-fake";
+import { newMessagingServiceSid } from "../fakes/twilio-rcs";
 import { requestOtp, resendOtp, verifyOtp } from "../helpers/abuse";
 import { AdminClient, LIFT, REVEAL, createStaffWithTotp } from "../helpers/admin";
 import { codeFromOutbox, eventually, extractCode } from "../helpers/codes";
 import { startGateway, type TestGateway } from "../helpers/gateway";
 import { errorCode } from "../helpers/graphql-client";
-import { documentFor, leaks, queryFields, type Seeds } from "../helpers/support-masking";
+import { documentFor, leaks, queryFields, selectAll, type Seeds } from "../helpers/support-masking";
 import { enroll, verifyTotp, wrongCode } from "../helpers/totp";
 
 const SID = "AC00000000000000000000000000000077";
@@ -26,9 +29,18 @@ const EMAIL = "jane.doe@example.com";
 const STEP_NUMBER = "+14155557319"; // a workflow step's own destination (requestOtp `next`)
 const TOTP_SUBJECT_NUMBER = "+14155559876";
 const TOTP_LABEL_NUMBER = "+44 7911 654321";
+// The newer channels and the SIM-swap check (contract, second round): each holds a number of its own.
+const BY_TELEGRAM = "+447400135790"; // sent by Telegram's Gateway API
+const NO_TELEGRAM = "+447400182468"; // Telegram refuses it: a permanent failure
+const BY_RCS = "+14155556802"; // through Twilio's Messaging Service, RCS
+const NO_RCS = "+14155556913"; // the device has no RCS and the service no SMS sender: 63106
+const SWAPPED = "+14155557024"; // flagged: sent, its verification says SWAPPED
+const SWAP_REFUSED = "+14155558135"; // refused: a sim_swap block
+const TG_TOKEN = "AAHmasking-telegram-token-0123456789";
+const CAMARA_CLIENT = { clientId: "masking-test", clientSecret: "masking-test-secret" };
 
 const SEEDS: Seeds = {
-  numbers: [US, FR_BAD, ...GB, ...ES, ...FR_COUNTRY, GUESSED, ...CEILING, ONCE, TOTP_SUBJECT_NUMBER, "+447911654321", STEP_NUMBER],
+  numbers: [US, FR_BAD, ...GB, ...ES, ...FR_COUNTRY, GUESSED, ...CEILING, ONCE, TOTP_SUBJECT_NUMBER, "+447911654321", STEP_NUMBER, BY_TELEGRAM, NO_TELEGRAM, BY_RCS, NO_RCS, SWAPPED, SWAP_REFUSED],
   identifiers: [EMAIL, "jane.doe", "customer-90210-ann", "ann.example@example.org", "ann.example", "bob.smith@example.net", "bob.smith"],
 };
 
@@ -44,6 +56,8 @@ const SEEDS: Seeds = {
  */
 describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded data set)", () => {
   let twilio: TwilioFake;
+  let telegram: TelegramGatewayFake;
+  let camara: CamaraSimSwapFake;
   let gw: TestGateway;
   let schema: GraphQLSchema;
   let support: AdminClient;
@@ -62,9 +76,20 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
 
   beforeAll(async () => {
     schema = await buildAdminSchema();
-    twilio = await TwilioFake.start({ accountSid: SID, authToken: TOKEN });
+    const rcsService = { sid: newMessagingServiceSid(), rcsSender: "rcs:acme_otp_agent", smsSenders: [] };
+    twilio = await TwilioFake.start({ accountSid: SID, authToken: TOKEN, services: [rcsService] });
+    twilio.setRcsCapable(NO_RCS, false);
+    telegram = await TelegramGatewayFake.start({ token: TG_TOKEN, noTelegram: [NO_TELEGRAM] });
+    camara = await CamaraSimSwapFake.start(CAMARA_CLIENT);
+    camara.swapSim(SWAPPED, 2);
+    camara.swapSim(SWAP_REFUSED, 2);
     gw = await startGateway({
-      env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: "+15005550006", TWILIO_API_BASE_URL: twilio.url },
+      env: {
+        TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM: "+15005550006", TWILIO_API_BASE_URL: twilio.url,
+        TWILIO_RCS_MESSAGING_SERVICE_SID: rcsService.sid, TELEGRAM_GATEWAY_TOKEN: TG_TOKEN, TELEGRAM_GATEWAY_API_BASE_URL: telegram.url,
+        SIM_SWAP_API_BASE_URL: camara.apiBaseUrl, SIM_SWAP_TOKEN_URL: camara.tokenUrl,
+        SIM_SWAP_CLIENT_ID: CAMARA_CLIENT.clientId, SIM_SWAP_CLIENT_SECRET: CAMARA_CLIENT.clientSecret,
+      },
     });
     support = (await createStaffWithTotp(gw, "agent@example.com", "SUPPORT")).client;
     admin = (await createStaffWithTotp(gw, "lead@example.com", "ADMIN")).client;
@@ -83,6 +108,18 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
     twilio.failNext(1, { status: 400, code: 21211, message: `The 'To' number +33 6 12 34 56 78 is not a valid phone number (33612345678).` });
     const badId = await accepted(shop.key, FR_BAD);
     await eventually(async () => ((await ds.query(`SELECT status FROM deliveries WHERE verification_id = $1`, [badId]))[0]?.status === "FAILED" ? true : undefined), "the refused delivery", 15_000);
+    // Telegram and RCS, each delivered once and refused once by the vendor (its words stored with the delivery).
+    const sentOrFailed = await Promise.all([[BY_TELEGRAM, "TELEGRAM"], [NO_TELEGRAM, "TELEGRAM"], [BY_RCS, "RCS"], [NO_RCS, "RCS"]].map(([to, channel]) => accepted(shop.key, to, { channel })));
+    await eventually(async () => {
+      const done = await ds.query(`SELECT count(*)::int AS n FROM deliveries WHERE verification_id = ANY($1) AND status NOT IN ('QUEUED', 'SENDING')`, [sentOrFailed]);
+      return done[0].n === 4 ? true : undefined;
+    }, "the Telegram and RCS deliveries handed off or refused", 15_000);
+    // The SIM-swap check: a flagged verification (risk SWAPPED, its timeline's RISK_CHECK) and a refusal's sim_swap block.
+    const flagged = await gw.createApp({ name: "Flagged", settings: { simSwap: { maxAgeHours: 24, action: "flag" } } });
+    await accepted(flagged.key, SWAPPED);
+    const refusing = await gw.createApp({ name: "Refusing", settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } });
+    const simSwapRefusal = await requestOtp(gw, refusing.key, SWAP_REFUSED);
+    expect(simSwapRefusal.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", reason: "SIM_SWAP" });
 
     // The guards that key on a number prefix, a country, a destination's wrong codes, an app's spend.
     // Floor 1: open codes with no evidence weigh half, so two go out and the third is refused.
@@ -111,7 +148,7 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
     await refused(once.key, ONCE);
     await eventually(async () => {
       const rules: string[] = (await ds.query(`SELECT DISTINCT rule FROM rate_limit_blocks`)).map((r: any) => r.rule);
-      return ["pumping_prefix", "sends_per_prefix", "pumping_country", "verify_failures_per_destination_day", "spend_ceiling_paid", "sends_per_destination"].every((r) => rules.includes(r)) ? true : undefined;
+      return ["pumping_prefix", "sends_per_prefix", "pumping_country", "verify_failures_per_destination_day", "spend_ceiling_paid", "sends_per_destination", "sim_swap"].every((r) => rules.includes(r)) ? true : undefined;
     }, "a block of every rule seeded");
 
     // Authenticators with numbers and addresses for subjects and labels; a wrong code; one revoked by ADMIN with a reason quoting a number.
@@ -136,7 +173,7 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
   }, 120_000);
   afterAll(async () => {
     await gw?.stop();
-    await twilio?.stop();
+    await Promise.all([twilio?.stop(), telegram?.stop(), camara?.stop()]);
   });
 
   /** The calls to make of one Query field: the seeded ids for a record, the seeded searches for a list. */
@@ -197,7 +234,8 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
     expect(answers.flatMap((a) => leaks(a.data, SEEDS, a.call))).toEqual([]);
     // The seeded records are in the answers, masked: the scan looked at them.
     const text = JSON.stringify(answers);
-    for (const shown of ["+1******2671", "+33*****5678", "+44…", "+34…", "FR", "+1******3579", "j***@example.com", "c***nn", "a***@example.org", "+44******4321", "WEBHOOK_ATTEMPT", "21211"]) {
+    for (const shown of ["+1******2671", "+33*****5678", "+44…", "+34…", "FR", "+1******3579", "j***@example.com", "c***nn", "a***@example.org", "+44******4321", "WEBHOOK_ATTEMPT", "21211",
+      "+44******5790", "+44******2468", "+1******6802", "+1******6913", "TELEGRAM", "RCS", "63106", "SWAPPED", "RISK_CHECK", "+1******7024", "+1******8135", "sim_swap"]) {
       expect(text.includes(shown), shown).toBe(true);
     }
   });
@@ -238,9 +276,18 @@ describe("SUPPORT sees masked numbers, everywhere (every admin query, a seeded d
     expect(audit).toEqual({ actor_email: "agent@example.com", reason: "customer asked to confirm the number" });
   });
 
+  it("a mutation's answer is masked the same way: SUPPORT lifting a number prefix's everyday block sees its calling code", async () => {
+    const [row] = await gw.app.db.ds.query(`SELECT id FROM rate_limit_blocks WHERE rule = 'sends_per_prefix' AND lifted_at IS NULL`);
+    const r = await support.gql(`mutation($id: ID!, $reason: String!) { liftBlock(id: $id, reason: $reason) ${selectAll(schema.getMutationType()!.getFields().liftBlock.type)} }`,
+      { id: row.id, reason: "customer +34 698 765 432 called back" });
+    expect(r.errors).toBeUndefined();
+    expect(r.data.liftBlock).toMatchObject({ rule: "sends_per_prefix", key: "+34…", liftNeedsAdmin: false, active: false });
+    expect(leaks(r.data, SEEDS, "liftBlock")).toEqual([]);
+  });
+
   it("the scan finds the numbers in ADMIN's answers (it can fail)", async () => {
     const { answers } = await everyAnswer(admin);
     const found = answers.flatMap((a) => leaks(a.data, SEEDS, a.call)).join("\n");
-    for (const shown of [US, "+44791112xxxx", "+3469876xxxx", "customer-90210-ann", EMAIL, STEP_NUMBER]) expect(found).toContain(shown);
+    for (const shown of [US, "+44791112xxxx", "+3469876xxxx", "customer-90210-ann", EMAIL, STEP_NUMBER, BY_TELEGRAM, NO_RCS, SWAPPED, SWAP_REFUSED]) expect(found).toContain(shown);
   });
 });

@@ -149,14 +149,18 @@ describe("the CLI: every bad flag or value exits 2, says why on stderr, and chan
     const runs = Object.entries(CASES).flatMap(([command, cases]) =>
       cases.map((c) => ({ command, ...c, args: [...command.split(" "), ...c.args.map((a) => (a === APP ? appId : a))] })));
     const outcomes: string[] = [];
-    // A few at a time: each is a Node process loading the whole gateway.
-    for (let i = 0; i < runs.length; i += 4) {
-      await Promise.all(runs.slice(i, i + 4).map(async (r) => {
+    // Four processes at a time, each taking the next case as soon as one ends (batches of four waited
+    // for their slowest): every case is a Node process starting the CLI.
+    let next = 0;
+    const worker = async () => {
+      for (let r = runs[next++]; r; r = runs[next++]) {
         const got = await runCliAsync(r.args, env, r.input);
         const ok = got.status === 2 && r.says.test(got.stderr) && got.stdout === "";
         if (!ok) outcomes.push(`otp-gateway ${r.args.join(" ")} → exit ${got.status}, stdout ${JSON.stringify(got.stdout.slice(0, 200))}, stderr ${JSON.stringify(got.stderr.slice(0, 300))}`);
-      }));
-    }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(next).toBeGreaterThan(runs.length); // every case was taken
     expect(outcomes).toEqual([]);
     expect(await snapshot()).toEqual(before);
   }, 600_000);

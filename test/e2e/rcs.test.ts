@@ -98,7 +98,7 @@ describe("RCS through Twilio and Vonage", () => {
     const admin = await AdminClient.signedIn(gw.url, "admin-rcs@example.com");
     const timeline = (await admin.gql(TIMELINE, { id })).data.verification.timeline;
     expect(timeline.filter((e: any) => e.kind === "STATUS_CALLBACK").map((e: any) => e.summary)).toContain(
-      "twilio reported DELIVERED — sent as SMS by twilio's own fallback (the device can't receive RCS)");
+      "twilio reported delivered — sent as SMS by twilio's own fallback (the device can't receive RCS)");
     expect((await verify(id, extractCode(msg.body!))).status).toBe("APPROVED");
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type TestGateway } from "../helpers/gateway";
-import { gql, VERIFY_OTP } from "../helpers/graphql-client";
+import { gql, RESEND_OTP, VERIFY_OTP } from "../helpers/graphql-client";
 import { codeFromOutbox, eventually } from "../helpers/codes";
 import { AdminClient, createStaff, TIMELINE } from "../helpers/admin";
 import { WebhookReceiver } from "../helpers/webhook-receiver";
@@ -241,6 +241,63 @@ describe("SIM-swap check (CAMARA SIM Swap) before a phone code", () => {
     } finally {
       await bare.stop();
     }
+  });
+
+  it("resendOtp is checked afresh: refuse gets FORBIDDEN and sends nothing (the first code stays good); flag and an outage are recorded, the worst result kept", async () => {
+    const resend = async (key: string, id: string) => {
+      // The cooldown is not what this test is about: open it now rather than wait.
+      await rows(`UPDATE verifications SET resend_available_at = now() WHERE id = $1`, [id]);
+      return gql(gw.url, key, RESEND_OTP, { id });
+    };
+    const strict = await gw.createApp({ name: "Strict resends", settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } });
+    const number = randomUsNumber();
+    const first = await request(strict.key, number);
+    expect(first.data.requestOtp.risk.simSwap).toBe("NOT_SWAPPED");
+    const v = first.data.requestOtp;
+    const code = await codeFromOutbox(gw.logs, number);
+    camara.swapSim(number, 1); // taken over after the first code
+    const checks = camara.checks.length;
+    const refused = await resend(strict.key, v.id);
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", reason: "SIM_SWAP" });
+    expect(camara.checks.length).toBe(checks + 1);
+    expect(camara.checks.at(-1)).toMatchObject({ phoneNumber: number, maxAge: 24 });
+    expect(await rows(`SELECT status FROM deliveries WHERE verification_id = $1`, [v.id])).toEqual([{ status: "SENT" }]);
+    const [block] = await rows(`SELECT rule, details FROM rate_limit_blocks WHERE app_id = $1`, [strict.id]);
+    expect(block).toMatchObject({ rule: "sim_swap", details: { verificationId: v.id, simSwap: "SWAPPED", action: "refuse" } });
+    // The verification is as it was, but says what was seen; the code sent before the swap still verifies, its token saying so.
+    expect((await gql(gw.url, strict.key, GET, { id: v.id })).data.verification).toMatchObject({ status: "PENDING", risk: { simSwap: "SWAPPED" } });
+    const ok = await gql(gw.url, strict.key, VERIFY_OTP, { input: { verificationId: v.id, code } });
+    expect(claimsOf(ok.data.verifyOtp.token).sim_swap).toBe("swapped");
+    await createStaff(gw, "resend-support@example.com", "SUPPORT");
+    const support = await AdminClient.signedIn(gw.url, "resend-support@example.com");
+    const checksShown = (await support.gql(TIMELINE, { id: v.id })).data.verification.timeline.filter((e: { kind: string }) => e.kind === "RISK_CHECK");
+    expect(checksShown.map((e: { status: string }) => e.status)).toEqual(["NOT_SWAPPED", "SWAPPED"]);
+    expect(checksShown[1].summary).toMatch(/^SIM-swap check before the resend \(SMS to \+1\*+\d{4}\): .* refused: no new code was sent/);
+
+    // flag: each resend is checked; an outage is UNKNOWN and still sent; the verification keeps the worst result.
+    const app = await gw.createApp({ name: "Flag resends", settings: { simSwap: { maxAgeHours: 24, action: "flag" } } });
+    const { secret } = await gw.app.services.webhookEndpoints.add(app.id, receiver.url);
+    receiver.secret = secret;
+    const other = randomUsNumber();
+    const f = (await request(app.key, other)).data.requestOtp;
+    expect(f.risk.simSwap).toBe("NOT_SWAPPED");
+    camara.down = true;
+    try {
+      expect((await resend(app.key, f.id)).errors).toBeUndefined();
+    } finally {
+      camara.down = false;
+    }
+    expect(await codeFromOutbox(gw.logs, other, 1)).toMatch(/^\d{6}$/);
+    expect((await gql(gw.url, app.key, GET, { id: f.id })).data.verification.risk.simSwap).toBe("UNKNOWN");
+    camara.swapSim(other, 2);
+    expect((await resend(app.key, f.id)).errors).toBeUndefined();
+    const last = await codeFromOutbox(gw.logs, other, 2);
+    const risk = (await gql(gw.url, app.key, GET, { id: f.id })).data.verification.risk;
+    expect(risk.simSwap).toBe("SWAPPED");
+    const verified = await gql(gw.url, app.key, VERIFY_OTP, { input: { verificationId: f.id, code: last } });
+    expect(claimsOf(verified.data.verifyOtp.token).sim_swap).toBe("swapped");
+    const approved = await eventually(() => receiver.accepted().find((e) => e.json?.data?.id === f.id && e.json.type === "verification.approved"), "the approved event");
+    expect(approved.json.data.risk).toEqual(risk);
   });
 
   it("metrics count results by result and action and time the checks; no number, secret or token reaches a log line", async () => {

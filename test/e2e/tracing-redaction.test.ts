@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CamaraSimSwapFake } from "../fakes/camara-sim-swap-fake";
+import { httpPost } from "../fakes/fake-http";
+import { TelegramGatewayFake } from "../fakes/telegram-gateway-fake";
 import { TwilioFake } from "../fakes/twilio-fake";
+import { newMessagingServiceSid } from "../fakes/twilio-rcs";
 import { VonageFake } from "../fakes/vonage-fake";
 import { exited, runCli, startServe } from "../helpers/cli";
 import { eventually, extractCode } from "../helpers/codes";
@@ -23,6 +27,10 @@ const WEBHOOK_TOKEN = randomBytes(12).toString("hex");
 const BY_TWILIO = "+14155550171";
 const BY_VONAGE = "+14155550172";
 const EMAIL = "trace.probe.78@example.com";
+const BY_TELEGRAM = "+447400178178";
+const BY_RCS = "+14155550173";
+const TELEGRAM_TOKEN = "AAHredaction-telegram-token-0123456789";
+const CAMARA = { clientId: "redaction-client", clientSecret: "redaction-camara-client-secret-78" };
 const CLIENT = 3;
 const SERVER = 2;
 
@@ -46,15 +54,21 @@ function exportedStrings(value: unknown, out: string[] = [], key = ""): string[]
 describe("tracing: what spans never carry", () => {
   let receiver: OtlpReceiver;
   let twilio: TwilioFake;
+  let telegram: TelegramGatewayFake;
+  let camara: CamaraSimSwapFake;
   let vonage: VonageFake;
   let smtp: SmtpInbox;
   let hooks: WebhookReceiver;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   const dir = mkdtempSync(join(tmpdir(), "otpg-trace-redaction-"));
+  const rcsService = { sid: newMessagingServiceSid(), rcsSender: "rcs:acme_otp_agent", smsSenders: [] };
 
   beforeAll(async () => {
     receiver = await OtlpReceiver.start();
-    twilio = await TwilioFake.start({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, callbackDelayMs: 10 });
+    twilio = await TwilioFake.start({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, callbackDelayMs: 10, services: [rcsService] });
+    telegram = await TelegramGatewayFake.start({ token: TELEGRAM_TOKEN });
+    camara = await CamaraSimSwapFake.start(CAMARA);
+    camara.swapSim(BY_TWILIO, 2); // flagged: the check's answer travels too
     vonage = await VonageFake.start({
       apiKey: VONAGE_KEY, apiSecret: VONAGE_SECRET, signatureSecret: VONAGE_SIGNATURE_SECRET, signatureAlgorithm: "sha256hmac",
       callbackDelayMs: 10, dlrMethod: "GET",
@@ -64,7 +78,7 @@ describe("tracing: what spans never carry", () => {
     db = await createTestDatabase();
   });
   afterAll(async () => {
-    await Promise.all([twilio?.stop(), vonage?.stop(), smtp?.stop(), hooks?.stop(), receiver?.stop()]);
+    await Promise.all([twilio?.stop(), telegram?.stop(), camara?.stop(), vonage?.stop(), smtp?.stop(), hooks?.stop(), receiver?.stop()]);
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -79,11 +93,14 @@ describe("tracing: what spans never carry", () => {
       VONAGE_API_KEY: VONAGE_KEY, VONAGE_API_SECRET: VONAGE_SECRET, VONAGE_FROM: "OTPGW", VONAGE_API_BASE_URL: vonage.url,
       VONAGE_SIGNATURE_SECRET, VONAGE_SIGNATURE_METHOD: "sha256hmac", SMS_PROVIDERS: "twilio,vonage",
       SMTP_URL: smtp.url(), MAIL_FROM: "OTP Gateway <codes@gateway.test>",
+      TWILIO_RCS_MESSAGING_SERVICE_SID: rcsService.sid, TELEGRAM_GATEWAY_TOKEN: TELEGRAM_TOKEN, TELEGRAM_GATEWAY_API_BASE_URL: telegram.url,
+      SIM_SWAP_API_BASE_URL: camara.apiBaseUrl, SIM_SWAP_TOKEN_URL: camara.tokenUrl, SIM_SWAP_CLIENT_ID: CAMARA.clientId, SIM_SWAP_CLIENT_SECRET: CAMARA.clientSecret,
       DELIVERY_RETRY_BASE_MS: "20", DELIVERY_RETRY_MAX_MS: "200", WEBHOOK_POLL_MS: "100",
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_SERVICE_NAME: "otpg-redaction-test",
       OTEL_BSP_SCHEDULE_DELAY: "100",
     };
-    const created = runCli(["app", "create", "--name", "Redacted", "--json"], env, dir);
+    // The SIM-swap check on every phone code: the CAMARA call (the number in its body) is in the flow.
+    const created = runCli(["app", "create", "--name", "Redacted", "--sim-swap", JSON.stringify({ maxAgeHours: 24, action: "flag" }), "--json"], env, dir);
     expect(created.status).toBe(0);
     const { id: appId, apiKey } = JSON.parse(created.stdout);
     const hook = runCli(["app", "webhook", "add", "--id", appId, "--url", `${hooks.url}/hooks?token=${WEBHOOK_TOKEN}`, "--json"], env, dir);
@@ -127,27 +144,56 @@ describe("tracing: what spans never carry", () => {
       const mail = await smtp.waitForMessage((m) => JSON.stringify(m.to).includes(EMAIL), 15_000);
       codes.push(extractCode(mail.text ?? ""));
 
+      // 4. Telegram, inlined; its delivery report (the number in its body) arrives signed at /webhooks/telegram/status
+      // (PUBLIC_URL is not https here, so Telegram was given no callback URL: the report is posted as Telegram would).
+      const fourth = await graphql(`mutation { requestOtp(input: { destination: "${BY_TELEGRAM}", channel: TELEGRAM }) { id } }`);
+      const fourthId: string = fourth.data.requestOtp.id;
+      const tg = await telegram.waitForMessage((m) => m.phoneNumber === BY_TELEGRAM, 15_000);
+      codes.push(tg.code);
+      const handedOff = async () => (await graphql(`query($id: ID!) { verification(id: $id) { deliveries { status } } }`, { id: fourthId })).data.verification.deliveries[0]?.status;
+      await eventually(async () => ((await handedOff()) === "SENT" ? true : undefined), "the Telegram hand-off", 15_000);
+      const report = JSON.stringify({ request_id: tg.requestId, phone_number: BY_TELEGRAM, request_cost: 0.01, delivery_status: { status: "delivered", updated_at: Math.floor(Date.now() / 1000) } });
+      expect((await httpPost(`${url}/webhooks/telegram/status`, telegram.signedHeaders(report), report)).status).toBe(200);
+      await eventually(async () => ((await handedOff()) === "DELIVERED" ? true : undefined), "the Telegram report applied", 15_000);
+      const v4 = await graphql(`mutation { verifyOtp(input: { verificationId: "${fourthId}", code: "${tg.code}" }) { status } }`);
+      expect(v4.data.verifyOtp.status).toBe("APPROVED");
+
+      // 5. RCS through Twilio's Messaging Service, as variables; its status callback.
+      const fifth = await graphql(`mutation($input: RequestOtpInput!) { requestOtp(input: $input) { id } }`, { input: { destination: BY_RCS, channel: "RCS" } });
+      expect(fifth.data.requestOtp.id).toBeTruthy();
+      codes.push(extractCode((await twilio.waitForMessage((m) => m.to === BY_RCS, 15_000)).body!));
+      expect((await twilio.waitForCallback((c) => c.params.To === BY_RCS && c.params.MessageStatus === "delivered", 15_000)).status).toBeLessThan(300);
+      expect(camara.checks.map((c) => c.phoneNumber)).toEqual(expect.arrayContaining([BY_TWILIO, BY_VONAGE, BY_TELEGRAM, BY_RCS]));
+
       // Webhooks reached the receiver (through the URL with its token) for both approvals.
-      await eventually(() => (hooks.accepted().filter((w) => w.json?.type === "verification.approved").length >= 2 ? true : undefined), "the approvals' webhooks", 20_000);
+      await eventually(() => (hooks.accepted().filter((w) => w.json?.type === "verification.approved").length >= 3 ? true : undefined), "the approvals' webhooks", 20_000);
       // The spans of each part of the flow were exported (so the scan below is not of an empty set).
       const receiptPath = (s: { attributes: Record<string, unknown> }) => String(s.attributes["url.path"] ?? "") === "/webhooks/vonage/status";
       await eventually(() => (receiver.spans.some((s) => s.kind === SERVER && receiptPath(s)) ? true : undefined), "the Vonage receipt's span", 20_000);
       const hooksPort = new URL(hooks.url).port;
       await eventually(() => (receiver.spans.some((s) => s.kind === CLIENT && JSON.stringify(s.attributes).includes(`:${hooksPort}`)) ? true : undefined), "the webhook call's span", 20_000);
       await eventually(() => (receiver.spans.some((s) => s.attributes["graphql.source"] !== undefined) ? true : undefined), "a GraphQL span", 20_000);
+      const telegramReport = (s: { attributes: Record<string, unknown> }) => String(s.attributes["url.path"] ?? "") === "/webhooks/telegram/status";
+      await eventually(() => (receiver.spans.some((s) => s.kind === SERVER && telegramReport(s)) ? true : undefined), "the Telegram report's span", 20_000);
+      for (const [what, port] of [["CAMARA check", new URL(camara.apiBaseUrl).port], ["Telegram send", new URL(telegram.url).port]]) {
+        await eventually(() => (receiver.spans.some((s) => s.kind === CLIENT && JSON.stringify(s.attributes).includes(`:${port}`)) ? true : undefined), `the ${what}'s span`, 20_000);
+      }
     } finally {
       child.kill("SIGTERM");
       expect(await exited(child)).toBe(0); // shutdown flushes what is buffered
     }
 
-    expect(codes).toHaveLength(3);
+    expect(codes).toHaveLength(5);
     const forbidden: Record<string, string> = {
       "E.164 (Twilio)": BY_TWILIO, "digits (Twilio)": BY_TWILIO.slice(1), "national (Twilio)": BY_TWILIO.slice(2),
       "E.164 (Vonage)": BY_VONAGE, "digits (Vonage)": BY_VONAGE.slice(1), "national (Vonage)": BY_VONAGE.slice(2),
+      "E.164 (Telegram)": BY_TELEGRAM, "digits (Telegram)": BY_TELEGRAM.slice(1), "national (Telegram)": BY_TELEGRAM.slice(3),
+      "E.164 (RCS)": BY_RCS, "digits (RCS)": BY_RCS.slice(1), "national (RCS)": BY_RCS.slice(2),
       "e-mail": EMAIL, "e-mail, encoded": encodeURIComponent(EMAIL),
       "API key": apiKey, "API key's secret": apiKey.split("_").slice(2).join("_"),
       "webhook token": WEBHOOK_TOKEN, "webhook secret": webhookSecret,
-      OTP_SECRET, TWILIO_TOKEN, VONAGE_SECRET, VONAGE_SIGNATURE_SECRET,
+      OTP_SECRET, TWILIO_TOKEN, VONAGE_SECRET, VONAGE_SIGNATURE_SECRET, TELEGRAM_TOKEN, "CAMARA secret": CAMARA.clientSecret,
+      ...Object.fromEntries(camara.issued.map((t, i) => [`CAMARA token ${i + 1}`, t])),
       ...Object.fromEntries(codes.map((c, i) => [`code ${i + 1}`, c])),
     };
     const strings = receiver.bodies.flatMap((b) => exportedStrings(b));

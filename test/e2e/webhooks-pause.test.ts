@@ -20,7 +20,8 @@ describe("webhooks: a failing endpoint is paused, and resumed", () => {
 
   beforeAll(async () => {
     [down, healthy] = await Promise.all([WebhookReceiver.start(), WebhookReceiver.start()]);
-    gw = await startGateway({ env: { WEBHOOK_RETRY_BASE_MS: "50", WEBHOOK_RETRY_MAX_MS: "200", WEBHOOK_RETRY_WINDOW_SECONDS: "1", WEBHOOK_POLL_MS: "100" } });
+    // A 3 s window: 1 s could close before a loaded machine made the second attempt the test expects.
+    gw = await startGateway({ env: { WEBHOOK_RETRY_BASE_MS: "50", WEBHOOK_RETRY_MAX_MS: "200", WEBHOOK_RETRY_WINDOW_SECONDS: "3", WEBHOOK_POLL_MS: "100" } });
     app = await gw.createApp({ name: "Pause" });
     const a = await gw.app.services.webhookEndpoints.add(app.id, down.url, "verification.pending");
     downId = a.endpoint.id;
@@ -40,8 +41,8 @@ describe("webhooks: a failing endpoint is paused, and resumed", () => {
   it("fails the message after the window, pauses the endpoint with a block record, holds its new events; resume sends them", async () => {
     const first = await request();
     // The healthy endpoint is not held up by the failing one.
-    await eventually(() => healthy.accepted().find((e) => e.json.data.id === first.id), "the healthy endpoint's event", 3000);
-    const paused = await eventually(async () => ((await endpoint()).status === "PAUSED" ? endpoint() : undefined), "the endpoint to pause", 10_000);
+    await eventually(() => healthy.accepted().find((e) => e.json.data.id === first.id), "the healthy endpoint's event", 15_000);
+    const paused = await eventually(async () => ((await endpoint()).status === "PAUSED" ? endpoint() : undefined), "the endpoint to pause", 20_000);
     expect(paused.pauseReason).toMatch(/retry window/);
     const [msg] = await gw.app.db.ds.query(`SELECT status, attempts FROM webhook_messages WHERE endpoint_id = $1`, [downId]);
     expect(msg.status).toBe("FAILED");
@@ -61,7 +62,7 @@ describe("webhooks: a failing endpoint is paused, and resumed", () => {
 
     // While paused: queued, not attempted.
     const second = await request();
-    await eventually(() => healthy.accepted().find((e) => e.json.data.id === second.id), "the healthy endpoint's second event", 3000);
+    await eventually(() => healthy.accepted().find((e) => e.json.data.id === second.id), "the healthy endpoint's second event", 15_000);
     const tries = down.received.length;
     await new Promise((r) => setTimeout(r, 500));
     expect(down.received.length).toBe(tries);
@@ -71,7 +72,7 @@ describe("webhooks: a failing endpoint is paused, and resumed", () => {
     down.respond = () => 200;
     const resumed = await gw.app.services.webhookEndpoints.resume(app.id, downId, "test");
     expect(resumed).toMatchObject({ status: "ACTIVE", consecutiveFailures: 0, pausedAt: null });
-    const got = await eventually(() => down.accepted().find((e) => e.json.data.id === second.id), "the held event after the resume", 5000);
+    const got = await eventually(() => down.accepted().find((e) => e.json.data.id === second.id), "the held event after the resume", 15_000);
     expect(got.verified).toBe(true);
     expect(await gw.app.services.blocks.list({ appId: app.id, active: true })).toEqual([]);
     // The failed one stays failed (the dashboard can resend it).
@@ -81,7 +82,7 @@ describe("webhooks: a failing endpoint is paused, and resumed", () => {
   it("lifting the pause's block (block lift, the blocks page) resumes the endpoint too", async () => {
     down.respond = () => 500;
     const third = await request();
-    await eventually(async () => ((await endpoint()).status === "PAUSED" ? true : undefined), "the endpoint to pause again", 10_000);
+    await eventually(async () => ((await endpoint()).status === "PAUSED" ? true : undefined), "the endpoint to pause again", 20_000);
     const [block] = await eventually(async () => {
       const list = await gw.app.services.blocks.list({ appId: app.id, active: true });
       return list.length ? list : undefined;
@@ -90,7 +91,7 @@ describe("webhooks: a failing endpoint is paused, and resumed", () => {
     await gw.app.services.blockService.lift(block.id, "ops@example.com", "receiver fixed");
     expect((await endpoint()).status).toBe("ACTIVE");
     const fourth = await request();
-    const got = await eventually(() => down.accepted().find((e) => e.json.data.id === fourth.id), "an event after the lift", 5000);
+    const got = await eventually(() => down.accepted().find((e) => e.json.data.id === fourth.id), "an event after the lift", 15_000);
     expect(got.verified).toBe(true);
     expect(down.accepted().find((e) => e.json.data.id === third.id)).toBeUndefined(); // failed before the lift; stays failed
   });

@@ -9,6 +9,9 @@ import { CANCEL_OTP, VERIFY_OTP, errorCode, gql } from "../helpers/graphql-clien
 import { createTestDatabase } from "../helpers/test-database";
 import { FAST_RETRY } from "../helpers/vendors";
 import { collect, wsClient } from "../helpers/ws-client";
+import { CamaraSimSwapFake } from "../fakes/camara-sim-swap-fake";
+
+const CAMARA_CLIENT = { clientId: "steps-client", clientSecret: "steps-secret" };
 
 /** A vendor stand-in: numbers ending in "0" (and addresses starting "refuse") are refused for good; it keeps what it was asked to send. */
 function vendor(name: string, channel: Channel): Provider & { sent: OutboundMessage[] } {
@@ -59,13 +62,27 @@ describe("ordered channels: workflow steps", () => {
     }, `a message to ${to}`);
   const request = (input: Record<string, unknown>, key = app.key) => gql(gw.url, key, REQUEST, { input: { channel: "SMS", ...input } });
 
+  /** The SIM-swap service (contract "SIM-swap check before a phone code"): only apps with a simSwap setting are checked. */
+  let camara: CamaraSimSwapFake;
+
   beforeAll(async () => {
-    gw = await startGateway({ providers: [sms, voice, email], retry: FAST_RETRY, stepTimeScale: SCALE, env: { WORKER_POLL_MS: "100" } });
+    camara = await CamaraSimSwapFake.start(CAMARA_CLIENT);
+    gw = await startGateway({
+      providers: [sms, voice, email], retry: FAST_RETRY, stepTimeScale: SCALE,
+      env: {
+        WORKER_POLL_MS: "100",
+        SIM_SWAP_API_BASE_URL: camara.apiBaseUrl, SIM_SWAP_TOKEN_URL: camara.tokenUrl,
+        SIM_SWAP_CLIENT_ID: CAMARA_CLIENT.clientId, SIM_SWAP_CLIENT_SECRET: CAMARA_CLIENT.clientSecret,
+      },
+    });
     app = await gw.createApp({ name: "Workflows", maxSends: 20 });
     admin = (await createStaffWithTotp(gw, "wf-admin@example.com", "ADMIN")).client;
     support = (await createStaffWithTotp(gw, "wf-agent@example.com", "SUPPORT")).client;
   });
-  afterAll(() => gw?.stop());
+  afterAll(async () => {
+    await gw?.stop();
+    await camara?.stop();
+  });
 
   it("moves on when not verified within afterSeconds of the hand-off: the same code on the next channel, the reason on the step, the event and the timeline", async () => {
     const to = "+14155550101";
@@ -297,6 +314,71 @@ describe("ordered channels: workflow steps", () => {
     const t = await admin.gql(ADMIN_VIEW, { id });
     expect(t.data.verification.timeline.filter((e: any) => e.kind === "STEP").map((e: any) => e.status)).toEqual(["SKIPPED"]);
     expect((await gql(gw.url, pumped.key, VERIFY_OTP, { input: { verificationId: id, code } })).data.verifyOtp.status).toBe("APPROVED");
+  });
+
+  it("a later step to a number not yet checked is SIM-swap checked: refuse skips it and moves on to the next step at once; the rest keep the code", async () => {
+    const strict = await gw.createApp({ name: "Strict steps", maxSends: 20, settings: { simSwap: { maxAgeHours: 24, action: "refuse" } } });
+    const own = "+16465550211";
+    const swapped = "+13035550212";
+    camara.swapSim(swapped, 3);
+    const r = await request({ destination: own, next: [{ channel: "SMS", destination: swapped, afterSeconds: 15 }, { channel: "EMAIL", destination: "cy@example.com", afterSeconds: 600 }] }, strict.key);
+    expect(r.errors).toBeUndefined();
+    const id = r.data.requestOtp.id;
+    const code = await codeSentTo(sms, own);
+    // Skipped, and the e-mail step starts at once (not 600 s on): the same code, the way to reach the person a swap calls for.
+    expect(await codeSentTo(email, "cy@example.com")).toBe(code);
+    const v = (await gql(gw.url, strict.key, GET, { id })).data.verification;
+    expect(v.steps.map((s: any) => [s.channel, s.status])).toEqual([["SMS", "DONE"], ["SMS", "SKIPPED"], ["EMAIL", "ACTIVE"]]);
+    expect(v.steps[1].reason).toBe("refused by the SIM-swap check (SIM_SWAP): the SIM card of this number changed recently");
+    expect(v.steps[2].reason).toBe("the SMS was skipped");
+    expect(sms.sent.filter((m) => m.to === swapped)).toEqual([]);
+    expect(camara.checks.map((c) => c.phoneNumber)).toEqual(expect.arrayContaining([own, swapped]));
+    const [block] = await gw.app.db.ds.query(`SELECT rule, details FROM rate_limit_blocks WHERE app_id = $1 AND rule = 'sim_swap'`, [strict.id]);
+    expect(block.details).toMatchObject({ verificationId: id, simSwap: "SWAPPED", action: "refuse" });
+    // SUPPORT's timeline: both checks, the step's refusal, the number masked.
+    const t = (await support.gql(ADMIN_VIEW, { id })).data.verification.timeline;
+    expect(t.filter((e: any) => e.kind === "RISK_CHECK").map((e: any) => e.summary)).toEqual([
+      "SIM-swap check: no recent SIM change",
+      "SIM-swap check before step 2 (SMS to +1******0212): the number's SIM card changed recently — refused: the step was skipped",
+    ]);
+    expect(t.find((e: any) => e.kind === "STEP" && e.status === "SKIPPED").summary).not.toMatch(/workflow stops/);
+    expect(JSON.stringify(t)).not.toContain("3035550212");
+    expect((await gql(gw.url, strict.key, VERIFY_OTP, { input: { verificationId: id, code } })).data.verifyOtp.status).toBe("APPROVED");
+  });
+
+  it("flag: a phone step after an e-mail is checked, its event and token say so; the same number is not checked twice; an outage is UNKNOWN and still sent", async () => {
+    const flag = await gw.createApp({ name: "Flag steps", maxSends: 20, settings: { simSwap: { maxAgeHours: 24, action: "flag" } } });
+    const hook = await gw.app.services.webhookEndpoints.add(flag.id, "http://127.0.0.1:9/hook", "verification.step_started");
+    expect(hook.secret).toBeTruthy();
+    const phone = "+17185550213";
+    camara.swapSim(phone, 5);
+    const before = camara.checks.length;
+    const r = await request({ destination: "di@example.com", channel: "EMAIL", next: [{ channel: "SMS", destination: phone, afterSeconds: 15 }, { channel: "VOICE", destination: phone, afterSeconds: 15 }] }, flag.key);
+    expect(r.errors).toBeUndefined();
+    const id = r.data.requestOtp.id;
+    expect(camara.checks.length).toBe(before); // an e-mail is not checked
+    await codeSentTo(sms, phone);
+    const code = await codeSentTo(voice, phone);
+    expect(camara.checks.slice(before).map((c) => c.phoneNumber)).toEqual([phone]); // once for both steps
+    const [event] = await gw.app.db.ds.query(`SELECT data FROM webhook_events WHERE verification_id = $1 AND type = 'verification.step_started' ORDER BY created_at LIMIT 1`, [id]);
+    expect(event.data.risk).toEqual({ simSwap: "SWAPPED", checkedAt: expect.any(String) });
+    const ok = await gql(gw.url, flag.key, VERIFY_OTP, { input: { verificationId: id, code } });
+    expect(JSON.parse(Buffer.from(ok.data.verifyOtp.token.split(".")[1], "base64url").toString()).sim_swap).toBe("swapped");
+    await gw.app.services.webhookEndpoints.remove(flag.id, hook.endpoint.id);
+
+    // The operator down when a step to another number starts: UNKNOWN, sent, and the verification's risk rises to it.
+    const own = "+16175550214";
+    const other = "+16175550215";
+    const u = await request({ destination: own, next: [{ channel: "SMS", destination: other, afterSeconds: 15 }] }, flag.key);
+    expect(u.errors).toBeUndefined();
+    camara.down = true;
+    try {
+      await codeSentTo(sms, other);
+    } finally {
+      camara.down = false;
+    }
+    const [row] = await gw.app.db.ds.query(`SELECT sim_swap FROM verifications WHERE id = $1`, [u.data.requestOtp.id]);
+    expect(row.sim_swap).toBe("UNKNOWN");
   });
 });
 

@@ -1,15 +1,21 @@
 import { Typography } from "@mui/material";
-import { FunctionField, NumberField, Show, SimpleShowLayout, TextField } from "react-admin";
+import { FunctionField, NumberField, Show, SimpleShowLayout, TextField, useRecordContext } from "react-admin";
 import { DateTimeField } from "../common/DateTimeField";
 import { KeyTable } from "./KeyTable";
 import { LimitOverrides } from "./LimitOverrides";
 import { SafelistTable } from "./SafelistTable";
 import { WebhookTable } from "./WebhookTable";
 
+/** "App: Shop", as the staff page says "Staff: <e-mail>" (react-admin's default ran the menu label into the name). */
+function AppTitle() {
+  const app = useRecordContext<{ name: string }>();
+  return <span data-testid="app-title">{app ? `App: ${app.name}` : "App"}</span>;
+}
+
 /** An app's settings and its keys (ADMIN only). */
 export function AppShow() {
   return (
-    <Show>
+    <Show title={<AppTitle />}>
       <SimpleShowLayout>
         <TextField source="name" />
         <TextField source="id" label="App id" />

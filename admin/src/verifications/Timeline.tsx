@@ -53,8 +53,9 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
   return (
     <Stack spacing={0} data-testid="timeline">
       {entries.map((e, i) => (
-        <Box key={i} data-kind={e.kind} sx={{ display: "grid", gridTemplateColumns: "110px 32px 1fr", gap: 1, py: 1.2, borderBottom: "1px solid", borderColor: "divider", opacity: e.kind === "DELIVERY_STATUS" ? 0.75 : 1 }}>
-          <Typography variant="body2" sx={{ fontFamily: "monospace", color: "text.secondary", pt: 0.3 }}>{timeMs(e.at)}</Typography>
+        // On a phone the time gets a line of its own above the row: beside it, it left the sentences a third of the screen.
+        <Box key={i} data-kind={e.kind} sx={{ display: "grid", gridTemplateColumns: { xs: "32px 1fr", sm: "110px 32px 1fr" }, columnGap: 1, rowGap: { xs: 0.25, sm: 1 }, py: 1.2, borderBottom: "1px solid", borderColor: "divider", opacity: e.kind === "DELIVERY_STATUS" ? 0.75 : 1 }}>
+          <Typography variant="body2" sx={{ fontFamily: "monospace", color: "text.secondary", pt: 0.3, gridColumn: { xs: "1 / -1", sm: "auto" } }}>{timeMs(e.at)}</Typography>
           <Box sx={{ pt: 0.2 }}>{ICONS[e.kind]}</Box>
           <Box>
             <Stack direction="row" spacing={1} sx={{ alignItems: "center", flexWrap: "wrap" }}>

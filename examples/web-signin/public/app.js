@@ -133,9 +133,12 @@ function showDelivery(d) {
   else if (d.status === "SENT") state.slowTimer = setTimeout(offerVoice, Number($("enter").dataset.slowDeliveryMs));
 }
 
-/** "Code" for a text message (the word people use), "Call" for a call, else the app's name. */
+/**
+ * "Code" for a text message (the word people use), "Call" for a call, else the app's name; beside
+ * a workflow's other messages ("WhatsApp: sent") a text message is named as the step list names it.
+ */
 function deliveryName(channel) {
-  if (channel === "SMS") return "Code";
+  if (channel === "SMS") return (state.verification?.steps?.length ?? 0) > 1 ? "Text message" : "Code";
   if (channel === "VOICE") return "Call";
   return channelName(channel);
 }
@@ -298,6 +301,7 @@ async function resend(button, channel) {
   say("");
   const r = await busy(button, () => post("/api/resend", { verificationId: state.verification.id, channel }));
   if (r.error) return showError(r.error, [$("resend"), $("voice")]);
+  if (r.stepUp) return stepUp(r.stepUp);
   $("voice").hidden = true;
   showVerification(r.verification);
 }

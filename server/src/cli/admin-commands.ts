@@ -84,6 +84,7 @@ export function registerAdminCommands(program: Command): void {
     .description("print the admin API's GraphQL schema (sorted), or write it to a file")
     .option("--out <file>", "write to this file")
     .action(async (o: { out?: string }) => {
+      // Loaded here: the admin schema pulls in every resolver, which no other command needs.
       const [{ buildAdminSchema }, { printSorted }] = await Promise.all([import("../admin/schema.js"), import("../graphql/schema.js")]);
       const text = printSorted(await buildAdminSchema());
       if (o.out) writeFileSync(o.out, text);

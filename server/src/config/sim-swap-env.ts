@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ClientCredentialsConfig } from "../risk/client-credentials";
 
 /**
  * The SIM-swap service's variables (GSMA CAMARA SIM Swap API, reached with an OAuth 2.0
@@ -37,15 +38,12 @@ export function simSwapEnvProblems(env: SimSwapEnv): Array<{ path: string; messa
   return REQUIRED.filter((k) => !env[k]).map((k) => ({ path: k, message: `is required with ${set.join(", ")} (the SIM-swap check needs all of ${REQUIRED.join(", ")})` }));
 }
 
-/** Where and how the gateway asks about SIM swaps; absent when the service is not configured (the check is then skipped). */
-export interface SimSwapConfig {
+/**
+ * Where and how the gateway asks about SIM swaps; absent when the service is not configured (the
+ * check is then skipped). The token part is the client-credentials grant's own configuration.
+ */
+export interface SimSwapConfig extends ClientCredentialsConfig {
   apiBaseUrl: string;
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-  tokenAuth: "basic" | "body";
-  scope?: string;
-  timeoutMs: number;
 }
 
 export function simSwapConfig(env: SimSwapEnv): SimSwapConfig | undefined {

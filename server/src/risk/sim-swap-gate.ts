@@ -23,9 +23,9 @@ export interface SimSwapObserver {
 }
 
 /**
- * The SIM-swap check before a phone code. It applies to a request whose app has a `simSwap`
- * setting, on a phone channel, when a SIM-swap service is configured; otherwise it answers
- * null (no check, no risk on the verification). The whole check — token included — has
+ * The SIM-swap check before a phone code. It applies to a send — a request, a resend, a later
+ * workflow step — whose app has a `simSwap` setting, on a phone channel, when a SIM-swap service
+ * is configured; otherwise it answers null (no check, no risk recorded). The whole check — token included — has
  * `timeoutMs`; a failure, a refusal by the service or the deadline is UNKNOWN, never a refusal
  * of the code: an operator's outage must not lock every user out.
  */
@@ -41,9 +41,14 @@ export class SimSwapGate {
     return !!this.client;
   }
 
+  /** Whether a send of `channel` to `dest` is checked at all (the caller may then skip its own look-ups). */
+  applies(app: AppEntity, dest: Destination, channel: Channel): boolean {
+    return !!app.settings.simSwap && !!this.client && dest.kind === "phone" && isPhoneChannel(channel);
+  }
+
   async check(app: AppEntity, dest: Destination, channel: Channel): Promise<SimSwapVerdict | null> {
     const setting = app.settings.simSwap;
-    if (!setting || !this.client || dest.kind !== "phone" || !isPhoneChannel(channel)) return null;
+    if (!setting || !this.client || !this.applies(app, dest, channel)) return null;
     const started = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.timeoutMs);

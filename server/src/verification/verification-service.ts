@@ -7,6 +7,8 @@ import { pickLocale } from "../channels/templates";
 import type { SecretKeys } from "../crypto/secret-keys";
 import { badInput, forbidden, notFound, rateLimited } from "../errors";
 import type { SimSwapGate, SimSwapVerdict } from "../risk/sim-swap-gate";
+import { recordLaterCheck } from "../risk/sim-swap-record";
+import { recordSimSwapRefusal } from "../risk/sim-swap-refusal";
 import type { DeliveryEvents } from "../delivery/delivery-events";
 import type { ProviderRegistry } from "../providers/registry";
 import { TEST_PROVIDER_NAME } from "../providers/test-destination/test-destination-provider";
@@ -41,6 +43,13 @@ const WORKFLOW_CTE = `
          SELECT s.id, v.id, v.app_id, s.position, s.channel, s.destination, s.after_seconds, s.status,
                 CASE WHEN s.position = 0 THEN now() END, CASE WHEN s.position = 0 THEN now() END, s.reason, CASE WHEN s.position = 0 THEN $16::uuid END
            FROM v, jsonb_to_recordset($22::jsonb) AS s(id uuid, position int, channel text, destination text, after_seconds int, status text, reason text)
+       ),`;
+
+/** Appended after `v` in requestOtp when a SIM-swap check ran: that check, as the first of the verification's checks (risk/sim-swap-record.ts). */
+const REQUEST_CHECK_CTE = `
+       rc AS (
+         INSERT INTO verification_risk_checks (verification_id, app_id, destination, channel, trigger, sim_swap, checked_at)
+         SELECT v.id, v.app_id, v.destination, v.channel, 'request', v.sim_swap, v.sim_swap_checked_at FROM v WHERE v.sim_swap IS NOT NULL
        ),`;
 
 /**
@@ -122,7 +131,7 @@ export class VerificationService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
                 now() + make_interval(secs => $14), now() + make_interval(secs => $15), $18, $20, $21)
          RETURNING ${VERIFICATION_COLUMNS}
-       ),${plan.length ? WORKFLOW_CTE : ""}
+       ),${risk ? REQUEST_CHECK_CTE : ""}${plan.length ? WORKFLOW_CTE : ""}
        ${queueDeliveryCtes("$16::uuid", "$17", "$19", plan.length ? { id: "($22::jsonb->0->>'id')::uuid", destination: "NULL" } : undefined)}
        SELECT (SELECT to_jsonb(v.*) FROM v) AS v, (SELECT to_jsonb(d.*) FROM d) AS d, ${wakeWorkersColumn(this.notifyWorkers)} AS wake`,
       [
@@ -153,6 +162,14 @@ export class VerificationService {
     // Per-IP limits count the end user who asked for the code (clientIp at request), not whoever relays the resend.
     const test = this.testDestinations?.find(app.settings, destination) ?? null;
     await this.policy.check(app, dest, target, { ip: current.client_ip, testDestination: !!test });
+    // A fresh check for every resend, as for the request: the SIM may have been swapped since the
+    // code before (the takeover asks for a resend once it holds the number), and resends are
+    // bounded by the cooldown and the send limits, so checks stay one per paid send.
+    const risk = test ? null : ((await this.simSwap?.check(app, dest, target)) ?? null);
+    if (risk) {
+      await recordLaterCheck(this.ds, { verificationId: current.id, destination, channel: target, trigger: "resend", stepPosition: step?.position ?? null, verdict: risk });
+      if (risk.refuse) await this.refuseSimSwap(app, dest, target, risk, current.id);
+    }
     // The verification's own channel changes only with its own (first) step's.
     const ownChannel = step && step.position > 0 ? current.channel : target;
     // coalesce($10, $4) below: $10 is never null; naming $4 there gives it a type when no step's CTE uses it
@@ -241,17 +258,13 @@ export class VerificationService {
   }
 
   /**
-   * A swapped number under `refuse`: nothing is stored for sending and no verification exists.
-   * The refusal is recorded as a block row (rule `sim_swap`, the number masked, blocking nothing
-   * after this request: the next one is checked anew), so support finds it by the number, the
-   * dashboard lists it and the app's `block.created` webhook reports it.
+   * A swapped number under `refuse`: FORBIDDEN (reason SIM_SWAP), nothing is stored for sending,
+   * and the refusal is on record (risk/sim-swap-refusal.ts). On a resend the verification stays
+   * as it was: its earlier code, sent before the swap was seen, still verifies, and its token
+   * then says `sim_swap: "swapped"` (the worst result seen).
    */
-  private async refuseSimSwap(app: AppEntity, dest: Destination, channel: string, risk: SimSwapVerdict): Promise<never> {
-    await this.blocks.record({
-      appId: app.id, rule: "sim_swap", key: `${app.id}:${dest.value}`, keyMasked: maskDestination(dest.value),
-      hits: 1, limit: 0, blockedUntil: risk.checkedAt,
-      details: { channel, maxAgeHours: risk.maxAgeHours, simSwap: risk.result, action: risk.action },
-    });
+  private async refuseSimSwap(app: AppEntity, dest: Destination, channel: string, risk: SimSwapVerdict, verificationId?: string): Promise<never> {
+    await recordSimSwapRefusal(this.blocks, app.id, dest.value, channel, risk, verificationId);
     throw forbidden("The SIM card of this number changed recently; verify the user another way (e-mail or an authenticator app)", { reason: "SIM_SWAP" });
   }
 

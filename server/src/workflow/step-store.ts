@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import type { Row } from "../verification/verification-view";
 
 /** Why a step started, as stored (`started_reason`); step-view.ts says it in words. */
-export const STARTED = { requested: "requested", timeout: "timeout", failed: "failed" } as const;
+export const STARTED = { requested: "requested", timeout: "timeout", failed: "failed", skipped: "skipped" } as const;
 
 /**
  * The workflow's rows in SQL (migration VerificationSteps). A waiting step's timer is its
@@ -117,6 +117,29 @@ export class StepStore {
       [stepId, workerId, reason],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * A claimed step the SIM-swap check refused: SKIPPED with the reason, and the step after it
+   * due now (started_reason `skipped`). Null when the claim no longer holds (nothing changed);
+   * `nextStepId` null when no step waits after it.
+   */
+  async skipForRisk(m: EntityManager, stepId: string, workerId: string, reason: string): Promise<{ nextStepId: string | null } | null> {
+    const [r] = await m.query(
+      `WITH s AS (
+         UPDATE verification_steps SET status = 'SKIPPED', ended_at = now(), ended_reason = $3, lease_until = NULL, leased_by = NULL, updated_at = now()
+          WHERE id = $1 AND status = 'WAITING' AND leased_by = $2
+          RETURNING verification_id, position
+       ),
+       n AS (
+         UPDATE verification_steps n SET starts_at = now(), started_reason = $4, updated_at = now()
+           FROM s WHERE n.verification_id = s.verification_id AND n.position = s.position + 1 AND n.status = 'WAITING'
+          RETURNING n.id
+       )
+       SELECT (SELECT id FROM n) AS next_step_id FROM s`,
+      [stepId, workerId, reason, STARTED.skipped],
+    );
+    return r ? { nextStepId: r.next_step_id ?? null } : null;
   }
 
   /** Gives a claim back before its lease (the verification is closing: the expiry sweep or a close will skip it). */

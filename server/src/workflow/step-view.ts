@@ -34,6 +34,7 @@ export function stepReason(r: Row, previous?: Row): string | null {
   switch (r.started_reason) {
     case "timeout": return `not verified within ${r.after_seconds} s of ${before}`;
     case "failed": return `${before} failed permanently`;
+    case "skipped": return `${before} was skipped`;
     default: return r.started_reason ?? null;
   }
 }

@@ -130,8 +130,7 @@ export async function buildTimeline(ds: DataSource, blocks: BlockStore, v: Recor
     ...rows.map((r) => toEntry(r.kind, new Date(r.at), forViewer(r.data, viewer))),
   ];
   entries.push(...stepEntries(await loadSteps(ds, v.id), viewer));
-  const risk = riskEntry(v);
-  if (risk) entries.push(risk);
+  entries.push(...(await riskEntries(ds, v, viewer)));
   const outcome = outcomeEntry(v);
   if (outcome) entries.push(outcome);
   return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || ORDER[a.kind] - ORDER[b.kind]);
@@ -161,7 +160,9 @@ function stepEntries(steps: StepData[], viewer: Viewer): TimelineEntryData[] {
     if (s.startedAt) {
       out.push({ at: new Date(s.startedAt), kind: TimelineKind.STEP, channel: s.channel, status: "STARTED", destination: to, deliveryId: s.deliveryId, summary: `${what} started: ${s.reason}` });
     } else if (s.refused && s.endedAt) {
-      out.push({ at: new Date(s.endedAt), kind: TimelineKind.STEP, channel: s.channel, status: "SKIPPED", destination: to, summary: `${what} skipped: ${s.reason}; the workflow stops` });
+      // A SIM-swap refusal moves on to the next step (workflow.ts refusedSimSwap); a send-limit refusal stops the workflow.
+      const then = s.reason?.startsWith("refused by the SIM-swap check") ? "" : "; the workflow stops";
+      out.push({ at: new Date(s.endedAt), kind: TimelineKind.STEP, channel: s.channel, status: "SKIPPED", destination: to, summary: `${what} skipped: ${s.reason}${then}` });
     }
   }
   return out;
@@ -199,7 +200,7 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
     case TimelineKind.STATUS_CALLBACK: {
       // The vendor's own fallback (an RCS message it sent as SMS: the device has no RCS) is named, not hidden.
       const sentAs = d.sentAs && d.sentAs !== d.channel ? ` — sent as ${d.sentAs} by ${d.provider}'s own fallback (the device can't receive ${d.channel})` : "";
-      return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${d.status}${sentAs}${error}` };
+      return { ...base, errorExplanation: explanation, summary: `${d.provider} reported ${inWords(d.status)}${sentAs}${error}` };
     }
     case TimelineKind.WEBHOOK_ATTEMPT: {
       // The endpoint's host only: a URL's path or query may carry the app's own token.
@@ -215,8 +216,13 @@ function toEntry(kind: TimelineKind, at: Date, d: Record<string, any>): Timeline
     case TimelineKind.VERIFY_ATTEMPT:
       return { ...base, summary: `Code check ${d.status === "APPROVED" ? "succeeded" : `failed (${String(d.status).toLowerCase().replaceAll("_", " ")})`}${d.ip ? ` from ${d.ip}` : ""}` };
     default:
-      return { ...base, errorExplanation: explanation, summary: `Delivery ${d.status} via ${d.provider}${error}` };
+      return { ...base, errorExplanation: explanation, summary: `Delivery ${inWords(d.status)} via ${d.provider}${error}` };
   }
+}
+
+/** A status inside a sentence, as a word ("Delivery queued via outbox"): the badge beside it shows the enum. */
+function inWords(status: unknown): string {
+  return String(status).toLowerCase().replaceAll("_", " ");
 }
 
 /** "an SMS code", "a voice code", "an e-mail code": the article follows the sound of the channel's name. */
@@ -241,14 +247,30 @@ const SIM_SWAP_WORDS: Record<string, string> = {
   UNKNOWN: "no answer (the service failed or timed out) — the code was sent",
 };
 
-/** The SIM-swap check before the send (risk/sim-swap-gate.ts), when one ran. A refused request has no verification: it is a `sim_swap` block. */
-function riskEntry(v: Record<string, any>): TimelineEntryData | null {
-  if (!v.sim_swap) return null;
-  return {
-    // At the request (the check ran just before the row was written), right after its REQUEST line.
-    at: new Date(v.created_at), kind: TimelineKind.RISK_CHECK, status: v.sim_swap, rule: "sim_swap",
-    summary: `SIM-swap check: ${SIM_SWAP_WORDS[v.sim_swap] ?? v.sim_swap}`,
-  };
+/**
+ * Each SIM-swap check of the verification (risk/sim-swap-record.ts): the request's, then any
+ * resend's and later step's, with what it said and whether it refused that send. A refused
+ * request has no verification: it is a `sim_swap` block.
+ */
+async function riskEntries(ds: DataSource, v: Record<string, any>, viewer: Viewer): Promise<TimelineEntryData[]> {
+  if (!v.sim_swap) return [];
+  const rows: Array<Record<string, any>> = await ds.query(
+    `SELECT trigger, step_position, channel, destination, sim_swap, refused, checked_at FROM verification_risk_checks WHERE verification_id = $1 ORDER BY checked_at, id`,
+    [v.id],
+  );
+  return rows.map((r) => {
+    const to = viewer.destination(r.destination);
+    const words = r.refused
+      ? `the number's SIM card changed recently — refused: ${r.trigger === "step" ? "the step was skipped" : "no new code was sent"}`
+      : SIM_SWAP_WORDS[r.sim_swap] ?? r.sim_swap;
+    const before = r.trigger === "resend" ? ` before the resend (${r.channel} to ${to})` : r.trigger === "step" ? ` before step ${r.step_position + 1} (${r.channel} to ${to})` : "";
+    return {
+      // The request's ran just before its row was written: shown right after its REQUEST line.
+      at: new Date(r.trigger === "request" ? v.created_at : r.checked_at), kind: TimelineKind.RISK_CHECK, status: r.sim_swap, rule: "sim_swap",
+      channel: r.channel, destination: r.trigger === "request" ? null : to,
+      summary: `SIM-swap check${before}: ${words}`,
+    };
+  });
 }
 
 function outcomeEntry(v: Record<string, any>): TimelineEntryData | null {

@@ -22,6 +22,7 @@ import { DeliveryPrices1765030000000 } from "./1765030000000-DeliveryPrices";
 import { VerificationSteps1765000000000 } from "./1765000000000-VerificationSteps";
 import { DeliverySentAs1765020000000 } from "./1765020000000-DeliverySentAs";
 import { VerificationRisk1765040000000 } from "./1765040000000-VerificationRisk";
+import { VerificationRiskChecks1765050000000 } from "./1765050000000-VerificationRiskChecks";
 import { AttemptIndexes1765030000001 } from "./1765030000001-AttemptIndexes";
 
 /** Every migration, oldest first. A new migration is a new file here, never an edit of an applied one. */
@@ -51,4 +52,5 @@ export const migrations = [
   DeliveryPrices1765030000000,
   AttemptIndexes1765030000001,
   VerificationRisk1765040000000,
+  VerificationRiskChecks1765050000000,
 ];
