@@ -226,8 +226,10 @@ describe("docs: a gateway role that cannot alter the audit log", () => {
   });
   afterAll(async () => {
     await limited?.stop();
+    // The role's grants in the database go first: the run drops the database itself only at its end.
+    await admin?.query(`DROP OWNED BY ${role}`).catch(() => undefined);
     await admin?.end();
-    await owner?.stop(); // drops the database, and with it the role's grants there
+    await owner?.stop();
     const c = new Client({ connectionString: ADMIN_DATABASE_URL });
     await c.connect();
     await c.query(`DROP ROLE IF EXISTS ${role}`);

@@ -43,7 +43,8 @@ export interface TestGatewayOptions extends Omit<AppOptions, "logStream"> {
  * port, logs captured. The same createApp the CLI runs; only configuration differs.
  */
 export async function startGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
-  const db = opts.databaseUrl ? undefined : await createTestDatabase();
+  // Migrated already (a copy of the run's template): the gateway's own migrate() finds nothing to do.
+  const db = opts.databaseUrl ? undefined : await createTestDatabase({ migrated: true });
   const dataDir = mkdtempSync(join(tmpdir(), "otpg-"));
   const port = opts.env?.PORT ?? String(await freePort());
   const env: Record<string, string> = {

@@ -1,12 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { Option, type Command } from "commander";
-import { dashboardUrl } from "../admin/admin-services";
-import { AuditLog } from "../admin/auth/audit-log";
-import { issueEnrolmentLink } from "../admin/auth/staff-enrolment";
-import { StaffRole } from "../admin/auth/roles";
-import { passwordProblem } from "../admin/auth/passwords";
-import { checkEmail, StaffStore } from "../admin/auth/staff-store";
+import type { StaffRole } from "../admin/auth/roles";
 import { withDatabase } from "./with-database";
 import { UsageError, asCliError } from "./usage-error";
 
@@ -32,6 +27,9 @@ export function registerAdminCommands(program: Command): void {
     .action(async (o: { email: string; role: StaffRole; passwordStdin?: boolean }) => {
       if (!o.passwordStdin) throw new UsageError("give the password on standard input with --password-stdin, e.g. `printf '%s' \"$PW\" | otp-gateway admin create … --password-stdin`");
       const password = await readPassword();
+      const [{ passwordProblem }, { checkEmail, StaffStore }, { AuditLog }] = await Promise.all([
+        import("../admin/auth/passwords.js"), import("../admin/auth/staff-store.js"), import("../admin/auth/audit-log.js"),
+      ]);
       // Checked before touching the database: bad input changes nothing and fails fast.
       const problem = passwordProblem(password);
       if (problem) throw new UsageError(problem);
@@ -58,6 +56,9 @@ export function registerAdminCommands(program: Command): void {
     .description("print a one-time link (24 hours) through which a dashboard user enrols an authenticator app; revokes their earlier unused links")
     .requiredOption("--email <email>", "the user's e-mail address")
     .action(async (o: { email: string }) => {
+      const [{ checkEmail, StaffStore }, { AuditLog }, { issueEnrolmentLink }, { dashboardUrl }] = await Promise.all([
+        import("../admin/auth/staff-store.js"), import("../admin/auth/audit-log.js"), import("../admin/auth/staff-enrolment.js"), import("../admin/admin-services.js"),
+      ]);
       try {
         checkEmail(o.email);
       } catch (err) {

@@ -1,13 +1,17 @@
 import type { Command } from "commander";
-import { AppService, AppSettingsRefused, FALLBACK_CHANNELS, parseKeyId, validateAppOptions, type AppOptions } from "../apps/app-service";
+import type { AppOptions } from "../apps/app-service";
 import { loadConfig } from "../config/config";
 import { abuseSettingsFromFlags, simSwapFromFlag } from "./app-settings-command";
 import { withDatabase } from "./with-database";
 import { InvalidArgumentError } from "commander";
 import { UsageError, anyWholeNumber, uuidFlag } from "./usage-error";
+import { Channel } from "../verification/enums";
 
 // The ranges are validateAppOptions's to judge (one message listing every problem); the parser only wants digits.
 const int = anyWholeNumber;
+
+// The channels app-service.ts's FALLBACK_CHANNELS lists, without loading app-service (typeorm) to parse a flag.
+const FALLBACK_CHANNELS: readonly string[] = Object.values(Channel);
 
 const fallbackChannel = (v: string) => {
   const channel = v.trim().toUpperCase();
@@ -53,6 +57,7 @@ export function registerAppCommands(program: Command): void {
           ...simSwapFromFlag(o),
         },
       };
+      const { AppService, AppSettingsRefused, validateAppOptions } = await import("../apps/app-service.js");
       // Before touching the database: bad flags change nothing (exit 2).
       try {
         validateAppOptions(options, loadConfig());
@@ -73,6 +78,7 @@ export function registerAppCommands(program: Command): void {
     .option("--all", "revoke every key, the newest too (a leak: the app stops until a key is added)")
     .action(async (o: { id: string; key?: string; all?: boolean }) => {
       if (o.key !== undefined && o.all) throw new UsageError("give --key or --all, not both");
+      const { AppService, parseKeyId } = await import("../apps/app-service.js");
       const keyId = o.key === undefined ? undefined : parseKeyId(o.key);
       if (keyId === null) throw new UsageError("--key must be a key's public id, otpk_ followed by 16 hex digits");
       await withDatabase(async ({ ds }) => {
@@ -89,6 +95,7 @@ export function registerAppCommands(program: Command): void {
     .requiredOption("--id <appId>", "the app's id", uuidFlag("an app's id"))
     .option("--json", "print {\"id\",\"keyId\",\"apiKey\"} as JSON")
     .action(async (o) => {
+      const { AppService } = await import("../apps/app-service.js");
       await withDatabase(async ({ ds }) => {
         const service = new AppService(ds);
         if (!(await service.find(o.id).catch(() => null))) throw new Error(`no app with id ${o.id}`);

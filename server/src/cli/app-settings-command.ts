@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { AppService, AppSettingsRefused } from "../apps/app-service";
 import type { AppSettings } from "../apps/app.entity";
 import { loadConfig } from "../config/config";
 import { withDatabase } from "./with-database";
@@ -58,6 +57,7 @@ export function registerAppSettingsCommand(program: Command): void {
       if (Array.isArray(patch.voiceCountries) && !patch.voiceCountries.length) patch.voiceCountries = null;
       const codes = { ttlSeconds: o.ttl, codeLength: o.codeLength, maxAttempts: o.maxAttempts };
       await withDatabase(async ({ ds }) => {
+        const { AppService, AppSettingsRefused } = await import("../apps/app-service.js");
         const settings = await new AppService(ds, loadConfig()).updateSettings(o.id, patch, codes).catch((err: Error) => {
           // Settings the checks refused are bad values (exit 2); an unknown app is not.
           throw err instanceof AppSettingsRefused ? new UsageError(err.message) : err;

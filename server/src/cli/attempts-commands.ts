@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { rebuildRollup, rollAll } from "../attempts/rollup/roll-hours";
 import { withDatabase } from "./with-database";
 
 /**
@@ -15,6 +14,7 @@ export function registerAttemptsCommands(program: Command): void {
     .description("roll up the closed hours not yet rolled and the ones changed since (the worker does this every minute)")
     .option("--rebuild", "forget every rolled hour and roll them all again from the attempts")
     .action(async (o: { rebuild?: boolean }) => {
+      const { rebuildRollup, rollAll } = await import("../attempts/rollup/roll-hours.js");
       await withDatabase(async ({ ds }) => {
         const started = Date.now();
         const hours = o.rebuild ? await rebuildRollup(ds) : await rollAll(ds);

@@ -1,15 +1,9 @@
 import type { Command } from "commander";
 import { userInfo } from "node:os";
 import type { DataSource } from "typeorm";
-import { AuditLog } from "../admin/auth/audit-log";
-import { PumpingGuard } from "../protection/pumping-guard";
 import { loadConfig } from "../config/config";
-import { deriveKeys } from "../crypto/secret-keys";
-import { createLogger } from "../observability/logger";
-import { BlockService } from "../protection/block-service";
-import { BlockStore, type BlockSummary } from "../protection/block-store";
-import { RateLimits } from "../protection/rate-limits";
-import { LimitWriteRetry } from "../protection/limit-write-retry";
+import type { BlockService } from "../protection/block-service";
+import type { BlockSummary } from "../protection/block-store";
 import type { RedisClient } from "../redis";
 import { withDatabase } from "./with-database";
 import { cliRefusals, uuidFlag, wholeNumber } from "./usage-error";
@@ -46,6 +40,7 @@ export function registerBlockCommands(program: Command): void {
     .action(async (o: { id: string; reason: string; by: string }) => {
       await withBlockService(async (service, ds) => {
         const lifted = await cliRefusals(() => service.lift(o.id, o.by, o.reason));
+        const { AuditLog } = await import("../admin/auth/audit-log.js");
         await new AuditLog(ds).record({
           actor: { id: null, email: `cli:${userInfo().username}`, role: null }, action: "block.lift", targetType: "rate_limit_block", targetId: lifted.id,
           reason: o.reason, before: { rule: lifted.rule, key: lifted.keyMasked, shadow: lifted.shadow }, after: { lifted: true, by: o.by, alsoLifted: lifted.alsoLifted },
@@ -58,10 +53,15 @@ export function registerBlockCommands(program: Command): void {
 
 async function withBlockService(fn: (service: BlockService, ds: DataSource) => Promise<void>): Promise<void> {
   const config = loadConfig();
+  // Loaded when a block command runs (redis, the limiters), not when the command tree is built.
+  const [{ PumpingGuard }, { deriveKeys }, { createLogger }, { BlockService }, { BlockStore }, { RateLimits }, { LimitWriteRetry }, { connectRedis }] = await Promise.all([
+    import("../protection/pumping-guard.js"), import("../crypto/secret-keys.js"), import("../observability/logger.js"), import("../protection/block-service.js"),
+    import("../protection/block-store.js"), import("../protection/rate-limits.js"), import("../protection/limit-write-retry.js"), import("../redis.js"),
+  ]);
   const log = createLogger("warn", undefined);
   await withDatabase(async ({ ds, secret }) => {
     let redis: RedisClient | undefined;
-    if (config.redisUrl) redis = await (await import("../redis.js")).connectRedis(config.redisUrl, log);
+    if (config.redisUrl) redis = await connectRedis(config.redisUrl, log);
     try {
       const store = new BlockStore(ds, deriveKeys(secret).lookup);
       const limits = new RateLimits(redis, config.redisPrefix, store, log);

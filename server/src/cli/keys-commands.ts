@@ -1,8 +1,6 @@
 import { userInfo } from "node:os";
 import type { Command } from "commander";
-import { AuditLog } from "../admin/auth/audit-log";
-import { deriveKeys } from "../crypto/secret-keys";
-import { TokenSigner, type Rotation } from "../tokens/token-signer";
+import type { Rotation } from "../tokens/token-signer";
 import { withDatabase } from "./with-database";
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
@@ -21,6 +19,9 @@ export function registerKeysCommands(program: Command): void {
     .option("--json", "one JSON object")
     .action(async (o: { now?: boolean; json?: boolean }) => {
       await withDatabase(async ({ ds, secret, config }) => {
+        const [{ AuditLog }, { deriveKeys }, { TokenSigner }] = await Promise.all([
+          import("../admin/auth/audit-log.js"), import("../crypto/secret-keys.js"), import("../tokens/token-signer.js"),
+        ]);
         const signer = new TokenSigner(ds, deriveKeys(secret).keyWrap, config.publicUrl, config.jwksMaxAgeSeconds);
         const rotation = await signer.rotate({ now: o.now }, (m, r) =>
           new AuditLog(ds).record({

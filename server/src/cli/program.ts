@@ -12,12 +12,12 @@ import { registerKeysCommands } from "./keys-commands";
 import { registerAuditCommands } from "./audit-commands";
 import { registerProtectionCommands } from "./protection-commands";
 import { registerAttemptsCommands } from "./attempts-commands";
-import { createLogger } from "../observability/logger";
-import { openDatabase } from "../db/open-database";
 
 /**
  * The `otp-gateway` command tree, built without running anything: main.ts parses argv with it,
- * and the docs test walks it to check that every command is in docs/cli.md.
+ * and the docs test walks it to check that every command is in docs/cli.md. Each action loads
+ * what it runs (typeorm, the GraphQL schemas, the server) when it runs: `--help` and a bad
+ * flag answer without loading the gateway, and a command loads only its own part of it.
  */
 export function buildProgram(): Command {
   // exitOverride: commander's own refusals (unknown option, missing value, bad choice) are thrown as
@@ -37,6 +37,8 @@ export function buildProgram(): Command {
     .description("apply pending database migrations")
     .action(async () => {
       const config = loadConfig();
+      const { createLogger } = await import("../observability/logger.js");
+      const { openDatabase } = await import("../db/open-database.js");
       const log = createLogger(config.logLevel, undefined);
       // Two connections: migrate() holds the advisory lock on one while the migrations run on another.
       const db = await openDatabase(config, log, { migrate: true, poolSize: 2 });

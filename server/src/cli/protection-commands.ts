@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { limitsSettingsSchema, type LimitsSettings } from "../protection/abuse-settings";
-import { replay, type AppReplay } from "../protection/replay";
+import type { AppReplay } from "../protection/replay";
 import { withDatabase } from "./with-database";
 
 /** A usage error: the message on stderr, exit status 2, nothing read. */
@@ -54,6 +54,7 @@ export function registerProtectionCommands(program: Command): void {
         return;
       }
       await withDatabase(async ({ ds }) => {
+        const { replay } = await import("../protection/replay.js");
         const results = await replay(ds, { since, appId: o.app, limits });
         process.stdout.write(o.json ? `${JSON.stringify(results)}\n` : text(results, o.since, limits !== undefined));
       });

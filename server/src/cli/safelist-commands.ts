@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { userInfo } from "node:os";
 import { entrySize } from "../protection/safelist";
-import { SafelistService } from "../protection/safelist-service";
+import type { SafelistService } from "../protection/safelist-service";
 import { withDatabase } from "./with-database";
 import { asCliError, uuidFlag } from "./usage-error";
 
@@ -16,6 +16,7 @@ export function registerSafelistCommands(program: Command): void {
   const safelist = app.command("safelist").description("numbers and ranges the pumping guard never refuses (per app; audited)");
   const run = (fn: (s: SafelistService) => Promise<void>) =>
     withDatabase(async ({ ds }) => {
+      const { SafelistService } = await import("../protection/safelist-service.js");
       try {
         await fn(new SafelistService(ds));
       } catch (err) {

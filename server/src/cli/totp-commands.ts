@@ -1,8 +1,5 @@
 import { userInfo } from "node:os";
 import type { Command } from "commander";
-import { AuditLog } from "../admin/auth/audit-log";
-import { revokeFactorAudited } from "../admin/totp-revocation";
-import { TotpStore, toFactorView } from "../totp/totp-store";
 import type { TotpFactorView } from "../totp/totp.types";
 import { checkSubject } from "../totp/totp-input";
 import { withDatabase } from "./with-database";
@@ -23,6 +20,7 @@ export function registerTotpCommands(program: Command): void {
     .action(async (o: { app: string; subject: string; json?: boolean }) => {
       const subject = sentence(() => checkSubject(o.subject));
       await withDatabase(async ({ ds }) => {
+        const { TotpStore, toFactorView } = await import("../totp/totp-store.js");
         const rows = (await new TotpStore(ds).list(o.app, subject)).map(toFactorView);
         process.stdout.write(o.json ? `${JSON.stringify(rows)}\n` : table(rows));
       });
@@ -34,6 +32,9 @@ export function registerTotpCommands(program: Command): void {
     .option("--reason <text>", "why, kept in the audit log", "revoked with otp-gateway totp revoke")
     .action(async (o: { id: string; reason: string }) => {
       await withDatabase(async ({ ds }) => {
+        const [{ AuditLog }, { revokeFactorAudited }, { TotpStore }] = await Promise.all([
+          import("../admin/auth/audit-log.js"), import("../admin/totp-revocation.js"), import("../totp/totp-store.js"),
+        ]);
         const actor = { id: null, email: `cli:${userInfo().username}`, role: null };
         const row = await sentenceAsync(() => revokeFactorAudited({ store: new TotpStore(ds), audit: new AuditLog(ds) }, actor, o.id, o.reason, null));
         process.stdout.write(`Revoked factor ${row.id} of subject ${row.subject}\n`);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadConfig } from "../config/config";
 import { deriveKeys } from "../crypto/secret-keys";
-import { WebhookEndpointStore, type WebhookEndpoint } from "../webhooks/endpoint-store";
+import type { WebhookEndpoint, WebhookEndpointStore } from "../webhooks/endpoint-store";
 import { withDatabase } from "./with-database";
 import { cliRefusals, uuidFlag } from "./usage-error";
 
@@ -11,7 +11,10 @@ const describe = (e: WebhookEndpoint) =>
 /** Runs `fn` with the endpoint store over the configured database; errors carry the contract's message. */
 function withEndpoints<T>(fn: (store: WebhookEndpointStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  return withDatabase(({ ds, secret }) => cliRefusals(() => fn(new WebhookEndpointStore(ds, deriveKeys(secret).webhookSecret, config.webhooks))));
+  return withDatabase(async ({ ds, secret }) => {
+    const { WebhookEndpointStore } = await import("../webhooks/endpoint-store.js");
+    return cliRefusals(() => fn(new WebhookEndpointStore(ds, deriveKeys(secret).webhookSecret, config.webhooks)));
+  });
 }
 
 /** `otp-gateway app webhook add|list|remove|resume`. */
