@@ -120,8 +120,11 @@ describe("ordered channels: workflow steps", () => {
     expect(JSON.stringify(event.data)).not.toContain("4155550101");
     await gw.app.services.webhookEndpoints.remove(app.id, hook.endpoint.id);
 
-    // The code verifies once, and the workflow is over.
-    expect((await gql(gw.url, app.key, VERIFY_OTP, { input: { verificationId: v.id, code: voiceCode } })).data.verifyOtp.status).toBe("APPROVED");
+    // The code verifies once, and the workflow is over. Every step went to the number itself:
+    // the token says it is verified, and names both channels the code went out on.
+    const approved = (await gql(gw.url, app.key, VERIFY_OTP, { input: { verificationId: v.id, code: voiceCode } })).data.verifyOtp;
+    expect(approved.status).toBe("APPROVED");
+    expect(claimsOf(approved.token)).toMatchObject({ phone_number: to, phone_number_verified: true, amr: ["otp", "sms", "voice"] });
     expect((await gw.app.db.ds.query(`SELECT status FROM verification_steps WHERE verification_id = $1 ORDER BY position`, [v.id])).map((s: any) => s.status)).toEqual(["DONE", "DONE"]);
 
     // The dashboard: the steps and why each started; SUPPORT sees the number masked everywhere, ADMIN whole.
@@ -150,7 +153,10 @@ describe("ordered channels: workflow steps", () => {
     expect(v.steps.map((s: any) => [s.channel, s.status, s.reason])).toEqual([["SMS", "DONE", "requested"], ["EMAIL", "ACTIVE", "the SMS failed permanently"]]);
     expect(v.deliveries).toEqual([{ channel: "SMS", status: "FAILED" }, { channel: "EMAIL", status: "SENT" }]);
     expect(v.status).toBe("PENDING"); // the e-mail can still reach the person
-    expect((await gql(gw.url, app.key, VERIFY_OTP, { input: { verificationId: id, code } })).data.verifyOtp.status).toBe("APPROVED");
+    const ok = (await gql(gw.url, app.key, VERIFY_OTP, { input: { verificationId: id, code } })).data.verifyOtp;
+    expect(ok.status).toBe("APPROVED");
+    // The code also went to an e-mail address: its holder proved one of the two, not the number.
+    expect(claimsOf(ok.token)).toMatchObject({ phone_number: to, phone_number_verified: false, amr: ["otp", "sms", "email"] });
 
     // Every step failing: FAILED after the last, not before; no voice fallback although the app has one.
     const fallbackApp = await gw.createApp({ name: "Fallback app", settings: { fallbackChannel: "VOICE" } });
@@ -421,3 +427,8 @@ describe("ordered channels: a step's timer survives a restart of every process",
     }
   });
 });
+
+/** The token's claims (its signature is the lifecycle suites' concern). */
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+}

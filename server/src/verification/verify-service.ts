@@ -11,7 +11,7 @@ import { parseAnyDestination } from "./destination";
 import { VerificationStatus } from "./enums";
 import { checkClientIp, isUuid } from "./input-rules";
 import type { Row } from "./verification-view";
-import { simSwapClaim } from "../risk/sim-swap-result";
+import { tokenClaims } from "./token-claims";
 
 export interface VerifyOtpParams { verificationId?: string | null; destination?: string | null; code: string; clientIp?: string | null }
 export interface VerifyResult { status: VerificationStatus; attemptsRemaining: number; token: string | null }
@@ -34,7 +34,11 @@ const ATTEMPT_UPDATE = `
            updated_at = now()
          WHERE id = $1 AND status = 'PENDING' AND expires_at > now() AND failed_attempts < max_attempts`;
 const ATTEMPT_RETURNING = `id, app_id, status, failed_attempts, max_attempts, channel, destination, purpose, transaction,
-                   destination_country, pumping_scope, created_at, send_count, sim_swap`;
+                   destination_country, pumping_scope, created_at, send_count, sim_swap,
+                   CASE WHEN status = 'APPROVED' THEN (
+                     SELECT json_agg(json_build_object('channel', s.channel, 'own', s.destination = verifications.destination) ORDER BY s.position)
+                       FROM verification_steps s WHERE s.verification_id = verifications.id AND s.delivery_id IS NOT NULL
+                   ) END AS sent_steps`;
 /** The attempt's row in verify_attempts, from the UPDATE's answer `u`. */
 const ATTEMPT_INSERT = `
          INSERT INTO verify_attempts (verification_id, app_id, client_ip, outcome)
@@ -219,16 +223,7 @@ export class VerifyService {
   }
 
   private issueToken(app: AppEntity, v: Row): Promise<string> {
-    const email = v.channel === "EMAIL";
-    const claims: Record<string, unknown> = email
-      ? { email: v.destination, email_verified: true }
-      : { phone_number: v.destination, phone_number_verified: true };
-    claims.amr = ["otp", String(v.channel).toLowerCase()];
-    if (v.purpose) claims.purpose = v.purpose;
-    if (v.transaction) claims.transaction = v.transaction;
-    // What the SIM-swap check said before the code was sent (absent when none applied): a
-    // relying party steps up ("swapped", or "unknown" if it is cautious) to e-mail or an authenticator.
-    if (v.sim_swap) claims.sim_swap = simSwapClaim(v.sim_swap);
-    return this.tokens.sign(claims, app.id, v.id);
+    return this.tokens.sign(tokenClaims(v, v.sent_steps), app.id, v.id);
   }
+
 }
