@@ -51,11 +51,11 @@ describe("the CLI's start-up", () => {
 /**
  * docs/benchmark.md (issue #24, memory): each thread of a `serve` keeps the source text of every
  * module it loads. The gateway's code (app.js and, through it, every provider and vendor
- * webhook) loads a vendor's SDK only when that vendor is configured, and Redis's client without
- * the `redis` package's module command sets.
+ * webhook) loads a vendor's SDK only when that vendor is configured, Redis's client without
+ * the `redis` package's module command sets, and no GraphQL package (the worker thread needs none).
  */
 describe("the gateway's modules", () => {
-  it("load no vendor SDK and no Redis module commands until a provider that needs them is built", () => {
+  it("load no vendor SDK, no Redis module commands and no GraphQL until something that needs them is built", () => {
     const app = CLI.replace(/main\.js$/, "app.js");
     const probe = `
       require(${JSON.stringify(app)});
@@ -70,5 +70,7 @@ describe("the gateway's modules", () => {
     const loaded: string[] = JSON.parse(r.stdout);
     expect(loaded).toContain("@redis/client"); // the probe saw the gateway's packages
     expect(loaded.filter((p) => /^(@vonage\/|@aws-sdk\/|nodemailer$|redis$|@redis\/(bloom|json|search|time-series)$)/.test(p))).toEqual([]);
+    // The worker thread's half: GraphQL's packages load only where a schema is built (roles that serve the API).
+    expect(loaded.filter((p) => /^(graphql|type-graphql|graphql-scalars|@apollo\/.*)$/.test(p))).toEqual([]);
   });
 });
