@@ -47,3 +47,30 @@ describe("the CLI's start-up", () => {
     }
   });
 });
+
+/**
+ * docs/benchmark.md (issue #24, memory): each thread of a `serve` keeps the source text of every
+ * module it loads. The gateway's code (app.js and, through it, every provider and vendor
+ * webhook) loads a vendor's SDK only when that vendor is configured, Redis's client without
+ * the `redis` package's module command sets, and no GraphQL package (the worker thread needs none).
+ */
+describe("the gateway's modules", () => {
+  it("load no vendor SDK, no Redis module commands and no GraphQL until something that needs them is built", () => {
+    const app = CLI.replace(/main\.js$/, "app.js");
+    const probe = `
+      require(${JSON.stringify(app)});
+      const loaded = new Set();
+      for (const f of Object.keys(require.cache)) {
+        const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f);
+        if (m) loaded.add(m[1]);
+      }
+      process.stdout.write(JSON.stringify([...loaded]));`;
+    const r = spawnSync(process.execPath, ["-e", probe], { encoding: "utf8", env: { PATH: process.env.PATH }, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const loaded: string[] = JSON.parse(r.stdout);
+    expect(loaded).toContain("@redis/client"); // the probe saw the gateway's packages
+    expect(loaded.filter((p) => /^(@vonage\/|@aws-sdk\/|nodemailer$|redis$|@redis\/(bloom|json|search|time-series)$)/.test(p))).toEqual([]);
+    // The worker thread's half: GraphQL's packages load only where a schema is built (roles that serve the API).
+    expect(loaded.filter((p) => /^(graphql|type-graphql|graphql-scalars|@apollo\/.*)$/.test(p))).toEqual([]);
+  });
+});

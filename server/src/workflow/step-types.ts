@@ -1,9 +1,9 @@
-import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, InputType, Int, ObjectType } from "type-graphql";
 import { Channel } from "../verification/enums";
+import { StepStatus } from "./step-status";
+import "../verification/enum-types"; // the enums' GraphQL names
 
-/** Where one step of a verification's workflow is (contract "Ordered channels in one verification"). */
-export enum StepStatus { WAITING = "WAITING", ACTIVE = "ACTIVE", DONE = "DONE", SKIPPED = "SKIPPED" }
-registerEnumType(StepStatus, { name: "StepStatus" });
+export { StepStatus };
 
 @InputType({ description: "A further channel for the same code, tried when the one before has not led to an approval" })
 export class NextStepInput {

@@ -1,7 +1,7 @@
 import { maskDestination } from "../verification/destination";
 import type { Channel } from "../verification/enums";
 import type { Row } from "../verification/verification-view";
-import { StepStatus } from "./step-types";
+import { StepStatus } from "./step-status";
 
 /** A step as clients see it (VerificationStep): the destination masked like Verification.to. */
 export interface StepView {

@@ -1,7 +1,11 @@
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { SmtpConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
 import { ProviderError, type OutboundMessage, type Provider, type SendResult } from "../provider";
+
+/** Required when an SMTP provider is built, not when this file loads: a gateway without SMTP_URL never loads nodemailer (memory). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodemailer = () => require("nodemailer") as typeof import("nodemailer");
 
 /** nodemailer's error codes for "the relay can't be reached or spoke nonsense": worth another try. */
 const NETWORK_CODES = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "EDNS", "ECONNREFUSED", "ECONNRESET", "EPROTOCOL", "ETLS"]);
@@ -19,9 +23,9 @@ export class SmtpProvider implements Provider {
 
   constructor(private readonly config: SmtpConfig, timeoutMs = 10_000) {
     // Options given beside `url` apply where the URL doesn't set them.
-    this.transporter = nodemailer.createTransport({
+    this.transporter = nodemailer().createTransport({
       url: config.url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,
-    } as Parameters<typeof nodemailer.createTransport>[0]);
+    } as Parameters<ReturnType<typeof nodemailer>["createTransport"]>[0]);
   }
 
   /** Connects and authenticates (nodemailer's verify): a refused login is a `provider` error, an unreachable relay `transient`. */

@@ -1,4 +1,4 @@
-import { GetSMSAttributesCommand, PublishCommand, SNSClient, type MessageAttributeValue } from "@aws-sdk/client-sns";
+import type { MessageAttributeValue, SNSClient } from "@aws-sdk/client-sns";
 import type { SnsConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
 import { ProviderError, type FailureKind, type OutboundMessage, type Provider, type SendResult } from "../provider";
@@ -16,6 +16,13 @@ const KIND: Record<string, FailureKind> = {
   InternalError: "transient", InternalFailure: "transient", ServiceUnavailable: "transient", KMSThrottling: "transient",
   RequestTimeout: "transient", TimeoutError: "transient",
 };
+
+/**
+ * The AWS SDK is required when an SNS provider is built, not when this file loads: a gateway
+ * without AWS_SNS_* never loads it, in either thread of a `serve` (memory: issue #24).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const awsSns = () => require("@aws-sdk/client-sns") as typeof import("@aws-sdk/client-sns");
 
 /** Where SNS can't show an alphanumeric sender id (AWS: "Canada, China, and the United States" and its territories). */
 const NO_SENDER_ID = new Set(["US", "CA", "CN", "PR", "GU", "AS", "VI", "MP"]);
@@ -36,9 +43,11 @@ export class SnsProvider implements Provider {
   readonly channels = [Channel.SMS] as const;
   readonly credentialVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const;
   private readonly client: SNSClient;
+  private readonly sdk: ReturnType<typeof awsSns>;
 
   constructor(private readonly config: SnsConfig, timeoutMs = 10_000) {
-    this.client = new SNSClient({
+    this.sdk = awsSns();
+    this.client = new this.sdk.SNSClient({
       region: config.region,
       ...(config.endpoint && { endpoint: config.endpoint }),
       ...(config.credentials && { credentials: config.credentials }),
@@ -51,7 +60,7 @@ export class SnsProvider implements Provider {
   /** GetSMSAttributes, the cheapest signed call: refused credentials are a `provider` error, an unreachable SNS `transient`. */
   async verify(): Promise<void> {
     try {
-      await this.client.send(new GetSMSAttributesCommand({ attributes: ["DefaultSMSType"] }));
+      await this.client.send(new this.sdk.GetSMSAttributesCommand({ attributes: ["DefaultSMSType"] }));
     } catch (e) {
       const err = classify(e);
       throw new ProviderError(err.kind === "transient" ? "transient" : "provider", err.code, `SNS check failed: ${err.code} ${err.message}`.trim());
@@ -66,7 +75,7 @@ export class SnsProvider implements Provider {
       attributes["AWS.SNS.SMS.SenderID"] = { DataType: "String", StringValue: this.config.senderId };
     }
     try {
-      const out = await this.client.send(new PublishCommand({ PhoneNumber: m.to, Message: m.text, MessageAttributes: attributes }));
+      const out = await this.client.send(new this.sdk.PublishCommand({ PhoneNumber: m.to, Message: m.text, MessageAttributes: attributes }));
       if (!out.MessageId) throw new ProviderError("transient", "NO_MESSAGE_ID", "SNS accepted the message without a message id");
       return { providerMessageId: out.MessageId, status: DeliveryStatus.SENT };
     } catch (e) {

@@ -1,8 +1,9 @@
-import { Vonage } from "@vonage/server-sdk";
+import type { Vonage } from "@vonage/server-sdk";
 import { DeliveryStatus } from "../../verification/enums";
 import { ProviderError, type SendResult } from "../provider";
 import { VONAGE_MESSAGES_KIND } from "./messages-errors";
 import { classify } from "./messages-classify";
+import { vonageServerSdk } from "./vonage-sdk";
 
 /** What a Messages API part (WhatsApp, RCS) needs to reach Vonage: the application's or the account's credentials, and a base URL for a stand-in. */
 export interface VonageMessagesAccess {
@@ -21,7 +22,7 @@ export class VonageMessagesSender {
 
   constructor(private readonly access: VonageMessagesAccess, timeoutMs: number) {
     const base = access.apiBaseUrl?.replace(/\/$/, "");
-    this.client = new Vonage(access.auth, { timeout: timeoutMs, ...(base && { apiHost: base, restHost: base }) });
+    this.client = new (vonageServerSdk().Vonage)(access.auth, { timeout: timeoutMs, ...(base && { apiHost: base, restHost: base }) });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { verifySignature } from "@vonage/jwt";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import type { ReceiptCheck } from "./vonage-signature";
+import { vonageJwt } from "./vonage-sdk";
 
 /** How old a signed callback may be: Vonage signs when it sends, and a replay outside this window is refused. */
 export const MAX_CALLBACK_AGE_SECONDS = 300;
@@ -26,7 +26,7 @@ export function checkMessagesCallback(auth: MessagesCallbackAuth, authorization:
   if (!token) return "bad_signature";
   try {
     if (decodeProtectedHeader(token).alg !== "HS256") return "bad_signature";
-    if (!verifySignature(token, auth.signatureSecret)) return "bad_signature";
+    if (!vonageJwt().verifySignature(token, auth.signatureSecret)) return "bad_signature";
     const claims = decodeJwt(token);
     if (auth.apiKey && claims.api_key !== undefined && claims.api_key !== auth.apiKey) return "bad_signature";
     const expected = createHash("sha256").update(rawBody, "utf8").digest("hex");

@@ -1,8 +1,9 @@
-import { Vonage } from "@vonage/server-sdk";
+import type { Vonage } from "@vonage/server-sdk";
 import type { VonageConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
 import { vendorPrice } from "../../prices/vendor-price";
 import { senderForMessage } from "../sender";
+import { vonageServerSdk } from "./vonage-sdk";
 import { ProviderError, type FailureKind, type OutboundMessage, type Provider, type SendResult, type StatusReport } from "../provider";
 
 type SmsParams = NonNullable<Parameters<Vonage["sms"]["send"]>[0]>;
@@ -57,7 +58,7 @@ export class VonageProvider implements Provider {
 
   constructor(private readonly config: VonageConfig, private readonly statusCallbackUrl: string, timeoutMs = 10_000) {
     const base = config.apiBaseUrl?.replace(/\/$/, "");
-    this.client = new Vonage({ apiKey: config.apiKey, apiSecret: config.apiSecret }, { timeout: timeoutMs, ...(base && { restHost: base, apiHost: base }) });
+    this.client = new (vonageServerSdk().Vonage)({ apiKey: config.apiKey, apiSecret: config.apiSecret }, { timeout: timeoutMs, ...(base && { restHost: base, apiHost: base }) });
   }
 
   /** A balance lookup, the cheapest call that proves the key and secret: refused is a `provider` error, unreachable `transient`. */

@@ -1,8 +1,8 @@
-import { RCSText } from "@vonage/messages";
 import type { VonageRcsConfig } from "../../config/config";
 import { Channel } from "../../verification/enums";
 import type { OutboundMessage, Provider, SendResult } from "../provider";
 import { VonageMessagesSender } from "./messages-sender";
+import { vonageMessages } from "./vonage-sdk";
 
 /**
  * How long Vonage keeps trying to deliver (seconds). Its default is 72 hours; a code is worth
@@ -35,7 +35,7 @@ export class VonageRcsProvider implements Provider {
   }
 
   send(m: OutboundMessage): Promise<SendResult> {
-    return this.sender.send(new RCSText({
+    return this.sender.send(new (vonageMessages().RCSText)({
       to: m.to.replace(/^\+/, ""), from: this.config.from, text: m.text, ttl: RCS_TTL_SECONDS,
       clientRef: m.deliveryId, webhookUrl: this.statusCallbackUrl,
     }));

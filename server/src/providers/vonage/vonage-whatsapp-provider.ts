@@ -1,10 +1,11 @@
 import { vendorPrice } from "../../prices/vendor-price";
-import { WhatsAppTemplate, type WhatsAppLanguageCode } from "@vonage/messages";
+import type { WhatsAppLanguageCode } from "@vonage/messages";
 import type { VonageWhatsAppConfig } from "../../config/config";
 import { Channel, DeliveryStatus } from "../../verification/enums";
 import { ProviderError, type OutboundMessage, type Provider, type SendResult, type StatusReport } from "../provider";
 import { codeOf } from "./messages-classify";
 import { VonageMessagesSender } from "./messages-sender";
+import { vonageMessages } from "./vonage-sdk";
 
 /** The Messages API's status words in our terms; anything new changes nothing. */
 export function mapVonageMessageStatus(status: string): DeliveryStatus | null {
@@ -44,7 +45,7 @@ export class VonageWhatsAppProvider implements Provider {
 
   async send(m: OutboundMessage): Promise<SendResult> {
     if (!m.whatsapp) throw new ProviderError("permanent", "NOT_WHATSAPP", "The message was not rendered for WhatsApp");
-    return this.sender.send(new WhatsAppTemplate({
+    return this.sender.send(new (vonageMessages().WhatsAppTemplate)({
       to: m.to.replace(/^\+/, ""), from: this.config.from,
       template: { name: this.config.template, parameters: [m.whatsapp.code] },
       whatsapp: { policy: "deterministic", locale: m.whatsapp.language as WhatsAppLanguageCode },
