@@ -35,8 +35,9 @@
  *   (weight ≥ ½ and unconverted counted whole): with no real user verifying there during the
  *   attack, exactly the bound before — 20 per prefix, 60 per country's fresh prefixes, 60 for all
  *   unproven countries together, 100 for all the app's fresh traffic. Real users who verify there
- *   at that moment carry a footprint of their own (their abandoned and pending codes, counted the
- *   same way) that is larger than what their proofs vouch for at a conversion under ~94 %.
+ *   during the attack carry a footprint of their own in the same budget: in steady traffic of f
+ *   users a minute converting c, their abandoned codes take 2 × (1 − c) × f × 55 slots over the
+ *   hour (5-minute code window), their proofs lend 3 × c × f × 2 — less while c < 95 %.
  * - An attacker with verified numbers of its own buys 3 in-flight codes per real SMS it receives
  *   and types back within two minutes, and at most twice the floor: it pays a real number per proof.
  */
