@@ -33,7 +33,8 @@
  *   vouched ones once no proof came for two minutes, and in full once their window passed.
  * - So, over any hour, a scope's unverified sends stay ≤ 2 × max(floor, ratio × proven) + vouched
  *   (weight ≥ ½ and unconverted counted whole): with no real user verifying there during the
- *   attack, exactly the bound before — 20 per prefix, 60 per country's fresh prefixes, 60 for all
+ *   attack, the vouched codes are real users' own (sent before the latest proof), so the attack
+ *   gets at most the bound before — 20 per prefix, 60 per country's fresh prefixes, 60 for all
  *   unproven countries together, 100 for all the app's fresh traffic. Real users who verify there
  *   during the attack carry a footprint of their own in the same budget: in steady traffic of f
  *   users a minute converting c, their abandoned codes take 2 × (1 − c) × f × 55 slots over the
