@@ -34,28 +34,30 @@ describe("abuse protection: SMS-pumping guard", () => {
     expect((await verifyOtp(gw, key, { verificationId: id, code: await codeFromOutbox(gw.logs, to) })).data.verifyOtp.status).toBe("APPROVED");
   };
 
-  it("refuses a prefix's sends once its weighed open codes reach the floor; an approval moves a send back and makes room", async () => {
+  it("refuses a prefix's sends once its weighed open codes reach the floor; an approval moves a send back and vouches for the codes sent before it", async () => {
     const app = await gw.createApp({ name: "Floor", settings: tight() });
     const first = await ok(app.key, "+14155550101");
     for (const n of [2, 3, 4]) await ok(app.key, `+1415555010${n}`);
-    // Four open codes at half weight: the floor (2). One user types the code: one send moves to verified, one slot frees up.
+    // Four open codes at half weight: the floor (2). One user types the code: one send moves to verified, and the three
+    // codes sent before that proof are vouched for (3 per recent proof): they count nothing while the proof is recent.
+    // Codes sent after it count: four more fit the floor at half weight.
     await approve(app.key, first, "+14155550101");
-    await ok(app.key, "+14155550105");
+    for (const n of [5, 6, 7, 8]) await ok(app.key, `+1415555010${n}`);
     const sent = await count(gw, "deliveries WHERE app_id = $1", [app.id]);
-    const r = await requestOtp(gw, app.key, "+14155550106");
+    const r = await requestOtp(gw, app.key, "+14155550109");
     expect(refusal(r).code).toBe("RATE_LIMITED");
     // Soft: the prefix has a verified send (a real user is there), so no standing block — this send is refused, the next is judged afresh.
     expect(refusal(r).retryAfter).toBeLessThanOrEqual(60);
     expect(await count(gw, "deliveries WHERE app_id = $1", [app.id])).toBe(sent); // refused before anything was stored
     const [block] = await blocksOf(gw, app.id, "pumping_prefix");
-    expect(block).toMatchObject({ key_masked: "+1415555xxxx", hits: 4, limit: 2 });
+    expect(block).toMatchObject({ key_masked: "+1415555xxxx", hits: 7, limit: 2 });
     // budget = max(floor 2, ratio 0.5 × 1 verified); the ratio is the level's share until the app has a record.
     expect(block.details).toMatchObject({
-      level: "prefix", soft: true, unverified: 4, inFlight: 4, unconverted: 0, weight: 0.5, sends: 5, verified: 1, budget: 2, floor: 2, ratio: 0.5,
+      level: "prefix", soft: true, unverified: 7, inFlight: 7, unconverted: 0, weight: 0.5, vouched: 3, sends: 8, verified: 1, budget: 2, floor: 2, ratio: 0.5,
       blockSeconds: 60,
     });
     expect(block.details).not.toHaveProperty("share");
-    expect(block.details.riskFactors).toEqual(["unverified_burst", "number_range_abuse"]); // five numbers of one range
+    expect(block.details.riskFactors).toEqual(["unverified_burst", "number_range_abuse"]); // eight numbers of one range
     // Still over: the prefix keeps being refused (one block row an hour, not one per refusal).
     expect(refusal(await requestOtp(gw, app.key, "+14155550199")).code).toBe("RATE_LIMITED");
     expect(await blocksOf(gw, app.id, "pumping_prefix")).toHaveLength(1);

@@ -73,6 +73,9 @@ describe("abuse protection: safe list (CLI, admin API) and block explanations", 
     expect((await admin.gql(BLOCK_DETAILS, { filter: { appId: app.id, rule: "pumping_prefix" } })).data.blocks.data[0].key).toBe("+1415555xxxx");
     expect(block.summary).toMatch(/^Sends to this number range were refused for 1 hour: 2 codes sent in the last hour were not entered/);
     expect(block.figures).toEqual(expect.arrayContaining([{ label: "Verified sends, last 24 hours (the history)", value: "0" }]));
+    // The ratio it was judged with (the level's share of 1 until the app has a record); nothing vouched for, so no such line.
+    expect(block.figures).toEqual(expect.arrayContaining([{ label: "Allowed unverified", value: "1 = max(floor 1, 1 × 0 verified)" }]));
+    expect(block.figures.map((f: any) => f.label).join()).not.toContain("vouched");
     expect(block.riskFactors.map((f: any) => f.code)).toEqual(["unverified_burst", "no_conversion_history"]);
     expect(JSON.stringify(block)).not.toContain("+14155550999");
     expect(JSON.stringify(block)).not.toContain("+14155550997");

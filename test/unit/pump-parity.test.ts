@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BlockStore } from "../../server/src/protection/block-store";
 import { RateLimits } from "../../server/src/protection/rate-limits";
 import type { PumpBudget, PumpFigures, PumpLevel, PumpScope, PumpStep } from "../../server/src/protection/pump-step";
+import { DEFAULT_LIMITS } from "../../server/src/protection/abuse-settings";
+import { approvalLevels } from "../../server/src/protection/pumping-guard";
 import { Rng } from "../simulate/random";
 import { TEST_REDIS_URL } from "../helpers/test-database";
 
@@ -152,11 +154,13 @@ describe("pump algorithm: Redis script and memory twin agree", () => {
       expect(await accepted(step("h", "+1555500", t0 + 5 * min))).toBe(6);
       expect(last).toMatchObject({ inFlight: 8, weight: 0.5, verified: 2, budget: 4, escalationStep: 0 }); // proven here: a soft refusal
 
-      // A launch earns room as its users verify, within the hour: 8 first codes, 6 typed back at once, then 10 more fit.
+      // A launch earns room as its users verify, within the hour: 8 first codes, 6 typed back at once, then 12 more fit —
+      // budget max(4, 6) at half weight, and the 2 codes still open from before the proofs are vouched for (count nothing);
+      // the codes sent after the latest proof never are.
       expect(await accepted(step("l", "+1555600", t0), 8)).toBe(8);
       for (let i = 0; i < 6; i++) await approve("l", "+1555600", t0, t0 + 30_000);
-      expect(await accepted(step("l", "+1555600", t0 + 40_000))).toBe(10);
-      expect(last).toMatchObject({ inFlight: 12, verified: 6, budget: 6, ratio: 1 });
+      expect(await accepted(step("l", "+1555600", t0 + 40_000))).toBe(12);
+      expect(last).toMatchObject({ inFlight: 14, verified: 6, budget: 6, ratio: 1, vouched: 2 });
 
       // The app's record (≥ 50 proven in closed hours) replaces the share: 100 sends, 60 verified → 40/60 abandoned per proven, ×1.25 + 0.05 = 0.88.
       for (let i = 0; i < 100; i++) {
@@ -167,6 +171,72 @@ describe("pump algorithm: Redis script and memory twin agree", () => {
       const later = t0 + 65 * min; // the next hour: the first one is closed
       expect(await accepted(step("r", "+1555800", later))).toBe(8);
       expect(last).toMatchObject({ ratio: 0.88, weight: 0.5, budget: 4 });
+    }
+  });
+
+  /**
+   * Sends to fresh prefixes in US, GB and CA at `perSecond` for `seconds` on default budgets, each
+   * verified after `typing(i)` seconds (null: never), in time order with the approvals; a refused
+   * user never verifies. Returns how many were accepted and the first refusal's figures.
+   */
+  async function stream(limits: RateLimits, o: { appId: string; t0: number; perSecond: number; seconds: number; typing: (i: number) => number | null; country?: (i: number) => string }) {
+    const p = DEFAULT_LIMITS.pumping;
+    const budgets = { prefix: p.prefix, country: p.country, country_known: p.country, unproven: p.unproven, app: p.app };
+    const rng = new Rng(7);
+    type Event = { at: number; i: number; kind: "send" | "verify" };
+    const events: Event[] = [];
+    for (let i = 0; i < o.perSecond * o.seconds; i++) {
+      const at = o.t0 + (i * 1000) / o.perSecond;
+      events.push({ at, i, kind: "send" });
+      const t = o.typing(i);
+      if (t !== null) events.push({ at: at + t * 1000, i, kind: "verify" });
+    }
+    events.sort((a, b) => a.at - b.at || (a.kind === "verify" ? -1 : 1));
+    const sent = new Map<number, { prefix: string; country: string; scope: PumpScope; at: number }>();
+    let accepted = 0;
+    let refusal: PumpFigures | undefined;
+    for (const e of events) {
+      if (e.kind === "send") {
+        const country = o.country?.(e.i) ?? (rng.chance(0.6) ? "US" : rng.chance(0.6) ? "GB" : "CA");
+        const prefix = `+${country}-${o.appId}-${o.t0}-${e.i}`; // a fresh prefix for every user, as a launch's are
+        const v = await judge(limits, { appId: o.appId, prefix, country, budgets, enforce: true, ladder: p.blockSeconds, windowMinutes: 10, now: e.at });
+        if (v.refused) refusal ??= v.blocks[0];
+        else {
+          accepted++;
+          sent.set(e.i, { prefix, country, scope: v.scope ?? null, at: e.at });
+        }
+      } else {
+        const s = sent.get(e.i);
+        if (!s?.scope) continue;
+        await limits.pumpApproved({ appId: o.appId, levels: approvalLevels(s.scope, `${s.prefix}0000`, s.country), country: s.country, firstSendAt: s.at, now: e.at, sends: 1 });
+      }
+    }
+    return { accepted, refusal };
+  }
+
+  it("lets a launch's first users through on default budgets while the same stream unverified stops at its bound, and an attack riding real proofs gets no more — in both", async () => {
+    for (const limits of [new RateLimits(redis, `otpg-launch-${randomBytes(4).toString("hex")}:`, noBlocks, log), new RateLimits(undefined, "m:", noBlocks, log)]) {
+      const t0 = Date.UTC(2026, 11, 7, 10, 0, 20);
+      const rng = new Rng(11);
+      // A launch: 5 new users a second for two minutes (600), three in four typing their code within 5–30 s, the rest never.
+      // Rate × typing time: 30 s in, 150 sent, 50 verified, 100 open — twice the app level's floor (100), where the rule
+      // before vouching refused the next users (4 of them); the proofs now vouch for the codes sent before them.
+      const typing = Array.from({ length: 600 }, () => (rng.chance(0.75) ? rng.between(5, 30) : null));
+      const launch = await stream(limits, { appId: "launch", t0, perSecond: 5, seconds: 120, typing: (i) => typing[i] });
+      expect(launch).toEqual({ accepted: 600, refusal: undefined });
+
+      // The same stream, nobody verifying: no country gets a history, so the unproven territory stops it at twice its floor (30).
+      const pump = await stream(limits, { appId: "pump", t0, perSecond: 5, seconds: 120, typing: () => null });
+      expect(pump.accepted).toBe(60);
+      expect(pump.refusal).toMatchObject({ level: "unproven", inFlight: 60, vouched: 0, verified: 0 });
+
+      // Riding: 12 US users verify within seconds, then an attack on fresh US prefixes right after, nobody verifying: the codes
+      // sent after the latest proof are vouched for by nobody, so the country's fresh prefixes stop it at 60 (2 × 30), as before.
+      const real = await stream(limits, { appId: "ride", t0, perSecond: 1, seconds: 12, typing: () => 2, country: () => "US" });
+      expect(real.accepted).toBe(12);
+      const ride = await stream(limits, { appId: "ride", t0: t0 + 15_000, perSecond: 5, seconds: 60, typing: () => null, country: () => "US" });
+      expect(ride.accepted).toBe(60);
+      expect(ride.refusal).toMatchObject({ level: "country", vouched: 0, inFlight: 60 });
     }
   });
 });

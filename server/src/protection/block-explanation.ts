@@ -49,7 +49,9 @@ export function explainBlock(rule: string, hits: number, limit: number, details:
         { label: "Unverified sends, last hour", value: n(d.unverified) },
         { label: "All sends, last hour", value: n(d.sends) },
         { label: "Verified sends, last 24 hours (the history)", value: n(d.verified) },
-        { label: "Allowed unverified", value: `${n(d.budget)} = max(floor ${n(d.floor)}, ${d.share} × ${n(d.verified)} verified)` },
+        // Rows from before #19 stored the level's `share`; later ones the ratio it was judged with.
+        { label: "Allowed unverified", value: `${n(d.budget)} = max(floor ${n(d.floor)}, ${d.ratio ?? d.share} × ${n(d.verified)} verified)` },
+        ...(d.vouched ? [{ label: "Open codes vouched for (sent before a proof of the last two minutes, 3 per proof)", value: n(d.vouched) }] : []),
         ...(d.distinctNumbers !== undefined ? [{ label: "Requests in the last hour to distinct numbers / from distinct IPs", value: `${n(d.requestsLastHour)} to ${n(d.distinctNumbers)} / from ${n(d.distinctIps)}` }] : []),
         ...(rule !== "pumping_prefix" && d.distinctPrefixes !== undefined ? [{ label: "Distinct number ranges", value: n(d.distinctPrefixes) }] : []),
         d.soft

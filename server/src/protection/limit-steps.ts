@@ -32,7 +32,7 @@ export type LimitStep =
  * A limit step takes one key and three ARGV values (op c|k|d, limit, window in seconds); a pump
  * step 17 keys and 15 values (see PUMP_LUA_OP). The reply is { index of the refusing step or
  * 0, its points consumed (-1: the pump step, its figures follow), its ms before reset, then on
- * success the pump's scope and shadow figures (13 values), then the due flags }.
+ * success the pump's scope and shadow figures (14 values), then the due flags }.
  * All keys of one send live on one node (no Redis Cluster hash-slot split is attempted).
  */
 export const ORDERED_LIMITS_LUA = `

@@ -4,7 +4,9 @@
  * Redis, line for line).
  *
  * Per level one hash holds minute and hour buckets: `u:<minute>` sends not (yet) verified,
- * `s:<minute>` all sends, `v:<hour>` verified sends. `u` buckets younger than the app's code
+ * `s:<minute>` all sends, `v:<hour>` verified sends, `p:<minute>` proofs (approvals) of the last
+ * minutes; and two counters: `N` every send ever counted there, `A` what `N` was at the latest
+ * proof (so N − A sends came after it: never vouched for). `u` buckets younger than the app's code
  * window are in flight, older ones (within the hour) unconverted. Beside it a block key and an
  * escalation key (hard levels), with separate keys for shadow (record_only) blocks, each holding
  * its own expiry on the caller's clock. The app's
@@ -14,23 +16,28 @@
  * The clock is the caller's (ARGV), not Redis's, so that the simulator can run a week in minutes
  * and the replay can judge recorded traffic; processes of one install share NTP time.
  */
-import { RECORD_MIN_PROVEN, SOFT_RETRY_SECONDS, YOUNG_MINUTES } from "./pump-step";
+import { RECENT_PROOF_MINUTES, RECORD_MIN_PROVEN, SOFT_RETRY_SECONDS, VOUCH_FLOORS, VOUCH_PER_PROOF, YOUNG_MINUTES } from "./pump-step";
 
 /** Helpers and state of the pump op, spliced into the ordered-limits script (limit-steps.ts). */
 export const PUMP_LUA_FUNCTIONS = `
 local minute, hour, ttlm, nowms = 0, 0, 1, 0
 local pending = {}
 local pump_stats = nil
-local pump = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+local pump = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 local function pump_counts(key)
   local f = redis.call('hgetall', key)
   local young, inflight, unconv, s, vday, vrecent, stale = 0, 0, 0, 0, 0, 0, {}
+  local proofs, sent, atproof = 0, 0, 0
   for i = 1, #f, 2 do
     local kind = string.sub(f[i], 1, 1)
     local b = tonumber(string.sub(f[i], 3))
     local n = tonumber(f[i + 1])
-    if kind == 'v' then
+    if kind == 'N' then sent = n
+    elseif kind == 'A' then atproof = n
+    elseif kind == 'p' then
+      if b > minute - ${RECENT_PROOF_MINUTES} then proofs = proofs + n else stale[#stale + 1] = f[i] end
+    elseif kind == 'v' then
       if b > hour - 24 then
         vday = vday + n
         if b >= hour - 1 then vrecent = vrecent + n end
@@ -46,7 +53,7 @@ local function pump_counts(key)
     end
   end
   if #stale > 0 then redis.call('hdel', key, unpack(stale)) end
-  return inflight, unconv, s, vday, vrecent, young
+  return inflight, unconv, s, vday, vrecent, young, proofs, sent - atproof
 end
 
 -- How much an open code counts (percent): what the scope's recent traffic failed to convert,
@@ -92,14 +99,21 @@ local function clock_set(key, n, ms)
   redis.call('set', key, n .. ':' .. (nowms + ms), 'PX', math.max(1000, ms))
 end
 
+-- Codes in flight that count nothing: those sent before the scope's latest proof (in flight minus
+-- the sends since), ${VOUCH_PER_PROOF} per proof of the last minutes, ${VOUCH_FLOORS} floors at most.
+local function pump_vouched(inflight, proofs, since, floor)
+  return math.max(0, math.min(${VOUCH_PER_PROOF} * proofs, ${VOUCH_FLOORS} * floor, inflight - since))
+end
+
 -- One level's verdict: nil (within budget), or its figures with state 1 (new) or 2 (standing).
--- Figures: {level, state, ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %}.
+-- Figures: {level, state, ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %, vouched}.
 local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft)
-  local inflight, unconv, s, vday, vrecent, young = pump_counts(kc)
+  local inflight, unconv, s, vday, vrecent, young, proofs, since = pump_counts(kc)
   local budget = math.max(floor, math.floor(ratio * vday / 100))
   local open = inflight + unconv
   local w = pump_weight(inflight, unconv, vrecent, young)
-  local fig = {code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio}
+  local vouched = pump_vouched(inflight, proofs, since, floor)
+  local fig = {code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio, vouched}
   if not soft then
     local n, untilms = clocked(kb)
     if n then
@@ -107,7 +121,7 @@ local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft)
       return fig, vday
     end
   end
-  if 100 * unconv + w * (inflight + 1) <= 100 * budget then return nil, vday end
+  if 100 * unconv + w * math.max(0, inflight + 1 - vouched) <= 100 * budget then return nil, vday end
   if soft or vrecent > 0 then
     -- No standing block where real users are proving themselves (a launch, a spike) or for the
     -- app-wide levels: refused while over, back as soon as conversions make room; one record an hour.
@@ -127,7 +141,7 @@ local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft)
 end
 
 local function pump_keep(fig)
-  if fig and fig[2] == 1 and pump[2] == 0 then for j = 1, 12 do pump[j + 1] = fig[j] end end
+  if fig and fig[2] == 1 and pump[2] == 0 then for j = 1, 13 do pump[j + 1] = fig[j] end end
 end
 `;
 
@@ -190,6 +204,7 @@ export const PUMP_LUA_COMMIT = `
 for _, k in ipairs(pending) do
   redis.call('hincrby', k, 'u:' .. minute, 1)
   redis.call('hincrby', k, 's:' .. minute, 1)
+  redis.call('hincrby', k, 'N', 1)
   redis.call('expire', k, 90000)
 end
 if pump_stats then
@@ -200,7 +215,8 @@ end
 
 /**
  * An approval moves its verification's sends from unverified to verified on the levels they were
- * counted on, adds them to the app's record, and gives the country a history.
+ * counted on, adds them to the app's record, and gives the country a history; on each level it is
+ * a proof of this minute, and the sends counted there so far become those it can vouch for (A = N).
  * KEYS: the counts hashes (ARGV[4] of them), the app's record, then the country's proof key (optional);
  * ARGV: minute of the first send, sends to move, now ms, number of counts hashes.
  * Walks the minute buckets from the first send on (resends land later), and adds one verified send.
@@ -224,6 +240,8 @@ for i = 1, n do
     b = b + 1
   end
   redis.call('hincrby', KEYS[i], 'v:' .. hour, 1)
+  redis.call('hincrby', KEYS[i], 'p:' .. minute, 1)
+  redis.call('hset', KEYS[i], 'A', redis.call('hget', KEYS[i], 'N') or '0')
   redis.call('expire', KEYS[i], 90000)
 end
 redis.call('hincrby', KEYS[n + 1], 'v:' .. hour, sends)
@@ -234,7 +252,8 @@ return 1
 
 /**
  * A lift: the block and its escalation are gone, and the unverified sends that led to it are
- * forgiven (or the next send would block again at once); the verified history stays.
+ * forgiven (or the next send would block again at once); the verified history, the proofs and
+ * the send counters stay.
  * KEYS: block, escalation, counts.
  */
 export const PUMP_LIFT_LUA = `
@@ -242,7 +261,8 @@ redis.call('del', KEYS[1], KEYS[2])
 local f = redis.call('hkeys', KEYS[3])
 local drop = {}
 for _, name in ipairs(f) do
-  if string.sub(name, 1, 1) ~= 'v' then drop[#drop + 1] = name end
+  local kind = string.sub(name, 1, 1)
+  if kind == 'u' or kind == 's' then drop[#drop + 1] = name end
 end
 if #drop > 0 then redis.call('hdel', KEYS[3], unpack(drop)) end
 return #drop

@@ -1,5 +1,6 @@
 import {
-  figuresFromReply, isSoftLevel, LEVEL_CODES, levelValue, pumpKeys, pumpProofKey, pumpStatsKey, RECORD_MIN_PROVEN, SCOPES, SOFT_RETRY_SECONDS, YOUNG_MINUTES,
+  figuresFromReply, isSoftLevel, LEVEL_CODES, levelValue, pumpKeys, pumpProofKey, pumpStatsKey, RECENT_PROOF_MINUTES, RECORD_MIN_PROVEN, SCOPES, SOFT_RETRY_SECONDS,
+  VOUCH_FLOORS, VOUCH_PER_PROOF, YOUNG_MINUTES,
   type PumpFigures, type PumpKeys, type PumpLevel, type PumpScope, type PumpStep,
 } from "./pump-step";
 
@@ -85,6 +86,8 @@ export class PumpMemory {
         left -= take;
       }
       add(h, `v:${hour}`, 1);
+      add(h, `p:${minute}`, 1);
+      h.set("A", h.get("N") ?? 0);
     }
     add(this.hash(pumpStatsKey("", appId)), `v:${hour}`, sends);
     if (country) this.expiring.set(pumpProofKey("", appId, country), { value: 1, until: now + 86_400_000 });
@@ -95,21 +98,23 @@ export class PumpMemory {
     this.expiring.delete(keys.block);
     this.expiring.delete(keys.escalation);
     const h = this.hashes.get(keys.counts);
-    if (h) for (const f of [...h.keys()]) if (!f.startsWith("v")) h.delete(f);
+    if (h) for (const f of [...h.keys()]) if (f[0] === "u" || f[0] === "s") h.delete(f);
   }
 
   private level(code: number, k: PumpKeys, floor: number, ratio: number, ladder: number[], soft: boolean, c: Clock, now: number): [Verdict | null, number] {
-    const { inflight, unconv, s, vday, vrecent, young } = this.counts(k.counts, c);
+    const { inflight, unconv, s, vday, vrecent, young, proofs, since } = this.counts(k.counts, c);
     const budget = Math.max(floor, Math.floor((ratio * vday) / 100));
     const open = inflight + unconv;
     const aged = inflight - young + unconv;
     const w = vrecent + aged === 0 ? 50 : 100 - Math.min(50, Math.floor((100 * vrecent) / (vrecent + aged)));
-    const fig = [code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio];
+    // pump_vouched: codes sent before the latest proof, VOUCH_PER_PROOF per recent proof, VOUCH_FLOORS floors at most.
+    const vouched = Math.max(0, Math.min(VOUCH_PER_PROOF * proofs, VOUCH_FLOORS * floor, inflight - since));
+    const fig = [code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio, vouched];
     if (!soft) {
       const block = this.live(k.block, now);
       if (block) return [set(fig, 2, block.until - now, block.value), vday];
     }
-    if (100 * unconv + w * (inflight + 1) <= 100 * budget) return [null, vday];
+    if (100 * unconv + w * Math.max(0, inflight + 1 - vouched) <= 100 * budget) return [null, vday];
     if (soft || vrecent > 0) {
       const mark = `${k.block}:m`;
       const isNew = !this.live(mark, now);
@@ -125,10 +130,15 @@ export class PumpMemory {
 
   private counts(key: string, c: Clock) {
     const h = this.hash(key);
-    let inflight = 0, unconv = 0, s = 0, vday = 0, vrecent = 0, young = 0;
+    let inflight = 0, unconv = 0, s = 0, vday = 0, vrecent = 0, young = 0, proofs = 0, sent = 0, atProof = 0;
     for (const [f, n] of h) {
       const b = Number(f.slice(2));
-      if (f[0] === "v") {
+      if (f === "N") sent = n;
+      else if (f === "A") atProof = n;
+      else if (f[0] === "p") {
+        if (b > c.minute - RECENT_PROOF_MINUTES) proofs += n;
+        else h.delete(f);
+      } else if (f[0] === "v") {
         if (b > c.hour - 24) {
           vday += n;
           if (b >= c.hour - 1) vrecent += n;
@@ -142,7 +152,7 @@ export class PumpMemory {
         else unconv += n;
       } else h.delete(f);
     }
-    return { inflight, unconv, s, vday, vrecent, young };
+    return { inflight, unconv, s, vday, vrecent, young, proofs, since: sent - atProof };
   }
 
   /** pump_ratio: the app's record as a percentage, or null without enough proof. */
@@ -164,7 +174,7 @@ export class PumpMemory {
   private commit(pending: string[], stats: string, by: number, c: Clock): void {
     for (const key of pending) {
       const h = this.hash(key);
-      for (const f of [`u:${c.minute}`, `s:${c.minute}`]) h.set(f, Math.max(0, (h.get(f) ?? 0) + by));
+      for (const f of [`u:${c.minute}`, `s:${c.minute}`, "N"]) h.set(f, Math.max(0, (h.get(f) ?? 0) + by));
     }
     const h = this.hash(stats);
     h.set(`S:${c.hour}`, Math.max(0, (h.get(`S:${c.hour}`) ?? 0) + by));
@@ -193,11 +203,13 @@ export class PumpMemory {
     if (++this.ops % 1000) return;
     for (const [key, h] of this.hashes) {
       for (const f of [...h.keys()]) {
+        if (f === "N" || f === "A") continue; // counters: they go with the key
         const b = Number(f.slice(2));
         const old = f[0] === "v" || f[0] === "S" ? b <= c.hour - 24 : b <= c.minute - 60;
         if (old) h.delete(f);
       }
-      if (!h.size) this.hashes.delete(key);
+      // Only the send counters left: they matter only beside a recent proof, of which none is left.
+      if ([...h.keys()].every((f) => f === "N" || f === "A")) this.hashes.delete(key);
     }
     for (const key of this.expiring.keys()) this.live(key, now);
   }

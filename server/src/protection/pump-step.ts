@@ -8,16 +8,39 @@
  * (verified) or *unconverted* (the window passed unverified). A scope — a number prefix, a
  * country's prefixes, the app's unproven territory, the app's fresh traffic — may carry
  *
- *     unconverted + weight × in flight  ≤  max(floor, ratio × proven)
+ *     unconverted + weight × (in flight − vouched)  ≤  max(floor, ratio × proven)
  *
  * over the last hour (proven: the last 24 hours, this hour included, so a launch earns room as
  * its users verify). `weight` is what recent traffic of that scope fails to convert, judged on
  * sends old enough to have been verified (a scope whose recent sends are mostly verified counts
  * its open codes at half, one whose codes go unverified counts them whole, a scope with no
- * evidence yet at half: so a burst gets at most twice the floor before the evidence is in, and a
- * launch is not refused for the seconds its first users take to type); `ratio` is the app's own
- * record of abandoned codes per verified one once it has a record (with headroom, never below
- * 0.5), else the level's `share`.
+ * evidence yet at half: so a burst gets at most twice the floor before the evidence is in);
+ * `ratio` is the app's own record of abandoned codes per verified one once it has a record (with
+ * headroom, never below 0.5), else the level's `share`.
+ *
+ * `vouched`: codes still in flight that were sent before the scope's latest proof count nothing,
+ * VOUCH_PER_PROOF of them for each proof of the last RECENT_PROOF_MINUTES, VOUCH_FLOORS × floor at
+ * most. A launch's users verify while later users are still typing: a few hundred first users in
+ * two minutes hold r × (typing time) + the abandoned ≈ 150 codes in flight 40 seconds in, with
+ * ~40 proven — beyond twice the floor (the app level's 100) before the proofs outweigh it. Each
+ * proof now vouches for three of the codes sent before it, so the launch is not refused while its
+ * proofs keep arriving.
+ *
+ * Why every bound still holds (security.md, "SMS pumping", says it with the figures):
+ * - Without a proof of its own an attack can be vouched for only by real users of the same scope
+ *   who verify *after* its codes went out and within the last two minutes: 3 codes per such user,
+ *   never more than twice the floor. Codes sent after the latest proof always count; so do the
+ *   vouched ones once no proof came for two minutes, and in full once their window passed.
+ * - So, over any hour, a scope's unverified sends stay ≤ 2 × max(floor, ratio × proven) + vouched
+ *   (weight ≥ ½ and unconverted counted whole): with no real user verifying there during the
+ *   attack, the vouched codes are real users' own (sent before the latest proof), so the attack
+ *   gets at most the bound before — 20 per prefix, 60 per country's fresh prefixes, 60 for all
+ *   unproven countries together, 100 for all the app's fresh traffic. Real users who verify there
+ *   during the attack carry a footprint of their own in the same budget: in steady traffic of f
+ *   users a minute converting c, their abandoned codes take 2 × (1 − c) × f × 55 slots over the
+ *   hour (5-minute code window), their proofs lend 3 × c × f × 2 — less while c < 95 %.
+ * - An attacker with verified numbers of its own buys 3 in-flight codes per real SMS it receives
+ *   and types back within two minutes, and at most twice the floor: it pays a real number per proof.
  */
 
 /**
@@ -99,6 +122,8 @@ export interface PumpFigures {
   weight: number;
   /** Unconverted sends allowed per proven one (the app's record, or the level's share). */
   ratio: number;
+  /** Codes in flight that counted nothing: sent before the scope's latest proof, 3 per proof of the last two minutes, twice the floor at most. */
+  vouched: number;
 }
 
 export const PUMP_WINDOW_SECONDS = 3600;
@@ -108,6 +133,15 @@ export const PUMP_HISTORY_SECONDS = 86_400;
  * a real user takes to verify, so they are no evidence of what a scope converts.
  */
 export const YOUNG_MINUTES = 2;
+/**
+ * Proofs this recent (minute buckets: the current and the one before, so one to two minutes) vouch
+ * for codes still in flight: the seconds to a minute a real user takes to type, with slack.
+ */
+export const RECENT_PROOF_MINUTES = 2;
+/** Codes in flight (sent before the scope's latest proof) that one recent proof vouches for. */
+export const VOUCH_PER_PROOF = 3;
+/** Vouched codes at most, in floors of the level: an attack riding real users' proofs gets at most this much more. */
+export const VOUCH_FLOORS = 2;
 /** Proven sends over the last day at which the app's own abandonment ratio replaces `share`. */
 export const RECORD_MIN_PROVEN = 50;
 
@@ -146,13 +180,13 @@ export function pumpScriptArgs(redisPrefix: string, s: PumpStep): { keys: string
   return { keys, args: ["p", s.enforce ? "1" : "0", ...budgetArgs, s.ladder.join(","), String(s.windowMinutes), String(s.now)] };
 }
 
-/** Figures in the script's order: level code, state (1 new, 2 standing), ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %. */
-export const FIGURE_COUNT = 12;
+/** Figures in the script's order: level code, state (1 new, 2 standing), ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %, vouched. */
+export const FIGURE_COUNT = 13;
 
 export function figuresFromReply(r: number[], shadow: boolean): PumpFigures {
-  const [level, , ttlMs, unverified, sends, verified, budget, escalationStep, inFlight, unconverted, weightPct, ratioPct] = r;
+  const [level, , ttlMs, unverified, sends, verified, budget, escalationStep, inFlight, unconverted, weightPct, ratioPct, vouched] = r;
   return {
     level: LEVELS[level - 1], shadow, unverified, sends, verified, budget, escalationStep, blockSeconds: Math.round(ttlMs / 1000),
-    inFlight, unconverted, weight: weightPct / 100, ratio: ratioPct / 100,
+    inFlight, unconverted, weight: weightPct / 100, ratio: ratioPct / 100, vouched,
   };
 }

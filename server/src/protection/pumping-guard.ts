@@ -30,8 +30,9 @@ const TERRITORY_TEXT: Partial<Record<PumpLevel, string>> = {
  * its fresh prefixes apart), for the app's unproven territory and for all its fresh traffic,
  * unconverted sends — with the open ones weighed by what that scope converts — may reach a floor
  * plus the app's abandonment ratio times what the scope has proven. A launch earns room as its
- * users verify; a rotation through prefixes, countries or channels meets one floor it cannot
- * multiply.
+ * users verify, and each of them vouches for three codes sent before them (still being typed)
+ * for two minutes; a rotation through prefixes, countries or channels meets one floor it cannot
+ * multiply, and an attack is vouched for only by real users who verify while its codes are open.
  *
  * Whom it stops: sends to a scope whose codes go unverified beyond its record — while it lasts,
  * new users in that prefix (hard block, escalating), that country's fresh or known prefixes
@@ -87,7 +88,7 @@ export class PumpingGuard {
     const budget = budgetOf(s, f.level)!;
     const details = {
       level: f.level, mode: s.mode, shadow: f.shadow, soft: f.escalationStep === 0,
-      unverified: f.unverified, inFlight: f.inFlight, unconverted: f.unconverted, weight: f.weight,
+      unverified: f.unverified, inFlight: f.inFlight, unconverted: f.unconverted, weight: f.weight, vouched: f.vouched,
       sends: f.sends, verified: f.verified, budget: f.budget, floor: budget.floor, ratio: f.ratio,
       windowSeconds: PUMP_WINDOW_SECONDS, historySeconds: PUMP_HISTORY_SECONDS,
       escalationStep: f.escalationStep, blockSeconds: f.blockSeconds, ladder: s.blockSeconds,
