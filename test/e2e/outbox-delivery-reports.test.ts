@@ -56,7 +56,12 @@ describe("the development outbox reports deliveries", () => {
       { status: "SENT", source: "worker", provider: "outbox", error_code: null },
       { status: "DELIVERED", source: "callback", provider: "outbox", error_code: null },
     ]);
-    const row = (await gw.app.db.ds.query(`SELECT report_status, report_due_at FROM outbox_messages WHERE verification_id = $1`, [v.id]))[0];
+    // The played report is cleared from the outbox row after it was applied (outbox-phone.ts):
+    // the subscription can hear DELIVERED a moment before that second statement.
+    const row = await eventually(async () => {
+      const [r] = await gw.app.db.ds.query(`SELECT report_status, report_due_at FROM outbox_messages WHERE verification_id = $1`, [v.id]);
+      return r?.report_due_at === null ? r : undefined;
+    }, "the played report cleared from the outbox row", 15_000);
     expect(row).toEqual({ report_status: "DELIVERED", report_due_at: null });
     const hook = await eventually(
       () => receiver.accepted().find((h) => h.json?.data?.verificationId === v.id && h.json.data.delivery?.status === "DELIVERED"),
