@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
+import { PeriodicRun } from "../jobs/periodic-run";
 
 export interface RetentionOptions {
   /** Rows older than this many days are deleted (RETENTION_DAYS). */
@@ -34,8 +35,7 @@ const RETENTION_LOCK = 727003;
  * log are decisions on record and are kept.
  */
 export class RetentionJob {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly timer: PeriodicRun;
   /** Told of each completed run's deletions, zero or more (metrics). */
   onDeleted?: (counts: RetentionCounts) => void;
 
@@ -43,22 +43,19 @@ export class RetentionJob {
     private readonly ds: DataSource,
     private readonly options: RetentionOptions,
     private readonly log: Logger,
-  ) {}
-
-  start(): void {
-    const tick = () => {
-      this.running ??= this.runOnce()
-        .catch((err) => this.log.warn({ err: (err as Error).message }, "retention run failed; next run as scheduled"))
-        .finally(() => (this.running = undefined));
-    };
-    this.timer = setInterval(tick, this.options.intervalSeconds * 1000);
-    this.timer.unref();
-    setTimeout(tick, 1000).unref();
+  ) {
+    this.timer = new PeriodicRun(
+      () => this.runOnce(),
+      (err) => this.log.warn({ err: err.message }, "retention run failed; next run as scheduled"),
+    );
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.timer.start(this.options.intervalSeconds * 1000, 1000);
+  }
+
+  stop(): Promise<void> {
+    return this.timer.stop();
   }
 
   /** One pass: batches until nothing old is left (or another process holds the lock). */

@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
+import { PeriodicRun } from "../../jobs/periodic-run";
 import { rollPass, type RollPass } from "./roll-hours";
 
 /** Seconds between passes: a closed hour is served from the rollup about this long after ROLL_GRACE_SECONDS. */
@@ -13,32 +14,26 @@ export const ROLLUP_INTERVAL_SECONDS = 60;
  * never correctness.
  */
 export class RollupJob {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = false;
+  private readonly timer: PeriodicRun;
   /** Told of each pass that held the lock (metrics). */
   onPass?: (pass: RollPass) => void;
 
   constructor(
     private readonly ds: DataSource,
     private readonly log: Logger,
-  ) {}
-
-  start(): void {
-    const tick = () => {
-      this.running ??= this.catchUp()
-        .catch((err) => this.log.warn({ err: (err as Error).message }, "attempt rollup pass failed; next pass as scheduled"))
-        .finally(() => (this.running = undefined));
-    };
-    this.timer = setInterval(tick, ROLLUP_INTERVAL_SECONDS * 1000);
-    this.timer.unref();
-    setTimeout(tick, 5000).unref();
+  ) {
+    this.timer = new PeriodicRun(
+      () => this.catchUp(),
+      (err) => this.log.warn({ err: err.message }, "attempt rollup pass failed; next pass as scheduled"),
+    );
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.timer.start(ROLLUP_INTERVAL_SECONDS * 1000, 5000);
+  }
+
+  stop(): Promise<void> {
+    return this.timer.stop();
   }
 
   private async catchUp(): Promise<void> {
@@ -47,7 +42,7 @@ export class RollupJob {
       if (!pass) return;
       this.onPass?.(pass);
       if (pass.rolled > 0) this.log.debug({ rolled: pass.rolled, rerolled: pass.rerolled }, "attempt rollup pass");
-      if (!pass.more || this.stopped) return;
+      if (!pass.more || this.timer.stopped) return;
     }
   }
 }
