@@ -148,19 +148,36 @@ describe("pump algorithm: Redis script and memory twin agree", () => {
       expect(await accepted(step("w", "+1555400", t0 + 5 * min))).toBe(1);
       expect((await judge(limits, step("w", "+1555401", t0 + 5 * min))).refused).toBe(false); // another prefix: its own budget
       expect(last).toMatchObject({ level: "prefix", inFlight: 4, weight: 1, verified: 0, budget: 4 });
-      // One whose earlier codes were verified: they count half (weight 0.5) — 8 open codes fit the same floor.
+      // One whose earlier codes were verified: they count half (weight 0.5), and its 2 proofs give a room of 2 + 3√2 (room for chance)
+      // = 6 over the floor of 4 — 12 open codes fit.
       expect(await accepted(step("h", "+1555500", t0), 4)).toBe(4);
       for (let i = 0; i < 2; i++) await approve("h", "+1555500", t0, t0 + 1 * min);
-      expect(await accepted(step("h", "+1555500", t0 + 5 * min))).toBe(6);
-      expect(last).toMatchObject({ inFlight: 8, weight: 0.5, verified: 2, budget: 4, escalationStep: 0 }); // proven here: a soft refusal
+      expect(await accepted(step("h", "+1555500", t0 + 5 * min))).toBe(10);
+      expect(last).toMatchObject({ inFlight: 12, weight: 0.5, verified: 2, budget: 6, escalationStep: 0 }); // proven here: a soft refusal
 
-      // A launch earns room as its users verify, within the hour: 8 first codes, 6 typed back at once, then 12 more fit —
-      // budget max(4, 6) at half weight, and the 2 codes still open from before the proofs are vouched for (count nothing);
-      // the codes sent after the latest proof never are.
+      // A launch earns room as its users verify, within the hour: 8 first codes, 6 typed back at once, then 26 more fit —
+      // budget max(4, 6 + ⌊3√6⌋ = 13) at half weight, and the 2 codes still open from before the proofs are vouched for
+      // (count nothing); the codes sent after the latest proof never are.
       expect(await accepted(step("l", "+1555600", t0), 8)).toBe(8);
       for (let i = 0; i < 6; i++) await approve("l", "+1555600", t0, t0 + 30_000);
-      expect(await accepted(step("l", "+1555600", t0 + 40_000))).toBe(12);
-      expect(last).toMatchObject({ inFlight: 14, verified: 6, budget: 6, ratio: 1, vouched: 2 });
+      expect(await accepted(step("l", "+1555600", t0 + 40_000))).toBe(26);
+      expect(last).toMatchObject({ inFlight: 28, verified: 6, budget: 13, ratio: 1, vouched: 2 });
+
+      // Room for chance is 3 standard deviations of the record's room (Poisson: its square root), over the floor only:
+      // 50 verified at a share of 0.5 → room 25 → 25 + 15 = 40 abandoned codes fit (a sample of an app converting 80 %
+      // that happened to abandon 29 of 80 was refused at 25 before); a room below the floor leaves the floor.
+      const half = (now: number, p: string) => ({ ...step("c", p, now, 30), budgets: { ...off, prefix: { floor: 30, share: 0.5 } } });
+      for (const [p, abandoned, refused] of [["+1555900", 39, false], ["+1555901", 41, true]] as const) {
+        for (let i = 0; i < 50; i++) {
+          expect((await judge(limits, half(t0 + i * 1000, p))).refused).toBe(false);
+          await approve("c", p, t0 + i * 1000, t0 + i * 1000 + 500);
+        }
+        expect(await accepted(half(t0 + 2 * min, p), abandoned)).toBe(abandoned);
+        // 11 minutes on the window has closed on them: they count whole, the new code half.
+        const v = await judge(limits, half(t0 + 13 * min, p));
+        expect(v.refused).toBe(refused);
+        if (refused) expect(v.blocks[0]).toMatchObject({ verified: 50, budget: 40, unconverted: 41, ratio: 0.5 });
+      }
 
       // The app's record (≥ 50 proven in closed hours) replaces the share: 100 sends, 60 verified → 40/60 abandoned per proven, ×1.25 + 0.05 = 0.88.
       for (let i = 0; i < 100; i++) {

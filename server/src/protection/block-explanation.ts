@@ -1,4 +1,5 @@
 import { RISK_FACTOR_TEXT, type RiskFactor } from "./risk-factors";
+import { hasChanceRoom } from "./pump-step";
 
 /**
  * A block in plain words, for the dashboard's block page, the verification timeline and the
@@ -50,7 +51,8 @@ export function explainBlock(rule: string, hits: number, limit: number, details:
         { label: "All sends, last hour", value: n(d.sends) },
         { label: "Verified sends, last 24 hours (the history)", value: n(d.verified) },
         // Rows from before #19 stored the level's `share`; later ones the ratio it was judged with.
-        { label: "Allowed unverified", value: `${n(d.budget)} = max(floor ${n(d.floor)}, ${d.ratio ?? d.share} × ${n(d.verified)} verified)` },
+        // Since December 8 the record's room carries 3 standard deviations of chance (pump-step.ts, NOISE_SIGMAS).
+        { label: "Allowed unverified", value: `${n(d.budget)} = max(floor ${n(d.floor)}, ${d.ratio ?? d.share} × ${n(d.verified)} verified${hasChanceRoom(d.level) && (d.ratio ?? 0) * (d.verified ?? 0) >= 1 ? " + room for chance" : ""})` },
         ...(d.vouched ? [{ label: "Open codes vouched for (sent before a proof of the last two minutes, 3 per proof)", value: n(d.vouched) }] : []),
         ...(d.distinctNumbers !== undefined ? [{ label: "Requests in the last hour to distinct numbers / from distinct IPs", value: `${n(d.requestsLastHour)} to ${n(d.distinctNumbers)} / from ${n(d.distinctIps)}` }] : []),
         ...(rule !== "pumping_prefix" && d.distinctPrefixes !== undefined ? [{ label: "Distinct number ranges", value: n(d.distinctPrefixes) }] : []),

@@ -16,7 +16,7 @@
  * The clock is the caller's (ARGV), not Redis's, so that the simulator can run a week in minutes
  * and the replay can judge recorded traffic; processes of one install share NTP time.
  */
-import { RECENT_PROOF_MINUTES, RECORD_MIN_PROVEN, SOFT_RETRY_SECONDS, VOUCH_FLOORS, VOUCH_PER_PROOF, YOUNG_MINUTES } from "./pump-step";
+import { NOISE_SIGMAS, RECENT_PROOF_MINUTES, RECORD_MIN_PROVEN, SOFT_RETRY_SECONDS, VOUCH_FLOORS, VOUCH_PER_PROOF, YOUNG_MINUTES } from "./pump-step";
 
 /** Helpers and state of the pump op, spliced into the ordered-limits script (limit-steps.ts). */
 export const PUMP_LUA_FUNCTIONS = `
@@ -107,9 +107,12 @@ end
 
 -- One level's verdict: nil (within budget), or its figures with state 1 (new) or 2 (standing).
 -- Figures: {level, state, ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %, vouched}.
-local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft)
+local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft, chance)
   local inflight, unconv, s, vday, vrecent, young, proofs, since = pump_counts(kc)
-  local budget = math.max(floor, math.floor(ratio * vday / 100))
+  -- The record's room, plus (on levels of traffic with a history) the chance a sample of real users carries.
+  local base = math.floor(ratio * vday / 100)
+  if chance then base = base + math.floor(${NOISE_SIGMAS} * math.sqrt(base)) end
+  local budget = math.max(floor, base)
   local open = inflight + unconv
   local w = pump_weight(inflight, unconv, vrecent, young)
   local vouched = pump_vouched(inflight, proofs, since, floor)
@@ -168,7 +171,7 @@ export const PUMP_LUA_OP = `
     if learned then for j = 1, 5 do sh[j] = learned end end
     local scope, vprefix = 0, 0
     if fl[1] >= 0 then
-      local fig, v = pump_level(1, KEYS[ki], KEYS[ki + 1], KEYS[ki + 2], fl[1], sh[1], ladder, false)
+      local fig, v = pump_level(1, KEYS[ki], KEYS[ki + 1], KEYS[ki + 2], fl[1], sh[1], ladder, false, true)
       vprefix = v
       if fig and enforce then return {step, -1, fig[3], unpack(fig)} end
       pending[#pending + 1] = KEYS[ki + 2]
@@ -187,7 +190,7 @@ export const PUMP_LUA_OP = `
     for _, j in ipairs(judged) do
       if fl[j] >= 0 then
         local kb = ki + 3 * (j - 1)
-        local fig = pump_level(j, KEYS[kb], KEYS[kb + 1], KEYS[kb + 2], fl[j], sh[j], ladder, j >= 4)
+        local fig = pump_level(j, KEYS[kb], KEYS[kb + 1], KEYS[kb + 2], fl[j], sh[j], ladder, j >= 4, j == 3)
         if fig and enforce then return {step, -1, fig[3], unpack(fig)} end
         pending[#pending + 1] = KEYS[kb + 2]
         pump_keep(fig)

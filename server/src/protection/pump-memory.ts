@@ -1,5 +1,5 @@
 import {
-  figuresFromReply, isSoftLevel, LEVEL_CODES, levelValue, pumpKeys, pumpProofKey, pumpStatsKey, RECENT_PROOF_MINUTES, RECORD_MIN_PROVEN, SCOPES, SOFT_RETRY_SECONDS,
+  figuresFromReply, isSoftLevel, LEVEL_CODES, hasChanceRoom, levelValue, NOISE_SIGMAS, pumpKeys, pumpProofKey, pumpStatsKey, RECENT_PROOF_MINUTES, RECORD_MIN_PROVEN, SCOPES, SOFT_RETRY_SECONDS,
   VOUCH_FLOORS, VOUCH_PER_PROOF, YOUNG_MINUTES,
   type PumpFigures, type PumpKeys, type PumpLevel, type PumpScope, type PumpStep,
 } from "./pump-step";
@@ -39,7 +39,7 @@ export class PumpMemory {
       const b = budget(level);
       if (!b) return null;
       const keys = pumpKeys("", level, s.appId, levelValue(level, s), shadow);
-      const [verdict, v] = this.level(LEVEL_CODES[level], keys, b.floor, b.ratio, s.ladder, isSoftLevel(level), clock, now);
+      const [verdict, v] = this.level(LEVEL_CODES[level], keys, b.floor, b.ratio, s.ladder, isSoftLevel(level), hasChanceRoom(level), clock, now);
       return { verdict, v };
     };
     let scope = 0;
@@ -101,9 +101,10 @@ export class PumpMemory {
     if (h) for (const f of [...h.keys()]) if (f[0] === "u" || f[0] === "s") h.delete(f);
   }
 
-  private level(code: number, k: PumpKeys, floor: number, ratio: number, ladder: number[], soft: boolean, c: Clock, now: number): [Verdict | null, number] {
+  private level(code: number, k: PumpKeys, floor: number, ratio: number, ladder: number[], soft: boolean, chance: boolean, c: Clock, now: number): [Verdict | null, number] {
     const { inflight, unconv, s, vday, vrecent, young, proofs, since } = this.counts(k.counts, c);
-    const budget = Math.max(floor, Math.floor((ratio * vday) / 100));
+    const room = Math.floor((ratio * vday) / 100);
+    const budget = Math.max(floor, chance ? room + Math.floor(NOISE_SIGMAS * Math.sqrt(room)) : room);
     const open = inflight + unconv;
     const aged = inflight - young + unconv;
     const w = vrecent + aged === 0 ? 50 : 100 - Math.min(50, Math.floor((100 * vrecent) / (vrecent + aged)));

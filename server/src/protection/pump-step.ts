@@ -8,7 +8,9 @@
  * (verified) or *unconverted* (the window passed unverified). A scope — a number prefix, a
  * country's prefixes, the app's unproven territory, the app's fresh traffic — may carry
  *
- *     unconverted + weight × (in flight − vouched)  ≤  max(floor, ratio × proven)
+ *     unconverted + weight × (in flight − vouched)  ≤  max(floor, room [+ 3√room]),  room = ratio × proven
+ *
+ * (the 3√room, room for chance, only on the levels of traffic with a history: hasChanceRoom)
  *
  * over the last hour (proven: the last 24 hours, this hour included, so a launch earns room as
  * its users verify). `weight` is what recent traffic of that scope fails to convert, judged on
@@ -31,7 +33,7 @@
  *   who verify *after* its codes went out and within the last two minutes: 3 codes per such user,
  *   never more than twice the floor. Codes sent after the latest proof always count; so do the
  *   vouched ones once no proof came for two minutes, and in full once their window passed.
- * - So, over any hour, a scope's unverified sends stay ≤ 2 × max(floor, ratio × proven) + vouched
+ * - So, over any hour, a scope's unverified sends stay ≤ 2 × max(floor, room [+ 3√room]) + vouched
  *   (weight ≥ ½ and unconverted counted whole): with no real user verifying there during the
  *   attack, the vouched codes are real users' own (sent before the latest proof), so the attack
  *   gets at most the bound before — 20 per prefix, 60 per country's fresh prefixes, 60 for all
@@ -64,7 +66,7 @@ export const isSoftLevel = (level: PumpLevel) => level === "unproven" || level =
 export const SOFT_RETRY_SECONDS = 60;
 
 /**
- * unconverted + weight × in flight may reach max(floor, ratio × proven) (ratio: the app's record,
+ * unconverted + weight × in flight may reach max(floor, room [+ 3√room]), room = ratio × proven (ratio: the app's record,
  * else `share`). The larger of the two, not their sum: an attack beside real users of a scope gets
  * the floor or their record's room, never both, so twice the floor stays its bound before evidence.
  */
@@ -142,6 +144,25 @@ export const RECENT_PROOF_MINUTES = 2;
 export const VOUCH_PER_PROOF = 3;
 /** Vouched codes at most, in floors of the level: an attack riding real users' proofs gets at most this much more. */
 export const VOUCH_FLOORS = 2;
+/**
+ * Room for chance, in standard deviations of the record's own room (ratio × proven, a count of
+ * abandoned codes: Poisson, so its deviation is its square root). A scope is a sample of the
+ * app's users: 80 sends to an app's known US prefixes of an app that converts 80 % carried
+ * 29 abandoned codes, not the 20 its record expects (simulator, server to server, seed 43), and
+ * were refused at ratio × proven = 25. A sample exceeds its expectation by three deviations
+ * about once in 740; the slack adds little to an attack's room, and only where real users prove
+ * themselves (+15 at a room of 25, +30 at 100, +94 at 1000); below the floor it changes nothing.
+ */
+export const NOISE_SIGMAS = 3;
+/**
+ * The levels that get room for chance: those judging traffic with a history of its own (a prefix,
+ * once it has proofs; a country's known prefixes), where an app's ordinary users are and their
+ * abandonment is a sample. The levels of fresh traffic (a country's fresh prefixes, the unproven
+ * territory, the app's fresh traffic) keep max(floor, room): their bound is twice the floor before
+ * evidence, and room for chance there would be room for an attack beside a few real users (a
+ * pumping run over 76 fresh US prefixes beside 23 verified real users was paid 62, not 60).
+ */
+export const hasChanceRoom = (level: PumpLevel) => level === "prefix" || level === "country_known";
 /** Proven sends over the last day at which the app's own abandonment ratio replaces `share`. */
 export const RECORD_MIN_PROVEN = 50;
 
