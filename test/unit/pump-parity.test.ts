@@ -254,6 +254,15 @@ describe("pump algorithm: Redis script and memory twin agree", () => {
       const ride = await stream(limits, { appId: "ride", t0: t0 + 15_000, perSecond: 5, seconds: 60, typing: () => null, country: () => "US" });
       expect(ride.accepted).toBe(60);
       expect(ride.refusal).toMatchObject({ level: "country", vouched: 0, inFlight: 60 });
+
+      // A trickle: 3 US users verify, then an attack on fresh US prefixes, and one more real user — who asked just
+      // before it — verifies 14 s in. Four proofs in two minutes against 70 sends: fewer than a tenth, so they vouch
+      // for nothing (before, that one proof made all four vouch for 12 of the attack's codes: 72 paid).
+      const few = await stream(limits, { appId: "trickle", t0, perSecond: 1, seconds: 3, typing: () => 2, country: () => "US" });
+      expect(few.accepted).toBe(3);
+      const flood = await stream(limits, { appId: "trickle", t0: t0 + 10_000, perSecond: 5, seconds: 60, typing: (i) => (i === 0 ? 14 : null), country: () => "US" });
+      expect(flood.accepted).toBe(61); // 2 × 30, and the real user's own code, verified
+      expect(flood.refusal).toMatchObject({ level: "country", vouched: 0 });
     }
   });
 });

@@ -16,7 +16,7 @@
  * The clock is the caller's (ARGV), not Redis's, so that the simulator can run a week in minutes
  * and the replay can judge recorded traffic; processes of one install share NTP time.
  */
-import { NOISE_SIGMAS, RECENT_PROOF_MINUTES, RECORD_MIN_PROVEN, SOFT_RETRY_SECONDS, VOUCH_FLOORS, VOUCH_PER_PROOF, YOUNG_MINUTES } from "./pump-step";
+import { NOISE_SIGMAS, RECENT_PROOF_MINUTES, RECORD_MIN_PROVEN, SOFT_RETRY_SECONDS, VOUCH_APP_PROOF_PERCENT, VOUCH_FLOORS, VOUCH_MIN_PROOF_PERCENT, VOUCH_PER_PROOF, YOUNG_MINUTES } from "./pump-step";
 
 /** Helpers and state of the pump op, spliced into the ordered-limits script (limit-steps.ts). */
 export const PUMP_LUA_FUNCTIONS = `
@@ -24,11 +24,12 @@ local minute, hour, ttlm, nowms = 0, 0, 1, 0
 local pending = {}
 local pump_stats = nil
 local pump = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+local vouch_app = false
 
 local function pump_counts(key)
   local f = redis.call('hgetall', key)
   local young, inflight, unconv, s, vday, vrecent, stale = 0, 0, 0, 0, 0, 0, {}
-  local proofs, sent, atproof = 0, 0, 0
+  local proofs, sent, atproof, srecent = 0, 0, 0, 0
   for i = 1, #f, 2 do
     local kind = string.sub(f[i], 1, 1)
     local b = tonumber(string.sub(f[i], 3))
@@ -43,7 +44,9 @@ local function pump_counts(key)
         if b >= hour - 1 then vrecent = vrecent + n end
       else stale[#stale + 1] = f[i] end
     elseif b > minute - 60 then
-      if kind == 's' then s = s + n
+      if kind == 's' then
+        s = s + n
+        if b > minute - ${RECENT_PROOF_MINUTES} then srecent = srecent + n end
       elseif b > minute - ttlm then
         inflight = inflight + n
         if b > minute - ${YOUNG_MINUTES} then young = young + n end
@@ -53,7 +56,7 @@ local function pump_counts(key)
     end
   end
   if #stale > 0 then redis.call('hdel', key, unpack(stale)) end
-  return inflight, unconv, s, vday, vrecent, young, proofs, sent - atproof
+  return inflight, unconv, s, vday, vrecent, young, proofs, sent - atproof, srecent
 end
 
 -- How much an open code counts (percent): what the scope's recent traffic failed to convert,
@@ -100,22 +103,25 @@ local function clock_set(key, n, ms)
 end
 
 -- Codes in flight that count nothing: those sent before the scope's latest proof (in flight minus
--- the sends since), ${VOUCH_PER_PROOF} per proof of the last minutes, ${VOUCH_FLOORS} floors at most.
-local function pump_vouched(inflight, proofs, since, floor)
+-- the sends since), ${VOUCH_PER_PROOF} per proof of the last minutes, ${VOUCH_FLOORS} floors at most; none
+-- while those proofs are fewer than ${VOUCH_MIN_PROOF_PERCENT} % of the scope's sends of the same minutes,
+-- unless the app's fresh traffic is proving itself (vouch_app: ${VOUCH_APP_PROOF_PERCENT} % of its recent sends).
+local function pump_vouched(inflight, proofs, since, floor, srecent)
+  if 100 * proofs < ${VOUCH_MIN_PROOF_PERCENT} * srecent and not vouch_app then return 0 end
   return math.max(0, math.min(${VOUCH_PER_PROOF} * proofs, ${VOUCH_FLOORS} * floor, inflight - since))
 end
 
 -- One level's verdict: nil (within budget), or its figures with state 1 (new) or 2 (standing).
 -- Figures: {level, state, ttl ms, unverified, sends, verified, budget, step, in flight, unconverted, weight %, ratio %, vouched}.
 local function pump_level(code, kb, ke, kc, floor, ratio, ladder, soft, chance)
-  local inflight, unconv, s, vday, vrecent, young, proofs, since = pump_counts(kc)
+  local inflight, unconv, s, vday, vrecent, young, proofs, since, srecent = pump_counts(kc)
   -- The record's room, plus (on levels of traffic with a history) the chance a sample of real users carries.
   local base = math.floor(ratio * vday / 100)
   if chance then base = base + math.floor(${NOISE_SIGMAS} * math.sqrt(base)) end
   local budget = math.max(floor, base)
   local open = inflight + unconv
   local w = pump_weight(inflight, unconv, vrecent, young)
-  local vouched = pump_vouched(inflight, proofs, since, floor)
+  local vouched = pump_vouched(inflight, proofs, since, floor, srecent)
   local fig = {code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio, vouched}
   if not soft then
     local n, untilms = clocked(kb)
@@ -169,6 +175,11 @@ export const PUMP_LUA_OP = `
     hour = math.floor(minute / 60)
     local learned = pump_ratio(KEYS[ki + 15])
     if learned then for j = 1, 5 do sh[j] = learned end end
+    vouch_app = false
+    if fl[5] >= 0 then
+      local _, _, _, _, _, _, ap, _, as = pump_counts(KEYS[ki + 14])
+      vouch_app = 100 * ap >= ${VOUCH_APP_PROOF_PERCENT} * as
+    end
     local scope, vprefix = 0, 0
     if fl[1] >= 0 then
       local fig, v = pump_level(1, KEYS[ki], KEYS[ki + 1], KEYS[ki + 2], fl[1], sh[1], ladder, false, true)

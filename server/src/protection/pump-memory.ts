@@ -1,6 +1,6 @@
 import {
   figuresFromReply, isSoftLevel, LEVEL_CODES, hasChanceRoom, levelValue, NOISE_SIGMAS, pumpKeys, pumpProofKey, pumpStatsKey, RECENT_PROOF_MINUTES, RECORD_MIN_PROVEN, SCOPES, SOFT_RETRY_SECONDS,
-  VOUCH_FLOORS, VOUCH_PER_PROOF, YOUNG_MINUTES,
+  VOUCH_APP_PROOF_PERCENT, VOUCH_FLOORS, VOUCH_MIN_PROOF_PERCENT, VOUCH_PER_PROOF, YOUNG_MINUTES,
   type PumpFigures, type PumpKeys, type PumpLevel, type PumpScope, type PumpStep,
 } from "./pump-step";
 
@@ -39,9 +39,12 @@ export class PumpMemory {
       const b = budget(level);
       if (!b) return null;
       const keys = pumpKeys("", level, s.appId, levelValue(level, s), shadow);
-      const [verdict, v] = this.level(LEVEL_CODES[level], keys, b.floor, b.ratio, s.ladder, isSoftLevel(level), hasChanceRoom(level), clock, now);
+      const [verdict, v] = this.level(LEVEL_CODES[level], keys, b.floor, b.ratio, s.ladder, isSoftLevel(level), hasChanceRoom(level), appVouches, clock, now);
       return { verdict, v };
     };
+    // vouch_app (pump-lua.ts): the app's fresh traffic proving itself lets any scope's proofs vouch.
+    const app = s.budgets.app ? this.counts(pumpKeys("", "app", s.appId, "-", shadow).counts, clock) : null;
+    const appVouches = !!app && 100 * app.proofs >= VOUCH_APP_PROOF_PERCENT * app.srecent;
     let scope = 0;
     let vprefix = 0;
     const judged: PumpLevel[] = [];
@@ -101,15 +104,16 @@ export class PumpMemory {
     if (h) for (const f of [...h.keys()]) if (f[0] === "u" || f[0] === "s") h.delete(f);
   }
 
-  private level(code: number, k: PumpKeys, floor: number, ratio: number, ladder: number[], soft: boolean, chance: boolean, c: Clock, now: number): [Verdict | null, number] {
-    const { inflight, unconv, s, vday, vrecent, young, proofs, since } = this.counts(k.counts, c);
+  private level(code: number, k: PumpKeys, floor: number, ratio: number, ladder: number[], soft: boolean, chance: boolean, appVouches: boolean, c: Clock, now: number): [Verdict | null, number] {
+    const { inflight, unconv, s, vday, vrecent, young, proofs, since, srecent } = this.counts(k.counts, c);
     const room = Math.floor((ratio * vday) / 100);
     const budget = Math.max(floor, chance ? room + Math.floor(NOISE_SIGMAS * Math.sqrt(room)) : room);
     const open = inflight + unconv;
     const aged = inflight - young + unconv;
     const w = vrecent + aged === 0 ? 50 : 100 - Math.min(50, Math.floor((100 * vrecent) / (vrecent + aged)));
-    // pump_vouched: codes sent before the latest proof, VOUCH_PER_PROOF per recent proof, VOUCH_FLOORS floors at most.
-    const vouched = Math.max(0, Math.min(VOUCH_PER_PROOF * proofs, VOUCH_FLOORS * floor, inflight - since));
+    // pump_vouched: codes sent before the latest proof, VOUCH_PER_PROOF per recent proof, VOUCH_FLOORS floors at most;
+    // none while the recent proofs are fewer than VOUCH_MIN_PROOF_PERCENT of the recent sends, unless the app's are enough.
+    const vouched = 100 * proofs < VOUCH_MIN_PROOF_PERCENT * srecent && !appVouches ? 0 : Math.max(0, Math.min(VOUCH_PER_PROOF * proofs, VOUCH_FLOORS * floor, inflight - since));
     const fig = [code, 0, 0, open, s, vday, budget, 0, inflight, unconv, w, ratio, vouched];
     if (!soft) {
       const block = this.live(k.block, now);
@@ -131,7 +135,7 @@ export class PumpMemory {
 
   private counts(key: string, c: Clock) {
     const h = this.hash(key);
-    let inflight = 0, unconv = 0, s = 0, vday = 0, vrecent = 0, young = 0, proofs = 0, sent = 0, atProof = 0;
+    let inflight = 0, unconv = 0, s = 0, vday = 0, vrecent = 0, young = 0, proofs = 0, sent = 0, atProof = 0, srecent = 0;
     for (const [f, n] of h) {
       const b = Number(f.slice(2));
       if (f === "N") sent = n;
@@ -145,15 +149,17 @@ export class PumpMemory {
           if (b >= c.hour - 1) vrecent += n;
         } else h.delete(f);
       } else if (b > c.minute - 60) {
-        if (f[0] === "s") s += n;
-        else if (b > c.minute - c.window) {
+        if (f[0] === "s") {
+          s += n;
+          if (b > c.minute - RECENT_PROOF_MINUTES) srecent += n;
+        } else if (b > c.minute - c.window) {
           inflight += n;
           if (b > c.minute - YOUNG_MINUTES) young += n;
         }
         else unconv += n;
       } else h.delete(f);
     }
-    return { inflight, unconv, s, vday, vrecent, young, proofs, since: sent - atProof };
+    return { inflight, unconv, s, vday, vrecent, young, proofs, since: sent - atProof, srecent };
   }
 
   /** pump_ratio: the app's record as a percentage, or null without enough proof. */

@@ -29,10 +29,12 @@
  * proofs keep arriving.
  *
  * Why every bound still holds (security.md, "SMS pumping", says it with the figures):
- * - Without a proof of its own an attack can be vouched for only by real users of the same scope
- *   who verify *after* its codes went out and within the last two minutes: 3 codes per such user,
- *   never more than twice the floor. Codes sent after the latest proof always count; so do the
- *   vouched ones once no proof came for two minutes, and in full once their window passed.
+ * - Without a proof of its own an attack can be vouched for only once a real user of the same
+ *   scope verifies *after* its codes went out: then 3 codes per proof of the last two minutes,
+ *   never more than twice the floor, and only while proofs are a real share of recent sends
+ *   (VOUCH_MIN_PROOF_PERCENT, VOUCH_APP_PROOF_PERCENT) — which an attack's own volume ends. Codes
+ *   sent after the latest proof always count; so do the vouched ones once no proof came for two
+ *   minutes, and in full once their window passed.
  * - So, over any hour, a scope's unverified sends stay ≤ 2 × max(floor, room [+ 3√room]) + vouched
  *   (weight ≥ ½ and unconverted counted whole): with no real user verifying there during the
  *   attack, the vouched codes are real users' own (sent before the latest proof), so the attack
@@ -144,6 +146,21 @@ export const RECENT_PROOF_MINUTES = 2;
 export const VOUCH_PER_PROOF = 3;
 /** Vouched codes at most, in floors of the level: an attack riding real users' proofs gets at most this much more. */
 export const VOUCH_FLOORS = 2;
+/**
+ * Vouching holds only where proofs are a real share of recent traffic: the scope's proofs of the
+ * last minutes at least VOUCH_MIN_PROOF_PERCENT of its sends of the same minutes, or the app's
+ * fresh traffic's at least VOUCH_APP_PROOF_PERCENT of its own. Real traffic meets one of them
+ * (steady traffic its conversion; a launch ~20 % app-wide half a minute in, when its busiest
+ * country's fresh prefixes still show 9 %); an attack flooding a scope beside a trickle of real
+ * users meets neither (4 proofs for 70 sends in the scope, ~1 % app-wide). Without the gate a
+ * pumping run over GB's fresh prefixes was paid 72 of its 60 (CI, quick sample, seed 232032568):
+ * one real user verifying 14 s into the attack made the scope's four proofs of the last two
+ * minutes vouch for 12 of the attack's codes — three of them made before the attack began. With
+ * the scope's share alone (10 %), a 492-user launch had 5 users refused (seed 43): its US fresh
+ * prefixes had 6 proofs for 66 sends when they needed the vouching; the app's share was the tell.
+ */
+export const VOUCH_MIN_PROOF_PERCENT = 10;
+export const VOUCH_APP_PROOF_PERCENT = 10;
 /**
  * Room for chance, in standard deviations of the record's own room (ratio × proven, a count of
  * abandoned codes: Poisson, so its deviation is its square root). A scope is a sample of the
