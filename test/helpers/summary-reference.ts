@@ -1,19 +1,19 @@
 import type { DataSource } from "typeorm";
-import { trimDecimal } from "../../server/src/attempts/money";
-import type { SummaryKey, SummaryQuery, SummaryRowView } from "../../server/src/attempts/summary-query";
+import { summaryRows, type SummaryKey, type SummaryQuery, type SummaryRowView, type SummarySqlRow } from "../../server/src/attempts/summary-query";
 
 /**
  * The reference for the rollup: verificationSummary's query before the rollup (up to commit
- * 23a2518), verbatim — every attempt of the period joined to its verification and aggregated.
+ * 23a2518), its SQL verbatim — every attempt of the period joined to its verification and
+ * aggregated; its rows are read into the API's shape as the product reads its own (summaryRows).
  * Tests compare the product's (rollup + live) answers with this one's; it is no product path.
  */
 /** Each key's expression over the attempt (d) and its verification (v). */
-const KEY_SQL: Record<SummaryKey, { column: keyof SummaryRowView; sql: string }> = {
-  COUNTRY: { column: "country", sql: "v.destination_country" },
-  CHANNEL: { column: "channel", sql: "d.channel" },
-  PROVIDER: { column: "provider", sql: "d.provider" },
-  DAY: { column: "day", sql: "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')" },
-  APP: { column: "appId", sql: "d.app_id::text" },
+const KEY_SQL: Record<SummaryKey, string> = {
+  COUNTRY: "v.destination_country",
+  CHANNEL: "d.channel",
+  PROVIDER: "d.provider",
+  DAY: "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+  APP: "d.app_id::text",
 };
 const ORDER: SummaryKey[] = ["DAY", "APP", "COUNTRY", "CHANNEL", "PROVIDER"];
 
@@ -39,9 +39,9 @@ export async function summarizeByFullScan(ds: DataSource, q: SummaryQuery): Prom
     params.push(q.retentionDays);
     where.push(`d.created_at >= now() - make_interval(days => $${params.length})`);
   }
-  const keyCols = keys.map((k) => `${KEY_SQL[k].sql} AS k_${k.toLowerCase()}`);
+  const keyCols = keys.map((k) => `${KEY_SQL[k]} AS k_${k.toLowerCase()}`);
   const keyRefs = keys.map((k) => `k_${k.toLowerCase()}`);
-  const rows: Array<Record<string, string | null> & { by_currency: number; verifications: string; approved: string; attempts: string; priced: string; amount: string | null; currency: string | null }> =
+  const rows: SummarySqlRow[] =
     await ds.query(
       `SELECT ${[...keyRefs, ""].join(", ")}
               GROUPING(a.price_currency) = 0 AS by_currency, a.price_currency AS currency,
@@ -57,33 +57,5 @@ export async function summarizeByFullScan(ds: DataSource, q: SummaryQuery): Prom
         GROUP BY GROUPING SETS ((${keyRefs.join(", ")}), (${[...keyRefs, "a.price_currency"].join(", ")}))`,
       params,
     );
-  const byKey = new Map<string, SummaryRowView>();
-  const keyOf = (r: Record<string, unknown>) => JSON.stringify(keyRefs.map((c) => r[c] ?? null));
-  for (const r of rows) {
-    if (r.by_currency) continue;
-    const verifications = Number(r.verifications);
-    const approved = Number(r.approved);
-    const row: SummaryRowView = {
-      country: null, channel: null, provider: null, appId: null, day: null,
-      verifications, approved,
-      conversionRate: verifications === 0 ? 0 : approved / verifications,
-      attempts: Number(r.attempts),
-      pricedAttempts: Number(r.priced),
-      cost: [],
-    };
-    for (const k of keys) (row as unknown as Record<string, unknown>)[KEY_SQL[k].column] = r[`k_${k.toLowerCase()}`] ?? null;
-    byKey.set(keyOf(r), row);
-  }
-  for (const r of rows) {
-    if (!r.by_currency || r.currency === null || r.amount === null) continue;
-    byKey.get(keyOf(r))?.cost.push({ amount: trimDecimal(r.amount), currency: r.currency });
-  }
-  const result = [...byKey.values()];
-  for (const row of result) row.cost.sort((a, b) => a.currency.localeCompare(b.currency));
-  // Newest day first, then the biggest groups: what a reader scans for.
-  return result.sort((a, b) => (b.day ?? "").localeCompare(a.day ?? "") || b.verifications - a.verifications || keyText(a).localeCompare(keyText(b)));
-}
-
-function keyText(r: SummaryRowView): string {
-  return `${r.country ?? ""}|${r.channel ?? ""}|${r.provider ?? ""}`;
+  return summaryRows(rows, keys);
 }

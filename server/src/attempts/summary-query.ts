@@ -92,7 +92,7 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
   const bit = keyBit(keys);
   const keyCols = keys.map((k) => `${KEY_SQL[k].sql} AS k_${k.toLowerCase()}`);
   const keyRefs = keys.map((k) => `k_${k.toLowerCase()}`);
-  const rows: Array<Record<string, string | null> & { by_currency: number; verifications: string; approved: string; attempts: string; priced: string; amount: string | null; currency: string | null }> =
+  const rows: SummarySqlRow[] =
     await ds.query(
       `WITH b AS (
          SELECT CASE WHEN $3::int IS NULL THEN $1::timestamptz ELSE greatest($1::timestamptz, now() - make_interval(days => $3::int)) END AS lo,
@@ -156,6 +156,28 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
        HAVING sum(u.deliveries) > 0${keys.length ? "" : " OR GROUPING(u.currency) = 1"}`,
       params,
     );
+  return summaryRows(rows, keys);
+}
+
+/** The CTE `clean`'s test for one hour, by primary keys (a scan of the CTE per hour or attempt would cost more). */
+function isClean(hour: string): string {
+  return `(${hour} >= b.lo AND ${hour} + interval '1 hour' <= b.hi
+           AND EXISTS (SELECT 1 FROM attempt_rollup_hours h WHERE h.hour = ${hour})
+           AND NOT EXISTS (SELECT 1 FROM attempt_rollup_dirty x WHERE x.hour = ${hour}))`;
+}
+
+/** One row of a summary's SQL: a group's totals (by_currency false) or one of its per-currency sums. */
+export type SummarySqlRow = Record<string, string | null> & {
+  by_currency: number; verifications: string; approved: string; attempts: string; priced: string; amount: string | null; currency: string | null;
+};
+
+/**
+ * A summary's SQL rows as the API's rows: each group's totals with its costs per currency (the
+ * GROUPING SETS pass gives both), newest day first, then the biggest groups. Keys are read from
+ * the `k_<key>` columns the query selects.
+ */
+export function summaryRows(rows: SummarySqlRow[], keys: SummaryKey[]): SummaryRowView[] {
+  const keyRefs = keys.map((k) => `k_${k.toLowerCase()}`);
   const byKey = new Map<string, SummaryRowView>();
   const keyOf = (r: Record<string, unknown>) => JSON.stringify(keyRefs.map((c) => r[c] ?? null));
   for (const r of rows) {
@@ -181,13 +203,6 @@ export async function summarize(ds: DataSource, q: SummaryQuery): Promise<Summar
   for (const row of result) row.cost.sort((a, b) => a.currency.localeCompare(b.currency));
   // Newest day first, then the biggest groups: what a reader scans for.
   return result.sort((a, b) => (b.day ?? "").localeCompare(a.day ?? "") || b.verifications - a.verifications || keyText(a).localeCompare(keyText(b)));
-}
-
-/** The CTE `clean`'s test for one hour, by primary keys (a scan of the CTE per hour or attempt would cost more). */
-function isClean(hour: string): string {
-  return `(${hour} >= b.lo AND ${hour} + interval '1 hour' <= b.hi
-           AND EXISTS (SELECT 1 FROM attempt_rollup_hours h WHERE h.hour = ${hour})
-           AND NOT EXISTS (SELECT 1 FROM attempt_rollup_dirty x WHERE x.hour = ${hour}))`;
 }
 
 function keyText(r: SummaryRowView): string {
