@@ -25,8 +25,12 @@ local pending = {}
 local pump_stats = nil
 local pump = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 local vouch_app = false
+-- Each hash's counts, read once per script: the app's fresh-traffic hash is read for the vouching
+-- gate and again as a level (the memory twin recounts its map; a few hundred fields at most).
+local counted = {}
 
 local function pump_counts(key)
+  if counted[key] then return unpack(counted[key]) end
   local f = redis.call('hgetall', key)
   local young, inflight, unconv, s, vday, vrecent, stale = 0, 0, 0, 0, 0, 0, {}
   local proofs, sent, atproof, srecent = 0, 0, 0, 0
@@ -56,7 +60,8 @@ local function pump_counts(key)
     end
   end
   if #stale > 0 then redis.call('hdel', key, unpack(stale)) end
-  return inflight, unconv, s, vday, vrecent, young, proofs, sent - atproof, srecent
+  counted[key] = {inflight, unconv, s, vday, vrecent, young, proofs, sent - atproof, srecent}
+  return unpack(counted[key])
 end
 
 -- How much an open code counts (percent): what the scope's recent traffic failed to convert,
