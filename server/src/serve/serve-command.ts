@@ -42,10 +42,18 @@ export async function serve(config: Config, role: Role): Promise<void> {
     }
   };
   ownSignals();
-  served = await startServeProcess(config, role);
-  const app = served.app;
+  const starting = await startServeProcess(config, role);
   ownSignals(); // again: a module loaded during start-up may have added its own
+  // The demo app is start-up too: a signal during it waits for it (served is still unset), or the
+  // shutdown closed the pool under its queries and the process exited 1 (seen in CI: SIGTERM
+  // right after /readyz answered, "Cannot use a pool after calling end on the pool").
+  if (!pendingSignal) await createDemoApp(starting.app);
+  served = starting;
   if (pendingSignal) return shutdown(pendingSignal);
+}
+
+/** On the embedded default with no app yet: a demo app, its key printed once. */
+async function createDemoApp(app: ServeProcess["app"]): Promise<void> {
   if (app.db.embedded && (await app.services.apps.count()) === 0) {
     const { app: demo, apiKey } = await app.services.apps.create({ name: "Demo app" });
     process.stdout.write(
